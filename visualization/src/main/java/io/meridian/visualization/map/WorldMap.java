@@ -221,6 +221,8 @@ public class WorldMap extends Control {
   /**
    * Shows everything this map is about, as large as fits: the whole world for a plain map,
    * the regions for a topology graph. Before the first layout the fit happens on layout.
+   * The world fit keeps {@link #FIT_PADDING_PX} free, since the world bounds need no room
+   * for labels.
    */
   public void fitAll() {
     fitTo(contentBounds());
@@ -228,7 +230,12 @@ public class WorldMap extends Control {
 
   /** Shows the whole world. */
   public void fitWorld() {
-    fitTo(getProjection().worldBounds());
+    if (!hasSize()) {
+      fitTo(getProjection().worldBounds());
+      return;
+    }
+    moveTo(MapViewport.fit(getProjection().worldBounds(), getWidth(), getHeight(),
+        FIT_PADDING_PX, worldFitScale() * ZOOM_MAX));
   }
 
   /**
@@ -242,8 +249,8 @@ public class WorldMap extends Control {
       requestLayout();
       return;
     }
-    moveTo(MapViewport.fit(bounds, getWidth(), getHeight(), FIT_PADDING_PX,
-        worldFitScale() * ZOOM_MAX));
+    moveTo(MapViewport.fit(bounds, getWidth(), getHeight(), fitPaddingPx(),
+        worldFitScale() * fitZoomMax()));
   }
 
   /**
@@ -369,6 +376,24 @@ public class WorldMap extends Control {
     return getProjection().worldBounds();
   }
 
+  /**
+   * The most {@link #fitTo} zooms in; subclasses lower it so a single point is not blown up.
+   *
+   * @return {@link #ZOOM_MAX} here
+   */
+  protected double fitZoomMax() {
+    return ZOOM_MAX;
+  }
+
+  /**
+   * The margin {@link #fitTo} keeps free around the fitted bounds.
+   *
+   * @return {@link #FIT_PADDING_PX} here
+   */
+  protected double fitPaddingPx() {
+    return FIT_PADDING_PX;
+  }
+
   /** @return the scale at which the whole world fits the current size */
   protected double worldFitScale() {
     return MapViewport.fit(getProjection().worldBounds(), getWidth(), getHeight(),
@@ -383,7 +408,7 @@ public class WorldMap extends Control {
     if (fitPending || getViewport() == null) {
       fitPending = false;
       MapViewport target = MapViewport.fit(contentBounds(), getWidth(), getHeight(),
-          FIT_PADDING_PX, worldFitScale() * ZOOM_MAX);
+          fitPaddingPx(), worldFitScale() * fitZoomMax());
       setViewportConstrained(target);
     } else if (!Double.isNaN(pendingZoom)) {
       MapViewport current = getViewport();
