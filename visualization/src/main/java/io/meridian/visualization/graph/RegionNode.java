@@ -75,6 +75,37 @@ final class RegionNode extends javafx.scene.layout.Region {
     describe();
   }
 
+  /** @return the name label's width as laid out, for decluttering */
+  double labelWidth() {
+    return name.prefWidth(-1);
+  }
+
+  /** @return the name label's height as laid out, for decluttering */
+  double labelHeight() {
+    return name.prefHeight(-1);
+  }
+
+  /** @return the distance from the marker's centre to the top of the name label */
+  double labelOffsetY() {
+    return marker.prefHeight(-1) / 2 + LABEL_GAP_PX;
+  }
+
+  /** @return half the marker's size, for decluttering */
+  double markerHalfSize() {
+    return Math.max(marker.prefWidth(-1), marker.prefHeight(-1)) / 2;
+  }
+
+  /** @return the current overlay, never {@code null} */
+  RegionOverlay overlay() {
+    return overlay;
+  }
+
+  void setLabelShown(boolean shown) {
+    if (name.isVisible() != shown) {
+      name.setVisible(shown);
+    }
+  }
+
   boolean isPulsing() {
     return pulsing;
   }

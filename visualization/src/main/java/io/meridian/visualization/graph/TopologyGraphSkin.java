@@ -77,6 +77,11 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private double placedHeight = -1;
   private double fanScale = Double.NaN;
   private boolean placementDirty = true;
+  private boolean labelsDirty = true;
+  private final LabelDeclutter declutter = new LabelDeclutter();
+  private double[] labelBoxes = new double[0];
+  private boolean[] labelAccepted = new boolean[0];
+  private int[] labelOwner = new int[0];
 
   private final ChangeListener<ProjectedTopology> geometryListener =
       (observable, before, after) -> rebuild(after);
@@ -291,6 +296,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
 
   private void markDirty() {
     placementDirty = true;
+    labelsDirty = true;
     getSkinnable().requestLayout();
   }
 
@@ -315,9 +321,11 @@ public class TopologyGraphSkin extends WorldMapSkin {
     double translateX = width / 2 - viewport.centerX() * scale;
     double translateY = height / 2 + viewport.centerY() * scale;
     int regionCount = geometry.regionCount();
-    if (scale != fanScale) {
+    if (scale != fanScale || labelsDirty) {
       fanOut.compute(geometry.regionXy(), regionCount, scale);
       fanScale = scale;
+      labelsDirty = false;
+      declutterLabels(scale, graph.isLinkLabelsVisible());
     }
     for (int i = 0; i < regionCount; i++) {
       double trueX = geometry.regionX(i) * scale + translateX;
@@ -341,7 +349,6 @@ public class TopologyGraphSkin extends WorldMapSkin {
         leader.setEndY(y);
       }
     }
-    boolean labels = graph.isLinkLabelsVisible();
     for (int i = 0; i < linksByIndex.length; i++) {
       int from = geometry.linkFrom(i);
       int to = geometry.linkTo(i);
@@ -356,7 +363,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
           + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
       LinkView view = linksByIndex[i];
       view.place(x0, y0, cx, cy, x2, y2);
-      boolean showLabel = labels && Math.hypot(x2 - x0, y2 - y0) >= LINK_LABEL_LENGTH_MIN_PX;
+      boolean showLabel = view.labelShown;
       if (view.label.isVisible() != showLabel) {
         view.label.setVisible(showLabel);
       }
@@ -368,6 +375,113 @@ public class TopologyGraphSkin extends WorldMapSkin {
             midY - view.label.getHeight() / 2);
       }
     }
+  }
+
+  /**
+   * Chooses which region and link labels to show at this scale so that none overlap each
+   * other or a marker. Works without the pan translation, so panning never needs it again.
+   * Priority: the selection, then elements with an overlay status, then topology order;
+   * region names before link labels.
+   */
+  private void declutterLabels(double scale, boolean linkLabels) {
+    int regionCount = geometry.regionCount();
+    int linkCount = linksByIndex.length;
+    int capacity = 2 * regionCount + linkCount;
+    if (labelAccepted.length < capacity) {
+      labelBoxes = new double[4 * capacity];
+      labelAccepted = new boolean[capacity];
+      labelOwner = new int[capacity];
+    }
+    int count = 0;
+    for (int i = 0; i < regionCount; i++) {
+      double half = regionsByIndex[i].markerHalfSize();
+      count = addBox(count, regionX(i, scale) - half, regionY(i, scale) - half, 2 * half,
+          2 * half, i);
+    }
+    int obstacles = count;
+    for (int pass = 0; pass < 3; pass++) {
+      for (int i = 0; i < regionCount; i++) {
+        RegionNode node = regionsByIndex[i];
+        if (pass != regionPriority(node)) {
+          continue;
+        }
+        double width = node.labelWidth();
+        count = addBox(count, regionX(i, scale) - width / 2,
+            regionY(i, scale) + node.labelOffsetY(), width, node.labelHeight(), i);
+      }
+    }
+    int firstLink = count;
+    for (int pass = 0; pass < 3 && linkLabels; pass++) {
+      for (int i = 0; i < linkCount; i++) {
+        LinkView view = linksByIndex[i];
+        if (pass != linkPriority(view)) {
+          continue;
+        }
+        int from = geometry.linkFrom(i);
+        int to = geometry.linkTo(i);
+        double x0 = regionX(from, scale);
+        double y0 = regionY(from, scale);
+        double x2 = regionX(to, scale);
+        double y2 = regionY(to, scale);
+        if (Math.hypot(x2 - x0, y2 - y0) < LINK_LABEL_LENGTH_MIN_PX) {
+          continue;
+        }
+        double cx = geometry.controlX(i) * scale
+            + (fanOut.offsetX(from) + fanOut.offsetX(to)) / 2;
+        double cy = -geometry.controlY(i) * scale
+            + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
+        double width = view.label.prefWidth(-1);
+        double height = view.label.prefHeight(-1);
+        count = addBox(count, 0.25 * x0 + 0.5 * cx + 0.25 * x2 - width / 2,
+            0.25 * y0 + 0.5 * cy + 0.25 * y2 - height / 2, width, height, i);
+      }
+    }
+    declutter.place(labelBoxes, count, obstacles, labelAccepted);
+    for (int b = obstacles; b < firstLink; b++) {
+      regionsByIndex[labelOwner[b]].setLabelShown(labelAccepted[b]);
+    }
+    for (LinkView view : linksByIndex) {
+      view.labelShown = false;
+    }
+    for (int b = firstLink; b < count; b++) {
+      linksByIndex[labelOwner[b]].labelShown = labelAccepted[b];
+    }
+  }
+
+  private int addBox(int index, double left, double top, double width, double height,
+      int owner) {
+    labelBoxes[4 * index] = left;
+    labelBoxes[4 * index + 1] = top;
+    labelBoxes[4 * index + 2] = width;
+    labelBoxes[4 * index + 3] = height;
+    labelOwner[index] = owner;
+    return index + 1;
+  }
+
+  private double regionX(int region, double scale) {
+    return geometry.regionX(region) * scale + fanOut.offsetX(region);
+  }
+
+  private double regionY(int region, double scale) {
+    return -geometry.regionY(region) * scale + fanOut.offsetY(region);
+  }
+
+  private int regionPriority(RegionNode node) {
+    if (new GraphElement.RegionElement(node.region().id()).equals(graph().getSelection())) {
+      return 0;
+    }
+    return node.overlay().status() != null ? 1 : 2;
+  }
+
+  private int linkPriority(LinkView view) {
+    if (new GraphElement.LinkElement(view.key).equals(graph().getSelection())) {
+      return 0;
+    }
+    return view.overlay.status() != null || hasText(view.overlay.badge()) ? 1 : 2;
+  }
+
+  private static boolean hasText(String text) {
+    return text != null && !text.isEmpty();
   }
 
   // -------------------------------------------------------------------- input
@@ -413,7 +527,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
     final QuadCurve hit = new QuadCurve();
     final Label label = new Label();
     Link link;
+    LinkOverlay overlay = LinkOverlay.NONE;
     boolean pulsing;
+    boolean labelShown;
     double width = LINK_WIDTH_DEFAULT_PX;
 
     LinkView(LinkKey key) {
@@ -426,8 +542,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
       label.setVisible(false);
     }
 
-    void apply(LinkOverlay overlay, boolean selected) {
-      LinkOverlay shown = overlay == null ? LinkOverlay.NONE : overlay;
+    void apply(LinkOverlay newOverlay, boolean selected) {
+      LinkOverlay shown = newOverlay == null ? LinkOverlay.NONE : newOverlay;
+      overlay = shown;
       for (Status status : Status.values()) {
         boolean on = shown.status() == status;
         line.pseudoClassStateChanged(status.pseudoClass(), on);

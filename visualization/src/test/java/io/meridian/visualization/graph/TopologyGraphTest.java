@@ -8,6 +8,7 @@ import io.meridian.model.Region;
 import io.meridian.model.RegionId;
 import io.meridian.visualization.map.GeoPosition;
 import io.meridian.visualization.testing.Snapshots;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -101,12 +102,18 @@ class TopologyGraphTest {
         RegionOverlay.of(Status.FAILING).withBadge("2")));
     assertThat(tokyo.getPseudoClassStates()).contains(Status.FAILING.pseudoClass())
         .doesNotContain(Status.DEGRADED.pseudoClass());
+    // Visibility of the status mark is the stylesheet's decision: apply CSS now rather than
+    // waiting for the next pulse.
+    robot.interact(tokyo::applyCss);
     Label badge = (Label) tokyo.lookup(".overlay-badge");
     assertThat(badge.getText()).isEqualTo("2");
     assertThat(badge.isVisible()).isTrue();
     assertThat(tokyo.lookup(".status-mark").isVisible()).isTrue();
 
-    robot.interact(() -> graph.getRegionOverlays().remove(id));
+    robot.interact(() -> {
+      graph.getRegionOverlays().remove(id);
+      tokyo.applyCss();
+    });
     assertThat(tokyo.getPseudoClassStates()).doesNotContain(Status.FAILING.pseudoClass());
     assertThat(tokyo.lookup(".status-mark").isVisible()).isFalse();
   }
@@ -119,6 +126,7 @@ class TopologyGraphTest {
     QuadCurve line = robot.lookup(".link").queryAllAs(QuadCurve.class).stream()
         .filter(curve -> curve.getPseudoClassStates().contains(Status.FAILING.pseudoClass()))
         .findFirst().orElseThrow();
+    robot.interact(line::applyCss);
     assertThat(line.getStrokeDashArray()).isNotEmpty();
     assertThat(line.getStrokeWidth()).isEqualTo(4);
     assertThat(robot.lookup(".link-label").queryAllAs(Label.class).stream()
@@ -171,6 +179,30 @@ class TopologyGraphTest {
     assertThat(label.localToScene(label.getLayoutBounds()).getHeight())
         .isCloseTo(height, within(0.01));
     assertThat(label.getBoundsInParent().getWidth()).isCloseTo(width, within(0.01));
+  }
+
+  @Test
+  void shownLabelsNeverOverlapEvenWhenRegionsCrowd(FxRobot robot) {
+    robot.interact(() -> {
+      graph.setTopology(SampleTopologies.generated(120, 400, 7));
+      graph.fitAll();
+    });
+    WaitForAsyncUtils.waitForFxEvents();
+    List<Bounds> shown = java.util.stream.Stream.concat(
+            graph.lookupAll(".region-label").stream(), graph.lookupAll(".link-label").stream())
+        .filter(node -> node.isVisible() && node.getParent().isVisible())
+        .map(node -> graph.sceneToLocal(node.localToScene(node.getLayoutBounds())))
+        .collect(Collectors.toList());
+    assertThat(shown).hasSizeGreaterThan(20);
+    for (int i = 0; i < shown.size(); i++) {
+      for (int j = i + 1; j < shown.size(); j++) {
+        Bounds a = shown.get(i);
+        Bounds b = shown.get(j);
+        boolean overlap = a.getMinX() < b.getMaxX() - 0.5 && b.getMinX() < a.getMaxX() - 0.5
+            && a.getMinY() < b.getMaxY() - 0.5 && b.getMinY() < a.getMaxY() - 0.5;
+        assertThat(overlap).as("%s overlaps %s", a, b).isFalse();
+      }
+    }
   }
 
   @Test
