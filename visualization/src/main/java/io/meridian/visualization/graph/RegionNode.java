@@ -100,6 +100,32 @@ final class RegionNode extends javafx.scene.layout.Region {
     return overlay;
   }
 
+  /** @return the jurisdiction badge's left edge relative to the marker's centre */
+  double jurisdictionLeft() {
+    return marker.prefWidth(-1) / 2 + BADGE_GAP_PX;
+  }
+
+  /** @return the jurisdiction badge's top edge relative to the marker's centre */
+  double jurisdictionTop() {
+    return -marker.prefHeight(-1) / 2 - jurisdiction.prefHeight(-1) + 4;
+  }
+
+  /** @return the jurisdiction badge's width, including room for a status mark before it */
+  double jurisdictionWidth() {
+    return jurisdiction.prefWidth(-1) + (statusMark.isVisible() ? statusMark.prefWidth(-1) + 2 : 0);
+  }
+
+  /** @return the jurisdiction badge's height */
+  double jurisdictionHeight() {
+    return jurisdiction.prefHeight(-1);
+  }
+
+  void setJurisdictionShown(boolean shown) {
+    if (jurisdiction.isVisible() != shown) {
+      jurisdiction.setVisible(shown);
+    }
+  }
+
   void setLabelShown(boolean shown) {
     if (name.isVisible() != shown) {
       name.setVisible(shown);

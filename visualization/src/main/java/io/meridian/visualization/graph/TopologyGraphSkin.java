@@ -381,12 +381,12 @@ public class TopologyGraphSkin extends WorldMapSkin {
    * Chooses which region and link labels to show at this scale so that none overlap each
    * other or a marker. Works without the pan translation, so panning never needs it again.
    * Priority: the selection, then elements with an overlay status, then topology order;
-   * region names before link labels.
+   * region names first, then jurisdiction badges, then link labels.
    */
   private void declutterLabels(double scale, boolean linkLabels) {
     int regionCount = geometry.regionCount();
     int linkCount = linksByIndex.length;
-    int capacity = 2 * regionCount + linkCount;
+    int capacity = 3 * regionCount + linkCount;
     if (labelAccepted.length < capacity) {
       labelBoxes = new double[4 * capacity];
       labelAccepted = new boolean[capacity];
@@ -409,6 +409,13 @@ public class TopologyGraphSkin extends WorldMapSkin {
         count = addBox(count, regionX(i, scale) - width / 2,
             regionY(i, scale) + node.labelOffsetY(), width, node.labelHeight(), i);
       }
+    }
+    int firstBadge = count;
+    for (int i = 0; i < regionCount; i++) {
+      RegionNode node = regionsByIndex[i];
+      count = addBox(count, regionX(i, scale) + node.jurisdictionLeft(),
+          regionY(i, scale) + node.jurisdictionTop(), node.jurisdictionWidth(),
+          node.jurisdictionHeight(), i);
     }
     int firstLink = count;
     for (int pass = 0; pass < 3 && linkLabels; pass++) {
@@ -437,8 +444,11 @@ public class TopologyGraphSkin extends WorldMapSkin {
       }
     }
     declutter.place(labelBoxes, count, obstacles, labelAccepted);
-    for (int b = obstacles; b < firstLink; b++) {
+    for (int b = obstacles; b < firstBadge; b++) {
       regionsByIndex[labelOwner[b]].setLabelShown(labelAccepted[b]);
+    }
+    for (int b = firstBadge; b < firstLink; b++) {
+      regionsByIndex[labelOwner[b]].setJurisdictionShown(labelAccepted[b]);
     }
     for (LinkView view : linksByIndex) {
       view.labelShown = false;

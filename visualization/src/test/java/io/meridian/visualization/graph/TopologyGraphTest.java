@@ -182,14 +182,16 @@ class TopologyGraphTest {
   }
 
   @Test
-  void shownLabelsNeverOverlapEvenWhenRegionsCrowd(FxRobot robot) {
+  void shownLabelsAndBadgesNeverOverlapEvenWhenRegionsCrowd(FxRobot robot) {
     robot.interact(() -> {
       graph.setTopology(SampleTopologies.generated(120, 400, 7));
       graph.fitAll();
     });
     WaitForAsyncUtils.waitForFxEvents();
     List<Bounds> shown = java.util.stream.Stream.concat(
-            graph.lookupAll(".region-label").stream(), graph.lookupAll(".link-label").stream())
+            java.util.stream.Stream.concat(graph.lookupAll(".region-label").stream(),
+                graph.lookupAll(".jurisdiction-badge").stream()),
+            graph.lookupAll(".link-label").stream())
         .filter(node -> node.isVisible() && node.getParent().isVisible())
         .map(node -> graph.sceneToLocal(node.localToScene(node.getLayoutBounds())))
         .collect(Collectors.toList());
