@@ -13,9 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -75,6 +73,7 @@ public final class RegionCatalogue {
   private final Map<String, CatalogueEntry> byQualifiedCode;
   private final Map<String, List<CatalogueEntry>> byCode;
   private final List<String> providers;
+  private final List<SearchKey> searchKeys;
 
   private RegionCatalogue(List<CatalogueEntry> entries) {
     this.entries = List.copyOf(entries);
@@ -92,6 +91,7 @@ public final class RegionCatalogue {
     this.byQualifiedCode = Map.copyOf(qualified);
     this.byCode = Map.copyOf(bare);
     this.providers = List.copyOf(providerSet);
+    this.searchKeys = this.entries.stream().map(SearchKey::of).toList();
   }
 
   /**
@@ -136,7 +136,8 @@ public final class RegionCatalogue {
     List<CatalogueEntry> entries = new ArrayList<>();
     Map<String, Integer> lineOfCode = new HashMap<>();
     boolean headerSeen = false;
-    String[] lines = text.split("\r?\n", -1);
+    String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    String[] lines = body.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       int lineNumber = i + 1;
       String line = lines[i].strip();
@@ -266,37 +267,44 @@ public final class RegionCatalogue {
     if (wanted.isEmpty()) {
       return entries.stream().limit(limit).toList();
     }
-    Map<CatalogueEntry, Integer> rankOf = new LinkedHashMap<>();
-    for (CatalogueEntry entry : entries) {
-      int rank = rank(entry, wanted);
-      if (rank < NO_MATCH) {
-        rankOf.put(entry, rank);
+    List<List<CatalogueEntry>> byRank = List.of(new ArrayList<>(), new ArrayList<>(),
+        new ArrayList<>());
+    for (SearchKey key : searchKeys) {
+      int rank = key.rank(wanted);
+      if (rank < byRank.size()) {
+        byRank.get(rank).add(key.entry());
       }
     }
-    return rankOf.entrySet().stream()
-        .sorted(Comparator.comparingInt(Map.Entry::getValue))
-        .limit(limit)
-        .map(Map.Entry::getKey)
-        .toList();
+    return byRank.stream().flatMap(List::stream).limit(limit).toList();
   }
 
-  private static int rank(CatalogueEntry entry, String wanted) {
-    String code = entry.code();
-    String qualified = entry.qualifiedCode();
-    if (code.equals(wanted) || qualified.equals(wanted)) {
-      return EXACT;
+  /**
+   * An entry's text as search compares it, folded once when the catalogue is built rather than on
+   * every keystroke in the palette.
+   */
+  private record SearchKey(CatalogueEntry entry, List<String> words) {
+    static SearchKey of(CatalogueEntry entry) {
+      return new SearchKey(entry,
+          List.of(fold(entry.displayName()), fold(entry.city()), fold(entry.country())));
     }
-    List<String> words = List.of(fold(entry.displayName()), fold(entry.city()),
-        fold(entry.country()));
-    if (code.startsWith(wanted) || qualified.startsWith(wanted)
-        || words.stream().anyMatch(text -> hasWordStartingWith(text, wanted))) {
-      return PREFIX;
+
+    /** The best rank this entry reaches for the query, from EXACT down to NO_MATCH. */
+    int rank(String wanted) {
+      String code = entry.code();
+      String qualified = entry.qualifiedCode();
+      if (code.equals(wanted) || qualified.equals(wanted)) {
+        return EXACT;
+      }
+      if (code.startsWith(wanted) || qualified.startsWith(wanted)
+          || words.stream().anyMatch(text -> hasWordStartingWith(text, wanted))) {
+        return PREFIX;
+      }
+      if (code.contains(wanted) || qualified.contains(wanted)
+          || words.stream().anyMatch(text -> text.contains(wanted))) {
+        return CONTAINS;
+      }
+      return NO_MATCH;
     }
-    if (code.contains(wanted) || qualified.contains(wanted)
-        || words.stream().anyMatch(text -> text.contains(wanted))) {
-      return CONTAINS;
-    }
-    return NO_MATCH;
   }
 
   private static boolean hasWordStartingWith(String text, String prefix) {

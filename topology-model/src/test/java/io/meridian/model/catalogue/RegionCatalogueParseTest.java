@@ -24,6 +24,13 @@ class RegionCatalogueParseTest {
   }
 
   @Test
+  void readsAFileSavedWithAByteOrderMarkAndWindowsLineEnds() {
+    RegionCatalogue catalogue = RegionCatalogue.parse("\uFEFF" + RegionCatalogue.HEADER + "\r\n"
+        + "gcp,europe-west2,London,London,51.5,-0.1,UK,United Kingdom\r\n", "test.csv");
+    assertThat(catalogue.byQualifiedCode("gcp:europe-west2")).isPresent();
+  }
+
+  @Test
   void duplicateCodeIsReportedWithBothLines() {
     assertThatThrownBy(() -> RegionCatalogue.parse(HEADER
         + "aws,eu-central-1,Europe (Frankfurt),Frankfurt,50.1,8.7,EU,Germany\n"
