@@ -1,5 +1,6 @@
 package io.meridian.visualization.graph;
 
+import io.meridian.model.RegionId;
 import io.meridian.model.Topology;
 import io.meridian.visualization.map.WorldMap;
 import io.meridian.visualization.projection.ProjectedBounds;
@@ -48,7 +49,7 @@ public class TopologyGraph extends WorldMap {
   private final ObjectProperty<Topology> topology = new SimpleObjectProperty<>(this, "topology");
   private final ReadOnlyObjectWrapper<ProjectedTopology> projected =
       new ReadOnlyObjectWrapper<>(this, "projected", ProjectedTopology.EMPTY);
-  private final ObservableMap<io.meridian.model.RegionId, RegionOverlay> regionOverlays =
+  private final ObservableMap<RegionId, RegionOverlay> regionOverlays =
       FXCollections.observableHashMap();
   private final ObservableMap<LinkKey, LinkOverlay> linkOverlays =
       FXCollections.observableHashMap();
@@ -120,7 +121,7 @@ public class TopologyGraph extends WorldMap {
    *
    * @return the live map
    */
-  public ObservableMap<io.meridian.model.RegionId, RegionOverlay> getRegionOverlays() {
+  public ObservableMap<RegionId, RegionOverlay> getRegionOverlays() {
     return regionOverlays;
   }
 

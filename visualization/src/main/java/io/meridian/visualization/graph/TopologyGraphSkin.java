@@ -95,6 +95,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
         restyle(after);
       };
   private final InvalidationListener placementListener = observable -> markDirty();
+  private final InvalidationListener themeListener = observable -> syncLegendTheme();
   private final EventHandler<MouseEvent> regionClick = this::onRegionClicked;
   private final EventHandler<MouseEvent> linkClick = this::onLinkClicked;
   private final EventHandler<MouseEvent> backgroundClick = this::onBackgroundClicked;
@@ -114,7 +115,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
         regionLayer);
     legend.setManaged(false);
     getChildren().add(legend);
-    graph.getStyleClass().addListener((InvalidationListener) observable -> syncLegendTheme());
+    graph.getStyleClass().addListener(themeListener);
     syncLegendTheme();
 
     graph.projectedTopologyProperty().addListener(geometryListener);
@@ -143,6 +144,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     graph.legendVisibleProperty().removeListener(placementListener);
     graph.linkLabelsVisibleProperty().removeListener(placementListener);
     graph.removeEventHandler(MouseEvent.MOUSE_CLICKED, backgroundClick);
+    graph.getStyleClass().removeListener(themeListener);
     super.dispose();
   }
 

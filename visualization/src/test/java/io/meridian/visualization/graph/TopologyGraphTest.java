@@ -238,6 +238,9 @@ class TopologyGraphTest {
       graph.setSelection(GraphElement.region(RegionId.of("eu-witness")));
     });
     assertThat(Snapshots.write(robot, graph, "topology-graph")).exists();
+    robot.interact(() -> graph.getStyleClass().add("dark"));
+    assertThat(robot.lookup(".graph-legend").query().getStyleClass()).contains("dark");
+    assertThat(Snapshots.write(robot, graph, "topology-graph-dark")).exists();
   }
 
   private RegionNode node(String id) {
