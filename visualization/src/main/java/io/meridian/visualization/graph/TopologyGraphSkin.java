@@ -33,9 +33,11 @@ import javafx.util.Duration;
  * fan-out leader lines and region markers in screen space above it, and the legend.
  *
  * <p>Views are kept per region id and link key and reused when the topology changes, so an
- * edit restyles what changed instead of rebuilding the scene graph. On every frame in which
- * the view moved, one pass over the cached projected arrays places everything: two
- * multiplications per point, no allocation.
+ * edit restyles what changed instead of rebuilding the scene graph. Everything is placed at
+ * the current scale without the pan translation, inside one layer whose translation follows
+ * the view: a pan changes that one transform and touches no node. A zoom runs one pass over
+ * the cached projected arrays (two multiplications per point, no allocation) and
+ * recomputes fan-out and label decluttering.
  */
 public class TopologyGraphSkin extends WorldMapSkin {
 
@@ -72,9 +74,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
       new KeyFrame(PULSE_PERIOD, new KeyValue(pulsePhase, 1, Interpolator.EASE_OUT)));
   private int pulsingCount;
 
-  private MapViewport placedViewport;
-  private double placedWidth = -1;
-  private double placedHeight = -1;
+  private double placedScale = Double.NaN;
   private double fanScale = Double.NaN;
   private boolean placementDirty = true;
   private boolean labelsDirty = true;
@@ -310,18 +310,15 @@ public class TopologyGraphSkin extends WorldMapSkin {
       legend.autosize();
       legend.relocate(LEGEND_MARGIN_PX, height - legend.getHeight() - LEGEND_MARGIN_PX);
     }
-    if (!placementDirty && viewport.equals(placedViewport) && width == placedWidth
-        && height == placedHeight) {
+    double scale = viewport.scale();
+    // Panning only moves this one layer: everything in it is placed at scale, untranslated.
+    getOverlayLayer().setTranslateX(width / 2 - viewport.centerX() * scale);
+    getOverlayLayer().setTranslateY(height / 2 + viewport.centerY() * scale);
+    if (!placementDirty && scale == placedScale) {
       return;
     }
     placementDirty = false;
-    placedViewport = viewport;
-    placedWidth = width;
-    placedHeight = height;
-
-    double scale = viewport.scale();
-    double translateX = width / 2 - viewport.centerX() * scale;
-    double translateY = height / 2 + viewport.centerY() * scale;
+    placedScale = scale;
     int regionCount = geometry.regionCount();
     if (scale != fanScale || labelsDirty) {
       fanOut.compute(geometry.regionXy(), regionCount, scale);
@@ -330,8 +327,8 @@ public class TopologyGraphSkin extends WorldMapSkin {
       declutterLabels(scale, graph.isLinkLabelsVisible());
     }
     for (int i = 0; i < regionCount; i++) {
-      double trueX = geometry.regionX(i) * scale + translateX;
-      double trueY = -geometry.regionY(i) * scale + translateY;
+      double trueX = geometry.regionX(i) * scale;
+      double trueY = -geometry.regionY(i) * scale;
       double x = trueX + fanOut.offsetX(i);
       double y = trueY + fanOut.offsetY(i);
       screenXy[2 * i] = x;
@@ -359,9 +356,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
       double x2 = screenXy[2 * to];
       double y2 = screenXy[2 * to + 1];
       // The control point follows the average fan-out offset of the two ends.
-      double cx = geometry.controlX(i) * scale + translateX
+      double cx = geometry.controlX(i) * scale
           + (fanOut.offsetX(from) + fanOut.offsetX(to)) / 2;
-      double cy = -geometry.controlY(i) * scale + translateY
+      double cy = -geometry.controlY(i) * scale
           + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
       LinkView view = linksByIndex[i];
       view.place(x0, y0, cx, cy, x2, y2);

@@ -60,7 +60,8 @@ class SamplesOnTheGraphTest {
       assertThat(graph.lookupAll(".link")).as(name).hasSize(topology.links().size());
       Bounds view = graph.getLayoutBounds();
       assertThat(graph.lookupAll(".region-node"))
-          .allSatisfy(node -> assertThat(view.contains(node.getLayoutX(), node.getLayoutY()))
+          .allSatisfy(node -> assertThat(view.contains(
+              graph.sceneToLocal(node.localToScene(0, 0))))
               .as(name + " " + node.getAccessibleText()).isTrue());
       Snapshots.write(robot, graph, "sample-" + name.replace(".yaml", ""));
     }

@@ -161,6 +161,23 @@ class TopologyGraphTest {
   }
 
   @Test
+  void panningMovesOneLayerAndTouchesNoMarker(FxRobot robot) {
+    RegionNode tokyo = node("ap-tokyo");
+    double layoutX = tokyo.getLayoutX();
+    double layoutY = tokyo.getLayoutY();
+    Point2D before = tokyo.localToScene(0, 0);
+    robot.interact(() -> {
+      graph.panBy(40, 15);
+      graph.layout();
+    });
+    assertThat(tokyo.getLayoutX()).isEqualTo(layoutX);
+    assertThat(tokyo.getLayoutY()).isEqualTo(layoutY);
+    Point2D after = tokyo.localToScene(0, 0);
+    assertThat(after.getX() - before.getX()).isCloseTo(40, within(1e-6));
+    assertThat(after.getY() - before.getY()).isCloseTo(15, within(1e-6));
+  }
+
+  @Test
   void regionsInTheSamePlaceFanOutInsteadOfOverlapping() {
     RegionNode aws = node("eu-central");
     RegionNode gcp = node("eu-central-gcp");
@@ -252,7 +269,7 @@ class TopologyGraphTest {
   private long regionsInside() {
     Bounds view = graph.getLayoutBounds();
     return graph.lookupAll(".region-node").stream()
-        .filter(node -> view.contains(node.getLayoutX(), node.getLayoutY()))
+        .filter(node -> view.contains(graph.sceneToLocal(node.localToScene(0, 0))))
         .count();
   }
 }
