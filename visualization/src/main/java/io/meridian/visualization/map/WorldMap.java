@@ -92,7 +92,10 @@ public class WorldMap extends Control {
   private Timeline transition;
   private MapViewport transitionStart;
   private MapViewport transitionTarget;
-  private boolean fitPending = true;
+  // Requests made before the first layout, when the size is still unknown.
+  private ProjectedBounds pendingFit;
+  private double pendingCenterX;
+  private double pendingCenterY;
   private double pendingZoom = Double.NaN;
 
   /** Creates a map that fits its content when it is first laid out. */
@@ -146,7 +149,7 @@ public class WorldMap extends Control {
    */
   public void setViewport(MapViewport newViewport) {
     stopTransition();
-    fitPending = false;
+    clearPending();
     setViewportConstrained(newViewport);
   }
 
@@ -245,7 +248,8 @@ public class WorldMap extends Control {
    */
   public void fitTo(ProjectedBounds bounds) {
     if (!hasSize()) {
-      fitPending = true;
+      clearPending();
+      pendingFit = bounds;
       requestLayout();
       return;
     }
@@ -322,8 +326,9 @@ public class WorldMap extends Control {
    */
   protected void centerOnProjected(double x, double y, double newZoom) {
     if (!hasSize()) {
-      fitPending = false;
-      viewport.set(new MapViewport(x, y, 1));
+      clearPending();
+      pendingCenterX = x;
+      pendingCenterY = y;
       pendingZoom = newZoom;
       requestLayout();
       return;
@@ -400,23 +405,30 @@ public class WorldMap extends Control {
         FIT_PADDING_PX, Double.MAX_VALUE).scale();
   }
 
-  /** Called by the skin on layout: makes sure there is a viewport once the size is known. */
+  /**
+   * Called by the skin on layout: once the size is known, carries out a fit or centring
+   * asked for earlier, or fits the content if there is no viewport yet.
+   */
   void ensureViewport() {
     if (!hasSize()) {
       return;
     }
-    if (fitPending || getViewport() == null) {
-      fitPending = false;
-      MapViewport target = MapViewport.fit(contentBounds(), getWidth(), getHeight(),
-          fitPaddingPx(), worldFitScale() * fitZoomMax());
-      setViewportConstrained(target);
+    if (pendingFit != null) {
+      setViewportConstrained(MapViewport.fit(pendingFit, getWidth(), getHeight(),
+          fitPaddingPx(), worldFitScale() * fitZoomMax()));
     } else if (!Double.isNaN(pendingZoom)) {
-      MapViewport current = getViewport();
-      double zoomLevel = pendingZoom;
-      pendingZoom = Double.NaN;
-      setViewportConstrained(new MapViewport(current.centerX(), current.centerY(),
-          worldFitScale() * zoomLevel));
+      setViewportConstrained(new MapViewport(pendingCenterX, pendingCenterY,
+          worldFitScale() * pendingZoom));
+    } else if (getViewport() == null) {
+      setViewportConstrained(MapViewport.fit(contentBounds(), getWidth(), getHeight(),
+          fitPaddingPx(), worldFitScale() * fitZoomMax()));
     }
+    clearPending();
+  }
+
+  private void clearPending() {
+    pendingFit = null;
+    pendingZoom = Double.NaN;
   }
 
   private void moveTo(MapViewport target) {

@@ -25,9 +25,11 @@ import org.testfx.util.WaitForAsyncUtils;
 class WorldMapTest {
 
   private WorldMap map;
+  private Stage stage;
 
   @Start
   void start(Stage stage) {
+    this.stage = stage;
     map = new WorldMap();
     map.setAnimated(false);
     stage.setScene(new Scene(new StackPane(map), 800, 500));
@@ -98,6 +100,19 @@ class WorldMapTest {
     assertThat(tokyo.getX()).isCloseTo(400, within(1e-6));
     assertThat(tokyo.getY()).isCloseTo(250, within(1e-6));
     assertThat(map.getZoom()).isCloseTo(8, within(1e-9));
+  }
+
+  @Test
+  void centringAskedForBeforeTheFirstLayoutHappensOnIt(FxRobot robot) {
+    WorldMap fresh = new WorldMap();
+    fresh.centerOn(new GeoPosition(-46.6, -23.5), 6);
+    assertThat(fresh.getViewport()).isNull();
+    robot.interact(() -> stage.getScene().setRoot(new StackPane(fresh)));
+    WaitForAsyncUtils.waitForFxEvents();
+    Point2D saoPaulo = fresh.toLocal(new GeoPosition(-46.6, -23.5)).orElseThrow();
+    assertThat(saoPaulo.getX()).isCloseTo(400, within(1e-6));
+    assertThat(saoPaulo.getY()).isCloseTo(250, within(1e-6));
+    assertThat(fresh.getZoom()).isCloseTo(6, within(1e-9));
   }
 
   @Test
