@@ -63,8 +63,14 @@ public class TopologyGraph extends WorldMap {
   /** Creates an empty graph. */
   public TopologyGraph() {
     getStyleClass().add(STYLE_CLASS);
-    topology.addListener((observable, before, after) ->
-        projected.set(ProjectedTopology.of(after, getProjection())));
+    topology.addListener((observable, before, after) -> {
+      ProjectedTopology geometry = ProjectedTopology.of(after, getProjection());
+      projected.set(geometry);
+      // A selection of something the new topology no longer has would point at nothing.
+      if (!contains(geometry, getSelection())) {
+        setSelection(null);
+      }
+    });
   }
 
   /**
@@ -136,7 +142,8 @@ public class TopologyGraph extends WorldMap {
 
   /**
    * The selected region or link, or {@code null}. Clicks set it; the application may set it
-   * too (for example from a problem list).
+   * too (for example from a problem list). It is cleared when a new topology no longer has
+   * the selected element.
    *
    * @return the property
    */
@@ -220,6 +227,16 @@ public class TopologyGraph extends WorldMap {
       return index.isPresent();
     }
     return false;
+  }
+
+  private static boolean contains(ProjectedTopology geometry, GraphElement element) {
+    if (element instanceof GraphElement.RegionElement region) {
+      return geometry.indexOf(region.id()).isPresent();
+    }
+    if (element instanceof GraphElement.LinkElement link) {
+      return geometry.indexOf(link.key()).isPresent();
+    }
+    return true;
   }
 
   @Override

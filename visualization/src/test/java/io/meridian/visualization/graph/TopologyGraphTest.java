@@ -91,6 +91,31 @@ class TopologyGraphTest {
   }
 
   @Test
+  void removingTheSelectedRegionClearsTheSelectionButKeepingItDoesNot(FxRobot robot) {
+    GraphElement tokyo = GraphElement.region(RegionId.of("ap-tokyo"));
+    robot.interact(() -> {
+      graph.setSelection(tokyo);
+      graph.setTopology(graph.getTopology().minusRegion(RegionId.of("us-east")));
+    });
+    assertThat(graph.getSelection()).isEqualTo(tokyo);
+    robot.interact(() -> graph.setTopology(
+        graph.getTopology().minusRegion(RegionId.of("ap-tokyo"))));
+    assertThat(graph.getSelection()).isNull();
+  }
+
+  @Test
+  void dimmedOverlayFadesTheRegion(FxRobot robot) {
+    RegionNode tokyo = node("ap-tokyo");
+    robot.interact(() -> {
+      graph.getRegionOverlays().put(RegionId.of("ap-tokyo"),
+          RegionOverlay.NONE.withDimmed(true));
+      tokyo.applyCss();
+    });
+    assertThat(tokyo.getPseudoClassStates()).contains(RegionNode.DIMMED);
+    assertThat(tokyo.getOpacity()).isLessThan(1);
+  }
+
+  @Test
   void regionOverlayStatusBecomesAPseudoClass(FxRobot robot) {
     RegionNode tokyo = node("ap-tokyo");
     RegionId id = RegionId.of("ap-tokyo");
