@@ -19,6 +19,8 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableSet;
 import javafx.css.CssMetaData;
 import javafx.css.Styleable;
 import javafx.css.StyleableDoubleProperty;
@@ -88,6 +90,7 @@ public class WorldMap extends Control {
     }
   };
 
+  private final ObservableSet<String> highlightedCountries = FXCollections.observableSet();
   private final DoubleProperty transitionFraction = new SimpleDoubleProperty();
   private Timeline transition;
   private MapViewport transitionStart;
@@ -200,6 +203,18 @@ public class WorldMap extends Control {
   /** @return whether the country outlines are drawn */
   public boolean isMapLoaded() {
     return mapLoaded.get();
+  }
+
+  /**
+   * Countries drawn highlighted (pseudo-class {@code :highlighted} on their {@code .country}
+   * shape), named by ISO 3166-1 numeric code as in {@link WorldMapData.Country#isoNumeric()},
+   * for example {@code "276"} for Germany. The studio uses it to shade the countries a
+   * dataset may live in.
+   *
+   * @return the live set
+   */
+  public ObservableSet<String> getHighlightedCountries() {
+    return highlightedCountries;
   }
 
   /**

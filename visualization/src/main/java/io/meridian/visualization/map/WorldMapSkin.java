@@ -1,9 +1,12 @@
 package io.meridian.visualization.map;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javafx.application.Platform;
 import javafx.beans.InvalidationListener;
+import javafx.collections.SetChangeListener;
 import javafx.css.PseudoClass;
 import javafx.event.EventHandler;
 import javafx.scene.Group;
@@ -28,6 +31,7 @@ import javafx.scene.transform.Affine;
 public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
 
   private static final PseudoClass PANNING = PseudoClass.getPseudoClass("panning");
+  private static final PseudoClass HIGHLIGHTED = PseudoClass.getPseudoClass("highlighted");
   private static final double WHEEL_ZOOM_PER_PIXEL = Math.log(2) / 240;
   private static final double KEY_ZOOM_FACTOR = 1.5;
   private static final double KEY_PAN_PX = 80;
@@ -41,6 +45,15 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   private final Affine mapTransform = new Affine();
   private final Rectangle clip = new Rectangle();
   private final List<SVGPath> countries = new ArrayList<>();
+  private final Map<String, List<SVGPath>> countriesByIso = new HashMap<>();
+  private final SetChangeListener<String> highlightListener = change -> {
+    if (change.wasRemoved()) {
+      highlight(change.getElementRemoved(), false);
+    }
+    if (change.wasAdded()) {
+      highlight(change.getElementAdded(), true);
+    }
+  };
   private final InvalidationListener relayout = observable -> getSkinnable().requestLayout();
   private double appliedScale = Double.NaN;
   private double appliedBorderWidth = Double.NaN;
@@ -76,6 +89,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
 
     map.viewportProperty().addListener(relayout);
     map.borderWidthProperty().addListener(relayout);
+    map.getHighlightedCountries().addListener(highlightListener);
     map.addEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
     map.addEventHandler(MouseEvent.MOUSE_DRAGGED, dragHandler);
     map.addEventHandler(MouseEvent.MOUSE_RELEASED, releaseHandler);
@@ -113,6 +127,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     WorldMap map = getSkinnable();
     map.viewportProperty().removeListener(relayout);
     map.borderWidthProperty().removeListener(relayout);
+    map.getHighlightedCountries().removeListener(highlightListener);
     map.removeEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
     map.removeEventHandler(MouseEvent.MOUSE_DRAGGED, dragHandler);
     map.removeEventHandler(MouseEvent.MOUSE_RELEASED, releaseHandler);
@@ -181,10 +196,24 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     }
     countries.clear();
     countries.addAll(shapes);
+    countriesByIso.clear();
+    for (int i = 0; i < shapes.size(); i++) {
+      countriesByIso.computeIfAbsent(geometry.countries().get(i).isoNumeric(),
+          iso -> new ArrayList<>()).add(shapes.get(i));
+    }
+    for (String iso : getSkinnable().getHighlightedCountries()) {
+      highlight(iso, true);
+    }
     countryLayer.getChildren().setAll(shapes);
     appliedScale = Double.NaN;
     getSkinnable().mapLoaded.set(true);
     getSkinnable().requestLayout();
+  }
+
+  private void highlight(String isoNumeric, boolean on) {
+    for (SVGPath country : countriesByIso.getOrDefault(isoNumeric, List.of())) {
+      country.pseudoClassStateChanged(HIGHLIGHTED, on);
+    }
   }
 
   private void onMousePressed(MouseEvent event) {

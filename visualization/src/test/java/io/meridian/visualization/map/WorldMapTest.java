@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.meridian.visualization.testing.Snapshots;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javafx.css.PseudoClass;
+import javafx.scene.Node;
 import javafx.event.Event;
 import javafx.geometry.Point2D;
 import javafx.scene.Scene;
@@ -42,6 +45,21 @@ class WorldMapTest {
     assertThat(robot.lookup(".country").queryAll()).hasSizeGreaterThan(200);
     assertThat(robot.lookup(".sphere").tryQuery()).isPresent();
     Snapshots.write(robot, map, "world-map");
+  }
+
+  @Test
+  void highlightedCountriesCarryThePseudoClass(FxRobot robot) throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    robot.interact(() -> map.getHighlightedCountries().addAll(Set.of("276", "250")));
+    PseudoClass highlighted = PseudoClass.getPseudoClass("highlighted");
+    assertThat(robot.lookup(".country").queryAll().stream()
+        .filter(country -> country.getPseudoClassStates().contains(highlighted))
+        .map(Node::getAccessibleText))
+        .containsExactlyInAnyOrder("Germany", "France");
+    robot.interact(() -> map.getHighlightedCountries().remove("250"));
+    assertThat(robot.lookup(".country").queryAll().stream()
+        .filter(country -> country.getPseudoClassStates().contains(highlighted)))
+        .hasSize(1);
   }
 
   @Test
