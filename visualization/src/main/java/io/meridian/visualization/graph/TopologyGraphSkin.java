@@ -266,6 +266,8 @@ public class TopologyGraphSkin extends WorldMapSkin {
     node.apply(graph().getRegionOverlays().get(id),
         new GraphElement.RegionElement(id).equals(graph().getSelection()), pulsePhase);
     countPulse(wasPulsing, node.isPulsing());
+    // Status and selection change label priority and the badge's room: declutter again.
+    markDirty();
   }
 
   private void restyleLink(LinkKey key) {
