@@ -6,6 +6,7 @@ import javafx.css.PseudoClass;
 import javafx.scene.AccessibleRole;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
 
 /**
  * The marker of one region, centred on its own origin so the skin places it by setting
@@ -32,6 +33,7 @@ final class RegionNode extends javafx.scene.layout.Region {
   private final Label name = label("region-label", "");
   private final Label jurisdiction = label("jurisdiction-badge", "");
   private final Label badge = label("overlay-badge", "");
+  private final Tooltip tooltip = new Tooltip();
   private Region region;
   private RegionOverlay overlay = RegionOverlay.NONE;
   private boolean pulsing;
@@ -46,6 +48,7 @@ final class RegionNode extends javafx.scene.layout.Region {
     badge.setVisible(false);
     getChildren().addAll(pulseRing, ring, marker, statusMark, name, jurisdiction, badge);
     setAccessibleRole(AccessibleRole.NODE);
+    Tooltip.install(marker, tooltip);
   }
 
   Region region() {
@@ -58,6 +61,10 @@ final class RegionNode extends javafx.scene.layout.Region {
     jurisdiction.setText(newRegion.jurisdiction().code());
     pseudoClassStateChanged(WITNESS, newRegion.isWitness());
     pseudoClassStateChanged(DATA, !newRegion.isWitness());
+    tooltip.setText(newRegion.displayName() + " (" + newRegion.id() + ")\n"
+        + (newRegion.isWitness() ? "Witness: votes, holds no data" : "Data region")
+        + " · " + newRegion.jurisdiction().code()
+        + newRegion.providerCode().map(code -> " · " + code).orElse(""));
     describe();
   }
 

@@ -24,7 +24,9 @@ import javafx.scene.control.Skin;
  * <p>Data in, events out: set {@link #topologyProperty()}, fill {@link #getRegionOverlays()}
  * and {@link #getLinkOverlays()} from validation, what-if or monitoring, and watch {@link
  * #selectionProperty()}, which a click on a region or link sets and a click on empty map
- * clears. {@link #centerOn(GraphElement)} brings an element into view.
+ * clears. {@link #centerOn(GraphElement)} brings an element into view. With focus, {@code
+ * Enter} centres on the selection and {@code Escape} clears it; hovering a marker shows the
+ * region's id, role, jurisdiction and provider code.
  *
  * <p>Styling: style classes {@value #STYLE_CLASS} and {@code world-map}. Region nodes are
  * {@code .region-node} with pseudo-classes {@code :data} or {@code :witness}, {@code

@@ -22,6 +22,8 @@ import javafx.event.EventHandler;
 import javafx.scene.Group;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.shape.Line;
@@ -99,6 +101,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private final EventHandler<MouseEvent> regionClick = this::onRegionClicked;
   private final EventHandler<MouseEvent> linkClick = this::onLinkClicked;
   private final EventHandler<MouseEvent> backgroundClick = this::onBackgroundClicked;
+  private final EventHandler<KeyEvent> keyHandler = this::onKeyPressed;
 
   /**
    * Creates the skin.
@@ -127,6 +130,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     regionLayer.addEventHandler(MouseEvent.MOUSE_CLICKED, regionClick);
     linkHitLayer.addEventHandler(MouseEvent.MOUSE_CLICKED, linkClick);
     graph.addEventHandler(MouseEvent.MOUSE_CLICKED, backgroundClick);
+    graph.addEventHandler(KeyEvent.KEY_PRESSED, keyHandler);
     rebuild(graph.getProjectedTopology());
   }
 
@@ -144,6 +148,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     graph.legendVisibleProperty().removeListener(placementListener);
     graph.linkLabelsVisibleProperty().removeListener(placementListener);
     graph.removeEventHandler(MouseEvent.MOUSE_CLICKED, backgroundClick);
+    graph.removeEventHandler(KeyEvent.KEY_PRESSED, keyHandler);
     graph.getStyleClass().removeListener(themeListener);
     super.dispose();
   }
@@ -518,6 +523,17 @@ public class TopologyGraphSkin extends WorldMapSkin {
     if (event.getTarget() instanceof QuadCurve curve
         && curve.getUserData() instanceof LinkView view) {
       graph().setSelection(GraphElement.link(view.key));
+      event.consume();
+    }
+  }
+
+  private void onKeyPressed(KeyEvent event) {
+    GraphElement selection = graph().getSelection();
+    if (event.getCode() == KeyCode.ESCAPE && selection != null) {
+      graph().setSelection(null);
+      event.consume();
+    } else if (event.getCode() == KeyCode.ENTER && selection != null) {
+      graph().centerOn(selection);
       event.consume();
     }
   }

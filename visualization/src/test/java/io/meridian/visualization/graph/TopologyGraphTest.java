@@ -18,6 +18,7 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.input.KeyCode;
 import javafx.scene.layout.StackPane;
 import javafx.scene.shape.QuadCurve;
 import javafx.stage.Stage;
@@ -247,6 +248,18 @@ class TopologyGraphTest {
         assertThat(overlap).as("%s overlaps %s", a, b).isFalse();
       }
     }
+  }
+
+  @Test
+  void enterCentresOnTheSelectionAndEscapeClearsIt(FxRobot robot) {
+    robot.clickOn(node("ap-tokyo").localToScreen(0, 0));
+    robot.type(KeyCode.ENTER);
+    WaitForAsyncUtils.waitForFxEvents();
+    Point2D tokyo = graph.toLocal(new GeoPosition(139.7, 35.7)).orElseThrow();
+    assertThat(tokyo.getX()).isCloseTo(WIDTH / 2, within(1e-6));
+    robot.type(KeyCode.ESCAPE);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertThat(graph.getSelection()).isNull();
   }
 
   @Test
