@@ -1,0 +1,25 @@
+package io.meridian.app.studio;
+
+import io.meridian.model.diagnostics.Problem;
+import io.meridian.model.diagnostics.Severity;
+import io.meridian.model.diagnostics.SourcePosition;
+
+/**
+ * One line of the problems panel.
+ *
+ * @param severity error, warning or info
+ * @param code the problem's stable code
+ * @param message what is wrong
+ * @param location {@code FILE:LINE:COL}
+ * @param fix what to do, or empty
+ */
+public record ProblemRow(
+    Severity severity, String code, String message, String location, String fix) {
+
+  /** The row for {@code problem} found in {@code file}. */
+  public static ProblemRow of(String file, Problem problem) {
+    SourcePosition at = problem.sourcePosition().orElse(SourcePosition.START);
+    return new ProblemRow(problem.severity(), problem.code(), problem.message(),
+        file + ":" + at.line() + ":" + at.column(), problem.fix());
+  }
+}
