@@ -12,7 +12,7 @@ rem Cheap staleness check: stop at the first source or build file newer than the
 powershell -NoProfile -NonInteractive -Command ^
   "$jar = (Get-Item -LiteralPath '%JAR%').LastWriteTimeUtc;" ^
   "$dirs = @(Get-ChildItem -LiteralPath '%ROOT%' -Directory) + @(Get-ChildItem -LiteralPath '%ROOT%\agent' -Directory -ErrorAction SilentlyContinue);" ^
-  "$places = @(Join-Path '%ROOT%' 'pom.xml') + @($dirs | ForEach-Object { Join-Path $_.FullName 'src'; Join-Path $_.FullName 'pom.xml' });" ^
+  "$places = @(Join-Path '%ROOT%' 'pom.xml') + @($dirs | ForEach-Object { Join-Path $_.FullName 'src\main'; Join-Path $_.FullName 'pom.xml' });" ^
   "$newer = $places | Where-Object { Test-Path -LiteralPath $_ } | ForEach-Object { Get-ChildItem -LiteralPath $_ -Recurse -File -ErrorAction SilentlyContinue } | Where-Object { $_.LastWriteTimeUtc -gt $jar } | Select-Object -First 1;" ^
   "if ($newer) { exit 1 } else { exit 0 }"
 if errorlevel 1 goto build
