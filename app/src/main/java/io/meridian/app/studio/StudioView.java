@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ListChangeListener;
@@ -32,6 +33,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
@@ -41,6 +43,7 @@ import javafx.stage.Window;
  * {@link StudioViewModel}; holds no logic of its own.
  *
  * <p>Node ids for tests and styling: {@code #outline}, {@code #sketch}, {@code #problems},
+ * {@code #problems-heading},
  * {@code #status}.
  */
 public final class StudioView {
@@ -65,7 +68,7 @@ public final class StudioView {
     SplitPane top = new SplitPane(outline(), sketch());
     top.setDividerPositions(0.24);
     SplitPane.setResizableWithParent(top.getItems().get(0), false);
-    SplitPane main = new SplitPane(top, problems());
+    SplitPane main = new SplitPane(top, problemsPanel());
     main.setOrientation(Orientation.VERTICAL);
     main.setDividerPositions(0.74);
     root.setCenter(main);
@@ -146,6 +149,17 @@ public final class StudioView {
     sketch.topologyProperty().bind(model.topologyProperty());
     sketch.darkProperty().bind(model.darkThemeProperty());
     return sketch;
+  }
+
+  private VBox problemsPanel() {
+    Label heading = new Label();
+    heading.setId("problems-heading");
+    heading.textProperty().bind(Bindings.size(model.problems()).asString("Problems (%d)"));
+    heading.getStyleClass().add(Styles.TEXT_BOLD);
+    heading.setPadding(new Insets(4, 10, 4, 10));
+    TableView<ProblemRow> table = problems();
+    VBox.setVgrow(table, Priority.ALWAYS);
+    return new VBox(heading, table);
   }
 
   private TableView<ProblemRow> problems() {

@@ -71,6 +71,8 @@ class StudioViewTest {
       assertThat(row.code()).isEqualTo("unknown-field");
       assertThat(row.location()).isEqualTo(broken + ":16:14");
     });
+    assertThat(robot.lookup("#problems-heading").queryLabeled().getText())
+        .isEqualTo("Problems (1)");
     assertThat(robot.lookup("#problems").lookup(".label").queryAllAs(Labeled.class))
         .extracting(Labeled::getText).contains("error");
   }
