@@ -1,6 +1,11 @@
 package io.meridian.app.cli;
 
+import io.meridian.app.studio.StudioLauncher;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,9 +20,13 @@ import picocli.CommandLine.Spec;
     name = "meridian",
     mixinStandardHelpOptions = true,
     versionProvider = MeridianVersion.class,
+    customSynopsis = {
+        "meridian [FILE]",
+        "       meridian [-hV] COMMAND [ARGS...]"},
     description = {
         "Design, check and watch cross-region data replication.",
-        "Without arguments, opens the studio."},
+        "Without arguments, opens the studio; with a topology FILE (.yaml, .yml, .json), "
+            + "opens the studio on it."},
     subcommands = {
         // Every subcommand of `meridian` is listed here (add AnalyzeCommand.class alongside).
         ValidateCommand.class,
@@ -46,8 +55,14 @@ public final class MeridianCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs {@code meridian ARGS...} writing to the given streams and returns the status. */
+  /**
+   * Runs {@code meridian ARGS...} writing to the given streams and returns the status. A single
+   * argument naming a topology file opens the studio on it, as {@code meridian studio FILE} does.
+   */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    if (args.length == 1 && isTopologyFile(args[0])) {
+      return StudioLauncher.launch(Path.of(args[0]), err);
+    }
     return configure(new CommandLine(new MeridianCommand()), out, err).execute(args);
   }
 
@@ -79,6 +94,25 @@ public final class MeridianCommand implements Callable<Integer> {
           to.flush();
           return ExitCodes.UNUSABLE;
         });
+  }
+
+  /**
+   * Whether {@code argument} names a topology file rather than a command: it has a topology
+   * file's extension or is an existing file. Commands never contain a dot.
+   */
+  static boolean isTopologyFile(String argument) {
+    if (argument.startsWith("-")) {
+      return false;
+    }
+    String lower = argument.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json")) {
+      return true;
+    }
+    try {
+      return Files.isRegularFile(Path.of(argument));
+    } catch (InvalidPathException e) {
+      return false;
+    }
   }
 
   private static String describe(Exception e) {

@@ -1,11 +1,13 @@
 package io.meridian.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
 // Proves that the root `meridian` command reports its version, lists its subcommands in its
-// help, and treats unknown commands and options as usage errors (exit 2) with a hint.
+// help, takes a lone topology file as "open the studio on it", and treats unknown commands and
+// options as usage errors (exit 2) with a hint.
 class MeridianCommandTest {
 
   @Test
@@ -32,6 +34,27 @@ class MeridianCommandTest {
     assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
     assertThat(run.err()).contains("Did you mean: meridian validate?")
         .contains("Try 'meridian --help' for usage.");
+  }
+
+  @Test
+  void aTopologyFileAloneMeansOpenTheStudioOnIt() {
+    assertThat(MeridianCommand.isTopologyFile("samples/global-async.yaml")).isTrue();
+    assertThat(MeridianCommand.isTopologyFile("design.JSON")).isTrue();
+    assertThat(MeridianCommand.isTopologyFile("../samples/global-async.yaml")).isTrue();
+    assertThat(MeridianCommand.isTopologyFile("validate")).isFalse();
+    assertThat(MeridianCommand.isTopologyFile("--help")).isFalse();
+  }
+
+  @Test
+  void aTopologyFileWithoutADisplaySaysWhatToUseInstead() {
+    assumeTrue(System.getenv("DISPLAY") == null && System.getenv("WAYLAND_DISPLAY") == null,
+        "with a display this would open a window");
+
+    CliRun run = CliRun.meridian("../samples/global-async.yaml");
+
+    assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(run.err()).contains("cannot open the studio: no display",
+        "meridian screenshot FILE OUT.png");
   }
 
   @Test
