@@ -27,6 +27,8 @@ import javafx.scene.text.TextAlignment;
 final class TopologySketch extends Pane {
   private static final double PADDING = 24;
   private static final double REGION_RADIUS = 6;
+  /** Above this many links, round-trip labels would cover the map, so none are drawn. */
+  private static final int LINK_LABELS_MAX = 12;
 
   private final Canvas canvas = new Canvas();
   private final ObjectProperty<Topology> topology = new SimpleObjectProperty<>();
@@ -111,6 +113,9 @@ final class TopologySketch extends Pane {
       g.setLineWidth(2);
       g.setLineDashes(link.encrypted() ? null : new double[] {6, 4});
       g.strokeLine(a.getX(), a.getY(), b.getX(), b.getY());
+      if (design.links().size() > LINK_LABELS_MAX) {
+        continue;
+      }
       g.setFill(night ? Color.web("#c9d1d9") : Color.web("#24292f"));
       g.fillText(Math.round(link.rttMs()) + " ms", (a.getX() + b.getX()) / 2,
           (a.getY() + b.getY()) / 2 - 4);

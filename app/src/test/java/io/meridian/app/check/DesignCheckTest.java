@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 // them in file order, and turns a failing rule into a reported problem rather than a crash.
 class DesignCheckTest {
   private static final Path SAMPLE = Path.of("../samples/global-async.yaml");
+  private static final Path VALID = Path.of("src/test/resources/io/meridian/app/cli/valid.yaml");
 
   @Test
   void validatorProblemsArePlacedAndSortedInFileOrder() {
@@ -20,7 +21,7 @@ class DesignCheckTest {
         Problem.at("later", Severity.WARNING, "/datasets/0", "b", ""),
         Problem.at("earlier", Severity.ERROR, "/regions/0/id", "a", "")));
 
-    FileReport report = check.check(SAMPLE);
+    FileReport report = check.check(VALID);
 
     assertThat(report.problems()).extracting(Problem::code).containsExactly("earlier", "later");
     assertThat(report.problems().get(0).position()).isEqualTo(new SourcePosition(8, 9));

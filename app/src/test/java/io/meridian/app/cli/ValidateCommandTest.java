@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ValidateCommandTest {
   private static final String FIXTURES = "src/test/resources/io/meridian/app/cli/";
   private static final String SAMPLE = "../samples/global-async.yaml";
+  private static final String VALID = FIXTURES + "valid.yaml";
 
   @TempDir
   Path temp;
@@ -83,17 +84,17 @@ class ValidateCommandTest {
     ValidateCommand quiet = new ValidateCommand(new DesignCheck(advice));
     ValidateCommand verbose = new ValidateCommand(new DesignCheck(advice));
 
-    CliRun plain = CliRun.command(quiet, SAMPLE);
-    CliRun loud = CliRun.command(verbose, "--verbose", SAMPLE);
+    CliRun plain = CliRun.command(quiet, VALID);
+    CliRun loud = CliRun.command(verbose, "--verbose", VALID);
 
     assertThat(plain.status()).isZero();
     assertThat(plain.outLines()).containsExactly(
-        SAMPLE + ":28:12: warning: [slow-sync] writes wait 90 ms (fix: move)");
+        VALID + ":28:12: warning: [slow-sync] writes wait 90 ms (fix: move)");
     assertThat(plain.errLines()).containsExactly("1 file checked: 0 errors, 1 warning");
     assertThat(loud.status()).isZero();
     assertThat(loud.outLines()).containsExactly(
-        SAMPLE + ":28:12: warning: [slow-sync] writes wait 90 ms (fix: move)",
-        SAMPLE + ":31:5: info: [note] a remark");
+        VALID + ":28:12: warning: [slow-sync] writes wait 90 ms (fix: move)",
+        VALID + ":32:5: info: [note] a remark");
   }
 
   @Test
