@@ -25,7 +25,8 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 // Proves, headless, that the studio window opens a sample off the JavaFX thread and lists its
-// regions in the outline, and that a broken file shows its problem in the problems panel.
+// regions in the outline, that a broken file shows its problem in the problems panel, and that
+// the File and View menus act on the view-model.
 @ExtendWith(ApplicationExtension.class)
 class StudioViewTest {
   private final ExecutorService background = Executors.newSingleThreadExecutor();
@@ -75,6 +76,28 @@ class StudioViewTest {
         .isEqualTo("Problems (1)");
     assertThat(robot.lookup("#problems").lookup(".label").queryAllAs(Labeled.class))
         .extracting(Labeled::getText).contains("error");
+  }
+
+  @Test
+  void viewMenuTogglesTheDarkTheme(FxRobot robot) {
+    assertThat(model.darkThemeProperty().get()).isFalse();
+
+    robot.clickOn("View").clickOn("Dark theme");
+    WaitForAsyncUtils.waitForFxEvents();
+
+    assertThat(model.darkThemeProperty().get()).isTrue();
+  }
+
+  @Test
+  void fileMenuStartsAnEmptyDesign(FxRobot robot) throws TimeoutException {
+    openAndWait(Path.of("../samples/global-async.yaml"));
+
+    robot.clickOn("File").clickOn("New empty design");
+    WaitForAsyncUtils.waitForFxEvents();
+
+    TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
+    assertThat(outline.getRoot().getChildren().get(0).getValue()).isEqualTo("Regions (0)");
+    assertThat(robot.lookup("#status").queryLabeled().getText()).isEqualTo("Empty design");
   }
 
   private void openAndWait(Path file) throws TimeoutException {
