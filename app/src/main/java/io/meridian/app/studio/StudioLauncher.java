@@ -14,7 +14,8 @@ public final class StudioLauncher {
    * window closes.
    *
    * @param err where to say why the studio cannot open
-   * @return 0 when the studio ran, 2 when it could not open (no display)
+   * @return 0 when the studio ran, 2 when it could not open (no display, or one that cannot be
+   *     reached)
    */
   public static int launch(Path file, PrintWriter err) {
     if (!FxPlatform.hasDisplay()) {
@@ -26,7 +27,16 @@ public final class StudioLauncher {
     }
     FxPlatform.quietClassPathWarning();
     String[] arguments = file == null ? new String[0] : new String[] {file.toString()};
-    Application.launch(StudioApplication.class, arguments);
+    try {
+      Application.launch(StudioApplication.class, arguments);
+    } catch (RuntimeException e) {
+      // Typically a display that is named but cannot be reached (a stale DISPLAY over ssh).
+      err.println("meridian: cannot open the studio: " + e.getMessage() + " (DISPLAY="
+          + System.getenv("DISPLAY") + "). Check the display, or use 'meridian validate FILE' "
+          + "or 'meridian screenshot FILE OUT.png' without one.");
+      err.flush();
+      return ExitCodes.UNUSABLE;
+    }
     return ExitCodes.OK;
   }
 }

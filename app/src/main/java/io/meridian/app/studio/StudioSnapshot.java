@@ -38,7 +38,12 @@ public final class StudioSnapshot {
    */
   public static void write(Path file, FileReport report, Path output, int width, int height,
       boolean dark) throws IOException {
-    FxPlatform.startForRendering(width, height);
+    try {
+      FxPlatform.startForRendering(width, height);
+    } catch (UnsupportedOperationException e) {
+      throw new IOException(e.getMessage() + " (DISPLAY=" + System.getenv("DISPLAY")
+          + "); unset DISPLAY to render without a display", e);
+    }
     CompletableFuture<BufferedImage> image = new CompletableFuture<>();
     Platform.runLater(() -> {
       try {
