@@ -12,14 +12,15 @@ import io.meridian.model.diagnostics.SourcePosition;
  * @param message what is wrong
  * @param location {@code FILE:LINE:COL}
  * @param fix what to do, or empty
+ * @param path JSON Pointer of the node concerned, such as {@code /regions/2/latitude}
  */
 public record ProblemRow(
-    Severity severity, String code, String message, String location, String fix) {
+    Severity severity, String code, String message, String location, String fix, String path) {
 
   /** The row for {@code problem} found in {@code file}. */
   public static ProblemRow of(String file, Problem problem) {
     SourcePosition at = problem.sourcePosition().orElse(SourcePosition.START);
     return new ProblemRow(problem.severity(), problem.code(), problem.message(),
-        file + ":" + at.line() + ":" + at.column(), problem.fix());
+        file + ":" + at.line() + ":" + at.column(), problem.fix(), problem.path());
   }
 }

@@ -128,6 +128,20 @@ public final class StudioView {
     bindBranch(regions, "Regions", model.regions());
     bindBranch(links, "Links", model.links());
     bindBranch(datasets, "Datasets", model.datasets());
+    model.selectionProperty().addListener((observable, old, target) -> {
+      if (target == null) {
+        outline.getSelectionModel().clearSelection();
+        return;
+      }
+      TreeItem<String> branch = switch (target.section()) {
+        case REGIONS -> regions;
+        case LINKS -> links;
+        case DATASETS -> datasets;
+      };
+      TreeItem<String> item = branch.getChildren().get(target.index());
+      outline.getSelectionModel().select(item);
+      outline.scrollTo(outline.getRow(item));
+    });
     return outline;
   }
 
@@ -166,6 +180,11 @@ public final class StudioView {
     TableView<ProblemRow> table = new TableView<>(model.problems());
     table.setId("problems");
     table.setPlaceholder(new Label("No problems"));
+    table.getSelectionModel().selectedItemProperty().addListener((observable, old, row) -> {
+      if (row != null) {
+        model.reveal(row);
+      }
+    });
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     TableColumn<ProblemRow, Severity> severity = new TableColumn<>("Severity");
     severity.setCellValueFactory(row -> new ReadOnlyObjectWrapper<>(

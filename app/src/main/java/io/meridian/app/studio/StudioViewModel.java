@@ -54,6 +54,8 @@ public final class StudioViewModel {
   private final ObservableList<ProblemRow> problemsView =
       FXCollections.unmodifiableObservableList(problems);
 
+  private final ReadOnlyObjectWrapper<OutlineSelection> selection = new ReadOnlyObjectWrapper<>();
+
   /** Counts opens so that a slow, older load never overwrites a newer one. */
   private long openGeneration;
 
@@ -100,6 +102,24 @@ public final class StudioViewModel {
         : describe(design) + " · " + describeProblems(report));
   }
 
+  /**
+   * Selects in the outline the region, link or dataset a problem concerns, when it concerns one
+   * of them; otherwise leaves the selection as it is.
+   */
+  public void reveal(ProblemRow problem) {
+    OutlineSelection.of(problem.path())
+        .filter(target -> target.index() < sectionSize(target.section()))
+        .ifPresent(selection::set);
+  }
+
+  private int sectionSize(OutlineSelection.Section section) {
+    return switch (section) {
+      case REGIONS -> regions.size();
+      case LINKS -> links.size();
+      case DATASETS -> datasets.size();
+    };
+  }
+
   /** Closes the design and shows an empty one. */
   public void newDesign() {
     ++openGeneration;
@@ -113,6 +133,7 @@ public final class StudioViewModel {
   }
 
   private void setOutline(Topology design) {
+    selection.set(null);
     if (design == null) {
       regions.clear();
       links.clear();
@@ -182,6 +203,11 @@ public final class StudioViewModel {
   /** One line on what is open and how healthy it is. */
   public ReadOnlyStringProperty statusProperty() {
     return status.getReadOnlyProperty();
+  }
+
+  /** The outline entry to select, or null; set by {@link #reveal(ProblemRow)}. */
+  public ReadOnlyObjectProperty<OutlineSelection> selectionProperty() {
+    return selection.getReadOnlyProperty();
   }
 
   /** Whether a file is being read. */

@@ -5,20 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.app.check.DesignCheck;
+import io.meridian.app.check.TestRules;
 import io.meridian.app.check.Validation;
-import io.meridian.model.Dataset;
-import io.meridian.model.RegionId;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +67,7 @@ class ValidateCommandTest {
   void validatorProblemsArePrintedAtTheLineAndColumnOfTheirNode() {
     String file = FIXTURES + "dangling-replica.yaml";
 
-    CliRun run = CliRun.command(new ValidateCommand(new DesignCheck(DANGLING_REPLICAS)), file);
+    CliRun run = CliRun.command(new ValidateCommand(new DesignCheck(TestRules.DANGLING_REPLICAS)), file);
 
     assertThat(run.status()).isEqualTo(ExitCodes.PROBLEMS);
     assertThat(run.outLines()).containsExactly(file + ":56:37: error: [dangling-reference] "
@@ -224,7 +222,7 @@ class ValidateCommandTest {
     assertThat(files.get(0).path("valid").asBoolean()).isTrue();
     assertThat(files.get(0).path("problems")).isEmpty();
     JsonNode problem = files.get(1).path("problems").get(0);
-    Set<String> fields = new java.util.TreeSet<>();
+    Set<String> fields = new TreeSet<>();
     problem.fieldNames().forEachRemaining(fields::add);
     assertThat(fields).containsExactly("code", "column", "fix", "line", "message", "path",
         "severity");
@@ -257,24 +255,4 @@ class ValidateCommandTest {
   private static void assertNoStackTrace(CliRun run) {
     assertThat(run.all()).doesNotContain("\tat ").doesNotContain("Exception");
   }
-
-  /** A stand-in rule for the model's validator: replicas must name defined regions. */
-  private static final Validation DANGLING_REPLICAS = topology -> {
-    Set<RegionId> defined = topology.regions().stream().map(r -> r.id())
-        .collect(Collectors.toSet());
-    List<Problem> problems = new ArrayList<>();
-    for (int d = 0; d < topology.datasets().size(); d++) {
-      Dataset dataset = topology.datasets().get(d);
-      for (int r = 0; r < dataset.replicas().size(); r++) {
-        RegionId replica = dataset.replicas().get(r);
-        if (!defined.contains(replica)) {
-          problems.add(Problem.at("dangling-reference", Severity.ERROR,
-              "/datasets/" + d + "/replicas/" + r, "dataset '" + dataset.name()
-                  + "' places a replica in '" + replica + "', which is not a region",
-              "define region '" + replica + "' or remove it from the replicas"));
-        }
-      }
-    }
-    return problems;
-  };
 }

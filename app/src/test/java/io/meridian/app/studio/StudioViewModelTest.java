@@ -3,6 +3,7 @@ package io.meridian.app.studio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.app.check.DesignCheck;
+import io.meridian.app.check.TestRules;
 import io.meridian.model.diagnostics.Severity;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Test;
 // a newer one.
 class StudioViewModelTest {
   private static final Path SAMPLE = Path.of("../samples/global-async.yaml");
+  private static final Path DANGLING =
+      Path.of("src/test/resources/io/meridian/app/cli/dangling-replica.yaml");
   private static final Path BROKEN =
       Path.of("src/test/resources/io/meridian/app/cli/unknown-field.yaml");
 
@@ -86,6 +89,20 @@ class StudioViewModelTest {
 
     assertThat(queued.regions()).hasSize(3);
     assertThat(queued.problems()).isEmpty();
+  }
+
+  @Test
+  void revealingAProblemSelectsTheElementItConcerns() {
+    StudioViewModel checked = new StudioViewModel(
+        new DesignCheck(TestRules.DANGLING_REPLICAS)::check, Runnable::run, Runnable::run);
+    checked.open(DANGLING);
+
+    checked.reveal(checked.problemList().get(0));
+
+    assertThat(checked.selectionProperty().get())
+        .isEqualTo(new OutlineSelection(OutlineSelection.Section.DATASETS, 0));
+    checked.open(SAMPLE);
+    assertThat(checked.selectionProperty().get()).isNull();
   }
 
   @Test

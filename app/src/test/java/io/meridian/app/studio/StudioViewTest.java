@@ -3,6 +3,7 @@ package io.meridian.app.studio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.app.check.DesignCheck;
+import io.meridian.app.check.TestRules;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +27,8 @@ import org.testfx.util.WaitForAsyncUtils;
 
 // Proves, headless, that the studio window opens a sample off the JavaFX thread and lists its
 // regions in the outline, that a broken file shows its problem in the problems panel, and that
-// the File and View menus act on the view-model.
+// selecting a problem selects what it concerns, and the File and View menus act on the
+// view-model.
 @ExtendWith(ApplicationExtension.class)
 class StudioViewTest {
   private final ExecutorService background = Executors.newSingleThreadExecutor();
@@ -34,7 +36,8 @@ class StudioViewTest {
 
   @Start
   void start(Stage stage) {
-    model = new StudioViewModel(new DesignCheck()::check, background, Platform::runLater);
+    model = new StudioViewModel(new DesignCheck(TestRules.DANGLING_REPLICAS)::check, background,
+        Platform::runLater);
     Theme.apply(false);
     stage.setScene(new Scene(new StudioView(model, stage::close).root(), 1024, 700));
     stage.show();
@@ -76,6 +79,18 @@ class StudioViewTest {
         .isEqualTo("Problems (1)");
     assertThat(robot.lookup("#problems").lookup(".label").queryAllAs(Labeled.class))
         .extracting(Labeled::getText).contains("error");
+  }
+
+  @Test
+  void selectingAProblemSelectsTheElementItConcerns(FxRobot robot) throws TimeoutException {
+    openAndWait(Path.of("src/test/resources/io/meridian/app/cli/dangling-replica.yaml"));
+
+    robot.clickOn("dangling-reference");
+    WaitForAsyncUtils.waitForFxEvents();
+
+    TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
+    assertThat(outline.getSelectionModel().getSelectedItem().getValue())
+        .isEqualTo("orders · async-orders · 3 replicas");
   }
 
   @Test
