@@ -162,6 +162,7 @@ public final class StudioView {
     sketch.setMinSize(0, 0);
     sketch.topologyProperty().bind(model.topologyProperty());
     sketch.darkProperty().bind(model.darkThemeProperty());
+    sketch.messageProperty().bind(model.mapMessageProperty());
     return sketch;
   }
 

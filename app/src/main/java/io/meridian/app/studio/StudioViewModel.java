@@ -32,6 +32,7 @@ import javafx.collections.ObservableList;
  */
 public final class StudioViewModel {
   private static final String APP_NAME = "Meridian";
+  private static final String NO_DESIGN_MESSAGE = "No design open: File › Open…";
 
   private final Function<Path, FileReport> check;
   private final Executor background;
@@ -41,6 +42,8 @@ public final class StudioViewModel {
   private final ReadOnlyObjectWrapper<Path> file = new ReadOnlyObjectWrapper<>();
   private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper(APP_NAME);
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("No design open");
+  private final ReadOnlyStringWrapper mapMessage =
+      new ReadOnlyStringWrapper(NO_DESIGN_MESSAGE);
   private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
   private final BooleanProperty darkTheme = new SimpleBooleanProperty(false);
   private final ObservableList<String> regions = FXCollections.observableArrayList();
@@ -97,6 +100,8 @@ public final class StudioViewModel {
     problems.setAll(report.problems().stream().map(p -> ProblemRow.of(report.file(), p)).toList());
     String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
     title.set(name + " — " + APP_NAME);
+    mapMessage.set(design == null ? "Could not read " + name + ": see Problems below"
+        : "No regions yet");
     status.set(design == null
         ? "Could not open " + report.file() + ": see the problems below"
         : describe(design) + " · " + describeProblems(report));
@@ -129,6 +134,7 @@ public final class StudioViewModel {
     setOutline(topology.get());
     problems.clear();
     title.set("untitled — " + APP_NAME);
+    mapMessage.set("No regions yet");
     status.set("Empty design");
   }
 
@@ -208,6 +214,11 @@ public final class StudioViewModel {
   /** The outline entry to select, or null; set by {@link #reveal(ProblemRow)}. */
   public ReadOnlyObjectProperty<OutlineSelection> selectionProperty() {
     return selection.getReadOnlyProperty();
+  }
+
+  /** What the map says when it has no regions to draw. */
+  public ReadOnlyStringProperty mapMessageProperty() {
+    return mapMessage.getReadOnlyProperty();
   }
 
   /** Whether a file is being read. */

@@ -10,6 +10,8 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.geometry.Point2D;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
@@ -33,11 +35,17 @@ final class TopologySketch extends Pane {
   private final Canvas canvas = new Canvas();
   private final ObjectProperty<Topology> topology = new SimpleObjectProperty<>();
   private final BooleanProperty dark = new SimpleBooleanProperty();
+  private final StringProperty message = new SimpleStringProperty("");
 
   TopologySketch() {
     getChildren().add(canvas);
     topology.addListener((observable, old, now) -> draw());
     dark.addListener((observable, old, now) -> draw());
+    message.addListener((observable, old, now) -> draw());
+  }
+
+  StringProperty messageProperty() {
+    return message;
   }
 
   ObjectProperty<Topology> topologyProperty() {
@@ -92,8 +100,7 @@ final class TopologySketch extends Pane {
       g.setFont(Font.font(16));
       g.setTextAlign(TextAlignment.CENTER);
       g.setTextBaseline(VPos.CENTER);
-      g.fillText(design == null ? "No design open: File › Open…" : "No regions yet", width / 2,
-          height / 2);
+      g.fillText(message.get(), width / 2, height / 2);
       return;
     }
     Map<RegionId, Point2D> places = new HashMap<>();

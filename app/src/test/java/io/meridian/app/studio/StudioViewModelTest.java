@@ -51,12 +51,14 @@ class StudioViewModelTest {
     assertThat(model.problemList()).singleElement().satisfies(row -> {
       assertThat(row.severity()).isEqualTo(Severity.ERROR);
       assertThat(row.code()).isEqualTo("unknown-field");
-      assertThat(row.location()).isEqualTo(BROKEN + ":16:14");
+      assertThat(row.location()).isEqualTo("unknown-field.yaml:16:14");
       assertThat(row.fix()).isEqualTo("did you mean 'latitude'?");
     });
     assertThat(model.topologyProperty().get()).isNull();
     assertThat(model.regions()).isEmpty();
     assertThat(model.statusProperty().get()).startsWith("Could not open " + BROKEN);
+    assertThat(model.mapMessageProperty().get())
+        .isEqualTo("Could not read unknown-field.yaml: see Problems below");
   }
 
   @Test
