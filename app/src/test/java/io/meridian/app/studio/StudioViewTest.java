@@ -118,7 +118,7 @@ class StudioViewTest {
   private void openAndWait(Path file) throws TimeoutException {
     WaitForAsyncUtils.asyncFx(() -> model.open(file));
     WaitForAsyncUtils.waitForFxEvents();
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS,
+    WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
         () -> !model.loadingProperty().get() && file.equals(model.fileProperty().get()));
     WaitForAsyncUtils.waitForFxEvents();
   }
