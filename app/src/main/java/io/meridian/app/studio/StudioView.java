@@ -43,8 +43,9 @@ import javafx.stage.Window;
  * {@link StudioViewModel}; holds no logic of its own.
  *
  * <p>Node ids for tests and styling: {@code #outline}, {@code #sketch}, {@code #problems},
- * {@code #problems-heading},
- * {@code #status}.
+ * {@code #problems-heading}, {@code #status}. The map in the centre is a placeholder
+ * ({@code TopologySketch}, built in {@code sketch()}) until the visualization module's graph
+ * control takes its place.
  */
 public final class StudioView {
   private final StudioViewModel model;

@@ -50,7 +50,8 @@ public final class StudioViewModel {
   private final ObservableList<String> links = FXCollections.observableArrayList();
   private final ObservableList<String> datasets = FXCollections.observableArrayList();
   private final ObservableList<ProblemRow> problems = FXCollections.observableArrayList();
-  private final ObservableList<String> regionsView = FXCollections.unmodifiableObservableList(regions);
+  private final ObservableList<String> regionsView =
+      FXCollections.unmodifiableObservableList(regions);
   private final ObservableList<String> linksView = FXCollections.unmodifiableObservableList(links);
   private final ObservableList<String> datasetsView =
       FXCollections.unmodifiableObservableList(datasets);

@@ -66,8 +66,9 @@ class ValidateCommandTest {
   @Test
   void validatorProblemsArePrintedAtTheLineAndColumnOfTheirNode() {
     String file = FIXTURES + "dangling-replica.yaml";
+    ValidateCommand validate = new ValidateCommand(new DesignCheck(TestRules.DANGLING_REPLICAS));
 
-    CliRun run = CliRun.command(new ValidateCommand(new DesignCheck(TestRules.DANGLING_REPLICAS)), file);
+    CliRun run = CliRun.command(validate, file);
 
     assertThat(run.status()).isEqualTo(ExitCodes.PROBLEMS);
     assertThat(run.outLines()).containsExactly(file + ":56:37: error: [dangling-reference] "
