@@ -6,17 +6,21 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Problem;
@@ -37,6 +41,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads topology files (YAML or JSON, {@code apiVersion: meridian/v1}, {@code kind: Topology}).
@@ -71,6 +77,13 @@ public final class TopologyReader {
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        // An unquoted YAML scalar such as NO, yes, 012 or 1.50 is a boolean or a number; taking it
+        // as text would silently turn a name 'NO' into 'false' and '012' into '10'. Refuse it, and
+        // the wrong-type problem tells the user to quote it.
+        .withCoercionConfig(LogicalType.Textual, config -> config
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
         .build();
   }
 
@@ -111,7 +124,15 @@ public final class TopologyReader {
         throw unreadable(source, "empty-file", "the file holds no document",
             "start from one of the samples, e.g. samples/global-async.yaml");
       }
-      tree = readNode(parser, "", positions, duplicateKeys);
+      try {
+        tree = readNode(parser, "", positions, duplicateKeys);
+      } catch (StreamConstraintsException e) {
+        throw new TopologyFormatException(source, List.of(new Problem("too-deep",
+            Severity.ERROR, "the document nests deeper than " + MAX_NESTING_DEPTH
+                + " levels; a topology nests about five", "",
+            position(parser.currentLocation()),
+            "check for unbalanced brackets or runaway indentation near this place")), true);
+      }
     } catch (JsonProcessingException e) {
       throw new TopologyFormatException(source, List.of(syntaxProblem(e, format)), true);
     } catch (IOException e) {
@@ -124,7 +145,7 @@ public final class TopologyReader {
     }
     if (!tree.isObject()) {
       throw new TopologyFormatException(source, List.of(new Problem("not-a-topology",
-          Severity.ERROR, "the document is a " + describe(tree) + ", not a mapping", "",
+          Severity.ERROR, "the document is " + describe(tree) + ", not a mapping", "",
           SourcePosition.START,
           "a topology file starts with 'apiVersion: " + Topology.API_VERSION + "' and 'kind: "
               + Topology.KIND + "'")), true);
@@ -369,9 +390,31 @@ public final class TopologyReader {
   private static Problem syntaxProblem(JsonProcessingException e, FileFormat format) {
     JsonLocation location = e.getLocation();
     SourcePosition at = location == null ? SourcePosition.START : position(location);
+    String detail = cleanMessage(e);
+    // Jackson places a YAML error at the last token it read, which can be lines before the
+    // mistake (a tab on the next line is reported at the end of the previous one). SnakeYAML's
+    // own marks say where the problem is and what construct it was reading.
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+      Mark problemMark = yaml.getProblemMark();
+      Mark contextMark = yaml.getContextMark();
+      boolean atEnd = yaml.getProblem().contains("end of stream")
+          || yaml.getProblem().contains("<stream end>");
+      Mark mark = atEnd && contextMark != null || problemMark == null ? contextMark : problemMark;
+      if (mark != null) {
+        at = new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1);
+      }
+      detail = firstLine(yaml.getProblem());
+      if (yaml.getContext() != null) {
+        detail += " (" + firstLine(yaml.getContext())
+            + (contextMark != null && mark != contextMark
+                ? " that starts at line " + (contextMark.getLine() + 1) + ", column "
+                    + (contextMark.getColumn() + 1)
+                : "")
+            + ")";
+      }
+    }
     return new Problem("syntax-error", Severity.ERROR,
-        "this is not valid " + (format == FileFormat.JSON ? "JSON" : "YAML") + ": "
-            + cleanMessage(e),
+        "this is not valid " + (format == FileFormat.JSON ? "JSON" : "YAML") + ": " + detail,
         "", at, format == FileFormat.JSON
             ? "check brackets, commas and quotes near this place"
             : "check indentation (spaces, not tabs), colons and quotes near this place");
@@ -383,8 +426,12 @@ public final class TopologyReader {
     if (message == null) {
       return e.getClass().getSimpleName();
     }
-    String firstLine = message.strip().lines().findFirst().orElse(message);
-    return firstLine.length() > 200 ? firstLine.substring(0, 200) + "…" : firstLine;
+    return firstLine(message);
+  }
+
+  private static String firstLine(String message) {
+    String first = message.strip().lines().findFirst().orElse(message);
+    return first.length() > 200 ? first.substring(0, 200) + "…" : first;
   }
 
   private static SourcePosition position(JsonLocation location) {
