@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
@@ -115,7 +116,7 @@ public final class TopologyReader {
           "start from one of the samples, e.g. samples/global-async.yaml");
     }
     Map<String, SourcePosition> positions = new HashMap<>();
-    List<Problem> duplicateKeys = new ArrayList<>();
+    List<Problem> structureProblems = new ArrayList<>();
     JsonNode tree;
     try (JsonParser parser = (format == FileFormat.JSON ? jsonFactory : yamlFactory)
         .createParser(text)) {
@@ -125,7 +126,16 @@ public final class TopologyReader {
             "start from one of the samples, e.g. samples/global-async.yaml");
       }
       try {
-        tree = readNode(parser, "", positions, duplicateKeys);
+        tree = readNode(parser, "", positions, structureProblems);
+        // Where the first document ends is where the next one's '---' stands.
+        SourcePosition firstEnd = position(parser.currentTokenLocation());
+        if (parser.nextToken() != null) {
+          // A YAML stream may hold several documents; reading the first and ignoring the rest
+          // would hide half of what the user wrote.
+          structureProblems.add(new Problem("multiple-documents", Severity.ERROR,
+              "the file holds more than one document; a topology file holds exactly one", "",
+              firstEnd, "remove the '---' and what follows, or split it into its own file"));
+        }
       } catch (StreamConstraintsException e) {
         throw new TopologyFormatException(source, List.of(new Problem("too-deep",
             Severity.ERROR, "the document nests deeper than " + MAX_NESTING_DEPTH
@@ -140,8 +150,8 @@ public final class TopologyReader {
           "check the file is a YAML or JSON text file");
     }
     SourceMap sourceMap = new SourceMap(positions);
-    if (!duplicateKeys.isEmpty()) {
-      throw new TopologyFormatException(source, duplicateKeys, false);
+    if (!structureProblems.isEmpty()) {
+      throw new TopologyFormatException(source, structureProblems, false);
     }
     if (!tree.isObject()) {
       throw new TopologyFormatException(source, List.of(new Problem("not-a-topology",
@@ -217,7 +227,7 @@ public final class TopologyReader {
 
   private static JsonNode readNode(
       JsonParser parser, String pointer, Map<String, SourcePosition> positions,
-      List<Problem> duplicateKeys) throws IOException {
+      List<Problem> structureProblems) throws IOException {
     JsonToken token = parser.currentToken();
     SourcePosition here = position(parser.currentTokenLocation());
     positions.put(pointer, here);
@@ -230,9 +240,9 @@ public final class TopologyReader {
           SourcePosition keyAt = position(parser.currentTokenLocation());
           parser.nextToken();
           String child = pointer + "/" + escape(name);
-          JsonNode value = readNode(parser, child, positions, duplicateKeys);
+          JsonNode value = readNode(parser, child, positions, structureProblems);
           if (object.has(name)) {
-            duplicateKeys.add(new Problem("duplicate-key", Severity.ERROR,
+            structureProblems.add(new Problem("duplicate-key", Severity.ERROR,
                 "key '" + name + "' appears twice in the same mapping", child, keyAt,
                 "remove one of the two '" + name + "' entries"));
           }
@@ -244,12 +254,18 @@ public final class TopologyReader {
         ArrayNode array = nodes.arrayNode();
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(readNode(parser, pointer + "/" + index, positions, duplicateKeys));
+          array.add(readNode(parser, pointer + "/" + index, positions, structureProblems));
           index++;
         }
         return array;
       }
       case VALUE_STRING -> {
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+          // Jackson returns an alias (*name) as the text of its name, not the anchored value.
+          structureProblems.add(new Problem("unsupported-yaml", Severity.ERROR,
+              "YAML aliases (*" + parser.getText() + ") are not supported in topology files",
+              pointer, here, "write the value out in full"));
+        }
         return nodes.textNode(parser.getText());
       }
       case VALUE_NUMBER_INT -> {
@@ -359,6 +375,9 @@ public final class TopologyReader {
   }
 
   private static String describe(JsonNode node) {
+    if (node.isTextual() && node.asText().isEmpty()) {
+      return "nothing (the value is empty)";
+    }
     if (node.isTextual()) {
       return "text '" + node.asText() + "'";
     }
