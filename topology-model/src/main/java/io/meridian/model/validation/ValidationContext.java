@@ -17,8 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.jgrapht.Graph;
 import org.jgrapht.GraphPath;
-import org.jgrapht.alg.connectivity.ConnectivityInspector;
-import org.jgrapht.alg.shortestpath.DijkstraShortestPath;
+import org.jgrapht.alg.shortestpath.BidirectionalDijkstraShortestPath;
+import org.jgrapht.alg.util.UnionFind;
 import org.jgrapht.graph.builder.GraphTypeBuilder;
 
 /**
@@ -26,8 +26,9 @@ import org.jgrapht.graph.builder.GraphTypeBuilder;
  * loops: elements by id (first occurrence wins, later ones are duplicates), links by the pair of
  * regions they join, datasets by policy, and the network graph for reachability and routes.
  *
- * <p>The graph has one vertex per region and one edge per link whose two ends exist, weighted by
- * RTT; the edge object is the link's index in the topology. Traffic between two regions takes
+ * <p>Reachability comes from a union-find over the links. Routes come from a JGraphT graph with one
+ * vertex per region and one edge per link whose two ends exist, weighted by RTT, whose edge object
+ * is the link's index in the topology; it is built only when a rule first asks for a route. Traffic between two regions takes
  * their direct link when there is one, otherwise the lowest-RTT path.
  */
 final class ValidationContext {
@@ -54,9 +55,9 @@ final class ValidationContext {
   private final Map<String, List<Integer>> datasetsByPolicy = new HashMap<>();
   private final List<Set<RegionId>> replicaSets = new ArrayList<>();
   private final List<String> regionIds;
+  private UnionFind<RegionId> components;
   private Graph<RegionId, Integer> graph;
-  private ConnectivityInspector<RegionId, Integer> connectivity;
-  private DijkstraShortestPath<RegionId, Integer> shortestPaths;
+  private BidirectionalDijkstraShortestPath<RegionId, Integer> shortestPaths;
   private final Map<Pair, Optional<Route>> routes = new HashMap<>();
 
   ValidationContext(Topology topology) {
@@ -140,10 +141,18 @@ final class ValidationContext {
     if (!hasRegion(x) || !hasRegion(y)) {
       return false;
     }
-    if (connectivity == null) {
-      connectivity = new ConnectivityInspector<>(graph());
+    if (components == null) {
+      // Union-find over the links answers every reachability question after one pass; the
+      // graph itself is only built when a rule needs routes.
+      UnionFind<RegionId> built = new UnionFind<>(regions.keySet());
+      for (Link link : topology.links()) {
+        if (hasRegion(link.a()) && hasRegion(link.b())) {
+          built.union(link.a(), link.b());
+        }
+      }
+      components = built;
     }
-    return connectivity.pathExists(x, y);
+    return components.inSameSet(x, y);
   }
 
   /** The way traffic takes from {@code x} to {@code y}, or empty when no links join them. */
@@ -164,8 +173,10 @@ final class ValidationContext {
       return Optional.empty();
     }
     if (shortestPaths == null) {
-      shortestPaths = new DijkstraShortestPath<>(graph());
+      shortestPaths = new BidirectionalDijkstraShortestPath<>(graph());
     }
+    // Replicas are usually near each other, so a search from both ends stops after a few
+    // vertices where a full shortest-path tree would visit the whole graph.
     GraphPath<RegionId, Integer> path = shortestPaths.getPath(x, y);
     return path == null ? Optional.empty()
         : Optional.of(new Route(List.copyOf(path.getEdgeList()), path.getWeight()));
