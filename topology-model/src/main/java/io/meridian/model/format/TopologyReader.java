@@ -116,6 +116,7 @@ public final class TopologyReader {
           "start from one of the samples, e.g. samples/global-async.yaml");
     }
     Map<String, SourcePosition> positions = new HashMap<>();
+    Map<String, SourcePosition> keyPositions = new HashMap<>();
     List<Problem> structureProblems = new ArrayList<>();
     JsonNode tree;
     try (JsonParser parser = (format == FileFormat.JSON ? jsonFactory : yamlFactory)
@@ -126,7 +127,7 @@ public final class TopologyReader {
             "start from one of the samples, e.g. samples/global-async.yaml");
       }
       try {
-        tree = readNode(parser, "", positions, structureProblems);
+        tree = readNode(parser, "", positions, keyPositions, structureProblems);
         // Where the first document ends is where the next one's '---' stands.
         SourcePosition firstEnd = position(parser.currentTokenLocation());
         if (parser.nextToken() != null) {
@@ -166,7 +167,7 @@ public final class TopologyReader {
       document = binder.readerFor(Documents.TopologyDoc.class).readValue(tree);
     } catch (UnrecognizedPropertyException e) {
       throw new TopologyFormatException(source,
-          List.of(unknownField(e).locatedIn(sourceMap)), false);
+          List.of(atKey(unknownField(e), keyPositions, sourceMap)), false);
     } catch (MismatchedInputException e) {
       throw new TopologyFormatException(source,
           List.of(wrongType(e, tree).locatedIn(sourceMap)), false);
@@ -227,6 +228,7 @@ public final class TopologyReader {
 
   private static JsonNode readNode(
       JsonParser parser, String pointer, Map<String, SourcePosition> positions,
+      Map<String, SourcePosition> keyPositions,
       List<Problem> structureProblems) throws IOException {
     JsonToken token = parser.currentToken();
     SourcePosition here = position(parser.currentTokenLocation());
@@ -240,7 +242,8 @@ public final class TopologyReader {
           SourcePosition keyAt = position(parser.currentTokenLocation());
           parser.nextToken();
           String child = pointer + "/" + escape(name);
-          JsonNode value = readNode(parser, child, positions, structureProblems);
+          keyPositions.put(child, keyAt);
+          JsonNode value = readNode(parser, child, positions, keyPositions, structureProblems);
           if (object.has(name)) {
             structureProblems.add(new Problem("duplicate-key", Severity.ERROR,
                 "key '" + name + "' appears twice in the same mapping", child, keyAt,
@@ -254,7 +257,8 @@ public final class TopologyReader {
         ArrayNode array = nodes.arrayNode();
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(readNode(parser, pointer + "/" + index, positions, structureProblems));
+          array.add(readNode(parser, pointer + "/" + index, positions, keyPositions,
+              structureProblems));
           index++;
         }
         return array;
@@ -321,6 +325,15 @@ public final class TopologyReader {
 
   private static TopologyFormatException located(String source, SourceMap map, Problem problem) {
     return new TopologyFormatException(source, List.of(problem.locatedIn(map)), false);
+  }
+
+  /** An unknown field is the key itself, so it is reported where the key is written. */
+  private static Problem atKey(
+      Problem problem, Map<String, SourcePosition> keyPositions, SourceMap sourceMap) {
+    SourcePosition key = keyPositions.get(problem.path());
+    return key == null ? problem.locatedIn(sourceMap)
+        : new Problem(problem.code(), problem.severity(), problem.message(), problem.path(), key,
+            problem.fix());
   }
 
   private static Problem unknownField(UnrecognizedPropertyException e) {

@@ -124,7 +124,7 @@ class TopologyReaderTest {
     TopologyFormatException e = failure(VALID.replace("latitude: 53.3", "lattitude: 53.3"),
         FileFormat.YAML);
 
-    assertOnly(e, "unknown-field", "7:16");
+    assertOnly(e, "unknown-field", "7:5");
     assertThat(e.problems().get(0).message()).isEqualTo("unknown field 'lattitude'");
     assertThat(e.problems().get(0).fix()).isEqualTo("did you mean 'latitude'?");
   }
