@@ -20,7 +20,9 @@ final class PrimaryNotReplicaRule extends Rule {
     List<Policy> policies = context.topology().policies();
     for (int p = 0; p < policies.size(); p++) {
       RegionId primary = policies.get(p).primary();
-      if (primary == null || !context.hasRegion(primary)) {
+      // Modes without a configured primary ignore it; ignored-setting says so.
+      if (primary == null || !context.hasRegion(primary)
+          || !policies.get(p).mode().hasConfiguredPrimary()) {
         continue;
       }
       for (int d : context.datasetsUsing(p)) {

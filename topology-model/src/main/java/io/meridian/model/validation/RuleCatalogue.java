@@ -31,6 +31,7 @@ public final class RuleCatalogue {
       new LwwMultiPrimaryRule(),
       new CrdtWithoutMultiPrimaryRule(),
       new UnusedPolicyRule(),
+      new IgnoredSettingRule(),
       new FasterThanLightRule(),
       new NoNetworkPathRule(),
       new SlowSyncLinkRule(),

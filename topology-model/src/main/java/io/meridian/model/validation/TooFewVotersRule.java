@@ -32,7 +32,9 @@ final class TooFewVotersRule extends Rule {
     for (int p = 0; p < policies.size(); p++) {
       Policy policy = policies.get(p);
       boolean consensus = policy.mode() == ReplicationMode.CONSENSUS;
-      if (!consensus && !policy.failover().automatic()) {
+      boolean automaticFailover = policy.failover().automatic()
+          && policy.mode().hasConfiguredPrimary();
+      if (!consensus && !automaticFailover) {
         continue;
       }
       for (int d : context.datasetsUsing(p)) {

@@ -167,6 +167,16 @@ class RuleFixtureTest {
   }
 
   @Test
+  void primaryAndSyncAcksOnQuorumPolicyAreReportedAsIgnored() {
+    List<Problem> problems = Fixtures.problems("ignored-setting");
+    assertExactly(problems,
+        tuple("ignored-setting", INFO, "33:14"),
+        tuple("ignored-setting", INFO, "34:15"));
+    assertThat(problems.get(0).message()).isEqualTo("policy 'orders-quorum' names primary "
+        + "'eu-west', but quorum replication has no primary, so it is ignored");
+  }
+
+  @Test
   void linkFasterThanLightIsReportedWithBothFigures() {
     List<Problem> problems = Fixtures.problems("faster-than-light");
     assertExactly(problems, tuple("faster-than-light", ERROR, "25:12"));
