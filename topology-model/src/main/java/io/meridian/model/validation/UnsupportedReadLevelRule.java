@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * A policy's default read level must be one its replication mode can honour. Async and
  * multi-primary replicas apply writes after they are acknowledged, so they offer at most
- * bounded-staleness; leaderless quorums offer quorum reads but nothing linearizable; sync (which
- * waits for the replicas) and consensus offer every level.
+ * bounded-staleness; leaderless quorums offer quorum reads but nothing linearizable; consensus
+ * offers every level, and so does sync while it waits for every replica (with fewer
+ * {@code syncAcks}, strong reads are refused).
  */
 final class UnsupportedReadLevelRule extends Rule {
   UnsupportedReadLevelRule() {
@@ -26,6 +27,7 @@ final class UnsupportedReadLevelRule extends Rule {
       Policy policy = policies.get(p);
       ReadConsistency strongest = strongestLevel(policy.mode());
       if (policy.readConsistency().compareTo(strongest) <= 0) {
+        partialSyncAcks(context, p, problems);
         continue;
       }
       problems.add(problem("/policies/" + p + "/readConsistency",
@@ -35,6 +37,30 @@ final class UnsupportedReadLevelRule extends Rule {
               + (policy.readConsistency() == ReadConsistency.STRONG
                   ? ", or mode sync or consensus for strong reads"
                   : ", or mode quorum, sync or consensus for quorum reads")));
+    }
+  }
+
+  /**
+   * A sync policy that waits for only some replicas leaves the others behind, so a strong read
+   * served by one of them can be stale.
+   */
+  private void partialSyncAcks(ValidationContext context, int p, List<Problem> problems) {
+    Policy policy = context.topology().policies().get(p);
+    if (policy.mode() != ReplicationMode.SYNC || policy.syncAcks() == null
+        || policy.readConsistency() != ReadConsistency.STRONG) {
+      return;
+    }
+    for (int d : context.datasetsUsing(p)) {
+      int others = context.replicas(d).size() - 1;
+      if (policy.syncAcks() < others) {
+        problems.add(problem("/policies/" + p + "/readConsistency",
+            "policy '" + policy.name() + "' asks for strong reads, but waits for only "
+                + policy.syncAcks() + " of the " + others + " other replicas of dataset '"
+                + context.topology().datasets().get(d).name() + "', so a replica that did not "
+                + "acknowledge a write can serve a stale read",
+            "leave syncAcks out to wait for every replica, or use bounded-staleness"));
+        return;
+      }
     }
   }
 

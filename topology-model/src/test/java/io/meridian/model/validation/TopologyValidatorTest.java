@@ -134,10 +134,30 @@ class TopologyValidatorTest {
   }
 
   @Test
-  void sameTopologyGivesTheSameProblemsInTheSameOrder() {
-    Topology topology = Fixtures.load("dangling-reference").topology();
+  void problemsComeInTheSameOrderWhateverTheOrderOfTheRules() {
+    Topology topology = Fixtures.load("residency-violation").topology()
+        .mapPolicy("orders-async", p -> p.withMode(ReplicationMode.MULTI_PRIMARY)
+            .withReadConsistency(ReadConsistency.STRONG));
+    List<Rule> reversed = new ArrayList<>(RuleCatalogue.all());
+    java.util.Collections.reverse(reversed);
 
-    assertThat(validator.validate(topology)).isEqualTo(validator.validate(topology));
+    List<Problem> problems = validator.validate(topology);
+
+    assertThat(problems).hasSizeGreaterThan(3);
+    assertThat(new TopologyValidator(reversed).validate(topology)).isEqualTo(problems);
+  }
+
+  @Test
+  void strongReadsOnSyncThatWaitsForSomeReplicasOnlyAreRefused() {
+    Topology topology = Fixtures.load("valid").topology()
+        .mapPolicy("orders-async", p -> p.withMode(ReplicationMode.SYNC)
+            .withReadConsistency(ReadConsistency.STRONG));
+
+    assertThat(validator.validate(topology)).isEmpty();
+    assertThat(validator.validate(topology.mapPolicy("orders-async", p -> p.withSyncAcks(1))))
+        .extracting(Problem::code, Problem::path)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("unsupported-read-level",
+            "/policies/0/readConsistency"));
   }
 
   @Test
