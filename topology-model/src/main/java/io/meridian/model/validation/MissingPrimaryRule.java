@@ -19,7 +19,7 @@ final class MissingPrimaryRule extends Rule {
       Policy policy = policies.get(p);
       if (policy.mode().hasConfiguredPrimary() && policy.primary() == null) {
         String candidate = context.datasetsUsing(p).stream()
-            .flatMap(d -> context.replicas(d).stream())
+            .flatMap(d -> context.dataReplicas(d).stream())
             .filter(context::hasRegion).map(RegionId::value)
             .findFirst().orElse("<region>");
         problems.add(problem("/policies/" + p + "/mode",

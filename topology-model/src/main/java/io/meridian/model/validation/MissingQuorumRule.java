@@ -18,7 +18,7 @@ final class MissingQuorumRule extends Rule {
     for (int p = 0; p < policies.size(); p++) {
       Policy policy = policies.get(p);
       if (policy.mode() == ReplicationMode.QUORUM && policy.quorum() == null) {
-        int n = context.datasetsUsing(p).stream().map(d -> context.replicas(d).size())
+        int n = context.datasetsUsing(p).stream().map(d -> context.dataReplicas(d).size())
             .filter(size -> size > 0).findFirst().orElse(3);
         int majority = n / 2 + 1;
         problems.add(problem("/policies/" + p + "/mode",

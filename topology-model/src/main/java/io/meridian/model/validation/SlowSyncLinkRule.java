@@ -45,7 +45,8 @@ final class SlowSyncLinkRule extends Rule {
         List<Reach> reaches = new ArrayList<>();
         for (int k = 0; k < dataset.replicas().size(); k++) {
           RegionId replica = dataset.replicas().get(k);
-          if (replica.equals(primary) || dataset.replicas().indexOf(replica) != k) {
+          if (replica.equals(primary) || dataset.replicas().indexOf(replica) != k
+              || !context.dataReplicas(d).contains(replica)) {
             continue;
           }
           Optional<ValidationContext.Route> route = context.route(primary, replica);

@@ -7,7 +7,7 @@ import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
 import java.util.List;
 
-/** A sync write that waits for more acknowledgements than there are other replicas never commits. */
+/** A sync write waiting for more acknowledgements than there are other replicas never commits. */
 final class SyncAcksRule extends Rule {
   SyncAcksRule() {
     super("sync-acks-exceed-replicas", Severity.ERROR,
@@ -25,12 +25,13 @@ final class SyncAcksRule extends Rule {
       }
       for (int d : context.datasetsUsing(p)) {
         Dataset dataset = context.topology().datasets().get(d);
-        int others = Math.max(0, context.replicas(d).size() - 1);
+        // Witnesses hold no data, so they never acknowledge a write.
+        int others = Math.max(0, context.dataReplicas(d).size() - 1);
         if (policy.syncAcks() > others) {
           problems.add(problem("/policies/" + p + "/syncAcks",
               "policy '" + policy.name() + "' waits for " + policy.syncAcks()
                   + " acknowledgements besides the primary, but dataset '" + dataset.name()
-                  + "' has only " + others + " other replica" + (others == 1 ? "" : "s")
+                  + "' has only " + others + " other data replica" + (others == 1 ? "" : "s")
                   + ": no write could ever commit",
               "set syncAcks to at most " + others + ", or leave it out to wait for every replica"));
         }

@@ -2,7 +2,6 @@ package io.meridian.model.validation;
 
 import io.meridian.model.Dataset;
 import io.meridian.model.Policy;
-import io.meridian.model.Region;
 import io.meridian.model.RegionId;
 import io.meridian.model.ReplicationMode;
 import io.meridian.model.diagnostics.Problem;
@@ -12,8 +11,8 @@ import java.util.List;
 
 /**
  * Consensus and automatic failover need a majority that survives the loss of one region, so at
- * least three voting regions. A dataset's voters are its data replicas plus every witness region
- * of the topology (witnesses vote for every dataset and hold none).
+ * least three voting regions. A dataset's voters are the regions listed as its replicas, data
+ * regions and witnesses alike (a witness votes and holds no data).
  */
 final class TooFewVotersRule extends Rule {
   /** The fewest voters with a majority that survives the loss of one. */
@@ -26,8 +25,6 @@ final class TooFewVotersRule extends Rule {
 
   @Override
   void check(ValidationContext context, List<Problem> problems) {
-    List<RegionId> witnesses = context.topology().regions().stream()
-        .filter(Region::isWitness).map(Region::id).distinct().toList();
     List<Policy> policies = context.topology().policies();
     for (int p = 0; p < policies.size(); p++) {
       Policy policy = policies.get(p);
@@ -41,11 +38,10 @@ final class TooFewVotersRule extends Rule {
         Dataset dataset = context.topology().datasets().get(d);
         List<RegionId> voters = new ArrayList<>();
         for (RegionId replica : context.replicas(d)) {
-          if (context.region(replica).filter(region -> !region.isWitness()).isPresent()) {
+          if (context.hasRegion(replica)) {
             voters.add(replica);
           }
         }
-        voters.addAll(witnesses);
         if (voters.size() >= VOTERS_MIN) {
           continue;
         }
@@ -61,7 +57,8 @@ final class TooFewVotersRule extends Rule {
                     + "from a failure, and both sides could promote a primary",
             "add " + (VOTERS_MIN - voters.size()) + " witness region"
                 + (VOTERS_MIN - voters.size() == 1 ? "" : "s")
-                + " (role: witness) in another location; a witness votes without holding data"));
+                + " (role: witness) in another location and list it among the replicas of "
+                + "dataset '" + dataset.name() + "'; a witness votes without holding data"));
       }
     }
   }

@@ -5,7 +5,6 @@ import io.meridian.model.Link;
 import io.meridian.model.RegionId;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +12,7 @@ import java.util.TreeMap;
 
 /**
  * Replicated data must not cross the network in clear. A link carries a dataset when traffic
- * between two of its replicas takes it: their direct link, or else the links of the lowest-RTT
+ * between two of its data replicas takes it: their direct link, or else the links of the lowest-RTT
  * path between them.
  */
 final class UnencryptedLinkRule extends Rule {
@@ -33,7 +32,8 @@ final class UnencryptedLinkRule extends Rule {
     Map<Integer, Carried> firstCarried = new TreeMap<>();
     List<Dataset> datasets = context.topology().datasets();
     for (int d = 0; d < datasets.size(); d++) {
-      List<RegionId> replicas = new ArrayList<>(context.replicas(d));
+      // Witnesses exchange votes, not data.
+      List<RegionId> replicas = context.dataReplicas(d);
       for (int x = 0; x < replicas.size(); x++) {
         for (int y = x + 1; y < replicas.size(); y++) {
           Optional<ValidationContext.Route> route = context.route(replicas.get(x), replicas.get(y));

@@ -28,7 +28,8 @@ import org.jgrapht.graph.builder.GraphTypeBuilder;
  *
  * <p>Reachability comes from a union-find over the links. Routes come from a JGraphT graph with one
  * vertex per region and one edge per link whose two ends exist, weighted by RTT, whose edge object
- * is the link's index in the topology; it is built only when a rule first asks for a route. Traffic between two regions takes
+ * is the link's index in the topology; it is built only when a rule first asks for a route.
+ * Traffic between two regions takes
  * their direct link when there is one, otherwise the lowest-RTT path.
  */
 final class ValidationContext {
@@ -124,6 +125,22 @@ final class ValidationContext {
       return List.of();
     }
     return datasetsByPolicy.getOrDefault(topology.policies().get(policyIndex).name(), List.of());
+  }
+
+  /**
+   * The distinct replicas of the dataset at {@code datasetIndex} that hold data, in file order:
+   * every listed replica except witnesses (which only vote). Unknown regions count as data
+   * replicas, so a dangling name is reported once, by its own rule.
+   */
+  List<RegionId> dataReplicas(int datasetIndex) {
+    List<RegionId> data = new ArrayList<>();
+    for (RegionId replica : replicaSets.get(datasetIndex)) {
+      Region region = regions.get(replica);
+      if (region == null || !region.isWitness()) {
+        data.add(replica);
+      }
+    }
+    return data;
   }
 
   /** The distinct replicas of the dataset at {@code datasetIndex}, in file order. */

@@ -15,7 +15,8 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
-// Saving any topology and loading it again gives back the same topology, in YAML and in JSON, however awkward its text and numbers.
+// Saving any topology and loading it again gives back the same topology, in YAML and in JSON,
+// however awkward its text and numbers.
 class RoundTripProperties {
   private static final int TRIES = 300;
   private static Path directory;

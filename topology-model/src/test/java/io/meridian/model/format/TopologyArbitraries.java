@@ -141,8 +141,8 @@ final class TopologyArbitraries {
     return region().list().ofMinSize(1).ofMaxSize(8).flatMap(regions -> {
       List<RegionId> ids = regions.stream().map(Region::id).toList();
       Arbitrary<RegionId> known = Arbitraries.oneOf(Arbitraries.of(ids), regionId());
-      Arbitrary<List<Link>> links = ids.stream().distinct().count() < 2 ? Arbitraries.just(List.of())
-          : link(ids).list().ofMaxSize(8);
+      Arbitrary<List<Link>> links = ids.stream().distinct().count() < 2
+          ? Arbitraries.just(List.of()) : link(ids).list().ofMaxSize(8);
       return Combinators.combine(name(), text(), links, policy(known).list().ofMaxSize(4),
               dataset(known).list().ofMaxSize(4))
           .as((name, description, linkList, policies, datasets) -> new Topology(name,

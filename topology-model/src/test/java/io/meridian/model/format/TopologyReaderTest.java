@@ -16,7 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-// Bad input of every kind becomes a positioned, coded problem with a fix (never a stack trace), and good YAML or JSON loads.
+// Bad input of every kind becomes a positioned, coded problem with a fix (never a stack trace), and
+// good YAML or JSON loads.
 class TopologyReaderTest {
   private static final String VALID = """
       apiVersion: meridian/v1

@@ -50,7 +50,8 @@ final class LargeTopology {
             new FailoverSettings(true, 3000), null, null),
         new Policy("quorum", ReplicationMode.QUORUM, null, List.of(), new QuorumSpec(3, 2, 2),
             null, ReadConsistency.QUORUM, null, null, null, null, null),
-        Policy.of("consensus", ReplicationMode.CONSENSUS).withReadConsistency(ReadConsistency.STRONG),
+        Policy.of("consensus", ReplicationMode.CONSENSUS)
+            .withReadConsistency(ReadConsistency.STRONG),
         Policy.of("everywhere", ReplicationMode.MULTI_PRIMARY)
             .withConflictResolution(ConflictResolution.VERSION_VECTOR));
     List<Policy> withPrimaries = new ArrayList<>();

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-// The catalogue is complete and honest: codes are unique kebab-case, every rule has a fixture that makes it fire with its catalogued severity, and the rules document lists every code.
+// The catalogue is complete and honest: codes are unique kebab-case, every rule has a fixture that
+// makes it fire with its catalogued severity, and the rules document lists every code.
 class RuleCatalogueTest {
   private static final Path RULES_DOC = Path.of("../docs/validation-rules.md");
 

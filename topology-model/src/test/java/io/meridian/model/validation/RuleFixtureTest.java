@@ -11,7 +11,8 @@ import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
-// Each rule fires on a small file that breaks it, at the line and column of the offending value as the reader reports it, and no other rule fires there.
+// Each rule fires on a small file that breaks it, at the line and column of the offending value as
+// the reader reports it, and no other rule fires there.
 class RuleFixtureTest {
 
   @Test

@@ -3,8 +3,11 @@ package io.meridian.model.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.model.Dataset;
+import io.meridian.model.FailoverSettings;
+import io.meridian.model.Jurisdiction;
 import io.meridian.model.Link;
 import io.meridian.model.Policy;
+import io.meridian.model.QuorumSpec;
 import io.meridian.model.ReadConsistency;
 import io.meridian.model.Region;
 import io.meridian.model.RegionId;
@@ -20,30 +23,60 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-// The validator's behaviour beyond single fixtures: what silences a rule, ordering, determinism, routing through intermediate regions, and a topology of studio scale.
+// The validator's behaviour beyond single fixtures: what silences a rule, ordering, determinism,
+// routing through intermediate regions, and a topology of studio scale.
 class TopologyValidatorTest {
   private final TopologyValidator validator = new TopologyValidator();
 
   @Test
-  void witnessRegionGivesTwoReplicasTheirThirdVote() {
+  void witnessListedAmongTheReplicasGivesTwoDataRegionsTheirThirdVote() {
     Topology twoRegions = Fixtures.load("too-few-voters").topology();
-    Topology withWitness = twoRegions.plusRegion(
-        new Region(RegionId.of("eu-south"), "Milan", 45.5, 9.2,
-            io.meridian.model.Jurisdiction.of("EU"), null, RegionRole.WITNESS));
+    RegionId milan = RegionId.of("eu-south");
+    Topology withWitness = twoRegions
+        .plusRegion(new Region(milan, "Milan", 45.5, 9.2, Jurisdiction.of("EU"), null,
+            RegionRole.WITNESS))
+        .plusLink(Link.of("eu-central", "eu-south", 15))
+        .mapDataset("orders", d -> d.withReplicas(plus(d.replicas(), milan)))
+        .mapDataset("carts", d -> d.withReplicas(plus(d.replicas(), milan)));
 
     assertThat(codes(validator.validate(twoRegions))).contains("too-few-voters");
-    assertThat(codes(validator.validate(withWitness))).doesNotContain("too-few-voters");
+    assertThat(validator.validate(withWitness)).isEmpty();
   }
 
   @Test
-  void witnessOutsideTheAllowedJurisdictionsIsNoResidencyViolation() {
+  void witnessMayLieOutsideTheAllowedJurisdictionsForItHoldsNoData() {
+    RegionId virginia = RegionId.of("us-east");
     Topology topology = Fixtures.load("valid").topology()
-        .mapDataset("orders", d -> d.withAllowedJurisdictions(
-            List.of(io.meridian.model.Jurisdiction.of("EU"))))
-        .plusRegion(new Region(RegionId.of("us-east"), "N. Virginia", 38.9, -77.4,
-            io.meridian.model.Jurisdiction.of("US"), null, RegionRole.WITNESS));
+        .plusRegion(new Region(virginia, "N. Virginia", 38.9, -77.4, Jurisdiction.of("US"), null,
+            RegionRole.WITNESS))
+        .plusLink(Link.of("eu-west", "us-east", 80))
+        .mapPolicy("orders-async", p -> p.withFailover(new FailoverSettings(true, 3000)))
+        .mapDataset("orders", d -> d.withReplicas(plus(d.replicas(), virginia))
+            .withAllowedJurisdictions(List.of(Jurisdiction.of("EU"))));
 
     assertThat(validator.validate(topology)).isEmpty();
+  }
+
+  @Test
+  void witnessAmongQuorumReplicasWouldHaveToHoldData() {
+    Topology witnessFixture = Fixtures.load("witness-holds-data").topology();
+    Topology quorum = witnessFixture.mapPolicy("orders-async", p -> p
+        .withMode(ReplicationMode.QUORUM).withPrimary(null).withFailoverPriority(List.of())
+        .withQuorum(new QuorumSpec(4, 3, 2)));
+
+    assertThat(validator.validate(quorum)).extracting(Problem::code, Problem::path)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("witness-holds-data",
+            "/datasets/0/replicas/3"));
+  }
+
+  @Test
+  void datasetOfWitnessesOnlyHasNoDataReplica() {
+    Topology topology = Fixtures.load("witness-holds-data").topology()
+        .mapDataset("orders", d -> d.withReplicas(List.of(RegionId.of("eu-south"))));
+
+    assertThat(validator.validate(topology)).filteredOn(p -> p.code().equals("no-replicas"))
+        .singleElement().extracting(Problem::message).isEqualTo(
+            "dataset 'orders' has no data replica, only witnesses, which hold no data");
   }
 
   @Test
@@ -199,6 +232,12 @@ class TopologyValidatorTest {
 
     assertThat(codes(validator.validate(topology)))
         .containsExactlyInAnyOrder("duplicate-id", "missing-quorum");
+  }
+
+  private static List<RegionId> plus(List<RegionId> ids, RegionId id) {
+    List<RegionId> more = new ArrayList<>(ids);
+    more.add(id);
+    return more;
   }
 
   private static List<String> codes(List<Problem> problems) {

@@ -1,9 +1,11 @@
-package io.meridian.model.format;
+package io.meridian.model.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.model.diagnostics.Problem;
-import io.meridian.model.validation.TopologyValidator;
+import io.meridian.model.format.LoadedTopology;
+import io.meridian.model.format.TopologyFormatException;
+import io.meridian.model.format.TopologyReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-// Every topology in samples/ (whatever files are there) loads and validates without errors, so users start from designs that work.
-class SamplesTest {
+// Every topology in samples/ (whatever files are there) loads and validates without errors, so
+// users start from designs that work.
+class SamplesValidationTest {
   private static final Path SAMPLES = Path.of("../samples");
 
   @TestFactory
