@@ -17,8 +17,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 // Saving any topology and loading it again gives back the same topology, in YAML and in JSON,
 // however awkward its text and numbers.
-class RoundTripProperties {
-  private static final int TRIES = 300;
+class RoundTripPropertyTest {
+  private static final int TRIES = 200;
   private static Path directory;
 
   private final TopologyWriter writer = new TopologyWriter();
