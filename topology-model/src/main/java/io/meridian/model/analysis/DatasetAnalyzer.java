@@ -615,6 +615,11 @@ final class DatasetAnalyzer {
       return Staleness.notApplicable("reads at " + reader + " need R=" + r + " replicas, only "
           + readable + " reachable");
     }
+    boolean exact = writerCount == 1 && allConstant(wa[0]) && allConstant(ack[0])
+        && allConstant(req) && allConstant(resp);
+    if (exact) {
+      n = 1;
+    }
     SplittableRandom choose = new SplittableRandom(sampler.seedFor("pbs-writer", p.name(),
         reader.value()));
     double[] threshold = new double[n];
@@ -678,6 +683,15 @@ final class DatasetAnalyzer {
         meanBehind), curve, t99, t999, Samples.quantileInterval(sorted, 0.99),
         Samples.quantileInterval(sorted, 0.999), meanBehind, behind,
         Samples.constant(threshold) ? 0.0 : Samples.curveErrorBound(n));
+  }
+
+  private static boolean allConstant(double[][] arrays) {
+    for (double[] array : arrays) {
+      if (array != null && array.length != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void sortBy(double[] keys, int[] values, int count) {
