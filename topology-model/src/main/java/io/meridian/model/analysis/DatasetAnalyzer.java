@@ -371,7 +371,8 @@ final class DatasetAnalyzer {
     }
     Route r = hop.get();
     String note = p.leaderNote() == null ? "" : " (" + p.leaderNote() + ")";
-    return new Operation(op, true, true, verb + " " + p.leader() + " " + detail + note,
+    return new Operation(op, true, true,
+        verb + " " + p.leader() + (detail.isEmpty() ? "" : ", " + detail) + note,
         measure(d -> Samples.plus(d.roundTrip("client", r), atLeader.apply(d)),
             r.describe() + (detail.isEmpty() ? "" : ", then " + detail)));
   }
@@ -434,9 +435,9 @@ final class DatasetAnalyzer {
     String op = level.fileName();
     ReplicationMode mode = p.mode();
     return switch (level) {
-      case EVENTUAL -> local(p, c, op, "served by the nearest replica ");
-      case SESSION -> local(p, c, op, "served by the nearest replica (waits only for this "
-          + "session's own writes) ");
+      case EVENTUAL -> local(p, c, op, "served by the nearest replica %s");
+      case SESSION -> local(p, c, op, "served by the nearest replica %s, which waits only for "
+          + "this session's own writes");
       case BOUNDED_STALENESS -> bounded(p, c, op);
       case QUORUM -> switch (mode) {
         case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().r(), "R",
@@ -468,7 +469,7 @@ final class DatasetAnalyzer {
           + " is reachable");
     }
     Route r = near.get();
-    return new Operation(op, true, true, explanation + r.to(),
+    return new Operation(op, true, true, String.format(Locale.ROOT, explanation, r.to()),
         measure(d -> d.roundTrip("client", r), r.describe()));
   }
 
@@ -494,8 +495,8 @@ final class DatasetAnalyzer {
             + "the bound");
       }
     }
-    return local(p, c, op, "served by the nearest replica while it lags less than " + bound
-        + " ms: ");
+    return local(p, c, op, "served by the nearest replica %s while it lags less than " + bound
+        + " ms");
   }
 
   // ---------------------------------------------------------------- staleness (PBS)
