@@ -9,7 +9,6 @@ import io.meridian.model.RegionId;
 import io.meridian.model.ReplicationMode;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +55,6 @@ final class DatasetAnalyzer {
   private final AnalysisOptions options;
   private final Map<Object, Object> previousMemo;
   private final Map<Object, Object> memo;
-  private final Map<double[], Latency> summaries = new IdentityHashMap<>();
   private int computed;
   private int reused;
 
@@ -373,7 +371,7 @@ final class DatasetAnalyzer {
     String note = p.leaderNote() == null ? "" : " (" + p.leaderNote() + ")";
     return new Operation(op, true, true,
         verb + " " + p.leader() + (detail.isEmpty() ? "" : ", " + detail) + note,
-        measure(d -> Samples.plus(d.roundTrip("client", r), atLeader.apply(d)),
+        measure(d -> plus(d, d.roundTrip("client", r), atLeader.apply(d)),
             r.describe() + (detail.isEmpty() ? "" : ", then " + detail)));
   }
 
@@ -398,7 +396,7 @@ final class DatasetAnalyzer {
     }
     return new Operation(op, true, true, "coordinator " + coordinator + " waits for " + needed
         + " of " + q.n() + " replicas (" + letter + "=" + needed + ")",
-        measure(d -> Samples.plus(d.roundTrip("client", hop),
+        measure(d -> plus(d, d.roundTrip("client", hop),
                 kthRoundTrip(d, purpose, replies, needed)),
             hop.describe() + ", then " + needed + " of " + q.n() + " acks"));
   }
@@ -424,7 +422,7 @@ final class DatasetAnalyzer {
     String note = p.leaderNote() == null ? "" : " (" + p.leaderNote() + ")";
     return new Operation(op, true, true, "leader " + leader + " " + what + " of "
         + p.voters().size() + " voters (" + p.majority() + ") answer" + note,
-        measure(d -> Samples.plus(d.roundTrip("client", r),
+        measure(d -> plus(d, d.roundTrip("client", r),
                 kthRoundTrip(d, purpose, acks, need)),
             r.describe() + ", then majority " + p.majority() + " of " + p.voters().size()));
   }
@@ -793,12 +791,40 @@ final class DatasetAnalyzer {
   private Latency measure(Function<Delays, double[]> formula, String route) {
     double[] values = formula.apply(sampled);
     double floor = formula.apply(FLOOR)[0];
-    Latency summary = summaries.get(values);
-    if (summary == null || summary.floorMs() != floor || !summary.route().equals(route)) {
-      summary = Samples.latency(values, floor, route);
-      summaries.put(values, summary);
+    if (values.length == 1) {
+      return Samples.latency(values, floor, route);
     }
-    return summary;
+    double[] q = sampler.derived(new Identity(values, null), () -> {
+      Latency l = Samples.latency(values, 0, "");
+      return new double[] {l.p50Ms(), l.p99Ms(), l.p50CiMs().low(), l.p50CiMs().high(),
+          l.p99CiMs().low(), l.p99CiMs().high()};
+    });
+    return new Latency(q[0], q[1], new Interval(q[2], q[3]), new Interval(q[4], q[5]), floor,
+        route);
+  }
+
+  /**
+   * Keys derived values by the identity of the sample arrays they come from: a remembered array
+   * is the same object from run to run, so its sums and summaries can be remembered too.
+   */
+  private record Identity(double[] first, double[] second) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Identity that && that.first == first && that.second == second;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(first) + System.identityHashCode(second);
+    }
+  }
+
+  /** The sum of two independent delays, remembered when both are sampled arrays. */
+  private double[] plus(Delays d, double[] x, double[] y) {
+    if (d == FLOOR || x.length == 1 || y.length == 1) {
+      return Samples.plus(x, y);
+    }
+    return sampler.derived(new Identity(x, y), () -> Samples.plus(x, y));
   }
 
   private static String opVerb(String op) {
