@@ -676,7 +676,7 @@ final class DatasetAnalyzer {
       thresholds.add(p.policy().staleness().maxLagVersions());
     }
     List<VersionsBehind> behind = thresholds.stream().sorted()
-        .map(kv -> new VersionsBehind(kv, 1 - poissonCdf(kv, meanBehind))).toList();
+        .map(kv -> new VersionsBehind(kv, poissonTail(kv, meanBehind))).toList();
     return new Staleness(true, setup + String.format(Locale.ROOT,
         "; at %s writes/s a read misses %.3g writes on average", fmt(options.writeRatePerSecond()),
         meanBehind), curve, t99, t999, Samples.quantileInterval(sorted, 0.99),
@@ -713,19 +713,46 @@ final class DatasetAnalyzer {
    * arrive as a Poisson process and each is delayed independently (an M/G/infinity queue).
    */
   static double poissonCdf(long k, double mean) {
+    return 1 - poissonTail(k, mean);
+  }
+
+  /**
+   * P(X > k) for X Poisson with mean {@code mean}. Above the mean it sums the tail's terms
+   * directly, so tiny probabilities are not lost to rounding in {@code 1 - cdf}.
+   */
+  static double poissonTail(long k, double mean) {
     if (mean <= 0) {
-      return 1;
+      return 0;
+    }
+    double logMean = Math.log(mean);
+    if (k >= mean) {
+      double logTerm = -mean + (k + 1) * logMean - logFactorial(k + 1);
+      double sum = 0;
+      for (long i = k + 1; ; i++) {
+        double term = Math.exp(logTerm);
+        sum += term;
+        if (term < 1e-18 * Math.max(sum, Double.MIN_NORMAL) || term == 0) {
+          break;
+        }
+        logTerm += logMean - Math.log(i + 1);
+      }
+      return Math.min(1, sum);
     }
     double logTerm = -mean;
-    double sum = Math.exp(logTerm);
+    double cdf = Math.exp(logTerm);
     for (long i = 1; i <= k; i++) {
-      logTerm += Math.log(mean) - Math.log(i);
-      sum += Math.exp(logTerm);
-      if (i > mean && Math.exp(logTerm) < 1e-17) {
-        break;
-      }
+      logTerm += logMean - Math.log(i);
+      cdf += Math.exp(logTerm);
     }
-    return Math.min(1, sum);
+    return Math.max(0, 1 - cdf);
+  }
+
+  private static double logFactorial(long n) {
+    double sum = 0;
+    for (long i = 2; i <= n; i++) {
+      sum += Math.log(i);
+    }
+    return sum;
   }
 
   // ---------------------------------------------------------------- classification

@@ -211,14 +211,22 @@ final class RecoveryAnalyzer {
         return new Rto(terms, null, true, target, target == null ? null : false,
             "no other replica survives " + failing);
       }
-      terms.add(new RtoTerm("detection", timeout, "clients give up on " + failing
-          + " after failover.detectionTimeoutMs"));
-      terms.add(new RtoTerm("promotion", 0, mode + " has no leader to replace"));
-      terms.add(new RtoTerm("redirect", next.get().meanRttMs(), "clients of " + failing
-          + " retry at the next-nearest replica " + next.get().to() + " (one round trip)"));
-      return total(terms, true, target, "no failover: clients move to another replica"
-          + (mode == ReplicationMode.QUORUM && p.quorum() != null
-              ? " while W=" + p.quorum().w() + " replicas survive" : ""));
+      int survivors = (int) p.data().stream()
+          .filter(r -> !r.equals(failing) && network.alive(r)).count();
+      int needed = mode == ReplicationMode.QUORUM && p.quorum() != null ? p.quorum().w() : 1;
+      if (survivors < needed) {
+        return new Rto(terms, null, true, target, target == null ? null : false,
+            "without " + failing + " only " + survivors + " replicas remain and writes need W="
+                + needed);
+      }
+      terms.add(new RtoTerm("detection", 0, mode + " has no leader whose failure must be "
+          + "detected"));
+      terms.add(new RtoTerm("promotion", 0, "every surviving replica already accepts writes"));
+      terms.add(new RtoTerm("redirect", 0, String.format(Locale.ROOT, "writes never stop; "
+          + "clients that used %s move to %s on their next request (one round trip, %.1f ms)",
+          failing, next.get().to(), next.get().meanRttMs())));
+      return total(terms, true, target, "no failover: the other replicas keep accepting writes"
+          + (mode == ReplicationMode.QUORUM ? " while W=" + needed + " survive" : ""));
     }
     boolean automatic = mode == ReplicationMode.CONSENSUS || policy.failover().automatic();
     List<RegionId> order = new ArrayList<>(policy.failoverPriority());

@@ -73,11 +73,20 @@ class RecoveryTest {
   }
 
   @Test
-  void leaderlessModesFailOverByRedirectOnly() {
+  void leaderlessModesKeepWritingThroughTheLossOfAReplica() {
     Rto rto = Fixtures.analyse(Fixtures.with(Fixtures.quorum(3, 2, 2))).recovery().rto();
 
     assertThat(rto.terms()).extracting(RtoTerm::name)
         .containsExactly("detection", "promotion", "redirect");
-    assertThat(rto.terms().get(1).ms()).isZero();
+    assertThat(rto.totalMs()).isZero();
+    assertThat(rto.explanation()).contains("while W=2 survive");
+  }
+
+  @Test
+  void aQuorumThatLosesTooManyReplicasHasNoRecovery() {
+    Rto rto = Fixtures.analyse(Fixtures.with(Fixtures.quorum(3, 3, 1))).recovery().rto();
+
+    assertThat(rto.totalMs()).isNull();
+    assertThat(rto.explanation()).contains("writes need W=3");
   }
 }

@@ -139,5 +139,10 @@ class StalenessTest {
     assertThat(DatasetAnalyzer.poissonCdf(0, 2)).isCloseTo(Math.exp(-2), within(1e-12));
     assertThat(DatasetAnalyzer.poissonCdf(2, 2)).isCloseTo(5 * Math.exp(-2), within(1e-12));
     assertThat(DatasetAnalyzer.poissonCdf(10, 0)).isEqualTo(1);
+    // Far in the tail the probability is tiny but not lost to rounding: P(X > 20) for mean 1.
+    double tail = Math.exp(-1) / 5.109094217170944e19 // 21!
+        * (1 + 1 / 22.0 + 1 / (22.0 * 23) + 1 / (22.0 * 23 * 24) + 1 / (22.0 * 23 * 24 * 25));
+    assertThat(DatasetAnalyzer.poissonTail(20, 1)).isCloseTo(tail, within(1e-6 * tail));
+    assertThat(DatasetAnalyzer.poissonTail(0, 2)).isCloseTo(1 - Math.exp(-2), within(1e-12));
   }
 }
