@@ -2,6 +2,7 @@ package io.meridian.app.check;
 
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Problem;
+import io.meridian.model.validation.TopologyValidator;
 import java.util.List;
 
 /**
@@ -20,10 +21,9 @@ public interface Validation {
   /**
    * The rules Meridian ships with, used by {@code meridian validate} and by the studio.
    *
-   * <p>The model's validator is wired in here and nowhere else. Until it is in the model, no
-   * design rule runs and only the reader's format problems are reported.
+   * <p>The model's validator is wired in here and nowhere else.
    */
   static Validation standard() {
-    return topology -> List.of();
+    return new TopologyValidator()::validate;
   }
 }

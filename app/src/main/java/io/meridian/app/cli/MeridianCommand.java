@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
         "Without arguments, opens the studio; with a topology FILE (.yaml, .yml, .json), "
             + "opens the studio on it."},
     subcommands = {
-        // Every subcommand of `meridian` is listed here (add AnalyzeCommand.class alongside).
+        // Every subcommand of `meridian` is listed here.
         ValidateCommand.class,
+        AnalyzeCommand.class,
         StudioCommand.class,
         ScreenshotCommand.class,
         CommandLine.HelpCommand.class,

@@ -32,7 +32,7 @@ class MeridianCommandTest {
     CliRun run = CliRun.meridian("valdate", "x.yaml");
 
     assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
-    assertThat(run.err()).contains("Did you mean: meridian validate?")
+    assertThat(run.err()).contains("Did you mean: meridian validate")
         .contains("Try 'meridian --help' for usage.");
   }
 

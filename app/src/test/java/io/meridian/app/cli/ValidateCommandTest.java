@@ -48,7 +48,7 @@ class ValidateCommandTest {
 
     assertThat(run.status()).isEqualTo(ExitCodes.PROBLEMS);
     assertThat(run.outLines()).containsExactly(file
-        + ":16:14: error: [unknown-field] unknown field 'latitud' (fix: did you mean 'latitude'?)");
+        + ":16:5: error: [unknown-field] unknown field 'latitud' (fix: did you mean 'latitude'?)");
     assertThat(run.errLines()).containsExactly("1 file checked: 1 error, 0 warnings");
   }
 
@@ -230,7 +230,7 @@ class ValidateCommandTest {
     assertThat(problem.path("code").asText()).isEqualTo("unknown-field");
     assertThat(problem.path("severity").asText()).isEqualTo("error");
     assertThat(problem.path("line").asInt()).isEqualTo(16);
-    assertThat(problem.path("column").asInt()).isEqualTo(14);
+    assertThat(problem.path("column").asInt()).isEqualTo(5);
     assertThat(problem.path("path").asText()).isEqualTo("/regions/1/latitud");
     assertThat(problem.path("fix").asText()).isEqualTo("did you mean 'latitude'?");
   }

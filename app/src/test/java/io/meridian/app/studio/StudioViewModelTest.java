@@ -51,7 +51,7 @@ class StudioViewModelTest {
     assertThat(model.problemList()).singleElement().satisfies(row -> {
       assertThat(row.severity()).isEqualTo(Severity.ERROR);
       assertThat(row.code()).isEqualTo("unknown-field");
-      assertThat(row.location()).isEqualTo("unknown-field.yaml:16:14");
+      assertThat(row.location()).isEqualTo("unknown-field.yaml:16:5");
       assertThat(row.fix()).isEqualTo("did you mean 'latitude'?");
     });
     assertThat(model.topologyProperty().get()).isNull();

@@ -73,7 +73,7 @@ class StudioViewTest {
     List<ProblemRow> rows = List.copyOf(problems.getItems());
     assertThat(rows).singleElement().satisfies(row -> {
       assertThat(row.code()).isEqualTo("unknown-field");
-      assertThat(row.location()).isEqualTo("unknown-field.yaml:16:14");
+      assertThat(row.location()).isEqualTo("unknown-field.yaml:16:5");
     });
     assertThat(robot.lookup("#problems-heading").queryLabeled().getText())
         .isEqualTo("Problems (1)");
