@@ -6,18 +6,23 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
@@ -37,6 +42,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads topology files (YAML or JSON, {@code apiVersion: meridian/v1}, {@code kind: Topology}).
@@ -71,6 +78,13 @@ public final class TopologyReader {
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        // An unquoted YAML scalar such as NO, yes, 012 or 1.50 is a boolean or a number; taking it
+        // as text would silently turn a name 'NO' into 'false' and '012' into '10'. Refuse it, and
+        // the wrong-type problem tells the user to quote it.
+        .withCoercionConfig(LogicalType.Textual, config -> config
+            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
         .build();
   }
 
@@ -102,7 +116,8 @@ public final class TopologyReader {
           "start from one of the samples, e.g. samples/global-async.yaml");
     }
     Map<String, SourcePosition> positions = new HashMap<>();
-    List<Problem> duplicateKeys = new ArrayList<>();
+    Map<String, SourcePosition> keyPositions = new HashMap<>();
+    List<Problem> structureProblems = new ArrayList<>();
     JsonNode tree;
     try (JsonParser parser = (format == FileFormat.JSON ? jsonFactory : yamlFactory)
         .createParser(text)) {
@@ -111,7 +126,24 @@ public final class TopologyReader {
         throw unreadable(source, "empty-file", "the file holds no document",
             "start from one of the samples, e.g. samples/global-async.yaml");
       }
-      tree = readNode(parser, "", positions, duplicateKeys);
+      try {
+        tree = readNode(parser, "", positions, keyPositions, structureProblems);
+        // Where the first document ends is where the next one's '---' stands.
+        SourcePosition firstEnd = position(parser.currentTokenLocation());
+        if (parser.nextToken() != null) {
+          // A YAML stream may hold several documents; reading the first and ignoring the rest
+          // would hide half of what the user wrote.
+          structureProblems.add(new Problem("multiple-documents", Severity.ERROR,
+              "the file holds more than one document; a topology file holds exactly one", "",
+              firstEnd, "remove the '---' and what follows, or split it into its own file"));
+        }
+      } catch (StreamConstraintsException e) {
+        throw new TopologyFormatException(source, List.of(new Problem("too-deep",
+            Severity.ERROR, "the document nests deeper than " + MAX_NESTING_DEPTH
+                + " levels; a topology nests about five", "",
+            position(parser.currentLocation()),
+            "check for unbalanced brackets or runaway indentation near this place")), true);
+      }
     } catch (JsonProcessingException e) {
       throw new TopologyFormatException(source, List.of(syntaxProblem(e, format)), true);
     } catch (IOException e) {
@@ -119,12 +151,12 @@ public final class TopologyReader {
           "check the file is a YAML or JSON text file");
     }
     SourceMap sourceMap = new SourceMap(positions);
-    if (!duplicateKeys.isEmpty()) {
-      throw new TopologyFormatException(source, duplicateKeys, false);
+    if (!structureProblems.isEmpty()) {
+      throw new TopologyFormatException(source, structureProblems, false);
     }
     if (!tree.isObject()) {
       throw new TopologyFormatException(source, List.of(new Problem("not-a-topology",
-          Severity.ERROR, "the document is a " + describe(tree) + ", not a mapping", "",
+          Severity.ERROR, "the document is " + describe(tree) + ", not a mapping", "",
           SourcePosition.START,
           "a topology file starts with 'apiVersion: " + Topology.API_VERSION + "' and 'kind: "
               + Topology.KIND + "'")), true);
@@ -135,7 +167,7 @@ public final class TopologyReader {
       document = binder.readerFor(Documents.TopologyDoc.class).readValue(tree);
     } catch (UnrecognizedPropertyException e) {
       throw new TopologyFormatException(source,
-          List.of(unknownField(e).locatedIn(sourceMap)), false);
+          List.of(atKey(unknownField(e), keyPositions, sourceMap)), false);
     } catch (MismatchedInputException e) {
       throw new TopologyFormatException(source,
           List.of(wrongType(e, tree).locatedIn(sourceMap)), false);
@@ -196,7 +228,8 @@ public final class TopologyReader {
 
   private static JsonNode readNode(
       JsonParser parser, String pointer, Map<String, SourcePosition> positions,
-      List<Problem> duplicateKeys) throws IOException {
+      Map<String, SourcePosition> keyPositions,
+      List<Problem> structureProblems) throws IOException {
     JsonToken token = parser.currentToken();
     SourcePosition here = position(parser.currentTokenLocation());
     positions.put(pointer, here);
@@ -209,9 +242,10 @@ public final class TopologyReader {
           SourcePosition keyAt = position(parser.currentTokenLocation());
           parser.nextToken();
           String child = pointer + "/" + escape(name);
-          JsonNode value = readNode(parser, child, positions, duplicateKeys);
+          keyPositions.put(child, keyAt);
+          JsonNode value = readNode(parser, child, positions, keyPositions, structureProblems);
           if (object.has(name)) {
-            duplicateKeys.add(new Problem("duplicate-key", Severity.ERROR,
+            structureProblems.add(new Problem("duplicate-key", Severity.ERROR,
                 "key '" + name + "' appears twice in the same mapping", child, keyAt,
                 "remove one of the two '" + name + "' entries"));
           }
@@ -223,12 +257,19 @@ public final class TopologyReader {
         ArrayNode array = nodes.arrayNode();
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(readNode(parser, pointer + "/" + index, positions, duplicateKeys));
+          array.add(readNode(parser, pointer + "/" + index, positions, keyPositions,
+              structureProblems));
           index++;
         }
         return array;
       }
       case VALUE_STRING -> {
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+          // Jackson returns an alias (*name) as the text of its name, not the anchored value.
+          structureProblems.add(new Problem("unsupported-yaml", Severity.ERROR,
+              "YAML aliases (*" + parser.getText() + ") are not supported in topology files",
+              pointer, here, "write the value out in full"));
+        }
         return nodes.textNode(parser.getText());
       }
       case VALUE_NUMBER_INT -> {
@@ -286,6 +327,15 @@ public final class TopologyReader {
     return new TopologyFormatException(source, List.of(problem.locatedIn(map)), false);
   }
 
+  /** An unknown field is the key itself, so it is reported where the key is written. */
+  private static Problem atKey(
+      Problem problem, Map<String, SourcePosition> keyPositions, SourceMap sourceMap) {
+    SourcePosition key = keyPositions.get(problem.path());
+    return key == null ? problem.locatedIn(sourceMap)
+        : new Problem(problem.code(), problem.severity(), problem.message(), problem.path(), key,
+            problem.fix());
+  }
+
   private static Problem unknownField(UnrecognizedPropertyException e) {
     String name = e.getPropertyName();
     List<String> known = e.getKnownPropertyIds() == null ? List.of()
@@ -338,6 +388,9 @@ public final class TopologyReader {
   }
 
   private static String describe(JsonNode node) {
+    if (node.isTextual() && node.asText().isEmpty()) {
+      return "nothing (the value is empty)";
+    }
     if (node.isTextual()) {
       return "text '" + node.asText() + "'";
     }
@@ -369,9 +422,31 @@ public final class TopologyReader {
   private static Problem syntaxProblem(JsonProcessingException e, FileFormat format) {
     JsonLocation location = e.getLocation();
     SourcePosition at = location == null ? SourcePosition.START : position(location);
+    String detail = cleanMessage(e);
+    // Jackson places a YAML error at the last token it read, which can be lines before the
+    // mistake (a tab on the next line is reported at the end of the previous one). SnakeYAML's
+    // own marks say where the problem is and what construct it was reading.
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+      Mark problemMark = yaml.getProblemMark();
+      Mark contextMark = yaml.getContextMark();
+      boolean atEnd = yaml.getProblem().contains("end of stream")
+          || yaml.getProblem().contains("<stream end>");
+      Mark mark = atEnd && contextMark != null || problemMark == null ? contextMark : problemMark;
+      if (mark != null) {
+        at = new SourcePosition(mark.getLine() + 1, mark.getColumn() + 1);
+      }
+      detail = firstLine(yaml.getProblem());
+      if (yaml.getContext() != null) {
+        detail += " (" + firstLine(yaml.getContext())
+            + (contextMark != null && mark != contextMark
+                ? " that starts at line " + (contextMark.getLine() + 1) + ", column "
+                    + (contextMark.getColumn() + 1)
+                : "")
+            + ")";
+      }
+    }
     return new Problem("syntax-error", Severity.ERROR,
-        "this is not valid " + (format == FileFormat.JSON ? "JSON" : "YAML") + ": "
-            + cleanMessage(e),
+        "this is not valid " + (format == FileFormat.JSON ? "JSON" : "YAML") + ": " + detail,
         "", at, format == FileFormat.JSON
             ? "check brackets, commas and quotes near this place"
             : "check indentation (spaces, not tabs), colons and quotes near this place");
@@ -383,8 +458,12 @@ public final class TopologyReader {
     if (message == null) {
       return e.getClass().getSimpleName();
     }
-    String firstLine = message.strip().lines().findFirst().orElse(message);
-    return firstLine.length() > 200 ? firstLine.substring(0, 200) + "…" : firstLine;
+    return firstLine(message);
+  }
+
+  private static String firstLine(String message) {
+    String first = message.strip().lines().findFirst().orElse(message);
+    return first.length() > 200 ? first.substring(0, 200) + "…" : first;
   }
 
   private static SourcePosition position(JsonLocation location) {

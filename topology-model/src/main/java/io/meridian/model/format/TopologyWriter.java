@@ -118,8 +118,13 @@ public final class TopologyWriter {
     return ids.stream().map(RegionId::value).toList();
   }
 
-  /** Whole numbers are written without a fractional part ({@code 80}, not {@code 80.0}). */
+  /**
+   * Whole numbers are written without a fractional part ({@code 80}, not {@code 80.0}). Negative
+   * zero stays a double: as a whole number it would come back as plain zero, a different value.
+   */
   private static Number number(double value) {
-    return value == Math.rint(value) && Math.abs(value) < 1e15 ? (Number) (long) value : value;
+    boolean negativeZero = Double.doubleToRawLongBits(value) == Double.doubleToRawLongBits(-0.0);
+    return value == Math.rint(value) && Math.abs(value) < 1e15 && !negativeZero
+        ? (Number) (long) value : value;
   }
 }
