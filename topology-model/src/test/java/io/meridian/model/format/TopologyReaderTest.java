@@ -158,6 +158,15 @@ class TopologyReaderTest {
   }
 
   @Test
+  void versionsAreComparedByNumberNotAsText() {
+    assertThat(failure(VALID.replace("meridian/v1", "meridian/v10"), FileFormat.YAML)
+        .problems().get(0).fix()).isEqualTo("upgrade Meridian to open this file");
+    assertThat(failure(VALID.replace("meridian/v1", "meridian/v1beta1"), FileFormat.YAML)
+        .problems().get(0).message())
+        .isEqualTo("apiVersion 'meridian/v1beta1' is not a Meridian topology version");
+  }
+
+  @Test
   void missingApiVersionAsksForIt() {
     TopologyFormatException e = failure(VALID.replace("apiVersion: meridian/v1\n", ""),
         FileFormat.YAML);
