@@ -225,6 +225,16 @@ class TopologyReaderTest {
   }
 
   @Test
+  void zeroBandwidthIsRefusedInPlainWords() {
+    TopologyFormatException e = failure(
+        VALID.replace("rttMs: 25", "rttMs: 25\n    bandwidthMbps: 0"), FileFormat.YAML);
+
+    assertOnly(e, "invalid-value", "17:20");
+    assertThat(e.problems().get(0).message())
+        .isEqualTo("bandwidthMbps must be more than 0 and at most 1000000000, was 0");
+  }
+
+  @Test
   void jsonInputLoadsTheSameTopologyAsYaml() throws TopologyFormatException {
     Topology fromYaml = reader.parse(VALID, FileFormat.YAML, "reader.yaml").topology();
     String json = new TopologyWriter().toJson(fromYaml);
