@@ -1,0 +1,72 @@
+package io.meridian.app.cli;
+
+import io.meridian.app.check.DesignCheck;
+import io.meridian.app.check.FileReport;
+import io.meridian.app.studio.StudioSnapshot;
+import io.meridian.model.diagnostics.Problem;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meridian screenshot FILE OUT.png}: renders the studio window showing a topology and
+ * writes it as a PNG. Needs no display; the README's pictures are made with it.
+ */
+@Command(
+    name = "screenshot",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Render the studio window for a topology file into a PNG, without a display.")
+public final class ScreenshotCommand implements Callable<Integer> {
+  /** Smallest and largest accepted width or height, in pixels. */
+  static final int SIZE_MIN = 320;
+  static final int SIZE_MAX = 4096;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file to show.")
+  private Path file;
+
+  @Parameters(index = "1", paramLabel = "OUT.png", description = "PNG file to write.")
+  private Path output;
+
+  @Option(names = "--width", paramLabel = "W", defaultValue = "1280",
+      description = "Window width in pixels (default ${DEFAULT-VALUE}).")
+  private int width;
+
+  @Option(names = "--height", paramLabel = "H", defaultValue = "800",
+      description = "Window height in pixels (default ${DEFAULT-VALUE}).")
+  private int height;
+
+  @Option(names = "--dark", description = "Use the dark theme.")
+  private boolean dark;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    if (width < SIZE_MIN || width > SIZE_MAX || height < SIZE_MIN || height > SIZE_MAX) {
+      err.println("meridian screenshot: --width and --height must be between " + SIZE_MIN
+          + " and " + SIZE_MAX + " pixels, got " + width + "x" + height);
+      return ExitCodes.UNUSABLE;
+    }
+    FileReport report = new DesignCheck().check(file);
+    if (report.unreadable()) {
+      for (Problem problem : report.problems()) {
+        err.println(problem.format(report.file()));
+      }
+      err.println("meridian screenshot: nothing written; " + report.file()
+          + " could not be read");
+      return ExitCodes.UNUSABLE;
+    }
+    StudioSnapshot.write(file, report, output, width, height, dark);
+    err.println("wrote " + output + " (" + width + "x" + height + ")");
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,48 @@
+package io.meridian.app.studio;
+
+import io.meridian.app.check.DesignCheck;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+
+/**
+ * The studio as a JavaFX application. Started by {@link StudioLauncher}, never as a jar's main
+ * class. The first raw parameter, when present, is the file to open.
+ */
+public final class StudioApplication extends Application {
+  private final ExecutorService background = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "meridian-studio-loader");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** Builds the window and starts reading the file, if any. */
+  @Override
+  public void start(Stage stage) {
+    DesignCheck check = new DesignCheck();
+    StudioViewModel model = new StudioViewModel(check::check, background, Platform::runLater);
+    Theme.apply(false);
+    model.darkThemeProperty().addListener((observable, old, dark) -> Theme.apply(dark));
+    StudioView view = new StudioView(model, Platform::exit);
+    stage.titleProperty().bind(model.titleProperty());
+    stage.setScene(new Scene(view.root(), 1280, 800));
+    stage.show();
+    List<String> arguments = getParameters().getRaw();
+    if (arguments.isEmpty()) {
+      model.newDesign();
+    } else {
+      model.open(Path.of(arguments.get(0)));
+    }
+  }
+
+  /** Stops the loader thread. */
+  @Override
+  public void stop() {
+    background.shutdownNow();
+  }
+}

@@ -1,0 +1,85 @@
+package io.meridian.app.studio;
+
+import io.meridian.app.check.FileReport;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import javax.imageio.ImageIO;
+
+/**
+ * Renders the studio window for an already checked file into a PNG, offscreen: the scene is
+ * built and snapshotted on the JavaFX thread without ever being shown, so no display is needed.
+ */
+public final class StudioSnapshot {
+  /** How long rendering may take before giving up; a snapshot takes about a second. */
+  static final long RENDER_SECONDS_MAX = 60;
+
+  private StudioSnapshot() {}
+
+  /**
+   * Writes the studio showing {@code report} to {@code output} as a PNG.
+   *
+   * @param file the file the report is about, as the title shows it
+   * @param report the checked file
+   * @param output the PNG to write; its folder is created when missing
+   * @param width image width in pixels
+   * @param height image height in pixels
+   * @param dark whether to use the dark theme
+   * @throws IOException when the image cannot be rendered or written
+   */
+  public static void write(Path file, FileReport report, Path output, int width, int height,
+      boolean dark) throws IOException {
+    try {
+      FxPlatform.startForRendering(width, height);
+    } catch (UnsupportedOperationException e) {
+      throw new IOException(e.getMessage() + " (DISPLAY=" + System.getenv("DISPLAY")
+          + "); unset DISPLAY to render without a display", e);
+    }
+    CompletableFuture<BufferedImage> image = new CompletableFuture<>();
+    Platform.runLater(() -> {
+      try {
+        image.complete(render(file, report, width, height, dark));
+      } catch (RuntimeException | Error e) {
+        image.completeExceptionally(e);
+      }
+    });
+    BufferedImage rendered;
+    try {
+      rendered = image.get(RENDER_SECONDS_MAX, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while rendering", e);
+    } catch (ExecutionException e) {
+      throw new IOException("could not render the studio: " + e.getCause().getMessage(), e);
+    } catch (TimeoutException e) {
+      throw new IOException("rendering took more than " + RENDER_SECONDS_MAX + " s", e);
+    }
+    Path folder = output.toAbsolutePath().getParent();
+    if (folder != null) {
+      Files.createDirectories(folder);
+    }
+    if (!ImageIO.write(rendered, "png", output.toFile())) {
+      throw new IOException("no PNG writer available");
+    }
+  }
+
+  private static BufferedImage render(Path file, FileReport report, int width, int height,
+      boolean dark) {
+    StudioViewModel model = new StudioViewModel(path -> report, Runnable::run, Runnable::run);
+    model.darkThemeProperty().set(dark);
+    model.show(file, report);
+    Theme.apply(dark);
+    Scene scene = new Scene(new StudioView(model, () -> { }).root(), width, height);
+    WritableImage snapshot = scene.snapshot(null);
+    return SwingFXUtils.fromFXImage(snapshot, null);
+  }
+}
