@@ -316,8 +316,9 @@ final class DocumentConverter {
     double v = value.doubleValue();
     if (!Double.isFinite(v) || v < min || v > max) {
       problems.add(Problem.at("invalid-value", Severity.ERROR, pointer,
-          field + " must be between " + plain(min) + " and " + plain(max) + ", was "
-              + plain(v), "correct the value"));
+          field + (min == Double.MIN_VALUE ? " must be more than 0 and at most " + plain(max)
+              : " must be between " + plain(min) + " and " + plain(max)) + ", was " + plain(v),
+          "correct the value"));
       return null;
     }
     return v;

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.meridian.model.Invariants;
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
@@ -42,6 +43,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -61,6 +64,9 @@ public final class TopologyReader {
   static final int MAX_NESTING_DEPTH = 64;
 
   private static final int BINARY_SNIFF_BYTES = 8192;
+
+  /** {@code meridian/v<number>}, optionally followed by a pre-release tag such as {@code beta1}. */
+  private static final Pattern VERSION_FORM = Pattern.compile("meridian/v(\\d+)([a-z][a-z0-9]*)?");
 
   private final JsonFactory yamlFactory;
   private final JsonFactory jsonFactory;
@@ -305,7 +311,7 @@ public final class TopologyReader {
     }
     String version = apiVersion.asText();
     if (!Topology.API_VERSION.equals(version)) {
-      boolean newer = version.startsWith("meridian/v") && version.compareTo(Topology.API_VERSION) > 0;
+      boolean newer = isNewer(version);
       throw located(source, map, new Problem("unsupported-api-version", Severity.ERROR,
           newer
               ? "apiVersion '" + version + "' is newer than this Meridian reads ("
@@ -321,6 +327,23 @@ public final class TopologyReader {
               : "kind '" + kind.asText() + "' is not a " + Topology.KIND,
           kind == null ? "" : "/kind", null, "write 'kind: " + Topology.KIND + "'"));
     }
+  }
+
+  /**
+   * Whether {@code version} is a later Meridian format: {@code meridian/v2}, {@code meridian/v10}
+   * or {@code meridian/v2beta1}, compared by number (as text, v10 would sort before v2 and
+   * v1beta1 after v1).
+   */
+  private static boolean isNewer(String version) {
+    Matcher matcher = VERSION_FORM.matcher(version);
+    if (!matcher.matches()) {
+      return false;
+    }
+    Matcher current = VERSION_FORM.matcher(Topology.API_VERSION);
+    Invariants.require(current.matches(), "API_VERSION must look like meridian/v1");
+    String digits = matcher.group(1);
+    return digits.length() > 9
+        || Integer.parseInt(digits) > Integer.parseInt(current.group(1));
   }
 
   private static TopologyFormatException located(String source, SourceMap map, Problem problem) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import io.meridian.model.Dataset;
 import io.meridian.model.Jurisdiction;
 import io.meridian.model.Link;
@@ -26,7 +28,8 @@ import java.util.List;
  * file that was read are not kept: Jackson's YAML support does not carry them.
  */
 public final class TopologyWriter {
-  private final ObjectMapper yaml = YAMLMapper.builder()
+  private final ObjectMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
+          .stringQuotingChecker(new LineBreakQuotingChecker()).build())
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
@@ -35,6 +38,20 @@ public final class TopologyWriter {
   private final ObjectMapper json = JsonMapper.builder()
       .enable(SerializationFeature.INDENT_OUTPUT)
       .build();
+
+  /**
+   * Jackson's default quoting, plus double quotes for text holding a next-line character
+   * (U+0085): unquoted, YAML reads it as a line break and folds it into a space, so the text would
+   * not come back as written. In double quotes it is escaped.
+   */
+  private static final class LineBreakQuotingChecker extends StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return value.indexOf('\u0085') >= 0 || super.needToQuoteValue(value);
+    }
+  }
 
   /** The topology as YAML text. */
   public String toYaml(Topology topology) {

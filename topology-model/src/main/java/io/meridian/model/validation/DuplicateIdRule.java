@@ -32,8 +32,8 @@ final class DuplicateIdRule extends Rule {
       Integer earlier = first.putIfAbsent(name, i);
       if (earlier != null) {
         problems.add(problem("/" + section + "/" + i + "/" + field,
-            noun + " '" + name + "' is defined twice (" + noun + " number " + (earlier + 1)
-                + " and " + (i + 1) + " in the list)",
+            noun + " '" + name + "' is defined twice (entries " + (earlier + 1) + " and "
+                + (i + 1) + " under " + section + ":)",
             "rename this " + noun + " or remove the copy; references to '" + name
                 + "' cannot tell the two apart"));
       }

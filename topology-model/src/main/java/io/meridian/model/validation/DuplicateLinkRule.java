@@ -20,7 +20,7 @@ final class DuplicateLinkRule extends Rule {
       if (first != i) {
         problems.add(problem("/links/" + i + "/between",
             "link " + link.name() + " joins the same regions as link " + links.get(first).name()
-                + " (link number " + (first + 1) + " in the list)",
+                + " (entry " + (first + 1) + " under links:)",
             "keep one link between '" + link.a() + "' and '" + link.b()
                 + "' and remove the other"));
       }

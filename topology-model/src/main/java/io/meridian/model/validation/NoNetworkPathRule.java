@@ -58,8 +58,8 @@ final class NoNetworkPathRule extends Rule {
         problems.add(problem("/datasets/" + d + "/replicas/" + k,
             "dataset '" + dataset.name() + "' has no network path between replicas '" + anchor
                 + "' and '" + replica + "'",
-            "add a link between '" + anchor + "' and '" + replica + "' (about "
-                + Messages.estimatedRtt(from, to) + " ms round trip)"));
+            "add a link between '" + anchor + "' and '" + replica + "'; about "
+                + Messages.estimatedRtt(from, to) + " ms round trip is realistic"));
       }
     }
   }

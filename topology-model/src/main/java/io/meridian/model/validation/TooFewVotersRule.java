@@ -55,11 +55,17 @@ final class TooFewVotersRule extends Rule {
                 : "dataset '" + dataset.name() + "' fails over automatically (policy '"
                     + policy.name() + "') with " + counted + ": a partition cannot be told "
                     + "from a failure, and both sides could promote a primary",
-            "add " + (VOTERS_MIN - voters.size()) + " witness region"
-                + (VOTERS_MIN - voters.size() == 1 ? "" : "s")
-                + " (role: witness) in another location and list it among the replicas of "
-                + "dataset '" + dataset.name() + "'; a witness votes without holding data"));
+            fix(VOTERS_MIN - voters.size(), dataset)));
       }
     }
+  }
+
+  private static String fix(int missing, Dataset dataset) {
+    return missing == 1
+        ? "add a witness region (role: witness) in another location and list it among the "
+            + "replicas of dataset '" + dataset.name() + "'; a witness votes without holding data"
+        : "add " + missing + " witness regions (role: witness) in other locations and list them "
+            + "among the replicas of dataset '" + dataset.name() + "'; a witness votes without "
+            + "holding data";
   }
 }

@@ -27,7 +27,7 @@ import net.jqwik.api.Combinators;
  * blanks, line breaks and non-ASCII letters; ids and jurisdiction codes of the same kinds; and
  * awkward doubles (negative zero, tiny and long fractions).
  */
-final class TopologyArbitraries {
+public final class TopologyArbitraries {
   /** Text that YAML reads as something else unless it is quoted. */
   private static final List<String> AWKWARD_TEXT = List.of(
       "NO", "no", "yes", "Yes", "ON", "off", "y", "n", "true", "False", "null", "Null", "~",
@@ -137,7 +137,7 @@ final class TopologyArbitraries {
   }
 
   /** Whole topologies: one to eight regions, links between them, policies and datasets. */
-  static Arbitrary<Topology> topology() {
+  public static Arbitrary<Topology> topology() {
     return region().list().ofMinSize(1).ofMaxSize(8).flatMap(regions -> {
       List<RegionId> ids = regions.stream().map(Region::id).toList();
       Arbitrary<RegionId> known = Arbitraries.oneOf(Arbitraries.of(ids), regionId());

@@ -158,6 +158,15 @@ class TopologyReaderTest {
   }
 
   @Test
+  void versionsAreComparedByNumberNotAsText() {
+    assertThat(failure(VALID.replace("meridian/v1", "meridian/v10"), FileFormat.YAML)
+        .problems().get(0).fix()).isEqualTo("upgrade Meridian to open this file");
+    assertThat(failure(VALID.replace("meridian/v1", "meridian/v1beta1"), FileFormat.YAML)
+        .problems().get(0).message())
+        .isEqualTo("apiVersion 'meridian/v1beta1' is not a Meridian topology version");
+  }
+
+  @Test
   void missingApiVersionAsksForIt() {
     TopologyFormatException e = failure(VALID.replace("apiVersion: meridian/v1\n", ""),
         FileFormat.YAML);
@@ -213,6 +222,16 @@ class TopologyReaderTest {
     assertThat(e.problems()).extracting(Problem::code, p -> p.position().toString())
         .containsExactly(org.assertj.core.groups.Tuple.tuple("invalid-value", "7:15"),
             org.assertj.core.groups.Tuple.tuple("invalid-value", "16:12"));
+  }
+
+  @Test
+  void zeroBandwidthIsRefusedInPlainWords() {
+    TopologyFormatException e = failure(
+        VALID.replace("rttMs: 25", "rttMs: 25\n    bandwidthMbps: 0"), FileFormat.YAML);
+
+    assertOnly(e, "invalid-value", "17:20");
+    assertThat(e.problems().get(0).message())
+        .isEqualTo("bandwidthMbps must be more than 0 and at most 1000000000, was 0");
   }
 
   @Test

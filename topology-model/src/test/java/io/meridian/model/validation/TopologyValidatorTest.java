@@ -16,7 +16,9 @@ import io.meridian.model.ReplicationMode;
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
+import io.meridian.model.format.FileFormat;
 import io.meridian.model.format.LoadedTopology;
+import io.meridian.model.format.TopologyReader;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -150,6 +152,27 @@ class TopologyValidatorTest {
     assertThat(paths).startsWith("/datasets/1/replicas/0", "/datasets/2/replicas/0")
         .endsWith("/datasets/10/replicas/0", "/datasets/11/replicas/0");
     assertThat(validator.validate(topology)).allSatisfy(p -> assertThat(p.position()).isNull());
+  }
+
+  @Test
+  void problemsInAJsonFileArePositionedLikeInYaml() throws Exception {
+    String json = """
+        {
+          "apiVersion": "meridian/v1",
+          "kind": "Topology",
+          "metadata": {"name": "json"},
+          "regions": [
+            {"id": "eu-west", "latitude": 53.3, "longitude": -6.3, "jurisdiction": "EU"}
+          ],
+          "policies": [{"name": "p", "mode": "multi-primary", "conflictResolution": "crdt:counter"}],
+          "datasets": [{"name": "d", "replicas": ["eu-west", "eu-wst"], "policy": "p"}]
+        }
+        """;
+    LoadedTopology loaded = new TopologyReader().parse(json, FileFormat.JSON, "t.json");
+
+    assertThat(validator.validate(loaded))
+        .extracting(Problem::code, p -> p.position().toString())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("dangling-reference", "9:54"));
   }
 
   @Test
