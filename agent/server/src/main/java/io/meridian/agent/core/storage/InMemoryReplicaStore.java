@@ -22,6 +22,8 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     final List<Change> log = new ArrayList<>();
     final NavigableMap<Bytes, StoredValue> state = new TreeMap<>();
     long epoch;
+    int syncedLogSize;
+    long syncedEpoch;
   }
 
   private DatasetData data(String dataset) {
@@ -87,6 +89,24 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   @Override
   public void sync() {
     syncCount++;
+    for (DatasetData data : datasets.values()) {
+      data.syncedLogSize = data.log.size();
+      data.syncedEpoch = data.epoch;
+    }
+  }
+
+  /**
+   * Simulates a power loss for one dataset: everything written since the last {@link #sync()} is
+   * gone, as it would be from a disk whose write cache was never flushed.
+   */
+  public void loseUnsyncedWrites(String dataset) {
+    DatasetData data = data(dataset);
+    data.log.subList(data.syncedLogSize, data.log.size()).clear();
+    data.epoch = data.syncedEpoch;
+    data.state.clear();
+    for (Change change : data.log) {
+      data.state.put(change.key(), StoredValue.of(change));
+    }
   }
 
   /** The dataset's key-value state, for comparisons in tests. */
