@@ -8,12 +8,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.core.storage.ReplicaStore;
+import io.meridian.agent.metrics.AgentMetrics;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.meridian.agent.transport.ControlService;
 import io.meridian.agent.transport.KvService;
 import io.meridian.agent.transport.PeerTransport;
 import io.meridian.agent.transport.StatusMapper;
 import io.meridian.agent.transport.WatchService;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,15 +58,19 @@ public final class Agent implements AutoCloseable {
    * @param wallClockMillis the clock
    * @param scheduler runs ticks, snapshots and reconnections
    * @param tickIntervalMillis how often the core ticks; 0 leaves ticking to the caller (tests)
+   * @param metricsRegistry where the agent's metrics are registered
+   * @param storageBytes the store's approximate size, for metrics
    */
   public static Agent start(AgentConfig config, ReplicaStore store, ServerBuilder<?> serverBuilder,
       Function<String, ManagedChannel> channelFactory, LongSupplier wallClockMillis,
-      ScheduledExecutorService scheduler, long tickIntervalMillis) {
+      ScheduledExecutorService scheduler, long tickIntervalMillis, PrometheusRegistry metricsRegistry,
+      LongSupplier storageBytes) {
     AgentRuntime runtime = new AgentRuntime(config, store, wallClockMillis);
+    AgentMetrics metrics = AgentMetrics.register(metricsRegistry, runtime, storageBytes);
     PeerTransport transport = new PeerTransport(runtime, channelFactory, scheduler, RECONNECT_DELAY_MILLIS);
     HealthStatusManager health = new HealthStatusManager();
     Server server = serverBuilder
-        .addService(new KvService(runtime))
+        .addService(new KvService(runtime, metrics))
         .addService(transport.service())
         .addService(new ControlService(runtime, transport, new StatusMapper(wallClockMillis, transport),
             wallClockMillis.getAsLong()))

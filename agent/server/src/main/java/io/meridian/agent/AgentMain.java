@@ -10,6 +10,9 @@ import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N}. Prints {@code
- * READY <port>} on standard output once serving, so a deployer knows when it may proceed.
+ * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M}.
+ * Prints {@code READY <port> <metrics port>} on standard output once serving (ports chosen when
+ * given as 0), so a deployer knows when it may proceed. Metrics are served at {@code /metrics}.
  */
 public final class AgentMain {
   /** How often the replication core ticks. */
@@ -52,6 +56,7 @@ public final class AgentMain {
     Path configFile = null;
     Path dataDirectory = null;
     int port = 0;
+    int metricsPort = 0;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -65,6 +70,10 @@ public final class AgentMain {
           break;
         case "--port":
           port = Integer.parseInt(require(value, "--port"));
+          i++;
+          break;
+        case "--metrics-port":
+          metricsPort = Integer.parseInt(require(value, "--metrics-port"));
           i++;
           break;
         default:
@@ -92,12 +101,16 @@ public final class AgentMain {
     Agent agent = Agent.start(config, store,
         Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
         address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build(),
-        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS);
+        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS, PrometheusRegistry.defaultRegistry,
+        store::approximateSizeBytes);
+    JvmMetrics.builder().register();
+    HTTPServer metrics = HTTPServer.builder().port(metricsPort).buildAndStart();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      metrics.close();
       agent.close();
       store.close();
     }, "meridian-agent-shutdown"));
-    System.out.println("READY " + agent.port());
+    System.out.println("READY " + agent.port() + " " + metrics.getPort());
     System.out.flush();
     agent.awaitTermination();
   }

@@ -34,28 +34,30 @@ public final class KvService extends KvGrpc.KvImplBase {
   public static final int BATCH_PUT_ENTRIES_MAX = 10_000;
 
   private final AgentRuntime runtime;
+  private final RequestMetrics metrics;
 
-  /** A KV service for {@code runtime}. */
-  public KvService(AgentRuntime runtime) {
+  /** A KV service for {@code runtime} reporting each request to {@code metrics}. */
+  public KvService(AgentRuntime runtime, RequestMetrics metrics) {
     this.runtime = runtime;
+    this.metrics = metrics;
   }
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> responseObserver) {
-    runtime.submit(request.getDataset(), WireMapping.fromProto(request),
-        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result)));
+    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("put", request.getDataset(),
+        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result))));
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> responseObserver) {
-    runtime.submit(request.getDataset(), WireMapping.fromProto(request),
-        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result)));
+    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("delete", request.getDataset(),
+        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result))));
   }
 
   @Override
   public void compareAndSet(CompareAndSetRequest request, StreamObserver<CompareAndSetResponse> responseObserver) {
-    runtime.submit(request.getDataset(), WireMapping.fromProto(request),
-        answer(responseObserver, WireMapping::compareAndSetResponse));
+    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("compare_and_set",
+        request.getDataset(), answer(responseObserver, WireMapping::compareAndSetResponse)));
   }
 
   @Override
@@ -69,7 +71,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       return;
     }
     runtime.submit(request.getDataset(), new ClientOperation.Get(WireMapping.bytes(request.getKey())),
-        answer(responseObserver, result -> {
+        measured("get", request.getDataset(), answer(responseObserver, result -> {
           ClientResult.Read read = (ClientResult.Read) result;
           GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy());
           if (read.value().isPresent()) {
@@ -78,7 +80,7 @@ public final class KvService extends KvGrpc.KvImplBase {
                 .setVersion(WireMapping.toProto(value.version()));
           }
           return response.build();
-        }));
+        })));
   }
 
   @Override
@@ -111,13 +113,13 @@ public final class KvService extends KvGrpc.KvImplBase {
         KeyValue entry = request.getEntries(i);
         operations.add(new ClientOperation.Put(WireMapping.bytes(entry.getKey()), WireMapping.bytes(entry.getValue())));
         int index = i;
-        callbacks.add(result -> {
+        callbacks.add(measured("batch_put", request.getDataset(), result -> {
           synchronized (this) {
             batch.results[index] = putResult(result);
             batch.remaining--;
             flush();
           }
-        });
+        }));
       }
       synchronized (this) {
         inOrder.addLast(batch);
@@ -184,6 +186,21 @@ public final class KvService extends KvGrpc.KvImplBase {
       this.results = new PutResult[size];
       this.remaining = size;
     }
+  }
+
+  private Consumer<ClientResult> measured(String operation, String dataset, Consumer<ClientResult> callback) {
+    long startNanos = System.nanoTime();
+    return result -> {
+      metrics.observe(operation, dataset, outcome(result), (System.nanoTime() - startNanos) / 1e9);
+      callback.accept(result);
+    };
+  }
+
+  private static String outcome(ClientResult result) {
+    if (result instanceof ClientResult.Failed) {
+      return ((ClientResult.Failed) result).failure().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return result instanceof ClientResult.CompareFailed ? "compare_failed" : "ok";
   }
 
   private static <T> Consumer<ClientResult> answer(StreamObserver<T> observer, Function<ClientResult, T> success) {

@@ -46,6 +46,11 @@ import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +82,7 @@ class AgentServicesTest {
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final Map<String, Agent> agents = new TreeMap<>();
   private final Map<String, RocksDbReplicaStore> stores = new TreeMap<>();
+  private final Map<String, PrometheusRegistry> registries = new TreeMap<>();
   private final List<ManagedChannel> clientChannels = new ArrayList<>();
   private ScheduledExecutorService scheduler;
   private String prefix;
@@ -119,7 +125,15 @@ class AgentServicesTest {
     agents.put(region, Agent.start(config(region), store,
         InProcessServerBuilder.forName(prefix + region).directExecutor(),
         address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
-        clock::get, scheduler, 0));
+        clock::get, scheduler, 0, registry(region),
+        store::approximateSizeBytes));
+  }
+
+  // A restarted agent is a new process with a new registry.
+  private PrometheusRegistry registry(String region) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registries.put(region, registry);
+    return registry;
   }
 
   private void stop(String region) {
@@ -400,5 +414,48 @@ class AgentServicesTest {
     HealthCheckResponse health = HealthGrpc.newBlockingStub(channel("a")).check(HealthCheckRequest.getDefaultInstance());
 
     assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  private String scrape(String region) throws Exception {
+    ByteArrayOutputStream exposition = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(exposition, registries.get(region).scrape());
+    return exposition.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void metricsReportLagThroughputAndRequestsByLink() throws Exception {
+    ControlGrpc.newBlockingStub(channel("b")).cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
+    kv("a").put(put(ORDERS, "k", "v"));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(stores.get("c").lastSequence(ORDERS)).isEqualTo(1);
+    });
+
+    String metrics = scrape("a");
+
+    assertThat(metrics)
+        .contains("meridian_replication_lag_versions{dataset=\"orders\",source=\"a\",target=\"b\"} 1")
+        .contains("meridian_replication_lag_versions{dataset=\"orders\",source=\"a\",target=\"c\"} 0")
+        .contains("meridian_peer_connected{dataset=\"orders\",source=\"a\",target=\"b\"} 0")
+        .contains("meridian_replicated_changes_total{dataset=\"orders\",source=\"a\",target=\"c\"} 1")
+        .contains("meridian_requests_seconds_count{dataset=\"orders\",operation=\"put\",outcome=\"ok\"} 1")
+        .contains("meridian_storage_size_bytes");
+    assertThat(scrape("c")).contains("meridian_replication_lag_versions{dataset=\"orders\",source=\"a\",target=\"c\"} 0");
+  }
+
+  @Test
+  void metricsExpositionPassesPromtool() throws Exception {
+    Path promtool = Path.of("/usr/bin/promtool");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(promtool),
+        "promtool is not installed here; .ci/run installs Debian's prometheus package");
+    kv("a").put(put(ORDERS, "k", "v"));
+    Path exposition = dataDirectory.resolve("metrics.txt");
+    Files.writeString(exposition, scrape("a"));
+
+    Process check = new ProcessBuilder(promtool.toString(), "check", "metrics")
+        .redirectInput(exposition.toFile()).redirectErrorStream(true).start();
+    String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(check.waitFor()).as(report).isZero();
   }
 }
