@@ -2,10 +2,13 @@ package io.meridian.agent.transport;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meridian.agent.api.v1.PeerFrame;
 import io.meridian.agent.api.v1.PeerReplicationGrpc;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationEvent;
@@ -29,6 +32,10 @@ import java.util.function.Function;
  * stream per dataset to the dataset's primary and reopens it after {@code reconnectDelayMillis}
  * whenever it closes; as a primary it accepts them (see {@link #service()}). Stream bookkeeping
  * runs on the runtime's logical thread, so frames on a stream are never sent concurrently.
+ *
+ * <p>Streams are gzip-compressed. When a peer's {@link LinkEmulation} is enabled, every frame to
+ * it is held back by a {@link LinkEmulator} (delay, jitter, bandwidth, loss as retransmission
+ * delay); both agents do this for what they send, so the link is emulated in both directions.
  */
 public final class PeerTransport implements PeerSender, AutoCloseable {
   private final AgentRuntime runtime;
@@ -40,6 +47,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final Map<String, Stream> streams = new HashMap<>();
   private final Set<String> cutPeers = ConcurrentHashMap.newKeySet();
   private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
+  private final Map<String, LinkEmulator> emulators = new HashMap<>();
   private volatile boolean closed;
 
   /** One open stream; identity tells a replaced stream's late close from the current one's. */
@@ -141,7 +149,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
         return;
       }
       Stream[] holder = new Stream[1];
-      StreamObserver<PeerFrame> outbound = PeerReplicationGrpc.newStub(channel)
+      StreamObserver<PeerFrame> outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
           .replicate(new StreamObserver<>() {
             @Override
             public void onNext(PeerFrame frame) {
@@ -198,9 +206,24 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   @Override
   public void send(String peer, PeerMessage message) {
     Stream stream = streams.get(key(peer, message.dataset()));
-    if (stream != null) {
-      stream.outbound.onNext(WireMapping.toFrame(self, message));
+    if (stream == null) {
+      return;
     }
+    PeerFrame frame = WireMapping.toFrame(self, message);
+    LinkEmulation emulation = runtime.config().peer(peer).map(PeerConfig::emulation).orElse(LinkEmulation.NONE);
+    if (!emulation.enabled()) {
+      stream.outbound.onNext(frame);
+      return;
+    }
+    // One emulator per peer: all datasets share the link, as they would share a WAN path.
+    LinkEmulator emulator = emulators.computeIfAbsent(peer, p -> new LinkEmulator(emulation, (self + p).hashCode()));
+    long now = System.nanoTime();
+    long release = emulator.releaseAtNanos(now, frame.getSerializedSize());
+    scheduler.schedule(() -> runtime.execute(() -> {
+      if (streams.get(key(peer, message.dataset())) == stream) {
+        stream.outbound.onNext(frame);
+      }
+    }), release - now, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -216,6 +239,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     return new PeerReplicationGrpc.PeerReplicationImplBase() {
       @Override
       public StreamObserver<PeerFrame> replicate(StreamObserver<PeerFrame> responseObserver) {
+        ((ServerCallStreamObserver<PeerFrame>) responseObserver).setCompression("gzip");
         return new StreamObserver<>() {
           private Stream stream;
 

@@ -85,6 +85,7 @@ class AgentServicesTest {
   private final Map<String, PrometheusRegistry> registries = new TreeMap<>();
   private final List<ManagedChannel> clientChannels = new ArrayList<>();
   private ScheduledExecutorService scheduler;
+  private LinkEmulation emulation = LinkEmulation.NONE;
   private String prefix;
 
   @BeforeEach
@@ -109,7 +110,7 @@ class AgentServicesTest {
     List<PeerConfig> peers = new ArrayList<>();
     for (String peer : REGIONS) {
       if (!peer.equals(region)) {
-        peers.add(new PeerConfig(peer, prefix + peer, LinkEmulation.NONE));
+        peers.add(new PeerConfig(peer, prefix + peer, emulation));
       }
     }
     ReplicationBounds bounds = new ReplicationBounds(64, 1 << 20, 0, 1024, 100, 500, 300, 2_000, 2_000,
@@ -457,5 +458,32 @@ class AgentServicesTest {
     String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
     assertThat(check.waitFor()).as(report).isZero();
+  }
+
+  @Test
+  void emulatedLinkDelaysReplicationByItsOneWayDelay() {
+    for (String region : REGIONS) {
+      stop(region);
+    }
+    emulation = new LinkEmulation(60, 0, 0, 0);
+    prefix = prefix + "emulated-";
+    for (String region : REGIONS) {
+      start(region);
+    }
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(link("a", ORDERS, "b").getConnected()).isTrue();
+      assertThat(link("b", ORDERS, "a").getConnected()).isTrue();
+    });
+
+    long startNanos = System.nanoTime();
+    kv("a").put(put(ORDERS, "k", "v"));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(stores.get("b").lastSequence(ORDERS)).isEqualTo(1);
+    });
+
+    assertThat((System.nanoTime() - startNanos) / 1_000_000).as("milliseconds until b applied the put")
+        .isGreaterThanOrEqualTo(60);
   }
 }
