@@ -254,6 +254,12 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
                   .withDescription("the first frame on a replication stream must be a hello").asRuntimeException());
               return;
             }
+            if (frame.getHello().getProtocolVersion() != WireMapping.PROTOCOL_VERSION) {
+              responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("peer protocol version "
+                  + frame.getHello().getProtocolVersion() + " is not supported by " + self + ", which speaks "
+                  + WireMapping.PROTOCOL_VERSION + "; upgrade the agents to the same release").asRuntimeException());
+              return;
+            }
             String peer = frame.getHello().getFromRegion();
             String dataset = frame.getHello().getDataset();
             if (runtime.config().peer(peer).isEmpty()) {
