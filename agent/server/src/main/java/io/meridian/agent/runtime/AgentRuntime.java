@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -46,6 +47,7 @@ public final class AgentRuntime {
     public void disconnect(String peer, String dataset, String reason) {}
   };
   private long nextRequestId = 1;
+  private volatile Throwable fatal;
 
   /**
    * A runtime recovering its node from {@code store}.
@@ -57,8 +59,16 @@ public final class AgentRuntime {
     this.store = store;
     this.wallClockMillis = wallClockMillis;
     this.node = new ReplicationNode(config, store, wallClockMillis.getAsLong());
-    this.context = new SynchronizationContext((thread, error) ->
-        log.error("replication core failed on {}; the agent must stop", thread.getName(), error));
+    this.context = new SynchronizationContext((thread, error) -> {
+      // An invariant broke: the core's state can no longer be trusted. Stop replicating and
+      // answer every client with the reason rather than serve possibly wrong data.
+      log.error("{}: replication core failed; the agent stops serving", config.region(), error);
+      if (fatal == null) {
+        fatal = error;
+        failPendingNow("region " + config.region() + " stopped after an internal error (" + error.getMessage()
+            + "); the outcome is unknown. Restart the agent.");
+      }
+    });
   }
 
   /** This agent's configuration. */
@@ -92,6 +102,13 @@ public final class AgentRuntime {
    */
   public void submitAll(String dataset, List<ClientOperation> operations, List<Consumer<ClientResult>> callbacks) {
     context.execute(() -> {
+      if (fatal != null) {
+        for (Consumer<ClientResult> callback : callbacks) {
+          callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "region " + config.region()
+              + " stopped after an internal error (" + fatal.getMessage() + "); restart the agent."));
+        }
+        return;
+      }
       List<Input> inputs = new ArrayList<>(operations.size());
       for (int i = 0; i < operations.size(); i++) {
         long id = nextRequestId++;
@@ -111,12 +128,25 @@ public final class AgentRuntime {
 
   /** Feeds a transport input (peer message, connection change). */
   public void deliver(Input input) {
-    context.execute(() -> carryOut(node.step(wallClockMillis.getAsLong(), input)));
+    context.execute(() -> {
+      if (fatal == null) {
+        carryOut(node.step(wallClockMillis.getAsLong(), input));
+      }
+    });
   }
 
   /** Lets time pass; the agent calls this every few milliseconds. */
   public void tick() {
-    context.execute(() -> carryOut(node.tick(wallClockMillis.getAsLong())));
+    context.execute(() -> {
+      if (fatal == null) {
+        carryOut(node.tick(wallClockMillis.getAsLong()));
+      }
+    });
+  }
+
+  /** The error that stopped the core, if one did. */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatal);
   }
 
   /** Replication status, read on the runtime's logical thread. */
@@ -128,12 +158,15 @@ public final class AgentRuntime {
 
   /** Fails every request still waiting, when the agent shuts down. */
   public void failPending(String reason) {
-    context.execute(() -> {
-      for (Consumer<ClientResult> callback : pending.values()) {
-        callback.accept(new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, reason));
-      }
-      pending.clear();
-    });
+    context.execute(() -> failPendingNow(reason));
+  }
+
+  private void failPendingNow(String reason) {
+    List<Consumer<ClientResult>> callbacks = new ArrayList<>(pending.values());
+    pending.clear();
+    for (Consumer<ClientResult> callback : callbacks) {
+      callback.accept(new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, reason));
+    }
   }
 
   private void carryOut(Output output) {

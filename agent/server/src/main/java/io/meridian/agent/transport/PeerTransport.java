@@ -297,7 +297,8 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
             if (stream != null) {
               closed(stream, "closed by " + stream.peer, false);
             }
-            responseObserver.onCompleted();
+            // Frames to this stream are sent on the runtime's logical thread; finish there too.
+            runtime.execute(responseObserver::onCompleted);
           }
         };
       }

@@ -46,6 +46,7 @@ import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
+import io.meridian.agent.wire.WireMapping;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -379,7 +380,7 @@ class AgentServicesTest {
       public void onCompleted() {}
     });
     forged.onNext(PeerFrame.newBuilder().setHello(Hello.newBuilder().setFromRegion("c").setDataset(ORDERS)
-        .setEpoch(1).setResumeFromSequence(1)).build());
+        .setProtocolVersion(WireMapping.PROTOCOL_VERSION).setEpoch(1).setResumeFromSequence(1)).build());
     forged.onNext(PeerFrame.newBuilder().setBatch(ChangeBatch.newBuilder().setEpoch(1).setFirstSequence(5)
         .setLastSequence(9)).build());
 
@@ -387,6 +388,32 @@ class AgentServicesTest {
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT)));
     assertThat(kv("a").put(put(ORDERS, "still", "serving")).getVersion().getCommittedByRegion()).isEqualTo("a");
+  }
+
+  @Test
+  void peerSpeakingAnotherProtocolVersionIsRefused() {
+    AtomicReference<Throwable> closedWith = new AtomicReference<>();
+    StreamObserver<PeerFrame> stream = PeerReplicationGrpc.newStub(channel("a")).replicate(new StreamObserver<>() {
+      @Override
+      public void onNext(PeerFrame frame) {}
+
+      @Override
+      public void onError(Throwable error) {
+        closedWith.set(error);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+
+    stream.onNext(PeerFrame.newBuilder().setHello(Hello.newBuilder().setFromRegion("c").setDataset(ORDERS)
+        .setProtocolVersion(WireMapping.PROTOCOL_VERSION + 1).setEpoch(1).setResumeFromSequence(1)).build());
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closedWith.get())
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).contains("protocol version 2");
+        }));
   }
 
   @Test

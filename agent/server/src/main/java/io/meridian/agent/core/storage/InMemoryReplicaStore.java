@@ -12,9 +12,10 @@ import java.util.TreeMap;
 
 /**
  * A {@link ReplicaStore} in memory, for simulations and tests. It outlives the core that uses it,
- * which is how a simulated process crash keeps its data. Not thread-safe.
+ * which is how a simulated process crash keeps its data. Not thread-safe. Not final, so tests can
+ * inject storage failures.
  */
-public final class InMemoryReplicaStore implements ReplicaStore {
+public class InMemoryReplicaStore implements ReplicaStore {
   private final Map<String, DatasetData> datasets = new HashMap<>();
   private long syncCount;
 
