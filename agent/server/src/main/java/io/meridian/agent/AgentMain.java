@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M}.
@@ -27,6 +28,13 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class AgentMain {
   /** How often the replication core ticks. */
   public static final long TICK_INTERVAL_MILLIS = 1;
+  /**
+   * Idle time after which a peer connection is probed. A partition sends no reset, so without
+   * probes a replica would wait on a dead stream indefinitely.
+   */
+  public static final long KEEPALIVE_MILLIS = 10_000;
+  /** How long a probe may go unanswered before the connection is closed and reopened. */
+  public static final long KEEPALIVE_TIMEOUT_MILLIS = 5_000;
 
   private AgentMain() {}
 
@@ -99,8 +107,14 @@ public final class AgentMain {
     RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory,
         config.datasets().stream().map(DatasetConfig::name).toList());
     Agent agent = Agent.start(config, store,
-        Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-        address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build(),
+        Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+            .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)
+            .permitKeepAliveWithoutCalls(true),
+        address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+            .keepAliveTime(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS)
+            .keepAliveTimeout(KEEPALIVE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+            .keepAliveWithoutCalls(true)
+            .build(),
         System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes);
     JvmMetrics.builder().register();
