@@ -54,7 +54,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private static final class Stream {
     final String peer;
     final String dataset;
-    final StreamObserver<PeerFrame> outbound;
+    // Set once, right after the call starts; read only on the runtime's logical thread, which
+    // runs the callbacks of the call only after the task that started it.
+    StreamObserver<PeerFrame> outbound;
 
     Stream(String peer, String dataset, StreamObserver<PeerFrame> outbound) {
       this.peer = peer;
@@ -148,26 +150,27 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       if (streams.containsKey(key(peer, dataset)) || closed || cutPeers.contains(peer)) {
         return;
       }
-      Stream[] holder = new Stream[1];
-      StreamObserver<PeerFrame> outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
+      // The call's callbacks may fire on a transport thread before replicate() returns, so they
+      // must find the stream already made.
+      Stream stream = new Stream(peer, dataset, null);
+      stream.outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
           .replicate(new StreamObserver<>() {
             @Override
             public void onNext(PeerFrame frame) {
-              receive(holder[0], frame);
+              receive(stream, frame);
             }
 
             @Override
             public void onError(Throwable error) {
-              closed(holder[0], Status.fromThrowable(error).toString(), true);
+              closed(stream, Status.fromThrowable(error).toString(), true);
             }
 
             @Override
             public void onCompleted() {
-              closed(holder[0], "closed by " + peer, true);
+              closed(stream, "closed by " + peer, true);
             }
           });
-      holder[0] = new Stream(peer, dataset, outbound);
-      streams.put(key(peer, dataset), holder[0]);
+      streams.put(key(peer, dataset), stream);
       runtime.deliver(new Input.PeerConnected(peer, dataset));
     });
   }
