@@ -8,7 +8,8 @@ package io.meridian.agent.core.replication;
  * @param dataset the dataset
  * @param connected whether the replication stream is open
  * @param lagMillis now minus the commit time of the newest change known applied (kept current
- *     by heartbeats while idle); zero when caught up at the primary
+ *     by heartbeats while idle); zero when caught up at the primary; -1 at a replica that has not
+ *     yet heard from its primary
  * @param lagVersions changes committed at the primary and not yet applied at the replica
  * @param pendingChanges changes not yet sent (primary) or known and not yet applied (replica)
  * @param changesIn changes received from the peer, cumulative
