@@ -1,0 +1,4 @@
+/**
+ * Benchmarks that print figures; run by hand (they have a {@code main}), never as tests.
+ */
+package io.meridian.agent.bench;
