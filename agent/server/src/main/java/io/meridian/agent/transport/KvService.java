@@ -1,6 +1,8 @@
 package io.meridian.agent.transport;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meridian.agent.api.v1.BatchPutRequest;
 import io.meridian.agent.api.v1.BatchPutResponse;
@@ -141,17 +143,23 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
 
     private void flush() {
-      while (!failed && !inOrder.isEmpty() && inOrder.peekFirst().remaining == 0) {
-        PendingBatch done = inOrder.pollFirst();
-        BatchPutResponse.Builder response = BatchPutResponse.newBuilder().setBatchId(done.batchId);
-        for (PutResult result : done.results) {
-          response.addResults(result);
+      try {
+        while (!failed && !inOrder.isEmpty() && inOrder.peekFirst().remaining == 0) {
+          PendingBatch done = inOrder.pollFirst();
+          BatchPutResponse.Builder response = BatchPutResponse.newBuilder().setBatchId(done.batchId);
+          for (PutResult result : done.results) {
+            response.addResults(result);
+          }
+          responses.onNext(response.build());
         }
-        responses.onNext(response.build());
-      }
-      if (!failed && inputDone && inOrder.isEmpty()) {
+        if (!failed && inputDone && inOrder.isEmpty()) {
+          failed = true;
+          responses.onCompleted();
+        }
+      } catch (StatusRuntimeException | IllegalStateException clientGone) {
+        // The client cancelled the stream before gRPC told us; stop answering it. This runs on
+        // the runtime's logical thread, which must never see a client's hang-up as its fault.
         failed = true;
-        responses.onCompleted();
       }
     }
 
@@ -205,11 +213,20 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   private static <T> Consumer<ClientResult> answer(StreamObserver<T> observer, Function<ClientResult, T> success) {
     return result -> {
-      if (result instanceof ClientResult.Failed) {
-        observer.onError(Statuses.of(result).asRuntimeException());
-      } else {
-        observer.onNext(success.apply(result));
-        observer.onCompleted();
+      if (observer instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
+        return; // The client gave up (deadline, hang-up): there is nobody to answer.
+      }
+      try {
+        if (result instanceof ClientResult.Failed) {
+          observer.onError(Statuses.of(result).asRuntimeException());
+        } else {
+          observer.onNext(success.apply(result));
+          observer.onCompleted();
+        }
+      } catch (StatusRuntimeException | IllegalStateException clientGone) {
+        // The client hung up between the check and the answer. Answers run on the runtime's
+        // logical thread, where an escaping exception would stop the agent: a client's
+        // impatience must never do that.
       }
     };
   }

@@ -26,6 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries peer messages over {@code PeerReplication.Replicate} streams. As a replica it opens one
@@ -38,6 +40,8 @@ import java.util.function.Function;
  * delay); both agents do this for what they send, so the link is emulated in both directions.
  */
 public final class PeerTransport implements PeerSender, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+
   private final AgentRuntime runtime;
   private final String self;
   private final Function<String, ManagedChannel> channelFactory;
@@ -201,8 +205,30 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   // Runs on the runtime's logical thread.
   private void close(Stream stream, Status status) {
     if (streams.remove(key(stream.peer, stream.dataset), stream)) {
-      stream.outbound.onError(status.asRuntimeException());
+      try {
+        stream.outbound.onError(status.asRuntimeException());
+      } catch (RuntimeException alreadyGone) {
+        // The call ended on its own first (the peer hung up); there is nobody left to tell.
+        log.debug("{}: stream with {} already closed: {}", self, stream.peer, alreadyGone.getMessage());
+      }
       runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, status.getDescription()));
+    }
+  }
+
+  /**
+   * Sends one frame. A stream whose call has ended under us (the peer was killed, the network
+   * dropped it) throws from {@code onNext}; that is a disconnect, not a fault of the replication
+   * core, so it is reported as one instead of escaping into the runtime.
+   */
+  // Runs on the runtime's logical thread.
+  private void emit(Stream stream, PeerFrame frame) {
+    try {
+      stream.outbound.onNext(frame);
+    } catch (RuntimeException gone) {
+      if (streams.remove(key(stream.peer, stream.dataset), stream)) {
+        runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset,
+            "stream ended while sending: " + Status.fromThrowable(gone).getCode()));
+      }
     }
   }
 
@@ -215,7 +241,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     PeerFrame frame = WireMapping.toFrame(self, message);
     LinkEmulation emulation = runtime.config().peer(peer).map(PeerConfig::emulation).orElse(LinkEmulation.NONE);
     if (!emulation.enabled()) {
-      stream.outbound.onNext(frame);
+      emit(stream, frame);
       return;
     }
     // One emulator per peer: all datasets share the link, as they would share a WAN path.
@@ -224,7 +250,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     long release = emulator.releaseAtNanos(now, frame.getSerializedSize());
     scheduler.schedule(() -> runtime.execute(() -> {
       if (streams.get(key(peer, message.dataset())) == stream) {
-        stream.outbound.onNext(frame);
+        emit(stream, frame);
       }
     }), release - now, TimeUnit.NANOSECONDS);
   }
@@ -242,9 +268,10 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     return new PeerReplicationGrpc.PeerReplicationImplBase() {
       @Override
       public StreamObserver<PeerFrame> replicate(StreamObserver<PeerFrame> responseObserver) {
-        ((ServerCallStreamObserver<PeerFrame>) responseObserver).setCompression("gzip");
-        return new StreamObserver<>() {
-          private Stream stream;
+        ServerCallStreamObserver<PeerFrame> call = (ServerCallStreamObserver<PeerFrame>) responseObserver;
+        call.setCompression("gzip");
+        StreamObserver<PeerFrame> inbound = new StreamObserver<>() {
+          private volatile Stream stream;
 
           @Override
           public void onNext(PeerFrame frame) {
@@ -280,7 +307,12 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
             runtime.execute(() -> {
               Stream previous = streams.put(key(peer, dataset), opened);
               if (previous != null) {
-                previous.outbound.onError(Status.ABORTED.withDescription("replaced by a newer stream").asRuntimeException());
+                try {
+                  previous.outbound.onError(Status.ABORTED.withDescription("replaced by a newer stream")
+                      .asRuntimeException());
+                } catch (RuntimeException alreadyGone) {
+                  log.debug("{}: replaced stream with {} had already ended", self, peer);
+                }
                 runtime.deliver(new Input.PeerDisconnected(peer, dataset, "replaced by a newer stream"));
               }
               runtime.deliver(new Input.PeerConnected(peer, dataset));
@@ -304,6 +336,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
             runtime.execute(responseObserver::onCompleted);
           }
         };
+        // With a cancel handler set, gRPC turns sends on a cancelled call into no-ops instead of
+        // throwing; the handler reports the peer as gone.
+        call.setOnCancelHandler(() -> inbound.onError(
+            Status.CANCELLED.withDescription("peer hung up").asRuntimeException()));
+        return inbound;
       }
     };
   }

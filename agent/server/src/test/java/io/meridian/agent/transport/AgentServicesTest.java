@@ -232,6 +232,59 @@ class AgentServicesTest {
   }
 
   @Test
+  void aClientThatHangsUpBeforeItsSyncAnswerDoesNotStopTheAgent() {
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(link("a", LEDGER, "b").getConnected()).isTrue();
+      assertThat(link("a", LEDGER, "c").getConnected()).isTrue();
+    });
+    for (String replica : List.of("b", "c")) {
+      ControlGrpc.newBlockingStub(channel(replica))
+          .cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
+    }
+    // The sync batch now waits for acknowledgements that cannot come; its client gives up.
+    AtomicReference<Throwable> clientSaw = new AtomicReference<>();
+    io.grpc.Context.CancellableContext impatient = io.grpc.Context.current().withCancellation();
+    impatient.run(() -> {
+      StreamObserver<BatchPutRequest> requests = KvGrpc.newStub(channel("a"))
+          .batchPut(new StreamObserver<>() {
+            @Override
+            public void onNext(BatchPutResponse response) {}
+
+            @Override
+            public void onError(Throwable error) {
+              clientSaw.set(error);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      requests.onNext(BatchPutRequest.newBuilder().setDataset(LEDGER).setBatchId(1)
+          .addEntries(KeyValue.newBuilder().setKey(text("abandoned")).setValue(text("v"))).build());
+    });
+    impatient.cancel(null);
+    assertThat(clientSaw.get()).isNotNull();
+
+    // Healing lets the acknowledgements arrive, so the primary answers a stream that is gone.
+    for (String replica : List.of("b", "c")) {
+      ControlGrpc.newBlockingStub(channel(replica))
+          .healLink(HealLinkRequest.newBuilder().setPeerRegion("a").build());
+    }
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(get("b", LEDGER, "abandoned").getFound()).isTrue();
+      assertThat(get("c", LEDGER, "abandoned").getFound()).isTrue();
+      assertThat(link("a", LEDGER, "b").getLagVersions()).isZero();
+      assertThat(link("a", LEDGER, "c").getLagVersions()).isZero();
+    });
+
+    assertThat(agents.get("a").runtime().fatalError()).isEmpty();
+    PutResponse after = kv("a").withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+        .put(put(LEDGER, "after", "v"));
+    assertThat(after.getVersion().getCommittedByRegion()).isEqualTo("a");
+  }
+
+  @Test
   void compareAndSetReportsTheCurrentValueWhenItDoesNotSwap() {
     kv("a").put(put(ORDERS, "k", "1"));
 
