@@ -71,8 +71,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
   private long seed = AnalysisOptions.DEFAULT_SEED;
 
   @Option(names = "--samples", paramLabel = "N",
-      description = "Monte Carlo samples per distribution (default: ${DEFAULT-VALUE}).")
-  private int samples = AnalysisOptions.DEFAULT_SAMPLES;
+      description = "Monte Carlo samples per distribution (default: ${DEFAULT-VALUE}; the studio "
+          + "uses fewer so it can re-run on every edit).")
+  private int samples = AnalysisOptions.REPORT_SAMPLES;
 
   @Override
   public Integer call() {

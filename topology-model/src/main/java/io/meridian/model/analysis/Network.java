@@ -28,6 +28,7 @@ final class Network {
   private final Set<RegionId> failed;
   private final Graph<RegionId, Link> graph;
   private final Map<RegionId, SingleSourcePaths<RegionId, Link>> pathsFrom = new HashMap<>();
+  private final Map<RegionId, Map<RegionId, Optional<Route>>> routes = new HashMap<>();
   private ConnectivityInspector<RegionId, Link> components;
 
   Network(Topology topology, AnalysisOptions options) {
@@ -64,8 +65,21 @@ final class Network {
     return regions.containsKey(id) && !failed.contains(id);
   }
 
-  /** The best route, or empty when either end is down or no surviving path joins them. */
+  /**
+   * The best route, or empty when either end is down or no surviving path joins them. Routes are
+   * remembered per pair: the analysis asks for the same pairs many times.
+   */
   Optional<Route> route(RegionId from, RegionId to) {
+    Map<RegionId, Optional<Route>> known = routes.computeIfAbsent(from, f -> new HashMap<>());
+    Optional<Route> route = known.get(to);
+    if (route == null) {
+      route = computeRoute(from, to);
+      known.put(to, route);
+    }
+    return route;
+  }
+
+  private Optional<Route> computeRoute(RegionId from, RegionId to) {
     if (!alive(from) || !alive(to)) {
       return Optional.empty();
     }
