@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
             + "regions and cut links, RPO/RTO and link bandwidth for a topology file."},
     footer = {"", "Examples:",
         "  meridian analyze samples/global-async.yaml",
-        "  meridian analyze samples/quorum-3.yaml --fail eu-west --format json",
-        "  meridian analyze samples/consensus-5.yaml --fail us-east~eu-west --write-rate 5000"})
+        "  meridian analyze samples/quorum-3.yaml --fail ohio --format json",
+        "  meridian analyze samples/consensus-5.yaml --fail virginia~iowa,oregon --write-rate 5000"})
 public final class AnalyzeCommand implements Callable<Integer> {
   /** The two output formats; lower-case so {@code --format json} parses without relying on
    * case-insensitive enum matching being switched on by whoever registers the command. */
