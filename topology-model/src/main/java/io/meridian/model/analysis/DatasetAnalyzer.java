@@ -220,6 +220,18 @@ final class DatasetAnalyzer {
     return count;
   }
 
+  /**
+   * The instance of an equal key from the previous run, if there is one, so that the many
+   * per-client keys built on it compare by identity instead of element by element.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T canonical(T key) {
+    Object known = previousMemo.get(key);
+    T result = known != null ? (T) known : key;
+    memo.put(result, result);
+    return result;
+  }
+
   /** Analyses every client region of a placed dataset. */
   List<RegionAnalysis> regions(Placement p, List<Region> clients) {
     List<Optional<Route>> routes = new ArrayList<>();
@@ -238,7 +250,7 @@ final class DatasetAnalyzer {
     sharedParts.add(String.valueOf(p.leaderProblem()));
     sharedParts.add(between);
     sharedParts.add(p.data().stream().map(network::alive).toList());
-    HashedList<Object> shared = new HashedList<>(sharedParts);
+    HashedList<Object> shared = canonical(new HashedList<>(sharedParts));
     Map<Object, Staleness> stalenessByReader = new HashMap<>();
     List<RegionAnalysis> out = new ArrayList<>();
     for (Region client : clients) {

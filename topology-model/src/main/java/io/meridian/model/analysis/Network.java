@@ -26,12 +26,22 @@ import org.jgrapht.graph.DefaultUndirectedWeightedGraph;
 final class Network {
   private final Map<RegionId, Region> regions = new LinkedHashMap<>();
   private final Set<RegionId> failed;
+  private Network previous;
   private final Graph<RegionId, Link> graph;
   private final Map<RegionId, SingleSourcePaths<RegionId, Link>> pathsFrom = new HashMap<>();
   private final Map<RegionId, Map<RegionId, Optional<Route>>> routes = new HashMap<>();
   private ConnectivityInspector<RegionId, Link> components;
 
   Network(Topology topology, AnalysisOptions options) {
+    this(topology, options, null);
+  }
+
+  /**
+   * A network that hands out the previous network's route objects where the route is unchanged,
+   * so memo keys built on them compare by identity.
+   */
+  Network(Topology topology, AnalysisOptions options, Network previous) {
+    this.previous = previous;
     this.failed = Set.copyOf(options.failedRegions());
     for (Region region : topology.regions()) {
       regions.putIfAbsent(region.id(), region);
@@ -51,6 +61,11 @@ final class Network {
       graph.addEdge(link.a(), link.b(), link);
       graph.setEdgeWeight(link, link.rttMs());
     }
+  }
+
+  /** Drops the link to the network before, so a chain of networks is never kept alive. */
+  void forgetPrevious() {
+    previous = null;
   }
 
   Optional<Region> region(RegionId id) {
@@ -74,6 +89,12 @@ final class Network {
     Optional<Route> route = known.get(to);
     if (route == null) {
       route = computeRoute(from, to);
+      if (previous != null && route.isPresent()) {
+        Optional<Route> before = previous.routes.getOrDefault(from, Map.of()).get(to);
+        if (before != null && before.equals(route)) {
+          route = before;
+        }
+      }
       known.put(to, route);
     }
     return route;

@@ -93,8 +93,8 @@ final class Route {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Route route && route.hash == hash && route.nodes.equals(nodes)
-        && route.hops.equals(hops);
+    return this == other || other instanceof Route route && route.hash == hash
+        && route.nodes.equals(nodes) && route.hops.equals(hops);
   }
 
   @Override
