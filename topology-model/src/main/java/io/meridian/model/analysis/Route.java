@@ -55,10 +55,6 @@ final class Route {
     return nodes.get(nodes.size() - 1).id();
   }
 
-  boolean isLocal() {
-    return hops.isEmpty();
-  }
-
   /** The sum of the links' round-trip times, in milliseconds. */
   double meanRttMs() {
     double sum = 0;
