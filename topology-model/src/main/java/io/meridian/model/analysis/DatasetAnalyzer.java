@@ -104,10 +104,14 @@ final class DatasetAnalyzer {
     }
   }
 
+  /**
+   * What one client's result depends on. {@code shared} holds the dataset, its policy, the
+   * options, the leadership and the routes between voters: the same for every client, so it is
+   * hashed once per dataset.
+   */
   private record ClientKey(
-      Dataset dataset, Policy policy, AnalysisOptions options, Region client, boolean alive,
-      RegionId leader, String leaderNote, String leaderProblem, HashedList<Optional<Route>> toVoters,
-      HashedList<Optional<Route>> betweenVoters) {}
+      HashedList<Object> shared, Region client, boolean alive,
+      HashedList<Optional<Route>> toVoters) {}
 
   /** Places a dataset, or explains in {@code notes} why it cannot be analysed. */
   static Placement place(Dataset dataset, Policy policy, Network network, List<String> notes) {
@@ -216,6 +220,18 @@ final class DatasetAnalyzer {
     return count;
   }
 
+  /**
+   * The instance of an equal key from the previous run, if there is one, so that the many
+   * per-client keys built on it compare by identity instead of element by element.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T canonical(T key) {
+    Object known = previousMemo.get(key);
+    T result = known != null ? (T) known : key;
+    memo.put(result, result);
+    return result;
+  }
+
   /** Analyses every client region of a placed dataset. */
   List<RegionAnalysis> regions(Placement p, List<Region> clients) {
     List<Optional<Route>> routes = new ArrayList<>();
@@ -225,6 +241,16 @@ final class DatasetAnalyzer {
       }
     }
     HashedList<Optional<Route>> between = new HashedList<>(routes);
+    List<Object> sharedParts = new ArrayList<>();
+    sharedParts.add(p.dataset());
+    sharedParts.add(p.policy());
+    sharedParts.add(options);
+    sharedParts.add(String.valueOf(p.leader()));
+    sharedParts.add(String.valueOf(p.leaderNote()));
+    sharedParts.add(String.valueOf(p.leaderProblem()));
+    sharedParts.add(between);
+    sharedParts.add(p.data().stream().map(network::alive).toList());
+    HashedList<Object> shared = canonical(new HashedList<>(sharedParts));
     Map<Object, Staleness> stalenessByReader = new HashMap<>();
     List<RegionAnalysis> out = new ArrayList<>();
     for (Region client : clients) {
@@ -232,15 +258,14 @@ final class DatasetAnalyzer {
       for (RegionId v : p.voters()) {
         toVoters.add(network.route(client.id(), v));
       }
-      ClientKey key = new ClientKey(p.dataset(), p.policy(), options, client,
-          network.alive(client.id()), p.leader(), p.leaderNote(), p.leaderProblem(),
-          new HashedList<>(toVoters), between);
+      ClientKey key = new ClientKey(shared, client, network.alive(client.id()),
+          new HashedList<>(toVoters));
       RegionAnalysis result = (RegionAnalysis) memo.get(key);
       if (result == null) {
         result = (RegionAnalysis) previousMemo.get(key);
       }
       if (result == null) {
-        result = client(p, client.id(), stalenessByReader, between);
+        result = client(p, client.id(), stalenessByReader, shared);
         computed++;
       } else {
         reused++;
@@ -251,12 +276,10 @@ final class DatasetAnalyzer {
     return out;
   }
 
-  private record StalenessKey(
-      Dataset dataset, Policy policy, AnalysisOptions options, RegionId leader, RegionId reader,
-      HashedList<Optional<Route>> betweenVoters, List<Boolean> alive) {}
+  private record StalenessKey(HashedList<Object> shared, RegionId reader) {}
 
   private RegionAnalysis client(Placement p, RegionId c, Map<Object, Staleness> byReader,
-      HashedList<Optional<Route>> between) {
+      HashedList<Object> shared) {
     if (!network.alive(c)) {
       String why = c + " is down in this what-if";
       List<Operation> reads = new ArrayList<>();
@@ -274,8 +297,7 @@ final class DatasetAnalyzer {
     Optional<Route> nearest = nearest(p, c);
     Staleness staleness = nearest.isEmpty()
         ? Staleness.notApplicable(c + " reaches no replica of " + p.name())
-        : byReader.computeIfAbsent(new StalenessKey(p.dataset(), p.policy(), options, p.leader(),
-            nearest.get().to(), between, p.data().stream().map(network::alive).toList()),
+        : byReader.computeIfAbsent(new StalenessKey(shared, nearest.get().to()),
             key -> {
               Object known = memo.get(key);
               if (known == null) {

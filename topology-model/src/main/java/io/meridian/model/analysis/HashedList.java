@@ -18,7 +18,8 @@ final class HashedList<T> {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof HashedList<?> list && list.hash == hash && list.items.equals(items);
+    return this == other
+        || other instanceof HashedList<?> list && list.hash == hash && list.items.equals(items);
   }
 
   @Override

@@ -26,11 +26,22 @@ import org.jgrapht.graph.DefaultUndirectedWeightedGraph;
 final class Network {
   private final Map<RegionId, Region> regions = new LinkedHashMap<>();
   private final Set<RegionId> failed;
+  private Network previous;
   private final Graph<RegionId, Link> graph;
   private final Map<RegionId, SingleSourcePaths<RegionId, Link>> pathsFrom = new HashMap<>();
+  private final Map<RegionId, Map<RegionId, Optional<Route>>> routes = new HashMap<>();
   private ConnectivityInspector<RegionId, Link> components;
 
   Network(Topology topology, AnalysisOptions options) {
+    this(topology, options, null);
+  }
+
+  /**
+   * A network that hands out the previous network's route objects where the route is unchanged,
+   * so memo keys built on them compare by identity.
+   */
+  Network(Topology topology, AnalysisOptions options, Network previous) {
+    this.previous = previous;
     this.failed = Set.copyOf(options.failedRegions());
     for (Region region : topology.regions()) {
       regions.putIfAbsent(region.id(), region);
@@ -52,6 +63,11 @@ final class Network {
     }
   }
 
+  /** Drops the link to the network before, so a chain of networks is never kept alive. */
+  void forgetPrevious() {
+    previous = null;
+  }
+
   Optional<Region> region(RegionId id) {
     return Optional.ofNullable(regions.get(id));
   }
@@ -64,8 +80,27 @@ final class Network {
     return regions.containsKey(id) && !failed.contains(id);
   }
 
-  /** The best route, or empty when either end is down or no surviving path joins them. */
+  /**
+   * The best route, or empty when either end is down or no surviving path joins them. Routes are
+   * remembered per pair: the analysis asks for the same pairs many times.
+   */
   Optional<Route> route(RegionId from, RegionId to) {
+    Map<RegionId, Optional<Route>> known = routes.computeIfAbsent(from, f -> new HashMap<>());
+    Optional<Route> route = known.get(to);
+    if (route == null) {
+      route = computeRoute(from, to);
+      if (previous != null && route.isPresent()) {
+        Optional<Route> before = previous.routes.getOrDefault(from, Map.of()).get(to);
+        if (before != null && before.equals(route)) {
+          route = before;
+        }
+      }
+      known.put(to, route);
+    }
+    return route;
+  }
+
+  private Optional<Route> computeRoute(RegionId from, RegionId to) {
     if (!alive(from) || !alive(to)) {
       return Optional.empty();
     }

@@ -216,7 +216,7 @@ final class RecoveryAnalyzer {
       int needed = mode == ReplicationMode.QUORUM && p.quorum() != null ? p.quorum().w() : 1;
       if (survivors < needed) {
         return new Rto(terms, null, true, target, target == null ? null : false,
-            "without " + failing + " only " + survivors + " replicas remain and writes need W="
+            "without " + failing + " only " + survivors + " replica(s) remain and writes need W="
                 + needed);
       }
       terms.add(new RtoTerm("detection", 0, mode + " has no leader whose failure must be "

@@ -55,10 +55,6 @@ final class Route {
     return nodes.get(nodes.size() - 1).id();
   }
 
-  boolean isLocal() {
-    return hops.isEmpty();
-  }
-
   /** The sum of the links' round-trip times, in milliseconds. */
   double meanRttMs() {
     double sum = 0;
@@ -93,8 +89,8 @@ final class Route {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Route route && route.hash == hash && route.nodes.equals(nodes)
-        && route.hops.equals(hops);
+    return this == other || other instanceof Route route && route.hash == hash
+        && route.nodes.equals(nodes) && route.hops.equals(hops);
   }
 
   @Override

@@ -11,7 +11,8 @@ import java.util.List;
  * @param explanation what is modelled: which replica serves the read and where writes start, or
  *     why staleness does not apply
  * @param visibility the t-visibility curve, empty when not applicable
- * @param consistent99Ms time after commit by which 99% of reads return the write
+ * @param consistent99Ms time after commit by which 99% of reads return the write; null when not
+ *     applicable, or when a partition keeps some reads stale until it heals
  * @param consistent999Ms time after commit by which 99.9% of reads return the write
  * @param consistent99CiMs 95% confidence interval of {@code consistent99Ms}
  * @param consistent999CiMs 95% confidence interval of {@code consistent999Ms}

@@ -74,7 +74,10 @@ public final class TopologyAnalyzer {
         || !lastOptions.failedRegions().equals(options.failedRegions())
         || !lastOptions.cutLinks().equals(options.cutLinks());
     if (rebuild) {
-      network = new Network(topology, options);
+      if (network != null) {
+        network.forgetPrevious();
+      }
+      network = new Network(topology, options, network);
     }
     Sampler sampler = new Sampler(options, sameSampling ? samples : Map.of());
     List<String> warnings = new ArrayList<>();
