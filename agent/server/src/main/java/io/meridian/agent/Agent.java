@@ -1,0 +1,124 @@
+package io.meridian.agent;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.core.storage.ReplicaStore;
+import io.meridian.agent.metrics.AgentMetrics;
+import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.transport.ControlService;
+import io.meridian.agent.transport.KvService;
+import io.meridian.agent.transport.PeerTransport;
+import io.meridian.agent.transport.StatusMapper;
+import io.meridian.agent.transport.WatchService;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * One running agent: the runtime around the replication core, the peer transport, and the KV,
+ * peer replication, control, watch, health and reflection services on a server the caller
+ * builds (Netty in production, in-process in tests).
+ */
+public final class Agent implements AutoCloseable {
+  /** Wait before reopening a closed replication stream. */
+  public static final long RECONNECT_DELAY_MILLIS = 200;
+
+  private final AgentRuntime runtime;
+  private final PeerTransport transport;
+  private final Server server;
+  private final HealthStatusManager health;
+  private final ScheduledFuture<?> ticks;
+
+  private Agent(AgentRuntime runtime, PeerTransport transport, Server server, HealthStatusManager health,
+      ScheduledFuture<?> ticks) {
+    this.runtime = runtime;
+    this.transport = transport;
+    this.server = server;
+    this.health = health;
+    this.ticks = ticks;
+  }
+
+  /**
+   * Starts an agent.
+   *
+   * @param config what to replicate and with whom
+   * @param store durable state (recovered if written before)
+   * @param serverBuilder where to serve; the agent adds its services and starts it
+   * @param channelFactory makes a channel to a peer address
+   * @param wallClockMillis the clock
+   * @param scheduler runs ticks, snapshots and reconnections
+   * @param tickIntervalMillis how often the core ticks; 0 leaves ticking to the caller (tests)
+   * @param metricsRegistry where the agent's metrics are registered
+   * @param storageBytes the store's approximate size, for metrics
+   */
+  public static Agent start(AgentConfig config, ReplicaStore store, ServerBuilder<?> serverBuilder,
+      Function<String, ManagedChannel> channelFactory, LongSupplier wallClockMillis,
+      ScheduledExecutorService scheduler, long tickIntervalMillis, PrometheusRegistry metricsRegistry,
+      LongSupplier storageBytes) {
+    AgentRuntime runtime = new AgentRuntime(config, store, wallClockMillis);
+    AgentMetrics metrics = AgentMetrics.register(metricsRegistry, runtime, storageBytes);
+    PeerTransport transport = new PeerTransport(runtime, channelFactory, scheduler, RECONNECT_DELAY_MILLIS);
+    HealthStatusManager health = new HealthStatusManager();
+    Server server = serverBuilder
+        .addService(new KvService(runtime, metrics))
+        .addService(transport.service())
+        .addService(new ControlService(runtime, transport, new StatusMapper(wallClockMillis, transport),
+            wallClockMillis.getAsLong()))
+        .addService(new WatchService(runtime, transport, scheduler, wallClockMillis))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve region " + config.region() + ": " + e.getMessage(), e);
+    }
+    transport.start();
+    ScheduledFuture<?> ticks = tickIntervalMillis > 0
+        ? scheduler.scheduleAtFixedRate(runtime::tick, tickIntervalMillis, tickIntervalMillis, TimeUnit.MILLISECONDS)
+        : null;
+    health.setStatus("", ServingStatus.SERVING);
+    return new Agent(runtime, transport, server, health, ticks);
+  }
+
+  /** The runtime, for ticking by hand in tests. */
+  public AgentRuntime runtime() {
+    return runtime;
+  }
+
+  /** The peer transport, for cutting and healing links. */
+  public PeerTransport transport() {
+    return transport;
+  }
+
+  /** The port served on, or -1 for in-process servers. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Blocks until the server stops. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    if (ticks != null) {
+      ticks.cancel(false);
+    }
+    transport.close();
+    runtime.failPending("region " + runtime.config().region() + " is shutting down; the outcome is unknown.");
+    server.shutdownNow();
+  }
+}

@@ -1,0 +1,130 @@
+package io.meridian.agent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M}.
+ * Prints {@code READY <port> <metrics port>} on standard output once serving (ports chosen when
+ * given as 0), so a deployer knows when it may proceed. Metrics are served at {@code /metrics}.
+ */
+public final class AgentMain {
+  /** How often the replication core ticks. */
+  public static final long TICK_INTERVAL_MILLIS = 1;
+
+  private AgentMain() {}
+
+  /**
+   * The configuration file: the agent configuration, with the protocol bounds optional.
+   *
+   * @param region this agent's region
+   * @param peers the other agents
+   * @param datasets what this region replicates
+   * @param bounds protocol limits; defaults when absent
+   */
+  record ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+    AgentConfig toAgentConfig() {
+      return new AgentConfig(region, peers == null ? List.of() : peers, datasets == null ? List.of() : datasets,
+          bounds == null ? ReplicationBounds.DEFAULTS : bounds);
+    }
+  }
+
+  /** Reads an agent configuration from a JSON file. */
+  static AgentConfig readConfig(Path file) throws IOException {
+    ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    return mapper.readValue(file.toFile(), ConfigFile.class).toAgentConfig();
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) throws Exception {
+    Path configFile = null;
+    Path dataDirectory = null;
+    int port = 0;
+    int metricsPort = 0;
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--config":
+          configFile = Path.of(require(value, "--config"));
+          i++;
+          break;
+        case "--data-dir":
+          dataDirectory = Path.of(require(value, "--data-dir"));
+          i++;
+          break;
+        case "--port":
+          port = Integer.parseInt(require(value, "--port"));
+          i++;
+          break;
+        case "--metrics-port":
+          metricsPort = Integer.parseInt(require(value, "--metrics-port"));
+          i++;
+          break;
+        default:
+          usage("unknown argument " + args[i]);
+      }
+    }
+    if (configFile == null || dataDirectory == null) {
+      usage("--config and --data-dir are required");
+    }
+    AgentConfig config;
+    try {
+      config = readConfig(configFile);
+    } catch (IOException | IllegalArgumentException e) {
+      System.err.println(configFile + ": error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
+      Thread thread = new Thread(runnable, "meridian-agent-scheduler");
+      thread.setDaemon(true);
+      return thread;
+    });
+    RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory,
+        config.datasets().stream().map(DatasetConfig::name).toList());
+    Agent agent = Agent.start(config, store,
+        Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
+        address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build(),
+        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS, PrometheusRegistry.defaultRegistry,
+        store::approximateSizeBytes);
+    JvmMetrics.builder().register();
+    HTTPServer metrics = HTTPServer.builder().port(metricsPort).buildAndStart();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      metrics.close();
+      agent.close();
+      store.close();
+    }, "meridian-agent-shutdown"));
+    System.out.println("READY " + agent.port() + " " + metrics.getPort());
+    System.out.flush();
+    agent.awaitTermination();
+  }
+
+  private static String require(String value, String flag) {
+    if (value == null) {
+      usage(flag + " needs a value");
+    }
+    return value;
+  }
+
+  private static void usage(String problem) {
+    System.err.println("error: " + problem);
+    System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N]");
+    System.exit(2);
+  }
+}

@@ -1,0 +1,50 @@
+package io.meridian.agent.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything one agent needs to run.
+ *
+ * @param region this agent's region id
+ * @param peers the other agents, by region
+ * @param datasets datasets this region replicates (it must be one of each one's replicas)
+ * @param bounds protocol limits
+ */
+public record AgentConfig(
+    String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+
+  /** Validates that every dataset places this region and that every replica is a known peer. */
+  public AgentConfig {
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(bounds, "bounds");
+    peers = List.copyOf(peers);
+    datasets = List.copyOf(datasets);
+    for (DatasetConfig dataset : datasets) {
+      if (!dataset.replicas().contains(region)) {
+        throw new IllegalArgumentException(
+            "dataset " + dataset.name() + " has no replica in this agent's region " + region);
+      }
+      for (String replica : dataset.replicas()) {
+        if (!replica.equals(region) && peers.stream().noneMatch(p -> p.region().equals(replica))) {
+          throw new IllegalArgumentException(
+              "dataset " + dataset.name() + " is replicated to " + replica + ", which is not a configured peer");
+        }
+      }
+    }
+    if (datasets.stream().map(DatasetConfig::name).distinct().count() != datasets.size()) {
+      throw new IllegalArgumentException("a dataset is configured twice in region " + region);
+    }
+  }
+
+  /** The dataset with this name, if configured here. */
+  public Optional<DatasetConfig> dataset(String name) {
+    return datasets.stream().filter(d -> d.name().equals(name)).findFirst();
+  }
+
+  /** The peer in this region, if configured. */
+  public Optional<PeerConfig> peer(String peerRegion) {
+    return peers.stream().filter(p -> p.region().equals(peerRegion)).findFirst();
+  }
+}

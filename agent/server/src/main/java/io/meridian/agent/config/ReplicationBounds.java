@@ -1,0 +1,55 @@
+package io.meridian.agent.config;
+
+/**
+ * Every limit of the replication protocol, named. Units end the names.
+ *
+ * @param batchChangesMax most changes in one batch
+ * @param batchBytesMax most payload bytes in one batch (a single larger change still travels alone)
+ * @param batchDelayMillis how long a primary waits to fill a batch before sending a partial one
+ * @param inFlightChangesMax most changes sent to one replica and not yet acknowledged
+ * @param heartbeatIntervalMillis idle time after which a primary sends a heartbeat
+ * @param retransmitTimeoutMillis time without acknowledgement progress after which a primary
+ *     resends from the last acknowledged sequence
+ * @param resubscribeAfterMillis time a lagging replica waits for progress before saying hello again
+ * @param syncAckTimeoutMillis how long a sync write waits for acknowledgements
+ * @param forwardTimeoutMillis how long a forwarded write waits for the primary's answer
+ * @param pendingSyncWritesMax most sync writes waiting for acknowledgements
+ * @param pendingForwardsMax most forwarded writes waiting for the primary
+ * @param forwardDedupEntriesMax most forwarded writes remembered to drop duplicates
+ * @param keyBytesMax largest key accepted
+ * @param valueBytesMax largest value accepted
+ */
+public record ReplicationBounds(
+    int batchChangesMax,
+    long batchBytesMax,
+    long batchDelayMillis,
+    int inFlightChangesMax,
+    long heartbeatIntervalMillis,
+    long retransmitTimeoutMillis,
+    long resubscribeAfterMillis,
+    long syncAckTimeoutMillis,
+    long forwardTimeoutMillis,
+    int pendingSyncWritesMax,
+    int pendingForwardsMax,
+    int forwardDedupEntriesMax,
+    int keyBytesMax,
+    int valueBytesMax) {
+
+  /** Defaults suited to a WAN deployment. */
+  public static final ReplicationBounds DEFAULTS = new ReplicationBounds(
+      512, 1 << 20, 2, 8192, 200, 2_000, 1_000, 5_000, 5_000, 10_000, 10_000, 65_536, 1024, 1 << 20);
+
+  /** Validates that every bound is positive and that batches fit the in-flight window. */
+  public ReplicationBounds {
+    if (batchChangesMax < 1 || batchBytesMax < 1 || batchDelayMillis < 0 || inFlightChangesMax < 1
+        || heartbeatIntervalMillis < 1 || retransmitTimeoutMillis < 1 || resubscribeAfterMillis < 1
+        || syncAckTimeoutMillis < 1 || forwardTimeoutMillis < 1 || pendingSyncWritesMax < 1
+        || pendingForwardsMax < 1 || forwardDedupEntriesMax < 1 || keyBytesMax < 1 || valueBytesMax < 0) {
+      throw new IllegalArgumentException("replication bounds must be positive: " + this);
+    }
+    if (batchChangesMax > inFlightChangesMax) {
+      throw new IllegalArgumentException("a batch (" + batchChangesMax
+          + " changes) must fit the in-flight window (" + inFlightChangesMax + ")");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.meridian.agent.core.replication;
+
+import io.meridian.agent.core.Invariants;
+import io.meridian.agent.core.storage.Change;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What agents say to each other about one dataset; the gRPC adapter maps these one to one onto
+ * the {@code PeerFrame} messages of {@code peer.proto}.
+ */
+public sealed interface PeerMessage {
+
+  /** The dataset the message concerns. */
+  String dataset();
+
+  /** Replica to primary on every (re)connection: send from {@code resumeFromSequence} on. */
+  record Hello(String dataset, long epoch, long resumeFromSequence) implements PeerMessage {}
+
+  /** Primary to replica: consecutive changes {@code [firstSequence, lastSequence]}. */
+  record ChangeBatch(
+      String dataset,
+      long epoch,
+      long firstSequence,
+      long lastSequence,
+      List<Change> changes,
+      long headSequence,
+      long sentAtMillis) implements PeerMessage {
+    /** Copies the change list; the shape is checked by the receiver, which may be sent garbage. */
+    public ChangeBatch {
+      changes = List.copyOf(changes);
+    }
+
+    /** Total estimated size of the changes. */
+    public long sizeBytes() {
+      return changes.stream().mapToLong(Change::sizeBytes).sum();
+    }
+  }
+
+  /** Replica to primary: all up to {@code appliedSequence} is applied; maybe resend after it. */
+  record Ack(String dataset, long epoch, long appliedSequence, boolean resendRequested)
+      implements PeerMessage {}
+
+  /**
+   * Primary to replica while idle: the primary's newest sequence at {@code sentAtMillis}; with
+   * {@code helloRequested} when the primary has no hello on this connection (it was lost, or the
+   * primary restarted).
+   */
+  record Heartbeat(String dataset, long epoch, long headSequence, long sentAtMillis,
+      boolean helloRequested) implements PeerMessage {}
+
+  /** Replica to primary: commit this write for a client of the replica. */
+  record ForwardRequest(String dataset, long forwardId, ClientOperation operation)
+      implements PeerMessage {
+    /** Validates that only writes are forwarded. */
+    public ForwardRequest {
+      Objects.requireNonNull(operation, "operation");
+      Invariants.check(operation.isWrite(), "only writes are forwarded, not %s", operation);
+    }
+  }
+
+  /** Primary to replica: the outcome of a forwarded write. */
+  record ForwardResponse(String dataset, long forwardId, ClientResult result) implements PeerMessage {}
+
+  /** Either way: the message carried an epoch older than {@code currentEpoch}. */
+  record EpochRejected(String dataset, long currentEpoch, String reason) implements PeerMessage {}
+}

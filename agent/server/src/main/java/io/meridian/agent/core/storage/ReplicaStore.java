@@ -1,0 +1,41 @@
+package io.meridian.agent.core.storage;
+
+import io.meridian.agent.core.Bytes;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable state of one agent: per dataset, the replication log, the key-value state it produces
+ * and the highest epoch seen. Implementations must make {@link #append} atomic (log entries,
+ * key-value state and last sequence move together) so that a restart never finds one without
+ * the other, which is what makes applying idempotent across crashes.
+ */
+public interface ReplicaStore {
+
+  /** The newest sequence in the dataset's log; 0 when empty. */
+  long lastSequence(String dataset);
+
+  /** The key's current state, tombstones included. */
+  Optional<StoredValue> get(String dataset, Bytes key);
+
+  /**
+   * Appends consecutive changes to the dataset's log and applies them to its key-value state, all
+   * or nothing. The first change must follow {@link #lastSequence} directly.
+   */
+  void append(String dataset, List<Change> changes);
+
+  /**
+   * Log entries from {@code fromSequence} on, at most {@code changesMax} of them and, beyond the
+   * first, at most {@code bytesMax} bytes worth.
+   */
+  List<Change> readLog(String dataset, long fromSequence, int changesMax, long bytesMax);
+
+  /** The highest primary epoch recorded for the dataset; 0 if none. */
+  long epoch(String dataset);
+
+  /** Records a higher primary epoch for the dataset. */
+  void saveEpoch(String dataset, long epoch);
+
+  /** Forces everything written so far to durable storage. */
+  void sync();
+}

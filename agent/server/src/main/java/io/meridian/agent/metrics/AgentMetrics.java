@@ -1,0 +1,125 @@
+package io.meridian.agent.metrics;
+
+import io.meridian.agent.core.replication.DatasetStatus;
+import io.meridian.agent.core.replication.PeerLinkStatus;
+import io.meridian.agent.core.replication.Role;
+import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.transport.RequestMetrics;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Registers an agent's metrics. Replication figures are read from the runtime's status at scrape
+ * time, so nothing is counted twice and the core stays free of metrics code.
+ *
+ * <p>Each link is labelled by the direction changes flow: {@code source} is the dataset's primary,
+ * {@code target} the replica, whichever of the two agents reports it.
+ */
+public final class AgentMetrics implements RequestMetrics {
+  /** Upper bounds of the request latency histogram, in seconds. */
+  static final double[] REQUEST_SECONDS_BOUNDS = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  private final Histogram requests;
+
+  private AgentMetrics(Histogram requests) {
+    this.requests = requests;
+  }
+
+  /**
+   * Registers the metrics of {@code runtime} in {@code registry}.
+   *
+   * @param storageBytes the store's approximate size on disk
+   * @return the request recorder to hand to the KV service
+   */
+  public static AgentMetrics register(PrometheusRegistry registry, AgentRuntime runtime, LongSupplier storageBytes) {
+    String self = runtime.config().region();
+    String[] linkLabels = {"source", "target", "dataset"};
+    GaugeWithCallback.builder()
+        .name("meridian_replication_lag_seconds")
+        .help("Now minus the commit time of the newest change known applied at the target")
+        .unit(Unit.SECONDS)
+        .labelNames(linkLabels)
+        .callback(callback -> forEachLink(runtime, self, (link, labels) -> {
+          if (link.lagMillis() >= 0) {
+            callback.call(link.lagMillis() / 1000.0, labels);
+          }
+        }))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("meridian_replication_lag_versions")
+        .help("Changes committed at the source and not yet applied at the target")
+        .labelNames(linkLabels)
+        .callback(callback -> forEachLink(runtime, self, (link, labels) -> callback.call(link.lagVersions(), labels)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("meridian_replication_pending_changes")
+        .help("Changes not yet sent (at the source) or known and not yet applied (at the target)")
+        .labelNames(linkLabels)
+        .callback(callback -> forEachLink(runtime, self, (link, labels) -> callback.call(link.pendingChanges(), labels)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("meridian_peer_connected")
+        .help("1 while the replication stream between source and target is open")
+        .labelNames(linkLabels)
+        .callback(callback -> forEachLink(runtime, self,
+            (link, labels) -> callback.call(link.connected() ? 1 : 0, labels)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("meridian_replicated_changes_total")
+        .help("Changes shipped from source to target as seen by this agent (resends included at the source)")
+        .labelNames(linkLabels)
+        .callback(callback -> forEachLink(runtime, self,
+            (link, labels) -> callback.call(link.changesIn() + link.changesOut(), labels)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("meridian_replicated_bytes_total")
+        .help("Estimated bytes of changes shipped from source to target as seen by this agent")
+        .unit(Unit.BYTES)
+        .labelNames(linkLabels)
+        .callback(callback -> forEachLink(runtime, self,
+            (link, labels) -> callback.call(link.bytesIn() + link.bytesOut(), labels)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("meridian_storage_size_bytes")
+        .help("Approximate size of the agent's store")
+        .unit(Unit.BYTES)
+        .callback(callback -> callback.call(Math.max(0, storageBytes.getAsLong())))
+        .register(registry);
+    Histogram requests = Histogram.builder()
+        .name("meridian_requests_seconds")
+        .help("Client requests from arrival to answer, by operation, dataset and outcome")
+        .unit(Unit.SECONDS)
+        .labelNames("operation", "dataset", "outcome")
+        .classicOnly()
+        .classicUpperBounds(REQUEST_SECONDS_BOUNDS)
+        .register(registry);
+    return new AgentMetrics(requests);
+  }
+
+  private interface LinkVisitor {
+    void visit(PeerLinkStatus link, String... labels);
+  }
+
+  private static void forEachLink(AgentRuntime runtime, String self, LinkVisitor visitor) {
+    List<DatasetStatus> statuses = runtime.status();
+    for (DatasetStatus status : statuses) {
+      for (PeerLinkStatus link : status.peers()) {
+        boolean primary = status.role() == Role.PRIMARY;
+        String source = primary ? self : link.peer();
+        String target = primary ? link.peer() : self;
+        visitor.visit(link, source, target, status.dataset());
+      }
+    }
+  }
+
+  @Override
+  public void observe(String operation, String dataset, String outcome, double seconds) {
+    requests.labelValues(operation, dataset, outcome).observe(seconds);
+  }
+}

@@ -1,0 +1,215 @@
+package io.meridian.agent.runtime;
+
+import io.grpc.SynchronizationContext;
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResponse;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.DatasetStatus;
+import io.meridian.agent.core.replication.Failure;
+import io.meridian.agent.core.replication.Input;
+import io.meridian.agent.core.replication.Output;
+import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.core.replication.ReplicationNode;
+import io.meridian.agent.core.storage.ReplicaStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link ReplicationNode}. Callable from any thread: work is serialised through a
+ * {@link SynchronizationContext}, which runs it on the calling thread unless another thread is
+ * already draining, so tests with direct executors stay single-threaded and deterministic.
+ */
+public final class AgentRuntime {
+  private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
+  private final AgentConfig config;
+  private final ReplicaStore store;
+  private final LongSupplier wallClockMillis;
+  private final ReplicationNode node;
+  private final SynchronizationContext context;
+  private final Map<Long, Consumer<ClientResult>> pending = new HashMap<>();
+  private final List<Consumer<ReplicationEvent>> listeners = new CopyOnWriteArrayList<>();
+  private PeerSender sender = new PeerSender() {
+    @Override
+    public void send(String peer, io.meridian.agent.core.replication.PeerMessage message) {}
+
+    @Override
+    public void disconnect(String peer, String dataset, String reason) {}
+  };
+  private long nextRequestId = 1;
+  private volatile Throwable fatal;
+
+  /**
+   * A runtime recovering its node from {@code store}.
+   *
+   * @param wallClockMillis the wall clock; tests pass a manual one
+   */
+  public AgentRuntime(AgentConfig config, ReplicaStore store, LongSupplier wallClockMillis) {
+    this.config = config;
+    this.store = store;
+    this.wallClockMillis = wallClockMillis;
+    this.node = new ReplicationNode(config, store, wallClockMillis.getAsLong());
+    this.context = new SynchronizationContext((thread, error) -> {
+      // An invariant broke: the core's state can no longer be trusted. Stop replicating and
+      // answer every client with the reason rather than serve possibly wrong data.
+      log.error("{}: replication core failed; the agent stops serving", config.region(), error);
+      if (fatal == null) {
+        fatal = error;
+        failPendingNow("region " + config.region() + " stopped after an internal error (" + error.getMessage()
+            + "); the outcome is unknown. Restart the agent.");
+      }
+    });
+  }
+
+  /** This agent's configuration. */
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** Connects the transport that carries peer messages. */
+  public void attach(PeerSender peerSender) {
+    context.execute(() -> this.sender = peerSender);
+  }
+
+  /** Registers a listener for replication events; called on the runtime's logical thread. */
+  public void addListener(Consumer<ReplicationEvent> listener) {
+    listeners.add(listener);
+  }
+
+  /** Removes a listener. */
+  public void removeListener(Consumer<ReplicationEvent> listener) {
+    listeners.remove(listener);
+  }
+
+  /** Submits one client operation; {@code callback} receives the result exactly once. */
+  public void submit(String dataset, ClientOperation operation, Consumer<ClientResult> callback) {
+    submitAll(dataset, List.of(operation), List.of(callback));
+  }
+
+  /**
+   * Submits several operations as one step, so they share one store sync; each callback receives
+   * its operation's result exactly once.
+   */
+  public void submitAll(String dataset, List<ClientOperation> operations, List<Consumer<ClientResult>> callbacks) {
+    context.execute(() -> {
+      if (fatal != null) {
+        for (Consumer<ClientResult> callback : callbacks) {
+          callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "region " + config.region()
+              + " stopped after an internal error (" + fatal.getMessage() + "); restart the agent."));
+        }
+        return;
+      }
+      List<Input> inputs = new ArrayList<>(operations.size());
+      for (int i = 0; i < operations.size(); i++) {
+        long id = nextRequestId++;
+        pending.put(id, callbacks.get(i));
+        inputs.add(new Input.ClientRequest(id, dataset, operations.get(i)));
+      }
+      carryOut(node.stepAll(wallClockMillis.getAsLong(), inputs));
+    });
+  }
+
+  /** A future form of {@link #submit}. */
+  public CompletableFuture<ClientResult> submit(String dataset, ClientOperation operation) {
+    CompletableFuture<ClientResult> result = new CompletableFuture<>();
+    submit(dataset, operation, result::complete);
+    return result;
+  }
+
+  /** Feeds a transport input (peer message, connection change). */
+  public void deliver(Input input) {
+    context.execute(() -> {
+      if (fatal == null) {
+        carryOut(node.step(wallClockMillis.getAsLong(), input));
+      }
+    });
+  }
+
+  /** Lets time pass; the agent calls this every few milliseconds. */
+  public void tick() {
+    context.execute(() -> {
+      if (fatal == null) {
+        carryOut(node.tick(wallClockMillis.getAsLong()));
+      }
+    });
+  }
+
+  /** The error that stopped the core, if one did. */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatal);
+  }
+
+  /** Replication status, read on the runtime's logical thread. */
+  public List<DatasetStatus> status() {
+    CompletableFuture<List<DatasetStatus>> status = new CompletableFuture<>();
+    context.execute(() -> status.complete(node.status(wallClockMillis.getAsLong())));
+    return status.join();
+  }
+
+  /** Fails every request still waiting, when the agent shuts down. */
+  public void failPending(String reason) {
+    context.execute(() -> failPendingNow(reason));
+  }
+
+  private void failPendingNow(String reason) {
+    List<Consumer<ClientResult>> callbacks = new ArrayList<>(pending.values());
+    pending.clear();
+    for (Consumer<ClientResult> callback : callbacks) {
+      callback.accept(new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, reason));
+    }
+  }
+
+  private void carryOut(Output output) {
+    if (output.isEmpty()) {
+      return;
+    }
+    if (output.syncStoreFirst()) {
+      store.sync();
+    }
+    for (Output.Outbound outbound : output.messages()) {
+      sender.send(outbound.to(), outbound.message());
+    }
+    for (ClientResponse response : output.responses()) {
+      Consumer<ClientResult> callback = pending.remove(response.requestId());
+      if (callback != null) {
+        callback.accept(response.result());
+      }
+    }
+    for (ReplicationEvent event : output.events()) {
+      log.info("{}: {}", config.region(), event);
+      for (Consumer<ReplicationEvent> listener : listeners) {
+        listener.accept(event);
+      }
+    }
+    for (Output.Disconnect disconnect : output.disconnects()) {
+      log.warn("{}: disconnecting {} for dataset {}: {}", config.region(), disconnect.peer(),
+          disconnect.dataset(), disconnect.reason());
+      sender.disconnect(disconnect.peer(), disconnect.dataset(), disconnect.reason());
+    }
+  }
+
+  /** Publishes an event the transport detected (a malformed frame) to the listeners. */
+  public void publish(ReplicationEvent event) {
+    context.execute(() -> {
+      log.warn("{}: {}", config.region(), event);
+      for (Consumer<ReplicationEvent> listener : listeners) {
+        listener.accept(event);
+      }
+    });
+  }
+
+  /** Runs {@code task} on the runtime's logical thread (for the transport's bookkeeping). */
+  public void execute(Runnable task) {
+    context.execute(task);
+  }
+}

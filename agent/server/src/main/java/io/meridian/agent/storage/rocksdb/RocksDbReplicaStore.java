@@ -1,0 +1,257 @@
+package io.meridian.agent.storage.rocksdb;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.Invariants;
+import io.meridian.agent.core.storage.Change;
+import io.meridian.agent.core.storage.ReplicaStore;
+import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.wire.WireMapping;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A {@link ReplicaStore} on RocksDB.
+ *
+ * <p>Layout: per dataset {@code D}, column family {@code D} maps key to the latest change (value,
+ * version, tombstone flag) and {@code D.log} maps the 8-byte big-endian sequence to the change;
+ * the default column family holds {@code epoch/D}. Changes are encoded as the protobuf {@code
+ * meridian.v1.Change}, the same message peers exchange. An append is one {@link WriteBatch}
+ * through the write-ahead log, so state and log never disagree after a crash; {@link #sync()}
+ * forces the write-ahead log to disk.
+ *
+ * <p>Not thread-safe beyond what RocksDB guarantees: the agent drives it from one thread.
+ */
+public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
+  private static final String LOG_SUFFIX = ".log";
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final DBOptions options;
+  private final ColumnFamilyOptions columnFamilyOptions;
+  private final WriteOptions writeOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final Map<String, ColumnFamilyHandle> stateFamilies = new HashMap<>();
+  private final Map<String, ColumnFamilyHandle> logFamilies = new HashMap<>();
+  private final Map<String, Long> lastSequences = new HashMap<>();
+
+  /**
+   * Opens (or creates) the store in {@code directory} for {@code datasets}.
+   *
+   * @throws StorageException if RocksDB cannot open it
+   */
+  public RocksDbReplicaStore(Path directory, List<String> datasets) {
+    try {
+      Files.createDirectories(directory);
+      options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+      columnFamilyOptions = new ColumnFamilyOptions();
+      writeOptions = new WriteOptions().setSync(false);
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
+      for (String dataset : datasets) {
+        descriptors.add(new ColumnFamilyDescriptor(name(dataset), columnFamilyOptions));
+        descriptors.add(new ColumnFamilyDescriptor(name(dataset + LOG_SUFFIX), columnFamilyOptions));
+      }
+      // Column families of datasets no longer configured must still be opened.
+      for (byte[] existing : existingColumnFamilies(directory)) {
+        if (descriptors.stream().noneMatch(d -> Arrays.equals(d.getName(), existing))) {
+          descriptors.add(new ColumnFamilyDescriptor(existing, columnFamilyOptions));
+        }
+      }
+      handles = new ArrayList<>();
+      db = RocksDB.open(options, directory.toString(), descriptors, handles);
+      for (int i = 0; i < datasets.size(); i++) {
+        String dataset = datasets.get(i);
+        stateFamilies.put(dataset, handles.get(1 + 2 * i));
+        logFamilies.put(dataset, handles.get(2 + 2 * i));
+        lastSequences.put(dataset, readLastSequence(handles.get(2 + 2 * i)));
+      }
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("cannot open the store in " + directory + ": " + e.getMessage()
+          + ". Check that the directory is writable and not used by another agent.", e);
+    }
+  }
+
+  private static List<byte[]> existingColumnFamilies(Path directory) throws RocksDBException {
+    if (!Files.exists(directory.resolve("CURRENT"))) {
+      return List.of();
+    }
+    try (Options listing = new Options()) {
+      return RocksDB.listColumnFamilies(listing, directory.toString());
+    }
+  }
+
+  private static byte[] name(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private long readLastSequence(ColumnFamilyHandle log) {
+    try (RocksIterator iterator = db.newIterator(log)) {
+      iterator.seekToLast();
+      return iterator.isValid() ? ByteBuffer.wrap(iterator.key()).getLong() : 0;
+    }
+  }
+
+  private ColumnFamilyHandle state(String dataset) {
+    ColumnFamilyHandle handle = stateFamilies.get(dataset);
+    Invariants.check(handle != null, "dataset %s was not opened in this store", dataset);
+    return handle;
+  }
+
+  private ColumnFamilyHandle log(String dataset) {
+    ColumnFamilyHandle handle = logFamilies.get(dataset);
+    Invariants.check(handle != null, "dataset %s was not opened in this store", dataset);
+    return handle;
+  }
+
+  private static byte[] sequenceKey(long sequence) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(sequence).array();
+  }
+
+  @Override
+  public long lastSequence(String dataset) {
+    log(dataset);
+    return lastSequences.get(dataset);
+  }
+
+  @Override
+  public Optional<StoredValue> get(String dataset, Bytes key) {
+    try {
+      byte[] stored = db.get(state(dataset), key.toByteArray());
+      if (stored == null) {
+        return Optional.empty();
+      }
+      Change change = decode(stored);
+      Invariants.check(change.key().equals(key), "dataset %s: stored state for %s names key %s",
+          dataset, key, change.key());
+      return Optional.of(StoredValue.of(change));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read dataset " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void append(String dataset, List<Change> changes) {
+    long expected = lastSequence(dataset) + 1;
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Change change : changes) {
+        Invariants.check(change.sequence() == expected,
+            "dataset %s: append of sequence %d where %d was expected (never twice, never skipped)",
+            dataset, change.sequence(), expected);
+        byte[] encoded = WireMapping.toProto(change).toByteArray();
+        batch.put(log(dataset), sequenceKey(change.sequence()), encoded);
+        batch.put(state(dataset), change.key().toByteArray(), encoded);
+        expected++;
+      }
+      db.write(writeOptions, batch);
+      lastSequences.put(dataset, expected - 1);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot append to dataset " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Change> readLog(String dataset, long fromSequence, int changesMax, long bytesMax) {
+    Invariants.check(fromSequence >= 1, "log sequences start at 1, asked for %d", fromSequence);
+    List<Change> result = new ArrayList<>();
+    long bytes = 0;
+    try (RocksIterator iterator = db.newIterator(log(dataset))) {
+      iterator.seek(sequenceKey(fromSequence));
+      long expected = fromSequence;
+      while (iterator.isValid() && result.size() < changesMax) {
+        Change change = decode(iterator.value());
+        Invariants.check(change.sequence() == expected, "dataset %s: log holds %d where %d belongs",
+            dataset, change.sequence(), expected);
+        if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
+          break;
+        }
+        bytes += change.sizeBytes();
+        result.add(change);
+        expected++;
+        iterator.next();
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public long epoch(String dataset) {
+    try {
+      byte[] stored = db.get(name("epoch/" + dataset));
+      return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the epoch of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void saveEpoch(String dataset, long epoch) {
+    long current = epoch(dataset);
+    Invariants.check(epoch >= current, "dataset %s: epoch must not go back from %d to %d", dataset, current, epoch);
+    try {
+      db.put(writeOptions, name("epoch/" + dataset), sequenceKey(epoch));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot record the epoch of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void sync() {
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot sync the write-ahead log: " + e.getMessage(), e);
+    }
+  }
+
+  /** Approximate bytes on disk, for metrics. */
+  public long approximateSizeBytes() {
+    try {
+      return Long.parseLong(db.getProperty("rocksdb.total-sst-files-size"))
+          + Long.parseLong(db.getProperty("rocksdb.cur-size-all-mem-tables"));
+    } catch (RocksDBException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Change decode(byte[] stored) {
+    try {
+      return WireMapping.fromProto(io.meridian.agent.api.v1.Change.parseFrom(stored));
+    } catch (InvalidProtocolBufferException e) {
+      throw new StorageException("corrupt change in the store: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ColumnFamilyHandle handle : handles) {
+      handle.close();
+    }
+    db.close();
+    writeOptions.close();
+    columnFamilyOptions.close();
+    options.close();
+  }
+}

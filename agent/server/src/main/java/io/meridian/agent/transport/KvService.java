@@ -1,0 +1,216 @@
+package io.meridian.agent.transport;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.meridian.agent.api.v1.BatchPutRequest;
+import io.meridian.agent.api.v1.BatchPutResponse;
+import io.meridian.agent.api.v1.CompareAndSetRequest;
+import io.meridian.agent.api.v1.CompareAndSetResponse;
+import io.meridian.agent.api.v1.DeleteRequest;
+import io.meridian.agent.api.v1.DeleteResponse;
+import io.meridian.agent.api.v1.GetRequest;
+import io.meridian.agent.api.v1.GetResponse;
+import io.meridian.agent.api.v1.KeyValue;
+import io.meridian.agent.api.v1.KvGrpc;
+import io.meridian.agent.api.v1.PutRequest;
+import io.meridian.agent.api.v1.PutResponse;
+import io.meridian.agent.api.v1.PutResult;
+import io.meridian.agent.api.v1.ReadConsistency;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.wire.WireMapping;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** The client KV API on top of the runtime. Bad input is answered with a status, never a crash. */
+public final class KvService extends KvGrpc.KvImplBase {
+  /** Most puts in one {@code BatchPutRequest}. */
+  public static final int BATCH_PUT_ENTRIES_MAX = 10_000;
+
+  private final AgentRuntime runtime;
+  private final RequestMetrics metrics;
+
+  /** A KV service for {@code runtime} reporting each request to {@code metrics}. */
+  public KvService(AgentRuntime runtime, RequestMetrics metrics) {
+    this.runtime = runtime;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<PutResponse> responseObserver) {
+    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("put", request.getDataset(),
+        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result))));
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> responseObserver) {
+    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("delete", request.getDataset(),
+        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result))));
+  }
+
+  @Override
+  public void compareAndSet(CompareAndSetRequest request, StreamObserver<CompareAndSetResponse> responseObserver) {
+    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("compare_and_set",
+        request.getDataset(), answer(responseObserver, WireMapping::compareAndSetResponse)));
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> responseObserver) {
+    ReadConsistency consistency = request.getConsistency();
+    if (consistency != ReadConsistency.READ_CONSISTENCY_UNSPECIFIED
+        && consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL) {
+      responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("read consistency " + consistency
+          + " is not offered by async and sync datasets in this version; use READ_CONSISTENCY_EVENTUAL"
+          + " or read at the primary.").asRuntimeException());
+      return;
+    }
+    runtime.submit(request.getDataset(), new ClientOperation.Get(WireMapping.bytes(request.getKey())),
+        measured("get", request.getDataset(), answer(responseObserver, result -> {
+          ClientResult.Read read = (ClientResult.Read) result;
+          GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy());
+          if (read.value().isPresent()) {
+            StoredValue value = read.value().get();
+            response.setFound(true).setValue(WireMapping.bytes(value.value()))
+                .setVersion(WireMapping.toProto(value.version()));
+          }
+          return response.build();
+        })));
+  }
+
+  @Override
+  public StreamObserver<BatchPutRequest> batchPut(StreamObserver<BatchPutResponse> responseObserver) {
+    return new BatchPutStream(responseObserver);
+  }
+
+  /** Answers batches in request order even when later ones complete first. */
+  private final class BatchPutStream implements StreamObserver<BatchPutRequest> {
+    private final StreamObserver<BatchPutResponse> responses;
+    private final Deque<PendingBatch> inOrder = new ArrayDeque<>();
+    private boolean inputDone;
+    private boolean failed;
+
+    BatchPutStream(StreamObserver<BatchPutResponse> responses) {
+      this.responses = responses;
+    }
+
+    @Override
+    public void onNext(BatchPutRequest request) {
+      if (request.getEntriesCount() > BATCH_PUT_ENTRIES_MAX) {
+        fail(Status.INVALID_ARGUMENT.withDescription("a batch holds " + request.getEntriesCount()
+            + " puts; the limit is " + BATCH_PUT_ENTRIES_MAX));
+        return;
+      }
+      PendingBatch batch = new PendingBatch(request.getBatchId(), request.getEntriesCount());
+      List<ClientOperation> operations = new ArrayList<>();
+      List<Consumer<ClientResult>> callbacks = new ArrayList<>();
+      for (int i = 0; i < request.getEntriesCount(); i++) {
+        KeyValue entry = request.getEntries(i);
+        operations.add(new ClientOperation.Put(WireMapping.bytes(entry.getKey()), WireMapping.bytes(entry.getValue())));
+        int index = i;
+        callbacks.add(measured("batch_put", request.getDataset(), result -> {
+          synchronized (this) {
+            batch.results[index] = putResult(result);
+            batch.remaining--;
+            flush();
+          }
+        }));
+      }
+      synchronized (this) {
+        inOrder.addLast(batch);
+        if (batch.remaining == 0) {
+          flush();
+        }
+      }
+      runtime.submitAll(request.getDataset(), operations, callbacks);
+    }
+
+    private PutResult putResult(ClientResult result) {
+      if (result instanceof ClientResult.Committed) {
+        return PutResult.newBuilder()
+            .setVersion(WireMapping.toProto(((ClientResult.Committed) result).version())).build();
+      }
+      Status status = Statuses.of(result);
+      return PutResult.newBuilder().setErrorCode(status.getCode().value())
+          .setErrorMessage(String.valueOf(status.getDescription())).build();
+    }
+
+    private void flush() {
+      while (!failed && !inOrder.isEmpty() && inOrder.peekFirst().remaining == 0) {
+        PendingBatch done = inOrder.pollFirst();
+        BatchPutResponse.Builder response = BatchPutResponse.newBuilder().setBatchId(done.batchId);
+        for (PutResult result : done.results) {
+          response.addResults(result);
+        }
+        responses.onNext(response.build());
+      }
+      if (!failed && inputDone && inOrder.isEmpty()) {
+        failed = true;
+        responses.onCompleted();
+      }
+    }
+
+    private synchronized void fail(Status status) {
+      if (!failed) {
+        failed = true;
+        responses.onError(status.asRuntimeException());
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      synchronized (this) {
+        failed = true;
+      }
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      inputDone = true;
+      flush();
+    }
+  }
+
+  private static final class PendingBatch {
+    final long batchId;
+    final PutResult[] results;
+    int remaining;
+
+    PendingBatch(long batchId, int size) {
+      this.batchId = batchId;
+      this.results = new PutResult[size];
+      this.remaining = size;
+    }
+  }
+
+  private Consumer<ClientResult> measured(String operation, String dataset, Consumer<ClientResult> callback) {
+    long startNanos = System.nanoTime();
+    return result -> {
+      metrics.observe(operation, dataset, outcome(result), (System.nanoTime() - startNanos) / 1e9);
+      callback.accept(result);
+    };
+  }
+
+  private static String outcome(ClientResult result) {
+    if (result instanceof ClientResult.Failed) {
+      return ((ClientResult.Failed) result).failure().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return result instanceof ClientResult.CompareFailed ? "compare_failed" : "ok";
+  }
+
+  private static <T> Consumer<ClientResult> answer(StreamObserver<T> observer, Function<ClientResult, T> success) {
+    return result -> {
+      if (result instanceof ClientResult.Failed) {
+        observer.onError(Statuses.of(result).asRuntimeException());
+      } else {
+        observer.onNext(success.apply(result));
+        observer.onCompleted();
+      }
+    };
+  }
+}

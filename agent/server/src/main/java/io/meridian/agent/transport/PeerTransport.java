@@ -1,0 +1,318 @@
+package io.meridian.agent.transport;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.meridian.agent.api.v1.PeerFrame;
+import io.meridian.agent.api.v1.PeerReplicationGrpc;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.core.replication.Input;
+import io.meridian.agent.core.replication.PeerMessage;
+import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.runtime.PeerSender;
+import io.meridian.agent.wire.MalformedMessageException;
+import io.meridian.agent.wire.WireMapping;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Carries peer messages over {@code PeerReplication.Replicate} streams. As a replica it opens one
+ * stream per dataset to the dataset's primary and reopens it after {@code reconnectDelayMillis}
+ * whenever it closes; as a primary it accepts them (see {@link #service()}). Stream bookkeeping
+ * runs on the runtime's logical thread, so frames on a stream are never sent concurrently.
+ *
+ * <p>Streams are gzip-compressed. When a peer's {@link LinkEmulation} is enabled, every frame to
+ * it is held back by a {@link LinkEmulator} (delay, jitter, bandwidth, loss as retransmission
+ * delay); both agents do this for what they send, so the link is emulated in both directions.
+ */
+public final class PeerTransport implements PeerSender, AutoCloseable {
+  private final AgentRuntime runtime;
+  private final String self;
+  private final Function<String, ManagedChannel> channelFactory;
+  private final ScheduledExecutorService scheduler;
+  private final long reconnectDelayMillis;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, Stream> streams = new HashMap<>();
+  private final Set<String> cutPeers = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
+  private final Map<String, LinkEmulator> emulators = new HashMap<>();
+  private volatile boolean closed;
+
+  /** One open stream; identity tells a replaced stream's late close from the current one's. */
+  private static final class Stream {
+    final String peer;
+    final String dataset;
+    final StreamObserver<PeerFrame> outbound;
+
+    Stream(String peer, String dataset, StreamObserver<PeerFrame> outbound) {
+      this.peer = peer;
+      this.dataset = dataset;
+      this.outbound = outbound;
+    }
+  }
+
+  /**
+   * A transport for {@code runtime}.
+   *
+   * @param channelFactory makes a channel to a peer's address (in-process in tests)
+   * @param scheduler runs reconnection attempts
+   * @param reconnectDelayMillis wait before reopening a closed stream
+   */
+  public PeerTransport(AgentRuntime runtime, Function<String, ManagedChannel> channelFactory,
+      ScheduledExecutorService scheduler, long reconnectDelayMillis) {
+    this.runtime = runtime;
+    this.self = runtime.config().region();
+    this.channelFactory = channelFactory;
+    this.scheduler = scheduler;
+    this.reconnectDelayMillis = reconnectDelayMillis;
+    runtime.attach(this);
+  }
+
+  private static String key(String peer, String dataset) {
+    return peer + "\u0000" + dataset;
+  }
+
+  /** Opens the streams to every dataset's primary. */
+  public void start() {
+    for (DatasetConfig dataset : runtime.config().datasets()) {
+      if (!dataset.primary().equals(self)) {
+        connect(dataset.primary(), dataset.name());
+      }
+    }
+  }
+
+  /** Listens for link cuts and heals. */
+  public void addLinkListener(Consumer<LinkChange> listener) {
+    linkListeners.add(listener);
+  }
+
+  /** Removes a link listener. */
+  public void removeLinkListener(Consumer<LinkChange> listener) {
+    linkListeners.remove(listener);
+  }
+
+  /** Whether the link to {@code peer} is cut. */
+  public boolean isCut(String peer) {
+    return cutPeers.contains(peer);
+  }
+
+  /** Drops every stream with {@code peer} and refuses new ones until healed; false if already cut. */
+  public boolean cut(String peer) {
+    if (!cutPeers.add(peer)) {
+      return false;
+    }
+    runtime.execute(() -> {
+      for (Stream stream : List.copyOf(streams.values())) {
+        if (stream.peer.equals(peer)) {
+          close(stream, Status.UNAVAILABLE.withDescription("link to " + peer + " cut by an operator"));
+        }
+      }
+    });
+    linkListeners.forEach(listener -> listener.accept(new LinkChange(peer, true)));
+    return true;
+  }
+
+  /** Allows streams with {@code peer} again and reopens this agent's; false if it was not cut. */
+  public boolean heal(String peer) {
+    if (!cutPeers.remove(peer)) {
+      return false;
+    }
+    linkListeners.forEach(listener -> listener.accept(new LinkChange(peer, false)));
+    for (DatasetConfig dataset : runtime.config().datasets()) {
+      if (dataset.primary().equals(peer)) {
+        connect(peer, dataset.name());
+      }
+    }
+    return true;
+  }
+
+  private void connect(String peer, String dataset) {
+    if (closed || cutPeers.contains(peer)) {
+      return;
+    }
+    String address = runtime.config().peer(peer).orElseThrow().address();
+    ManagedChannel channel = channels.computeIfAbsent(peer, unused -> channelFactory.apply(address));
+    runtime.execute(() -> {
+      if (streams.containsKey(key(peer, dataset)) || closed || cutPeers.contains(peer)) {
+        return;
+      }
+      Stream[] holder = new Stream[1];
+      StreamObserver<PeerFrame> outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
+          .replicate(new StreamObserver<>() {
+            @Override
+            public void onNext(PeerFrame frame) {
+              receive(holder[0], frame);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+              closed(holder[0], Status.fromThrowable(error).toString(), true);
+            }
+
+            @Override
+            public void onCompleted() {
+              closed(holder[0], "closed by " + peer, true);
+            }
+          });
+      holder[0] = new Stream(peer, dataset, outbound);
+      streams.put(key(peer, dataset), holder[0]);
+      runtime.deliver(new Input.PeerConnected(peer, dataset));
+    });
+  }
+
+  private void receive(Stream stream, PeerFrame frame) {
+    PeerMessage message;
+    try {
+      message = WireMapping.fromFrame(stream.dataset, frame);
+    } catch (MalformedMessageException e) {
+      runtime.publish(new ReplicationEvent.ProtocolViolation(stream.peer, stream.dataset, e.getMessage()));
+      runtime.execute(() -> close(stream, Status.INVALID_ARGUMENT.withDescription(e.getMessage())));
+      return;
+    }
+    runtime.deliver(new Input.PeerMessageReceived(stream.peer, message));
+  }
+
+  private void closed(Stream stream, String reason, boolean reconnect) {
+    runtime.execute(() -> {
+      if (streams.remove(key(stream.peer, stream.dataset), stream)) {
+        runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, reason));
+      }
+    });
+    if (reconnect && !closed) {
+      scheduler.schedule(() -> connect(stream.peer, stream.dataset), reconnectDelayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // Runs on the runtime's logical thread.
+  private void close(Stream stream, Status status) {
+    if (streams.remove(key(stream.peer, stream.dataset), stream)) {
+      stream.outbound.onError(status.asRuntimeException());
+      runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, status.getDescription()));
+    }
+  }
+
+  @Override
+  public void send(String peer, PeerMessage message) {
+    Stream stream = streams.get(key(peer, message.dataset()));
+    if (stream == null) {
+      return;
+    }
+    PeerFrame frame = WireMapping.toFrame(self, message);
+    LinkEmulation emulation = runtime.config().peer(peer).map(PeerConfig::emulation).orElse(LinkEmulation.NONE);
+    if (!emulation.enabled()) {
+      stream.outbound.onNext(frame);
+      return;
+    }
+    // One emulator per peer: all datasets share the link, as they would share a WAN path.
+    LinkEmulator emulator = emulators.computeIfAbsent(peer, p -> new LinkEmulator(emulation, (self + p).hashCode()));
+    long now = System.nanoTime();
+    long release = emulator.releaseAtNanos(now, frame.getSerializedSize());
+    scheduler.schedule(() -> runtime.execute(() -> {
+      if (streams.get(key(peer, message.dataset())) == stream) {
+        stream.outbound.onNext(frame);
+      }
+    }), release - now, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void disconnect(String peer, String dataset, String reason) {
+    Stream stream = streams.get(key(peer, dataset));
+    if (stream != null) {
+      close(stream, Status.INVALID_ARGUMENT.withDescription(reason));
+    }
+  }
+
+  /** The server side: accepts streams opened by replicas. */
+  public PeerReplicationGrpc.PeerReplicationImplBase service() {
+    return new PeerReplicationGrpc.PeerReplicationImplBase() {
+      @Override
+      public StreamObserver<PeerFrame> replicate(StreamObserver<PeerFrame> responseObserver) {
+        ((ServerCallStreamObserver<PeerFrame>) responseObserver).setCompression("gzip");
+        return new StreamObserver<>() {
+          private Stream stream;
+
+          @Override
+          public void onNext(PeerFrame frame) {
+            if (stream != null) {
+              receive(stream, frame);
+              return;
+            }
+            if (frame.getFrameCase() != PeerFrame.FrameCase.HELLO) {
+              responseObserver.onError(Status.INVALID_ARGUMENT
+                  .withDescription("the first frame on a replication stream must be a hello").asRuntimeException());
+              return;
+            }
+            if (frame.getHello().getProtocolVersion() != WireMapping.PROTOCOL_VERSION) {
+              responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("peer protocol version "
+                  + frame.getHello().getProtocolVersion() + " is not supported by " + self + ", which speaks "
+                  + WireMapping.PROTOCOL_VERSION + "; upgrade the agents to the same release").asRuntimeException());
+              return;
+            }
+            String peer = frame.getHello().getFromRegion();
+            String dataset = frame.getHello().getDataset();
+            if (runtime.config().peer(peer).isEmpty()) {
+              responseObserver.onError(Status.PERMISSION_DENIED
+                  .withDescription(peer + " is not a configured peer of " + self).asRuntimeException());
+              return;
+            }
+            if (cutPeers.contains(peer)) {
+              responseObserver.onError(Status.UNAVAILABLE
+                  .withDescription("link from " + peer + " to " + self + " is cut").asRuntimeException());
+              return;
+            }
+            Stream opened = new Stream(peer, dataset, responseObserver);
+            stream = opened;
+            runtime.execute(() -> {
+              Stream previous = streams.put(key(peer, dataset), opened);
+              if (previous != null) {
+                previous.outbound.onError(Status.ABORTED.withDescription("replaced by a newer stream").asRuntimeException());
+                runtime.deliver(new Input.PeerDisconnected(peer, dataset, "replaced by a newer stream"));
+              }
+              runtime.deliver(new Input.PeerConnected(peer, dataset));
+            });
+            receive(opened, frame);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            if (stream != null) {
+              closed(stream, Status.fromThrowable(error).toString(), false);
+            }
+          }
+
+          @Override
+          public void onCompleted() {
+            if (stream != null) {
+              closed(stream, "closed by " + stream.peer, false);
+            }
+            // Frames to this stream are sent on the runtime's logical thread; finish there too.
+            runtime.execute(responseObserver::onCompleted);
+          }
+        };
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    runtime.execute(() -> {
+      for (Stream stream : List.copyOf(streams.values())) {
+        close(stream, Status.UNAVAILABLE.withDescription(self + " is shutting down"));
+      }
+    });
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}

@@ -1,0 +1,129 @@
+package io.meridian.agent.transport;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.meridian.agent.api.v1.DatasetStatus;
+import io.meridian.agent.api.v1.LinkCut;
+import io.meridian.agent.api.v1.LinkHealed;
+import io.meridian.agent.api.v1.PeerDown;
+import io.meridian.agent.api.v1.PeerUp;
+import io.meridian.agent.api.v1.ProtocolViolation;
+import io.meridian.agent.api.v1.Snapshot;
+import io.meridian.agent.api.v1.StaleEpochRejected;
+import io.meridian.agent.api.v1.SyncAckTimeout;
+import io.meridian.agent.api.v1.WatchEvent;
+import io.meridian.agent.api.v1.WatchGrpc;
+import io.meridian.agent.api.v1.WatchRequest;
+import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.runtime.AgentRuntime;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/** The live event stream: periodic snapshots and discrete events, per watcher. */
+public final class WatchService extends WatchGrpc.WatchImplBase {
+  /** Snapshot interval when the watcher asks for none. */
+  public static final long SNAPSHOT_INTERVAL_MILLIS_DEFAULT = 500;
+  /** Shortest snapshot interval served. */
+  public static final long SNAPSHOT_INTERVAL_MILLIS_MIN = 100;
+
+  private final AgentRuntime runtime;
+  private final PeerTransport transport;
+  private final ScheduledExecutorService scheduler;
+  private final LongSupplier wallClockMillis;
+
+  /** A watch service over {@code runtime} and {@code transport}. */
+  public WatchService(AgentRuntime runtime, PeerTransport transport, ScheduledExecutorService scheduler,
+      LongSupplier wallClockMillis) {
+    this.runtime = runtime;
+    this.transport = transport;
+    this.scheduler = scheduler;
+    this.wallClockMillis = wallClockMillis;
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchEvent> responseObserver) {
+    ServerCallStreamObserver<WatchEvent> observer = (ServerCallStreamObserver<WatchEvent>) responseObserver;
+    long interval = request.getSnapshotIntervalMillis() == 0 ? SNAPSHOT_INTERVAL_MILLIS_DEFAULT
+        : Math.max(SNAPSHOT_INTERVAL_MILLIS_MIN, request.getSnapshotIntervalMillis());
+    Watcher watcher = new Watcher(observer, new StatusMapper(wallClockMillis, transport));
+    runtime.addListener(watcher.replicationListener);
+    transport.addLinkListener(watcher.linkListener);
+    ScheduledFuture<?> snapshots = scheduler.scheduleAtFixedRate(watcher::snapshot, 0, interval, TimeUnit.MILLISECONDS);
+    observer.setOnCancelHandler(() -> {
+      snapshots.cancel(false);
+      runtime.removeListener(watcher.replicationListener);
+      transport.removeLinkListener(watcher.linkListener);
+    });
+  }
+
+  private final class Watcher {
+    private final ServerCallStreamObserver<WatchEvent> observer;
+    private final StatusMapper mapper;
+    final Consumer<ReplicationEvent> replicationListener = this::onReplicationEvent;
+    final Consumer<LinkChange> linkListener = this::onLinkChange;
+
+    Watcher(ServerCallStreamObserver<WatchEvent> observer, StatusMapper mapper) {
+      this.observer = observer;
+      this.mapper = mapper;
+    }
+
+    private WatchEvent.Builder event() {
+      return WatchEvent.newBuilder().setAtMillis(wallClockMillis.getAsLong()).setRegion(runtime.config().region());
+    }
+
+    void snapshot() {
+      Snapshot.Builder snapshot = Snapshot.newBuilder();
+      for (DatasetStatus dataset : mapper.datasets(runtime.status())) {
+        snapshot.addAllLinks(dataset.getPeersList());
+      }
+      send(event().setSnapshot(snapshot).build(), true);
+    }
+
+    void onLinkChange(LinkChange change) {
+      WatchEvent.Builder event = event();
+      if (change.cut()) {
+        event.setLinkCut(LinkCut.newBuilder().setPeerRegion(change.peer()));
+      } else {
+        event.setLinkHealed(LinkHealed.newBuilder().setPeerRegion(change.peer()));
+      }
+      send(event.build(), false);
+    }
+
+    void onReplicationEvent(ReplicationEvent replicationEvent) {
+      WatchEvent.Builder event = event();
+      if (replicationEvent instanceof ReplicationEvent.PeerUp) {
+        ReplicationEvent.PeerUp up = (ReplicationEvent.PeerUp) replicationEvent;
+        event.setPeerUp(PeerUp.newBuilder().setPeerRegion(up.peer()).setDataset(up.dataset()));
+      } else if (replicationEvent instanceof ReplicationEvent.PeerDown) {
+        ReplicationEvent.PeerDown down = (ReplicationEvent.PeerDown) replicationEvent;
+        event.setPeerDown(PeerDown.newBuilder().setPeerRegion(down.peer()).setDataset(down.dataset())
+            .setReason(String.valueOf(down.reason())));
+      } else if (replicationEvent instanceof ReplicationEvent.ProtocolViolation) {
+        ReplicationEvent.ProtocolViolation violation = (ReplicationEvent.ProtocolViolation) replicationEvent;
+        event.setProtocolViolation(ProtocolViolation.newBuilder().setPeerRegion(violation.peer())
+            .setDataset(violation.dataset()).setDetail(violation.detail()));
+      } else if (replicationEvent instanceof ReplicationEvent.SyncAckTimeout) {
+        ReplicationEvent.SyncAckTimeout timeout = (ReplicationEvent.SyncAckTimeout) replicationEvent;
+        event.setSyncAckTimeout(SyncAckTimeout.newBuilder().setDataset(timeout.dataset())
+            .setSequence(timeout.sequence()).setAcknowledged(timeout.acknowledged()).setRequired(timeout.required()));
+      } else {
+        ReplicationEvent.StaleEpochRejected stale = (ReplicationEvent.StaleEpochRejected) replicationEvent;
+        event.setStaleEpochRejected(StaleEpochRejected.newBuilder().setPeerRegion(stale.peer())
+            .setDataset(stale.dataset()).setReceivedEpoch(stale.receivedEpoch()).setCurrentEpoch(stale.currentEpoch()));
+      }
+      send(event.build(), false);
+    }
+
+    // A watcher that stops reading loses snapshots (the next one supersedes them) rather than
+    // making the agent buffer without bound; discrete events are always sent.
+    private synchronized void send(WatchEvent event, boolean droppable) {
+      if (observer.isCancelled() || (droppable && !observer.isReady())) {
+        return;
+      }
+      observer.onNext(event);
+    }
+  }
+}

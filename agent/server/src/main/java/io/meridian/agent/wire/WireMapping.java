@@ -1,0 +1,347 @@
+package io.meridian.agent.wire;
+
+import com.google.protobuf.ByteString;
+import io.meridian.agent.api.v1.Ack;
+import io.meridian.agent.api.v1.ChangeBatch;
+import io.meridian.agent.api.v1.CompareAndSetRequest;
+import io.meridian.agent.api.v1.CompareAndSetResponse;
+import io.meridian.agent.api.v1.DeleteRequest;
+import io.meridian.agent.api.v1.DeleteResponse;
+import io.meridian.agent.api.v1.EpochRejected;
+import io.meridian.agent.api.v1.ForwardRequest;
+import io.meridian.agent.api.v1.ForwardResponse;
+import io.meridian.agent.api.v1.Heartbeat;
+import io.meridian.agent.api.v1.Hello;
+import io.meridian.agent.api.v1.PeerFrame;
+import io.meridian.agent.api.v1.PutRequest;
+import io.meridian.agent.api.v1.PutResponse;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.InvariantViolation;
+import io.meridian.agent.core.clock.HlcTimestamp;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.Failure;
+import io.meridian.agent.core.replication.PeerMessage;
+import io.meridian.agent.core.storage.Change;
+import io.meridian.agent.core.storage.ChangeKind;
+import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.core.storage.Version;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Static translations between core values and {@code meridian.v1} protobuf messages. */
+public final class WireMapping {
+  /** Version of the peer protocol this agent speaks, sent in every hello. */
+  public static final int PROTOCOL_VERSION = 1;
+
+  private WireMapping() {}
+
+  // ---------------------------------------------------------------- values
+
+  /** The protobuf form of a timestamp. */
+  public static io.meridian.agent.api.v1.HlcTimestamp toProto(HlcTimestamp timestamp) {
+    return io.meridian.agent.api.v1.HlcTimestamp.newBuilder()
+        .setPhysicalMillis(timestamp.physicalMillis()).setLogical(timestamp.logical()).build();
+  }
+
+  /** The protobuf form of a version. */
+  public static io.meridian.agent.api.v1.Version toProto(Version version) {
+    return io.meridian.agent.api.v1.Version.newBuilder()
+        .setTimestamp(toProto(version.timestamp()))
+        .setOriginRegion(version.originRegion())
+        .setSequence(version.sequence())
+        .setCommittedByRegion(version.committedBy())
+        .setEpoch(version.epoch())
+        .build();
+  }
+
+  /** The protobuf form of a change. */
+  public static io.meridian.agent.api.v1.Change toProto(Change change) {
+    return io.meridian.agent.api.v1.Change.newBuilder()
+        .setKind(change.kind() == ChangeKind.PUT
+            ? io.meridian.agent.api.v1.ChangeKind.CHANGE_KIND_PUT
+            : io.meridian.agent.api.v1.ChangeKind.CHANGE_KIND_DELETE)
+        .setKey(bytes(change.key()))
+        .setValue(bytes(change.value()))
+        .setVersion(toProto(change.version()))
+        .build();
+  }
+
+  /** The core form of a change; throws {@link MalformedMessageException} if it is not one. */
+  public static Change fromProto(io.meridian.agent.api.v1.Change change) {
+    return guarded("change", () -> {
+      ChangeKind kind;
+      switch (change.getKind()) {
+        case CHANGE_KIND_PUT:
+          kind = ChangeKind.PUT;
+          break;
+        case CHANGE_KIND_DELETE:
+          kind = ChangeKind.DELETE;
+          break;
+        default:
+          throw new MalformedMessageException("change of unknown kind " + change.getKindValue());
+      }
+      require(change.hasVersion(), "change without a version");
+      return new Change(kind, bytes(change.getKey()), bytes(change.getValue()), fromProto(change.getVersion()));
+    });
+  }
+
+  /** The core form of a version. */
+  public static Version fromProto(io.meridian.agent.api.v1.Version version) {
+    return guarded("version", () -> {
+      require(version.hasTimestamp(), "version without a timestamp");
+      return new Version(fromProto(version.getTimestamp()), version.getOriginRegion(),
+          version.getSequence(), version.getCommittedByRegion(), version.getEpoch());
+    });
+  }
+
+  /** The core form of a timestamp. */
+  public static HlcTimestamp fromProto(io.meridian.agent.api.v1.HlcTimestamp timestamp) {
+    return guarded("timestamp", () -> new HlcTimestamp(timestamp.getPhysicalMillis(), timestamp.getLogical()));
+  }
+
+  /** A stored value as the change that produced it, for storage. */
+  public static io.meridian.agent.api.v1.Change toProto(Bytes key, StoredValue value) {
+    return toProto(new Change(value.tombstone() ? ChangeKind.DELETE : ChangeKind.PUT, key, value.value(),
+        value.version()));
+  }
+
+  /** Protobuf bytes for core bytes. */
+  public static ByteString bytes(Bytes bytes) {
+    return ByteString.copyFrom(bytes.toByteArray());
+  }
+
+  /** Core bytes for protobuf bytes. */
+  public static Bytes bytes(ByteString bytes) {
+    return Bytes.copyOf(bytes.toByteArray());
+  }
+
+  // ---------------------------------------------------------------- client operations and results
+
+  /** The core operation for a put request. */
+  public static ClientOperation fromProto(PutRequest request) {
+    return new ClientOperation.Put(bytes(request.getKey()), bytes(request.getValue()));
+  }
+
+  /** The core operation for a delete request. */
+  public static ClientOperation fromProto(DeleteRequest request) {
+    return new ClientOperation.Delete(bytes(request.getKey()));
+  }
+
+  /** The core operation for a compare-and-set request. */
+  public static ClientOperation fromProto(CompareAndSetRequest request) {
+    Optional<Bytes> expected = request.getExpectedCase() == CompareAndSetRequest.ExpectedCase.EXPECTED_VALUE
+        ? Optional.of(bytes(request.getExpectedValue())) : Optional.empty();
+    return new ClientOperation.CompareAndSet(bytes(request.getKey()), expected, bytes(request.getNewValue()));
+  }
+
+  /** A put response for a committed write. */
+  public static PutResponse putResponse(ClientResult.Committed committed) {
+    return PutResponse.newBuilder().setVersion(toProto(committed.version())).build();
+  }
+
+  /** A delete response for a committed delete. */
+  public static DeleteResponse deleteResponse(ClientResult.Committed committed) {
+    return DeleteResponse.newBuilder().setVersion(toProto(committed.version()))
+        .setExisted(committed.existedBefore()).build();
+  }
+
+  /** A compare-and-set response for a committed write or a failed comparison. */
+  public static CompareAndSetResponse compareAndSetResponse(ClientResult result) {
+    CompareAndSetResponse.Builder response = CompareAndSetResponse.newBuilder();
+    if (result instanceof ClientResult.Committed) {
+      response.setSwapped(true).setVersion(toProto(((ClientResult.Committed) result).version()));
+    } else {
+      Optional<StoredValue> current = ((ClientResult.CompareFailed) result).current();
+      response.setSwapped(false).setCurrentFound(current.isPresent());
+      current.ifPresent(value -> response.setVersion(toProto(value.version())).setCurrentValue(bytes(value.value())));
+    }
+    return response.build();
+  }
+
+  // ---------------------------------------------------------------- peer frames
+
+  /** The frame for a core peer message sent by {@code fromRegion}. */
+  public static PeerFrame toFrame(String fromRegion, PeerMessage message) {
+    PeerFrame.Builder frame = PeerFrame.newBuilder();
+    if (message instanceof PeerMessage.Hello) {
+      PeerMessage.Hello hello = (PeerMessage.Hello) message;
+      frame.setHello(Hello.newBuilder().setProtocolVersion(PROTOCOL_VERSION).setFromRegion(fromRegion)
+          .setDataset(hello.dataset()).setEpoch(hello.epoch()).setResumeFromSequence(hello.resumeFromSequence()));
+    } else if (message instanceof PeerMessage.ChangeBatch) {
+      PeerMessage.ChangeBatch batch = (PeerMessage.ChangeBatch) message;
+      ChangeBatch.Builder proto = ChangeBatch.newBuilder().setEpoch(batch.epoch())
+          .setFirstSequence(batch.firstSequence()).setLastSequence(batch.lastSequence())
+          .setHeadSequence(batch.headSequence()).setSentAtMillis(batch.sentAtMillis());
+      for (Change change : batch.changes()) {
+        proto.addChanges(toProto(change));
+      }
+      frame.setBatch(proto);
+    } else if (message instanceof PeerMessage.Ack) {
+      PeerMessage.Ack ack = (PeerMessage.Ack) message;
+      frame.setAck(Ack.newBuilder().setEpoch(ack.epoch()).setAppliedSequence(ack.appliedSequence())
+          .setResendRequested(ack.resendRequested()));
+    } else if (message instanceof PeerMessage.Heartbeat) {
+      PeerMessage.Heartbeat heartbeat = (PeerMessage.Heartbeat) message;
+      frame.setHeartbeat(Heartbeat.newBuilder().setEpoch(heartbeat.epoch())
+          .setHeadSequence(heartbeat.headSequence()).setSentAtMillis(heartbeat.sentAtMillis())
+          .setHelloRequested(heartbeat.helloRequested()));
+    } else if (message instanceof PeerMessage.ForwardRequest) {
+      PeerMessage.ForwardRequest forward = (PeerMessage.ForwardRequest) message;
+      ForwardRequest.Builder proto = ForwardRequest.newBuilder().setForwardId(forward.forwardId())
+          .setOriginRegion(fromRegion);
+      ClientOperation operation = forward.operation();
+      if (operation instanceof ClientOperation.Put) {
+        ClientOperation.Put put = (ClientOperation.Put) operation;
+        proto.setPut(PutRequest.newBuilder().setDataset(forward.dataset()).setKey(bytes(put.key()))
+            .setValue(bytes(put.value())));
+      } else if (operation instanceof ClientOperation.Delete) {
+        proto.setDelete(DeleteRequest.newBuilder().setDataset(forward.dataset()).setKey(bytes(operation.key())));
+      } else {
+        ClientOperation.CompareAndSet cas = (ClientOperation.CompareAndSet) operation;
+        CompareAndSetRequest.Builder request = CompareAndSetRequest.newBuilder().setDataset(forward.dataset())
+            .setKey(bytes(cas.key())).setNewValue(bytes(cas.newValue()));
+        if (cas.expected().isPresent()) {
+          request.setExpectedValue(bytes(cas.expected().get()));
+        } else {
+          request.setExpectAbsent(true);
+        }
+        proto.setCompareAndSet(request);
+      }
+      frame.setForwardRequest(proto);
+    } else if (message instanceof PeerMessage.ForwardResponse) {
+      PeerMessage.ForwardResponse response = (PeerMessage.ForwardResponse) message;
+      frame.setForwardResponse(forwardResponse(response));
+    } else {
+      PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
+      frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
+          .setReason(rejected.reason()));
+    }
+    return frame.build();
+  }
+
+  private static ForwardResponse forwardResponse(PeerMessage.ForwardResponse response) {
+    ForwardResponse.Builder proto = ForwardResponse.newBuilder().setForwardId(response.forwardId());
+    ClientResult result = response.result();
+    if (result instanceof ClientResult.Failed) {
+      ClientResult.Failed failed = (ClientResult.Failed) result;
+      proto.setErrorCode(failed.failure().ordinal() + 1).setErrorMessage(failed.message());
+    } else if (result instanceof ClientResult.CompareFailed) {
+      proto.setCompareAndSet(compareAndSetResponse(result));
+    } else {
+      ClientResult.Committed committed = (ClientResult.Committed) result;
+      // The kind of write is not needed to rebuild the result: a committed answer is the same for
+      // every write, so the delete response carries it (it has the extra "existed" flag).
+      proto.setDelete(deleteResponse(committed));
+    }
+    return proto.build();
+  }
+
+  /**
+   * The core message in a frame, for {@code dataset} (the stream's dataset). Hello frames carry
+   * their own dataset; every other frame belongs to the stream's.
+   */
+  public static PeerMessage fromFrame(String dataset, PeerFrame frame) {
+    return guarded("peer frame", () -> {
+      switch (frame.getFrameCase()) {
+        case HELLO: {
+          Hello hello = frame.getHello();
+          return new PeerMessage.Hello(hello.getDataset(), hello.getEpoch(), hello.getResumeFromSequence());
+        }
+        case BATCH: {
+          ChangeBatch batch = frame.getBatch();
+          List<Change> changes = new ArrayList<>(batch.getChangesCount());
+          for (io.meridian.agent.api.v1.Change change : batch.getChangesList()) {
+            changes.add(fromProto(change));
+          }
+          return new PeerMessage.ChangeBatch(dataset, batch.getEpoch(), batch.getFirstSequence(),
+              batch.getLastSequence(), changes, batch.getHeadSequence(), batch.getSentAtMillis());
+        }
+        case ACK: {
+          Ack ack = frame.getAck();
+          return new PeerMessage.Ack(dataset, ack.getEpoch(), ack.getAppliedSequence(), ack.getResendRequested());
+        }
+        case HEARTBEAT: {
+          Heartbeat heartbeat = frame.getHeartbeat();
+          return new PeerMessage.Heartbeat(dataset, heartbeat.getEpoch(), heartbeat.getHeadSequence(),
+              heartbeat.getSentAtMillis(), heartbeat.getHelloRequested());
+        }
+        case FORWARD_REQUEST: {
+          ForwardRequest forward = frame.getForwardRequest();
+          ClientOperation operation;
+          switch (forward.getOperationCase()) {
+            case PUT:
+              operation = fromProto(forward.getPut());
+              break;
+            case DELETE:
+              operation = fromProto(forward.getDelete());
+              break;
+            case COMPARE_AND_SET:
+              operation = fromProto(forward.getCompareAndSet());
+              break;
+            default:
+              throw new MalformedMessageException("forward request without an operation");
+          }
+          return new PeerMessage.ForwardRequest(dataset, forward.getForwardId(), operation);
+        }
+        case FORWARD_RESPONSE:
+          return new PeerMessage.ForwardResponse(dataset, frame.getForwardResponse().getForwardId(),
+              fromProto(frame.getForwardResponse()));
+        case EPOCH_REJECTED:
+          return new PeerMessage.EpochRejected(dataset, frame.getEpochRejected().getCurrentEpoch(),
+              frame.getEpochRejected().getReason());
+        default:
+          throw new MalformedMessageException("empty or unknown peer frame");
+      }
+    });
+  }
+
+  private static ClientResult fromProto(ForwardResponse response) {
+    if (response.getErrorCode() != 0) {
+      Failure[] failures = Failure.values();
+      int index = response.getErrorCode() - 1;
+      require(index >= 0 && index < failures.length, "unknown failure code " + response.getErrorCode());
+      return new ClientResult.Failed(failures[index], response.getErrorMessage());
+    }
+    switch (response.getResultCase()) {
+      case PUT:
+        return new ClientResult.Committed(fromProto(response.getPut().getVersion()), false);
+      case DELETE:
+        return new ClientResult.Committed(fromProto(response.getDelete().getVersion()),
+            response.getDelete().getExisted());
+      case COMPARE_AND_SET: {
+        CompareAndSetResponse cas = response.getCompareAndSet();
+        if (cas.getSwapped()) {
+          return new ClientResult.Committed(fromProto(cas.getVersion()), true);
+        }
+        Optional<StoredValue> current = cas.getCurrentFound()
+            ? Optional.of(new StoredValue(bytes(cas.getCurrentValue()), fromProto(cas.getVersion()), false))
+            : Optional.empty();
+        return new ClientResult.CompareFailed(current);
+      }
+      default:
+        throw new MalformedMessageException("forward response without a result");
+    }
+  }
+
+  private interface Translation<T> {
+    T run();
+  }
+
+  // Core constructors check their invariants; on data from outside those failures mean malformed
+  // input, not a bug here.
+  private static <T> T guarded(String what, Translation<T> translation) {
+    try {
+      return translation.run();
+    } catch (InvariantViolation | IllegalArgumentException | NullPointerException e) {
+      throw new MalformedMessageException("malformed " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new MalformedMessageException(message);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.meridian.agent.core.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.InvariantViolation;
+import io.meridian.agent.core.clock.HlcTimestamp;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link ReplicaStore} must have; each implementation's test extends this
+ * with a factory, so the simulation's in-memory store and the agent's RocksDB store agree.
+ */
+public abstract class ReplicaStoreContract {
+
+  /** A fresh, empty store for datasets "d", "one" and "two". */
+  protected abstract ReplicaStore newStore();
+
+  /** A change at {@code sequence} putting {@code value} under {@code key}. */
+  public static Change put(long sequence, String key, String value) {
+    return new Change(ChangeKind.PUT, Bytes.ofUtf8(key), Bytes.ofUtf8(value),
+        new Version(new HlcTimestamp(sequence, 0), "a", sequence, "a", 1));
+  }
+
+  /** A delete of {@code key} at {@code sequence}. */
+  public static Change delete(long sequence, String key) {
+    return new Change(ChangeKind.DELETE, Bytes.ofUtf8(key), Bytes.EMPTY,
+        new Version(new HlcTimestamp(sequence, 0), "b", sequence, "a", 1));
+  }
+
+  @Test
+  void appendAppliesChangesToTheKeyValueState() {
+    ReplicaStore store = newStore();
+
+    store.append("d", List.of(put(1, "k", "v1"), put(2, "k", "v2"), delete(3, "gone")));
+
+    assertThat(store.lastSequence("d")).isEqualTo(3);
+    assertThat(store.get("d", Bytes.ofUtf8("k"))).hasValue(StoredValue.of(put(2, "k", "v2")));
+    assertThat(store.get("d", Bytes.ofUtf8("gone"))).hasValueSatisfying(value -> assertThat(value.tombstone()).isTrue());
+    assertThat(store.get("d", Bytes.ofUtf8("never"))).isEmpty();
+  }
+
+  @Test
+  void appendRefusesASkippedOrRepeatedSequenceAndWritesNothing() {
+    ReplicaStore store = newStore();
+    store.append("d", List.of(put(1, "k", "v1")));
+
+    assertThatThrownBy(() -> store.append("d", List.of(put(3, "k", "v3"))))
+        .isInstanceOf(InvariantViolation.class).hasMessageContaining("append of sequence 3 where 2 was expected");
+    assertThatThrownBy(() -> store.append("d", List.of(put(2, "k", "v2"), put(2, "k", "again"))))
+        .isInstanceOf(InvariantViolation.class);
+    assertThat(store.lastSequence("d")).isEqualTo(1);
+    assertThat(store.readLog("d", 1, 10, Long.MAX_VALUE)).containsExactly(put(1, "k", "v1"));
+  }
+
+  @Test
+  void readLogStopsAtTheByteBoundButAlwaysReturnsOneChange() {
+    ReplicaStore store = newStore();
+    store.append("d", List.of(put(1, "k1", "v"), put(2, "k2", "v"), put(3, "k3", "v")));
+    long oneChange = put(1, "k1", "v").sizeBytes();
+
+    assertThat(store.readLog("d", 1, 10, oneChange * 2)).extracting(Change::sequence).containsExactly(1L, 2L);
+    assertThat(store.readLog("d", 2, 10, 1)).extracting(Change::sequence).containsExactly(2L);
+    assertThat(store.readLog("d", 3, 1, Long.MAX_VALUE)).containsExactly(put(3, "k3", "v"));
+    assertThat(store.readLog("d", 4, 10, Long.MAX_VALUE)).isEmpty();
+  }
+
+  @Test
+  void datasetsAreIndependent() {
+    ReplicaStore store = newStore();
+    store.append("one", List.of(put(1, "k", "v")));
+
+    assertThat(store.lastSequence("two")).isZero();
+    assertThat(store.get("two", Bytes.ofUtf8("k"))).isEmpty();
+  }
+
+  @Test
+  void epochOnlyMovesForward() {
+    ReplicaStore store = newStore();
+    assertThat(store.epoch("d")).isZero();
+    store.saveEpoch("d", 3);
+
+    assertThat(store.epoch("d")).isEqualTo(3);
+    assertThatThrownBy(() -> store.saveEpoch("d", 2)).isInstanceOf(InvariantViolation.class);
+  }
+}

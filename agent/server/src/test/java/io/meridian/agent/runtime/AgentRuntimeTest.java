@@ -1,0 +1,75 @@
+package io.meridian.agent.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.Failure;
+import io.meridian.agent.core.storage.Change;
+import io.meridian.agent.core.storage.InMemoryReplicaStore;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+// Proves the runtime syncs the store before answering durable writes, and stops serving (with a
+// reason) once the core has failed instead of carrying on with untrusted state.
+class AgentRuntimeTest {
+
+  private static AgentConfig singleRegion(FsyncPolicy fsync) {
+    return new AgentConfig("a", List.of(), List.of(
+        DatasetConfig.allReplicas("d", ReplicationMode.ASYNC, List.of("a"), "a", fsync)), ReplicationBounds.DEFAULTS);
+  }
+
+  private static final ClientOperation PUT = new ClientOperation.Put(Bytes.ofUtf8("k"), Bytes.ofUtf8("v"));
+
+  @Test
+  void durableWriteIsSyncedBeforeItIsAnswered() {
+    InMemoryReplicaStore store = new InMemoryReplicaStore();
+    AgentRuntime runtime = new AgentRuntime(singleRegion(FsyncPolicy.PER_COMMIT), store, () -> 1_000);
+    long[] syncsWhenAnswered = {-1};
+
+    runtime.submit("d", PUT, result -> syncsWhenAnswered[0] = store.syncCount());
+
+    assertThat(syncsWhenAnswered[0]).isEqualTo(1);
+  }
+
+  @Test
+  void writeLeftToTheOperatingSystemIsNotSynced() {
+    InMemoryReplicaStore store = new InMemoryReplicaStore();
+    AgentRuntime runtime = new AgentRuntime(singleRegion(FsyncPolicy.OPERATING_SYSTEM), store, () -> 1_000);
+
+    assertThat(runtime.submit("d", PUT).join()).isInstanceOf(ClientResult.Committed.class);
+    assertThat(store.syncCount()).isZero();
+  }
+
+  @Test
+  void runtimeStopsServingAfterTheCoreFails() {
+    AtomicBoolean broken = new AtomicBoolean(true);
+    InMemoryReplicaStore store = new InMemoryReplicaStore() {
+      @Override
+      public void append(String dataset, List<Change> changes) {
+        if (broken.get()) {
+          throw new IllegalStateException("disk says no");
+        }
+        super.append(dataset, changes);
+      }
+    };
+    AgentRuntime runtime = new AgentRuntime(singleRegion(FsyncPolicy.PER_COMMIT), store, () -> 1_000);
+
+    ClientResult first = runtime.submit("d", PUT).join();
+    broken.set(false);
+    ClientResult second = runtime.submit("d", PUT).join();
+
+    assertThat(((ClientResult.Failed) first).failure()).isEqualTo(Failure.OUTCOME_UNKNOWN);
+    assertThat(((ClientResult.Failed) second).failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(((ClientResult.Failed) second).message()).contains("disk says no").contains("restart the agent");
+    assertThat(runtime.fatalError()).isPresent();
+    assertThat(store.lastSequence("d")).isZero();
+  }
+}

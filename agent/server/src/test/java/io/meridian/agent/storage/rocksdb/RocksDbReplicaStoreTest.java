@@ -1,0 +1,75 @@
+package io.meridian.agent.storage.rocksdb;
+
+import static io.meridian.agent.core.storage.ReplicaStoreContract.put;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.storage.ReplicaStore;
+import io.meridian.agent.core.storage.ReplicaStoreContract;
+import io.meridian.agent.core.storage.StoredValue;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves the RocksDB store keeps the store contract and that its data survives closing and
+// reopening, which is what a restarted agent recovers from.
+class RocksDbReplicaStoreTest extends ReplicaStoreContract {
+  private static final List<String> DATASETS = List.of("d", "one", "two");
+
+  @TempDir
+  Path directory;
+
+  private final List<RocksDbReplicaStore> opened = new ArrayList<>();
+
+  private RocksDbReplicaStore open(Path path, List<String> datasets) {
+    RocksDbReplicaStore store = new RocksDbReplicaStore(path, datasets);
+    opened.add(store);
+    return store;
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(RocksDbReplicaStore::close);
+  }
+
+  @Override
+  protected ReplicaStore newStore() {
+    return open(directory.resolve("store-" + opened.size()), DATASETS);
+  }
+
+  @Test
+  void reopenedStoreHasTheSameLogStateAndEpoch() {
+    Path path = directory.resolve("reopen");
+    RocksDbReplicaStore first = open(path, DATASETS);
+    first.append("d", List.of(put(1, "k", "v1"), put(2, "k", "v2")));
+    first.saveEpoch("d", 4);
+    first.sync();
+    first.close();
+    opened.remove(first);
+
+    RocksDbReplicaStore second = open(path, DATASETS);
+
+    assertThat(second.lastSequence("d")).isEqualTo(2);
+    assertThat(second.readLog("d", 1, 10, Long.MAX_VALUE)).containsExactly(put(1, "k", "v1"), put(2, "k", "v2"));
+    assertThat(second.get("d", Bytes.ofUtf8("k"))).hasValue(StoredValue.of(put(2, "k", "v2")));
+    assertThat(second.epoch("d")).isEqualTo(4);
+  }
+
+  @Test
+  void datasetDroppedFromTheConfigurationKeepsItsDataOnDisk() {
+    Path path = directory.resolve("dropped");
+    RocksDbReplicaStore first = open(path, DATASETS);
+    first.append("two", List.of(put(1, "k", "v")));
+    first.close();
+    opened.remove(first);
+    open(path, List.of("d")).close();
+    opened.clear();
+
+    RocksDbReplicaStore third = open(path, DATASETS);
+
+    assertThat(third.lastSequence("two")).isEqualTo(1);
+  }
+}

@@ -1,0 +1,53 @@
+package io.meridian.agent.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meridian.agent.config.LinkEmulation;
+import org.junit.jupiter.api.Test;
+
+// Proves the link emulator charges delay, jitter, bandwidth and loss, and never reorders a link.
+class LinkEmulatorTest {
+  private static final long MILLIS = 1_000_000L;
+
+  @Test
+  void messageIsReleasedAfterTheOneWayDelayPlusAtMostTheJitter() {
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(40, 10, 0, 0), 1);
+
+    for (long now = 0; now < 1_000 * MILLIS; now += 7 * MILLIS) {
+      long release = emulator.releaseAtNanos(now, 100);
+      assertThat(release).isBetween(now + 40 * MILLIS, now + 50 * MILLIS + 10 * MILLIS);
+    }
+  }
+
+  @Test
+  void releasesNeverGoBackwardsSoTheLinkKeepsOrder() {
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(5, 50, 0, 0.2), 7);
+    long previous = 0;
+
+    for (int i = 0; i < 1_000; i++) {
+      long release = emulator.releaseAtNanos(i * MILLIS / 10, 100);
+      assertThat(release).isGreaterThanOrEqualTo(previous);
+      previous = release;
+    }
+  }
+
+  @Test
+  void bandwidthQueuesMessagesBehindEachOther() {
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(0, 0, 1_000, 0), 1);
+
+    long first = emulator.releaseAtNanos(0, 500);
+    long second = emulator.releaseAtNanos(0, 500);
+
+    assertThat(first).isEqualTo(500 * MILLIS);
+    assertThat(second).isEqualTo(1_000 * MILLIS);
+  }
+
+  @Test
+  void lostPacketCostsARetransmissionTimeout() {
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(10, 0, 0, 0.999), 3);
+
+    long release = emulator.releaseAtNanos(0, 100);
+
+    assertThat(release).isEqualTo((10 + LinkEmulator.RETRANSMISSION_TIMEOUT_MILLIS_MIN) * MILLIS);
+  }
+}

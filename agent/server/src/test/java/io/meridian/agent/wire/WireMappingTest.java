@@ -1,0 +1,77 @@
+package io.meridian.agent.wire;
+
+import static io.meridian.agent.core.storage.ReplicaStoreContract.delete;
+import static io.meridian.agent.core.storage.ReplicaStoreContract.put;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.agent.api.v1.PeerFrame;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.Failure;
+import io.meridian.agent.core.replication.PeerMessage;
+import io.meridian.agent.core.storage.StoredValue;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+// Proves every peer message survives translation to a frame and back, and that malformed frames
+// become a MalformedMessageException rather than a crash.
+class WireMappingTest {
+  private static final String D = "d";
+
+  @Test
+  void everyPeerMessageRoundTripsThroughAFrame() throws Exception {
+    List<PeerMessage> messages = List.of(
+        new PeerMessage.Hello(D, 2, 17),
+        new PeerMessage.ChangeBatch(D, 1, 1, 2, List.of(put(1, "k", "v"), delete(2, "k")), 9, 1234),
+        new PeerMessage.Ack(D, 1, 2, true),
+        new PeerMessage.Heartbeat(D, 1, 9, 1234, true),
+        new PeerMessage.ForwardRequest(D, 77, new ClientOperation.Put(Bytes.ofUtf8("k"), Bytes.ofUtf8("v"))),
+        new PeerMessage.ForwardRequest(D, 78, new ClientOperation.Delete(Bytes.ofUtf8("k"))),
+        new PeerMessage.ForwardRequest(D, 79, new ClientOperation.CompareAndSet(Bytes.ofUtf8("k"),
+            Optional.of(Bytes.ofUtf8("old")), Bytes.ofUtf8("new"))),
+        new PeerMessage.ForwardRequest(D, 80, new ClientOperation.CompareAndSet(Bytes.ofUtf8("k"),
+            Optional.empty(), Bytes.ofUtf8("new"))),
+        new PeerMessage.ForwardResponse(D, 77, new ClientResult.Committed(put(5, "k", "v").version(), true)),
+        new PeerMessage.ForwardResponse(D, 79, new ClientResult.CompareFailed(
+            Optional.of(StoredValue.of(put(4, "k", "other"))))),
+        new PeerMessage.ForwardResponse(D, 80, new ClientResult.CompareFailed(Optional.empty())),
+        new PeerMessage.ForwardResponse(D, 81, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "busy")),
+        new PeerMessage.EpochRejected(D, 3, "old"));
+
+    for (PeerMessage message : messages) {
+      PeerFrame frame = PeerFrame.parseFrom(WireMapping.toFrame("a", message).toByteArray());
+      assertThat(WireMapping.fromFrame(D, frame)).as(message.toString()).isEqualTo(message);
+    }
+  }
+
+  @Test
+  void helloNamesItsSenderAndProtocolVersion() {
+    PeerFrame frame = WireMapping.toFrame("eu-west", new PeerMessage.Hello(D, 1, 1));
+
+    assertThat(frame.getHello().getFromRegion()).isEqualTo("eu-west");
+    assertThat(frame.getHello().getProtocolVersion()).isEqualTo(WireMapping.PROTOCOL_VERSION);
+  }
+
+  @Test
+  void malformedFramesAreRejectedWithAReason() {
+    PeerFrame changeWithoutVersion = PeerFrame.newBuilder().setBatch(io.meridian.agent.api.v1.ChangeBatch.newBuilder()
+        .addChanges(io.meridian.agent.api.v1.Change.newBuilder()
+            .setKind(io.meridian.agent.api.v1.ChangeKind.CHANGE_KIND_PUT))).build();
+    PeerFrame sequenceZero = WireMapping.toFrame("a", new PeerMessage.ChangeBatch(D, 1, 1, 1,
+        List.of(put(1, "k", "v")), 1, 0)).toBuilder()
+        .setBatch(WireMapping.toFrame("a", new PeerMessage.ChangeBatch(D, 1, 1, 1, List.of(put(1, "k", "v")), 1, 0))
+            .getBatch().toBuilder().setChanges(0, WireMapping.toProto(put(1, "k", "v")).toBuilder()
+                .setVersion(WireMapping.toProto(put(1, "k", "v").version()).toBuilder().setSequence(0))))
+        .build();
+
+    assertThatThrownBy(() -> WireMapping.fromFrame(D, PeerFrame.getDefaultInstance()))
+        .isInstanceOf(MalformedMessageException.class).hasMessageContaining("empty or unknown peer frame");
+    assertThatThrownBy(() -> WireMapping.fromFrame(D, changeWithoutVersion))
+        .isInstanceOf(MalformedMessageException.class).hasMessageContaining("without a version");
+    assertThatThrownBy(() -> WireMapping.fromFrame(D, sequenceZero))
+        .isInstanceOf(MalformedMessageException.class).hasMessageContaining("sequences start at 1");
+  }
+}
