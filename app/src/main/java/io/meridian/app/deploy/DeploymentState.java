@@ -44,6 +44,8 @@ public record DeploymentState(String topologyName, String topologyPath, boolean 
    *
    * @param region its region
    * @param pid its process id
+   * @param processStartedAt when that process started, ISO-8601 (null when the system does not
+   *     say), so that a pid reused by another program is never taken for the agent
    * @param grpcAddress {@code host:port} of KV, control and watch
    * @param metricsAddress {@code host:port} serving {@code /metrics}
    * @param dataDirectory where it stores its data
@@ -51,7 +53,7 @@ public record DeploymentState(String topologyName, String topologyPath, boolean 
    * @param configFile the configuration it read
    * @param datasets the datasets it replicates
    */
-  public record AgentRecord(String region, long pid, String grpcAddress, String metricsAddress,
+  public record AgentRecord(String region, long pid, String processStartedAt, String grpcAddress, String metricsAddress,
       String dataDirectory, String logFile, String configFile, List<DatasetRecord> datasets) {
 
     /** Copies the list. */

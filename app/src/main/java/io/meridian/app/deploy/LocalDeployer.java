@@ -241,7 +241,10 @@ public final class LocalDeployer {
       datasets.add(new DatasetRecord(dataset.name(), dataset.mode().name().toLowerCase(Locale.ROOT),
           dataset.primary(), dataset.replicas()));
     }
-    return new AgentRecord(plan.region(), started.process().pid(), plan.grpcAddress(),
+    String processStartedAt = started.process().toHandle().info().startInstant()
+        .map(Instant::toString).orElse(null);
+    return new AgentRecord(plan.region(), started.process().pid(), processStartedAt,
+        plan.grpcAddress(),
         plan.metricsAddress(), started.dataDirectory().toAbsolutePath().toString(),
         started.logFile().toAbsolutePath().toString(),
         started.configFile().toAbsolutePath().toString(), datasets);
@@ -253,14 +256,16 @@ public final class LocalDeployer {
   }
 
   /**
-   * The running process of a recorded agent: alive, and (where the system tells) still running
-   * the agent's main class, so a pid reused by another program is never signalled.
+   * The running process of a recorded agent: alive, and (where the system tells) started at the
+   * recorded instant, so a pid reused by another program is never signalled. (The command line
+   * is no good for this check: the system truncates long ones, such as a test's classpath.)
    */
   public static Optional<ProcessHandle> agentProcess(AgentRecord agent) {
     return ProcessHandle.of(agent.pid())
         .filter(ProcessHandle::isAlive)
-        .filter(handle -> handle.info().commandLine()
-            .map(line -> line.contains(AGENT_MAIN_CLASS))
+        .filter(handle -> agent.processStartedAt() == null
+            || handle.info().startInstant()
+            .map(started -> started.toString().equals(agent.processStartedAt()))
             .orElse(true));
   }
 
