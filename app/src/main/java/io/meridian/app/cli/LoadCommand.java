@@ -190,7 +190,7 @@ public final class LoadCommand implements Callable<Integer> {
     summary.put("replicationLagMillis", result.lagByRegion());
     summary.put("replicationLagAllMillis", result.lagAll());
     summary.put("lagProbes", result.probesSent());
-    summary.put("lagProbesNotVisible", result.probesNotVisible());
+    summary.put("lagProbeReadsGivenUp", result.probesNotVisible());
     summary.put("errorSamples", result.errorSamples());
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -207,9 +207,9 @@ public final class LoadCommand implements Callable<Integer> {
         options.dataset(), options.ratePerSecond(), result.achievedOpsPerSecond(),
         result.elapsedSeconds(), result.writes(), result.reads()));
     out.println(String.format(Locale.ROOT, "errors %d, shed at the in-flight bound (%d) %d, "
-        + "lag probes %d (%d not visible within %d s)", result.errors(), options.inFlightMax(),
-        result.shed(), result.probesSent(), result.probesNotVisible(),
-        LoadGenerator.PROBE_TIMEOUT.toSeconds()));
+        + "lag probes %d (%d of %d replica reads gave up after %d s)", result.errors(),
+        options.inFlightMax(), result.shed(), result.probesSent(), result.probesNotVisible(),
+        result.probesSent() * options.replicas().size(), LoadGenerator.PROBE_TIMEOUT.toSeconds()));
     result.errorSamples().forEach(sample -> out.println("  error: " + sample));
     out.println();
     out.println(String.format(Locale.ROOT, "%-28s %9s %9s %9s %9s %9s %9s %9s", "(milliseconds)",

@@ -16,10 +16,11 @@ import java.util.Map;
  * @param writeLatency write latency percentiles
  * @param readLatency read latency percentiles
  * @param lagByRegion replication lag percentiles per region the probes were awaited at, from
- *     the probe write being sent at the primary until a read there finds it
+ *     the probe's commit at the primary until a read there finds it
  * @param lagAll the same over all regions
  * @param probesSent lag probes written
- * @param probesNotVisible probe visits that timed out
+ * @param probesNotVisible probe reads at a replica that gave up (the key was not visible there
+ *     within {@link LoadGenerator#PROBE_TIMEOUT}), at most probes times replicas
  * @param errorSamples the first few error messages, with counts
  */
 public record LoadResult(LoadOptions options, double elapsedSeconds, long writes, long reads,

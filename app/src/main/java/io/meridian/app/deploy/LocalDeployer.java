@@ -48,6 +48,11 @@ public final class LocalDeployer {
   public static final String AGENT_MAIN_CLASS = "io.meridian.agent.AgentMain";
   /** Heap each agent may use; enough for the default replication bounds. */
   public static final String AGENT_MAX_HEAP = "-Xmx256m";
+  /**
+   * Heap each agent starts with. Small, so an idle agent stays small: without it the JVM sizes
+   * the initial heap from the machine's memory, and the serial collector touches all of it.
+   */
+  public static final String AGENT_INITIAL_HEAP = "-Xms32m";
 
   private static final ObjectMapper CONFIG_JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -157,7 +162,7 @@ public final class LocalDeployer {
       Files.createDirectories(dataDirectory);
       Files.createDirectories(logFile.getParent());
       CONFIG_JSON.writeValue(configFile.toFile(), agent.config());
-      List<String> command = List.of(javaCommand, AGENT_MAX_HEAP, "-XX:+UseSerialGC",
+      List<String> command = List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP, "-XX:+UseSerialGC",
           "-cp", classPath, AGENT_MAIN_CLASS,
           "--config", configFile.toAbsolutePath().toString(),
           "--data-dir", dataDirectory.toAbsolutePath().toString(),
