@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
             + "percentiles of operation latency and of replication lag (a sample of keys written "
             + "at the primary and read until visible at every other replica)."},
     footer = {"", "Examples:",
-        "  meridian load --dataset orders --rate 5000 --duration 30",
+        "  meridian load --dataset orders --rate 5000 --duration 30 --warmup 10",
         "  meridian load --dataset orders --rate 2000 --duration 10 --read-ratio 0.5 "
             + "--regions us-east,eu-central --format json",
         "", "Exit status: 0 no operation failed, 1 some failed or the deployment is unusable, "
@@ -93,6 +93,11 @@ public final class LoadCommand implements Callable<Integer> {
       description = "Keys per second written at the primary and awaited at every other "
           + "replica to measure lag (default: ${DEFAULT-VALUE}).")
   private double lagProbesPerSecond = LoadOptions.LAG_PROBES_PER_SECOND_DEFAULT;
+
+  @Option(names = "--warmup", paramLabel = "S",
+      description = "Seconds of the same load run first and not measured, so that connection "
+          + "set-up and JIT compilation do not count (default: ${DEFAULT-VALUE}).")
+  private double warmupSeconds = 0;
 
   @Option(names = "--format", paramLabel = "text|json",
       description = "Summary format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -157,6 +162,23 @@ public final class LoadCommand implements Callable<Integer> {
           valueBytes, readRatio, String.join(",", targets), lagProbesPerSecond,
           record.get().primary()));
       err.flush();
+      if (warmupSeconds > 0) {
+        LoadOptions warmup;
+        try {
+          warmup = new LoadOptions(name, rate, Duration.ofMillis(Math.round(warmupSeconds * 1000)),
+              valueBytes, readRatio, targets, options.primary(), options.replicas(), inFlightMax,
+              keySpace, lagProbesPerSecond);
+        } catch (IllegalArgumentException e) {
+          err.println("meridian load: --warmup: " + e.getMessage());
+          return ExitCodes.UNUSABLE;
+        }
+        LoadResult warm = new LoadGenerator(clients, warmup, progress -> {
+          err.println("warm-up " + progress.line().strip());
+          err.flush();
+        }).run();
+        err.println(String.format(Locale.ROOT, "warm-up done: %.0f ops/s, %d errors; measuring",
+            warm.achievedOpsPerSecond(), warm.errors()));
+      }
       LoadResult result = new LoadGenerator(clients, options, progress -> {
         err.println(progress.line());
         err.flush();
