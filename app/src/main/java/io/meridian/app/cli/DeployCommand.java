@@ -9,6 +9,7 @@ import io.meridian.app.deploy.FreePorts;
 import io.meridian.app.deploy.LocalDeployer;
 import io.meridian.app.deploy.StateDirectories;
 import io.meridian.model.diagnostics.Problem;
+import io.meridian.model.diagnostics.Severity;
 import io.meridian.model.format.LoadedTopology;
 import io.meridian.model.format.TopologyFormatException;
 import io.meridian.model.format.TopologyReader;
@@ -82,6 +83,8 @@ public final class DeployCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.PROBLEMS;
     }
+    problems.stream().filter(p -> p.severity() == Severity.WARNING)
+        .forEach(problem -> err.println(problem.format(file.toString())));
     DeploymentPlan plan;
     try {
       plan = new DeploymentCompiler().compile(loaded.topology(), emulateWan, new FreePorts());

@@ -71,7 +71,18 @@ public final class LoadGenerator {
   /** Largest latency the histograms hold, in microseconds (one hour). */
   private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
 
-  /** One line of progress, once a second. */
+  /**
+   * One line of progress, once a second.
+   *
+   * @param second seconds since the run started
+   * @param opsPerSecond successful operations per second over the last second
+   * @param errors failed operations so far
+   * @param shed operations not sent because of the in-flight bound, so far
+   * @param p50Millis median latency over the last second
+   * @param p99Millis 99th percentile latency over the last second
+   * @param inFlight operations outstanding now
+   * @param lagP50Millis median replication lag of the probes seen in the last second
+   */
   public record Progress(int second, double opsPerSecond, long errors, long shed,
       double p50Millis, double p99Millis, int inFlight, double lagP50Millis) {
 
