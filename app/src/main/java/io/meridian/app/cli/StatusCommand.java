@@ -187,11 +187,12 @@ public final class StatusCommand implements Callable<Integer> {
             dataset.lastSequence()));
         for (PeerView peer : dataset.peers()) {
           out.println(String.format(Locale.ROOT,
-              "    %-14s %-12s lag %6d ms %8d versions  pending %6d  out %8.1f ch/s %9s/s"
+              "    %-14s %-12s lag %6s ms %8d versions  pending %6d  out %8.1f ch/s %9s/s"
                   + "  in %8.1f ch/s %9s/s",
               peer.peer(), peer.linkCut() ? "link cut" : peer.connected() ? "connected"
                   : "DISCONNECTED",
-              peer.lagMillis(), peer.lagVersions(), peer.pendingChanges(),
+              // A negative lag is the agent saying it has no figure for the link (seen when never connected).
+              peer.lagMillis() < 0 ? "?" : Long.toString(peer.lagMillis()), peer.lagVersions(), peer.pendingChanges(),
               peer.changesPerSecondOut(), bytes(peer.bytesPerSecondOut()),
               peer.changesPerSecondIn(), bytes(peer.bytesPerSecondIn())));
         }
