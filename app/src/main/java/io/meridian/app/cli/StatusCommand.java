@@ -191,7 +191,8 @@ public final class StatusCommand implements Callable<Integer> {
                   + "  in %8.1f ch/s %9s/s",
               peer.peer(), peer.linkCut() ? "link cut" : peer.connected() ? "connected"
                   : "DISCONNECTED",
-              // A negative lag is the agent saying it has no figure for the link (seen when never connected).
+              // A negative lag is the agent saying it has no figure for the link (seen on a
+              // link that never connected).
               peer.lagMillis() < 0 ? "?" : Long.toString(peer.lagMillis()), peer.lagVersions(), peer.pendingChanges(),
               peer.changesPerSecondOut(), bytes(peer.bytesPerSecondOut()),
               peer.changesPerSecondIn(), bytes(peer.bytesPerSecondIn())));
