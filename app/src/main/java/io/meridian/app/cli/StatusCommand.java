@@ -182,7 +182,8 @@ public final class StatusCommand implements Callable<Integer> {
         continue;
       }
       for (DatasetView dataset : region.datasets()) {
-        out.println(String.format(Locale.ROOT, "  %s  %s %s  epoch %d  primary %s  last sequence %d",
+        out.println(String.format(Locale.ROOT,
+            "  %s  %s %s  epoch %d  primary %s  last sequence %d",
             dataset.dataset(), dataset.mode(), dataset.role(), dataset.epoch(), dataset.primary(),
             dataset.lastSequence()));
         for (PeerView peer : dataset.peers()) {
@@ -193,7 +194,8 @@ public final class StatusCommand implements Callable<Integer> {
                   : "DISCONNECTED",
               // A negative lag is the agent saying it has no figure for the link (seen on a
               // link that never connected).
-              peer.lagMillis() < 0 ? "?" : Long.toString(peer.lagMillis()), peer.lagVersions(), peer.pendingChanges(),
+              peer.lagMillis() < 0 ? "?" : Long.toString(peer.lagMillis()), peer.lagVersions(),
+              peer.pendingChanges(),
               peer.changesPerSecondOut(), bytes(peer.bytesPerSecondOut()),
               peer.changesPerSecondIn(), bytes(peer.bytesPerSecondIn())));
         }

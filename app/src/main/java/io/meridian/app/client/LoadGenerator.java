@@ -256,7 +256,8 @@ public final class LoadGenerator {
     // The pacer: bounded by the operation count and the duration.
     while (issued < totalOperations) {
       long now = System.nanoTime();
-      long due = Math.min(totalOperations, (long) Math.floor((now - start) / nanosPerOperation) + 1);
+      long due = Math.min(totalOperations,
+          (long) Math.floor((now - start) / nanosPerOperation) + 1);
       while (issued < due) {
         long intended = start + (long) (issued * nanosPerOperation);
         issued++;

@@ -53,7 +53,8 @@ public record DeploymentState(String topologyName, String topologyPath, boolean 
    * @param configFile the configuration it read
    * @param datasets the datasets it replicates
    */
-  public record AgentRecord(String region, long pid, String processStartedAt, String grpcAddress, String metricsAddress,
+  public record AgentRecord(String region, long pid, String processStartedAt, String grpcAddress,
+      String metricsAddress,
       String dataDirectory, String logFile, String configFile, List<DatasetRecord> datasets) {
 
     /** Copies the list. */
