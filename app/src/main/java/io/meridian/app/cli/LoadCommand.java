@@ -1,0 +1,250 @@
+package io.meridian.app.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.meridian.app.client.AgentClient;
+import io.meridian.app.client.LoadGenerator;
+import io.meridian.app.client.LoadOptions;
+import io.meridian.app.client.LoadResult;
+import io.meridian.app.client.LoadResult.Percentiles;
+import io.meridian.app.deploy.DeploymentState;
+import io.meridian.app.deploy.DeploymentState.AgentRecord;
+import io.meridian.app.deploy.DeploymentState.DatasetRecord;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meridian load}: drives open-loop load at a target rate against the running deployment,
+ * prints a progress line every second and ends with latency and replication-lag percentiles.
+ */
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Drive open-loop load (writes through batched streams, reads as single requests) at a "
+            + "target rate, print progress every second on stderr, and end with HdrHistogram "
+            + "percentiles of operation latency and of replication lag (a sample of keys written "
+            + "at the primary and read until visible at every other replica)."},
+    footer = {"", "Examples:",
+        "  meridian load --dataset orders --rate 5000 --duration 30 --warmup 10",
+        "  meridian load --dataset orders --rate 2000 --duration 10 --read-ratio 0.5 "
+            + "--regions us-east,eu-central --format json",
+        "", "Exit status: 0 no operation failed, 1 some failed or the deployment is unusable, "
+            + "2 wrong command line."})
+public final class LoadCommand implements Callable<Integer> {
+  /** Output formats. */
+  enum Format { text, json }
+
+  @Spec
+  private CommandSpec spec;
+
+  @Mixin
+  private StateDirOption state;
+
+  @Option(names = "--dataset", paramLabel = "D",
+      description = "The dataset (default: the only one deployed).")
+  private String dataset;
+
+  @Option(names = "--rate", required = true, paramLabel = "N",
+      description = "Operations per second, issued open-loop.")
+  private double rate;
+
+  @Option(names = "--duration", required = true, paramLabel = "S",
+      description = "Seconds to issue operations for.")
+  private double durationSeconds;
+
+  @Option(names = "--value-bytes", paramLabel = "B",
+      description = "Size of each written value (default: ${DEFAULT-VALUE}).")
+  private int valueBytes = 100;
+
+  @Option(names = "--read-ratio", paramLabel = "X",
+      description = "Share of operations that are reads, 0 to 1 (default: ${DEFAULT-VALUE}).")
+  private double readRatio = 0;
+
+  @Option(names = "--regions", split = ",", paramLabel = "R",
+      description = "Regions whose agents receive the operations, in turn (default: the "
+          + "dataset's primary). Writes sent to a replica are forwarded to the primary.")
+  private List<String> regions = new ArrayList<>();
+
+  @Option(names = "--in-flight", paramLabel = "N",
+      description = "Most operations outstanding; more are shed and counted "
+          + "(default: ${DEFAULT-VALUE}).")
+  private int inFlightMax = LoadOptions.IN_FLIGHT_MAX_DEFAULT;
+
+  @Option(names = "--keys", paramLabel = "N",
+      description = "Distinct keys operations pick from (default: ${DEFAULT-VALUE}).")
+  private int keySpace = LoadOptions.KEY_SPACE_DEFAULT;
+
+  @Option(names = "--lag-probes", paramLabel = "N",
+      description = "Keys per second written at the primary and awaited at every other "
+          + "replica to measure lag (default: ${DEFAULT-VALUE}).")
+  private double lagProbesPerSecond = LoadOptions.LAG_PROBES_PER_SECOND_DEFAULT;
+
+  @Option(names = "--warmup", paramLabel = "S",
+      description = "Seconds of the same load run first and not measured, so that connection "
+          + "set-up and JIT compilation do not count (default: ${DEFAULT-VALUE}).")
+  private double warmupSeconds = 0;
+
+  @Option(names = "--format", paramLabel = "text|json",
+      description = "Summary format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  private Format format = Format.text;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return run(out, err);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private int run(PrintWriter out, PrintWriter err) throws InterruptedException {
+    DeploymentState deployment;
+    try {
+      deployment = state.read();
+    } catch (IOException e) {
+      err.println("meridian load: " + e.getMessage());
+      return ExitCodes.PROBLEMS;
+    }
+    List<String> names = deployment.datasetNames();
+    String name = dataset != null ? dataset : names.size() == 1 ? names.get(0) : null;
+    Optional<DatasetRecord> record = name == null ? Optional.empty() : deployment.dataset(name);
+    if (record.isEmpty()) {
+      err.println("meridian load: " + (name == null ? "name a dataset with --dataset"
+          : "no dataset " + name + " is deployed") + "; deployed: "
+          + (names.isEmpty() ? "none" : String.join(", ", names)));
+      return ExitCodes.PROBLEMS;
+    }
+    List<String> targets = regions.isEmpty() ? List.of(record.get().primary()) : regions;
+    for (String region : targets) {
+      if (!record.get().replicas().contains(region)) {
+        err.println("meridian load: region " + region + " holds no replica of " + name
+            + "; replicas: " + String.join(", ", record.get().replicas()));
+        return ExitCodes.PROBLEMS;
+      }
+    }
+    LoadOptions options;
+    try {
+      options = new LoadOptions(name, rate,
+          Duration.ofMillis(Math.round(durationSeconds * 1000)), valueBytes, readRatio, targets,
+          record.get().primary(), record.get().replicas().stream()
+          .filter(r -> !r.equals(record.get().primary())).toList(),
+          inFlightMax, keySpace, lagProbesPerSecond);
+    } catch (IllegalArgumentException e) {
+      err.println("meridian load: " + e.getMessage());
+      return ExitCodes.UNUSABLE;
+    }
+    Map<String, AgentClient> clients = new LinkedHashMap<>();
+    try {
+      for (String region : record.get().replicas()) {
+        AgentRecord agent = deployment.agent(region).orElseThrow();
+        clients.put(region, new AgentClient(region, agent.grpcAddress()));
+      }
+      err.println(String.format(Locale.ROOT, "Load on %s: %.0f ops/s for %.0f s, %d-byte values, "
+          + "read ratio %.2f, to %s; lag probes %.0f/s at %s", name, rate, durationSeconds,
+          valueBytes, readRatio, String.join(",", targets), lagProbesPerSecond,
+          record.get().primary()));
+      err.flush();
+      if (warmupSeconds > 0) {
+        LoadOptions warmup;
+        try {
+          warmup = new LoadOptions(name, rate, Duration.ofMillis(Math.round(warmupSeconds * 1000)),
+              valueBytes, readRatio, targets, options.primary(), options.replicas(), inFlightMax,
+              keySpace, lagProbesPerSecond);
+        } catch (IllegalArgumentException e) {
+          err.println("meridian load: --warmup: " + e.getMessage());
+          return ExitCodes.UNUSABLE;
+        }
+        LoadResult warm = new LoadGenerator(clients, warmup, progress -> {
+          err.println("warm-up " + progress.line().strip());
+          err.flush();
+        }).run();
+        err.println(String.format(Locale.ROOT, "warm-up done: %.0f ops/s, %d errors; measuring",
+            warm.achievedOpsPerSecond(), warm.errors()));
+      }
+      LoadResult result = new LoadGenerator(clients, options, progress -> {
+        err.println(progress.line());
+        err.flush();
+      }).run();
+      if (format == Format.json) {
+        out.println(json(result));
+      } else {
+        printSummary(result, out);
+      }
+      return result.errors() == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    } finally {
+      clients.values().forEach(AgentClient::close);
+    }
+  }
+
+  private static String json(LoadResult result) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("dataset", result.options().dataset());
+    summary.put("targetOpsPerSecond", result.options().ratePerSecond());
+    summary.put("durationSeconds", result.elapsedSeconds());
+    summary.put("valueBytes", result.options().valueBytes());
+    summary.put("readRatio", result.options().readRatio());
+    summary.put("regions", result.options().regions());
+    summary.put("achievedOpsPerSecond", result.achievedOpsPerSecond());
+    summary.put("writes", result.writes());
+    summary.put("reads", result.reads());
+    summary.put("errors", result.errors());
+    summary.put("shed", result.shed());
+    summary.put("writeLatencyMillis", result.writeLatency());
+    summary.put("readLatencyMillis", result.readLatency());
+    summary.put("replicationLagMillis", result.lagByRegion());
+    summary.put("replicationLagAllMillis", result.lagAll());
+    summary.put("lagProbes", result.probesSent());
+    summary.put("lagProbeReadsGivenUp", result.probesNotVisible());
+    summary.put("errorSamples", result.errorSamples());
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(summary);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("load summary does not serialise", e);
+    }
+  }
+
+  private static void printSummary(LoadResult result, PrintWriter out) {
+    LoadOptions options = result.options();
+    out.println(String.format(Locale.ROOT,
+        "Load on %s: target %.0f ops/s, achieved %.0f ops/s over %.1f s (%d writes, %d reads)",
+        options.dataset(), options.ratePerSecond(), result.achievedOpsPerSecond(),
+        result.elapsedSeconds(), result.writes(), result.reads()));
+    out.println(String.format(Locale.ROOT, "errors %d, shed at the in-flight bound (%d) %d, "
+        + "lag probes %d (%d of %d replica reads gave up after %d s)", result.errors(),
+        options.inFlightMax(), result.shed(), result.probesSent(), result.probesNotVisible(),
+        result.probesSent() * options.replicas().size(), LoadGenerator.PROBE_TIMEOUT.toSeconds()));
+    result.errorSamples().forEach(sample -> out.println("  error: " + sample));
+    out.println();
+    out.println(String.format(Locale.ROOT, "%-28s %9s %9s %9s %9s %9s %9s %9s", "(milliseconds)",
+        "count", "p50", "p90", "p99", "p99.9", "max", "mean"));
+    row(out, "write latency", result.writeLatency());
+    row(out, "read latency", result.readLatency());
+    result.lagByRegion().forEach((region, lag) -> row(out, "lag to " + region, lag));
+    row(out, "lag, all replicas", result.lagAll());
+  }
+
+  private static void row(PrintWriter out, String label, Percentiles p) {
+    out.println(String.format(Locale.ROOT, "%-28s %9d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f", label,
+        p.count(), p.p50Millis(), p.p90Millis(), p.p99Millis(), p.p999Millis(), p.maxMillis(),
+        p.meanMillis()));
+  }
+}

@@ -1,0 +1,486 @@
+package io.meridian.app.client;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.meridian.agent.api.v1.BatchPutRequest;
+import io.meridian.agent.api.v1.BatchPutResponse;
+import io.meridian.agent.api.v1.GetRequest;
+import io.meridian.agent.api.v1.GetResponse;
+import io.meridian.agent.api.v1.KeyValue;
+import io.meridian.agent.api.v1.PutRequest;
+import io.meridian.agent.api.v1.PutResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives open-loop load against a deployment's agents and measures operation latency and
+ * replication lag.
+ *
+ * <p>Operations have intended start times evenly spaced at the target rate. A pacer thread wakes
+ * every {@link #TICK} and issues everything due: writes to a region go as one request on that
+ * region's {@code BatchPut} stream (at most {@link #BATCH_ENTRIES_MAX} entries), reads as unary
+ * {@code Get}s. Latency is measured from the intended start, so a stall shows as latency rather
+ * than as silently fewer operations. At most {@link LoadOptions#inFlightMax()} operations are
+ * outstanding; operations due beyond that are shed and counted.
+ *
+ * <p>Lag probes: {@link LoadOptions#lagProbesPerSecond()} times a second a fresh key is put at
+ * the primary, and every other replica is read every {@link #PROBE_POLL_INTERVAL} until the key
+ * is there (at most {@link #PROBE_TIMEOUT}). That replica's lag sample is the wall-clock time
+ * of the read that finds the key minus the commit time in the put's version (the primary's
+ * hybrid clock, whose physical part is this machine's clock in a local deployment): the time
+ * from commit to visibility, excluding how long the put queued before the primary committed
+ * it. The figure is exact to about a millisecond plus the polling interval.
+ */
+public final class LoadGenerator {
+  /** How often the pacer issues what is due. */
+  public static final Duration TICK = Duration.ofMillis(1);
+  /** Most entries in one batch request. */
+  public static final int BATCH_ENTRIES_MAX = 256;
+  /** Deadline of a read or a probe request. */
+  public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+  /** How long after the run operations in flight may take to answer. */
+  public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
+  /** How often a replica is read while waiting for a probe. */
+  public static final Duration PROBE_POLL_INTERVAL = Duration.ofMillis(2);
+  /** How long a probe is awaited at one replica. */
+  public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  /** Most probe visits outstanding at once; more are not started. */
+  public static final int PROBE_VISITS_MAX = 512;
+  /** Distinct error messages remembered. */
+  private static final int ERROR_SAMPLES_MAX = 5;
+  /** Largest latency the histograms hold, in microseconds (one hour). */
+  private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
+
+  /**
+   * One line of progress, once a second.
+   *
+   * @param second seconds since the run started
+   * @param opsPerSecond successful operations per second over the last second
+   * @param errors failed operations so far
+   * @param shed operations not sent because of the in-flight bound, so far
+   * @param p50Millis median latency over the last second
+   * @param p99Millis 99th percentile latency over the last second
+   * @param inFlight operations outstanding now
+   * @param lagP50Millis median replication lag of the probes seen in the last second
+   */
+  public record Progress(int second, double opsPerSecond, long errors, long shed,
+      double p50Millis, double p99Millis, int inFlight, double lagP50Millis) {
+
+    /** As printed by {@code meridian load}. */
+    public String line() {
+      return String.format(Locale.ROOT, "%4d s  %9.0f ops/s  errors %d  shed %d  p50 %.2f ms  "
+          + "p99 %.2f ms  in flight %d  lag p50 %.1f ms", second, opsPerSecond, errors, shed,
+          p50Millis, p99Millis, inFlight, lagP50Millis);
+    }
+  }
+
+  private final Map<String, AgentClient> clients;
+  private final LoadOptions options;
+  private final Consumer<Progress> progress;
+
+  private final Recorder writeRecorder = new Recorder(HIGHEST_MICROS, 3);
+  private final Recorder readRecorder = new Recorder(HIGHEST_MICROS, 3);
+  private final Recorder lagRecorder = new Recorder(HIGHEST_MICROS, 3);
+  private final Histogram writeTotal = new Histogram(HIGHEST_MICROS, 3);
+  private final Histogram readTotal = new Histogram(HIGHEST_MICROS, 3);
+  private final Histogram lagTotal = new Histogram(HIGHEST_MICROS, 3);
+  private final Map<String, Histogram> lagByRegion = new LinkedHashMap<>();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong reads = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong shed = new AtomicLong();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger probeVisits = new AtomicInteger();
+  private final AtomicLong probesSent = new AtomicLong();
+  private final AtomicLong probesNotVisible = new AtomicLong();
+  private final Map<String, AtomicLong> errorSamples = new ConcurrentHashMap<>();
+  private final String runId = Long.toString(System.currentTimeMillis(), 36);
+
+  /**
+   * Creates a generator.
+   *
+   * @param clients a client per region, covering the options' regions, primary and replicas
+   * @param options what to drive
+   * @param progress receives a line of progress every second
+   */
+  public LoadGenerator(Map<String, AgentClient> clients, LoadOptions options,
+      Consumer<Progress> progress) {
+    this.clients = Map.copyOf(clients);
+    this.options = options;
+    this.progress = progress;
+    for (String region : options.replicas()) {
+      lagByRegion.put(region, new Histogram(HIGHEST_MICROS, 3));
+    }
+  }
+
+  /** One region's batch stream and the batches it has outstanding. */
+  private final class BatchStream {
+    private final String region;
+    private final Map<Long, long[]> outstanding = new ConcurrentHashMap<>();
+    private volatile StreamObserver<BatchPutRequest> requests;
+    private long nextBatchId;
+
+    BatchStream(String region) {
+      this.region = region;
+    }
+
+    /** Sends one batch; intended start times in nanoseconds, one per entry. */
+    void send(List<KeyValue> entries, long[] intendedNanos) {
+      if (requests == null) {
+        requests = open();
+      }
+      long batchId = nextBatchId++;
+      outstanding.put(batchId, intendedNanos);
+      StreamObserver<BatchPutRequest> stream = requests;
+      try {
+        stream.onNext(BatchPutRequest.newBuilder().setDataset(options.dataset())
+            .setBatchId(batchId).addAllEntries(entries).build());
+      } catch (RuntimeException closed) {
+        failOutstanding("batch stream to " + region + " closed: " + closed.getMessage());
+      }
+    }
+
+    private StreamObserver<BatchPutRequest> open() {
+      return clients.get(region).kvAsync().batchPut(new StreamObserver<>() {
+        @Override
+        public void onNext(BatchPutResponse response) {
+          long now = System.nanoTime();
+          long[] intended = outstanding.remove(response.getBatchId());
+          if (intended == null) {
+            return;
+          }
+          for (int i = 0; i < response.getResultsCount(); i++) {
+            PutResult result = response.getResults(i);
+            if (result.hasVersion()) {
+              writeRecorder.recordValue(micros(now - intended[Math.min(i, intended.length - 1)]));
+              writes.incrementAndGet();
+            } else {
+              error(Status.fromCodeValue(result.getErrorCode()).getCode() + ": "
+                  + result.getErrorMessage());
+            }
+          }
+          inFlight.addAndGet(-intended.length);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          failOutstanding(Status.fromThrowable(t).getCode() + ": " + t.getMessage());
+        }
+
+        @Override
+        public void onCompleted() {
+          failOutstanding("batch stream to " + region + " ended with batches unanswered");
+        }
+      });
+    }
+
+    private synchronized void failOutstanding(String message) {
+      for (Long id : List.copyOf(outstanding.keySet())) {
+        long[] intended = outstanding.remove(id);
+        if (intended != null) {
+          for (int i = 0; i < intended.length; i++) {
+            error(message);
+          }
+          inFlight.addAndGet(-intended.length);
+        }
+      }
+      // The next send opens a new stream (only the pacer thread sends).
+      requests = null;
+    }
+
+    void close() {
+      if (requests != null) {
+        requests.onCompleted();
+      }
+    }
+  }
+
+  /**
+   * Runs the load for the options' duration, then waits (bounded) for answers and probes.
+   *
+   * @return what was measured
+   * @throws InterruptedException when interrupted
+   */
+  public LoadResult run() throws InterruptedException {
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, runnable -> {
+      Thread thread = new Thread(runnable, "meridian-load-scheduler");
+      thread.setDaemon(true);
+      return thread;
+    });
+    Map<String, BatchStream> streams = new LinkedHashMap<>();
+    options.regions().forEach(region -> streams.put(region, new BatchStream(region)));
+    SplittableRandom random = new SplittableRandom();
+    byte[] valueBytes = new byte[options.valueBytes()];
+    random.nextBytes(valueBytes);
+    ByteString value = ByteString.copyFrom(valueBytes);
+
+    long start = System.nanoTime();
+    long durationNanos = options.duration().toNanos();
+    double nanosPerOperation = 1e9 / options.ratePerSecond();
+    long totalOperations = (long) Math.floor(durationNanos / nanosPerOperation);
+    double nanosPerProbe = options.lagProbesPerSecond() > 0 && !options.replicas().isEmpty()
+        ? 1e9 / options.lagProbesPerSecond() : Double.POSITIVE_INFINITY;
+    long issued = 0;
+    long probes = 0;
+    int regionTurn = 0;
+    int nextProgressSecond = 1;
+    AtomicLong lastProgressCount = new AtomicLong();
+    long lastProgressNanos = start;
+    Map<String, List<KeyValue>> pendingEntries = new LinkedHashMap<>();
+    Map<String, List<Long>> pendingIntended = new LinkedHashMap<>();
+    options.regions().forEach(region -> {
+      pendingEntries.put(region, new ArrayList<>());
+      pendingIntended.put(region, new ArrayList<>());
+    });
+
+    // The pacer: bounded by the operation count and the duration.
+    while (issued < totalOperations) {
+      long now = System.nanoTime();
+      long due = Math.min(totalOperations,
+          (long) Math.floor((now - start) / nanosPerOperation) + 1);
+      while (issued < due) {
+        long intended = start + (long) (issued * nanosPerOperation);
+        issued++;
+        String region = options.regions().get(regionTurn);
+        regionTurn = (regionTurn + 1) % options.regions().size();
+        if (inFlight.get() >= options.inFlightMax()) {
+          shed.incrementAndGet();
+          continue;
+        }
+        inFlight.incrementAndGet();
+        ByteString key = ByteString.copyFromUtf8("load-" + random.nextInt(options.keySpace()));
+        if (random.nextDouble() < options.readRatio()) {
+          read(region, key, intended);
+        } else {
+          List<KeyValue> entries = pendingEntries.get(region);
+          entries.add(KeyValue.newBuilder().setKey(key).setValue(value).build());
+          pendingIntended.get(region).add(intended);
+          if (entries.size() >= BATCH_ENTRIES_MAX) {
+            flush(streams.get(region), entries, pendingIntended.get(region));
+          }
+        }
+      }
+      for (String region : options.regions()) {
+        if (!pendingEntries.get(region).isEmpty()) {
+          flush(streams.get(region), pendingEntries.get(region), pendingIntended.get(region));
+        }
+      }
+      while (now - start >= probes * nanosPerProbe && probeVisits.get() < PROBE_VISITS_MAX) {
+        probes++;
+        probe(scheduler, probes);
+      }
+      if (now - start >= nextProgressSecond * 1_000_000_000L) {
+        lastProgressNanos = reportProgress(nextProgressSecond, lastProgressCount,
+            lastProgressNanos, now);
+        nextProgressSecond++;
+      }
+      if (now - start > durationNanos + DRAIN_TIMEOUT.toNanos()) {
+        break;
+      }
+      LockSupport.parkNanos(TICK.toNanos());
+      if (Thread.interrupted()) {
+        throw new InterruptedException("load interrupted");
+      }
+    }
+    double elapsedSeconds = (System.nanoTime() - start) / 1e9;
+
+    long drainDeadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    while ((inFlight.get() > 0 || probeVisits.get() > 0) && System.nanoTime() < drainDeadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      long now = System.nanoTime();
+      if (now - start >= nextProgressSecond * 1_000_000_000L) {
+        lastProgressNanos = reportProgress(nextProgressSecond, lastProgressCount,
+            lastProgressNanos, now);
+        nextProgressSecond++;
+      }
+    }
+    int unanswered = inFlight.get();
+    for (int i = 0; i < unanswered; i++) {
+      error("no answer within " + DRAIN_TIMEOUT.toSeconds() + " s after the run");
+    }
+    streams.values().forEach(BatchStream::close);
+    scheduler.shutdownNow();
+    scheduler.awaitTermination(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    collectIntervals();
+
+    Map<String, LoadResult.Percentiles> lag = new LinkedHashMap<>();
+    synchronized (lagByRegion) {
+      lagByRegion.forEach((region, histogram) -> lag.put(region,
+          LoadResult.Percentiles.of(histogram)));
+    }
+    List<String> samples = errorSamples.entrySet().stream()
+        .map(e -> e.getValue().get() + " x " + e.getKey()).sorted().toList();
+    return new LoadResult(options, elapsedSeconds, writes.get(), reads.get(), errors.get(),
+        shed.get(), LoadResult.Percentiles.of(writeTotal), LoadResult.Percentiles.of(readTotal),
+        lag, LoadResult.Percentiles.of(lagTotal), probesSent.get(), probesNotVisible.get(),
+        samples);
+  }
+
+  private long reportProgress(int second, AtomicLong lastCount, long lastNanos, long now) {
+    Histogram interval = new Histogram(HIGHEST_MICROS, 3);
+    Histogram writeInterval = writeRecorder.getIntervalHistogram();
+    Histogram readInterval = readRecorder.getIntervalHistogram();
+    Histogram lagInterval = lagRecorder.getIntervalHistogram();
+    writeTotal.add(writeInterval);
+    readTotal.add(readInterval);
+    lagTotal.add(lagInterval);
+    interval.add(writeInterval);
+    interval.add(readInterval);
+    long count = writes.get() + reads.get();
+    double seconds = (now - lastNanos) / 1e9;
+    double opsPerSecond = seconds <= 0 ? 0 : (count - lastCount.getAndSet(count)) / seconds;
+    progress.accept(new Progress(second, opsPerSecond, errors.get(), shed.get(),
+        interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(50) / 1000.0,
+        interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0,
+        inFlight.get(),
+        lagInterval.getTotalCount() == 0 ? 0 : lagInterval.getValueAtPercentile(50) / 1000.0));
+    return now;
+  }
+
+  private void collectIntervals() {
+    writeTotal.add(writeRecorder.getIntervalHistogram());
+    readTotal.add(readRecorder.getIntervalHistogram());
+    lagTotal.add(lagRecorder.getIntervalHistogram());
+  }
+
+  private void flush(BatchStream stream, List<KeyValue> entries, List<Long> intended) {
+    long[] times = new long[intended.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = intended.get(i);
+    }
+    stream.send(List.copyOf(entries), times);
+    entries.clear();
+    intended.clear();
+  }
+
+  private void read(String region, ByteString key, long intended) {
+    Futures.addCallback(clients.get(region).kvFuture()
+        .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).build()),
+        new FutureCallback<GetResponse>() {
+          @Override
+          public void onSuccess(GetResponse response) {
+            readRecorder.recordValue(micros(System.nanoTime() - intended));
+            reads.incrementAndGet();
+            inFlight.decrementAndGet();
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            error(Status.fromThrowable(t).getCode() + ": " + t.getMessage());
+            inFlight.decrementAndGet();
+          }
+        }, MoreExecutors.directExecutor());
+  }
+
+  private void probe(ScheduledExecutorService scheduler, long number) {
+    ByteString key = ByteString.copyFromUtf8("lag-probe-" + runId + "-" + number);
+    long sentNanos = System.nanoTime();
+    probeVisits.addAndGet(options.replicas().size());
+    probesSent.incrementAndGet();
+    Futures.addCallback(clients.get(options.primary()).kvFuture()
+        .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .put(PutRequest.newBuilder().setDataset(options.dataset()).setKey(key)
+            .setValue(ByteString.copyFrom(Long.toString(sentNanos), StandardCharsets.UTF_8))
+            .build()),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(io.meridian.agent.api.v1.PutResponse response) {
+            long committedAtMillis = response.getVersion().getTimestamp().getPhysicalMillis();
+            for (String replica : options.replicas()) {
+              visit(scheduler, replica, key, sentNanos, committedAtMillis);
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            error("lag probe put: " + Status.fromThrowable(t).getCode() + ": " + t.getMessage());
+            probeVisits.addAndGet(-options.replicas().size());
+          }
+        }, MoreExecutors.directExecutor());
+  }
+
+  /** Reads the probe key at a replica until it is there or the probe times out. */
+  private void visit(ScheduledExecutorService scheduler, String replica, ByteString key,
+      long sentNanos, long committedAtMillis) {
+    Futures.addCallback(clients.get(replica).kvFuture()
+        .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).build()),
+        new FutureCallback<GetResponse>() {
+          @Override
+          public void onSuccess(GetResponse response) {
+            long now = System.nanoTime();
+            if (response.getFound()) {
+              long lag = Math.max(0, wallClockMicros() - committedAtMillis * 1000);
+              lagRecorder.recordValue(lag);
+              synchronized (lagByRegion) {
+                lagByRegion.get(replica).recordValue(lag);
+              }
+              probeVisits.decrementAndGet();
+            } else if (now - sentNanos > PROBE_TIMEOUT.toNanos()) {
+              probesNotVisible.incrementAndGet();
+              probeVisits.decrementAndGet();
+            } else {
+              retry();
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            if (System.nanoTime() - sentNanos > PROBE_TIMEOUT.toNanos()) {
+              probesNotVisible.incrementAndGet();
+              probeVisits.decrementAndGet();
+            } else {
+              retry();
+            }
+          }
+
+          private void retry() {
+            try {
+              scheduler.schedule(() -> visit(scheduler, replica, key, sentNanos,
+                  committedAtMillis),
+                  PROBE_POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+              probesNotVisible.incrementAndGet();
+              probeVisits.decrementAndGet();
+            }
+          }
+        }, MoreExecutors.directExecutor());
+  }
+
+  private void error(String message) {
+    errors.incrementAndGet();
+    if (errorSamples.size() < ERROR_SAMPLES_MAX || errorSamples.containsKey(message)) {
+      errorSamples.computeIfAbsent(message, m -> new AtomicLong()).incrementAndGet();
+    }
+  }
+
+  private static long wallClockMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+  }
+
+  private static long micros(long nanos) {
+    return Math.max(0, Math.min(HIGHEST_MICROS, TimeUnit.NANOSECONDS.toMicros(nanos)));
+  }
+}

@@ -1,0 +1,226 @@
+package io.meridian.app.deploy;
+
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.model.Dataset;
+import io.meridian.model.Link;
+import io.meridian.model.Policy;
+import io.meridian.model.Region;
+import io.meridian.model.RegionId;
+import io.meridian.model.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * Compiles a topology into one agent configuration per data region. Pure: ports come from the
+ * supplier it is given, nothing is read or written.
+ *
+ * <p>What it decides:
+ * <ul>
+ *   <li>Every data region gets an agent; every other data region is its peer, reached at
+ *       {@code 127.0.0.1}. Witness regions get no agent: they only vote, and the agent has no
+ *       voting modes yet.</li>
+ *   <li>With WAN emulation, traffic to a peer gets the topology's link between the two regions:
+ *       half the round trip as one-way delay, the link's jitter, its bandwidth and loss. Two
+ *       regions without a direct link get the shortest path by round trip (delays and jitter
+ *       added, the narrowest bandwidth, losses combined). Without emulation, none.</li>
+ *   <li>Datasets in {@code async} and {@code sync} mode are deployed with their primary;
+ *       {@code sync} waits for {@code syncAcks} replicas (all when unset) and forces the log to
+ *       disk on every commit, {@code async} leaves flushing to the operating system. Datasets in
+ *       other modes are skipped with a warning, as are witnesses listed among replicas.</li>
+ * </ul>
+ */
+public final class DeploymentCompiler {
+  /** The only address local deployments use. */
+  public static final String LOOPBACK = "127.0.0.1";
+  /** Highest loss rate the agent accepts; a link the topology says loses everything is capped. */
+  static final double LOSS_RATE_MAX = 0.99;
+
+  /** Creates a compiler. */
+  public DeploymentCompiler() {}
+
+  /**
+   * Compiles {@code topology}.
+   *
+   * @param topology a topology that passed validation without errors
+   * @param emulateWan whether traffic between agents gets the links' delay, jitter, bandwidth
+   *     and loss
+   * @param ports hands out a distinct free port each time it is called (two per agent)
+   * @return the plan, with a warning line for everything left out
+   * @throws IllegalArgumentException when the topology cannot be deployed (no data region, say)
+   */
+  public DeploymentPlan compile(Topology topology, boolean emulateWan, IntSupplier ports) {
+    List<String> warnings = new ArrayList<>();
+    List<Region> dataRegions = topology.regions().stream().filter(r -> !r.isWitness()).toList();
+    Set<String> dataRegionIds = new HashSet<>();
+    dataRegions.forEach(r -> dataRegionIds.add(r.id().value()));
+    for (Region region : topology.regions()) {
+      if (region.isWitness()) {
+        warnings.add("warning: region " + region.id() + " is a witness; witnesses get no agent "
+            + "yet (the agent has no voting modes)");
+      }
+    }
+    if (dataRegions.isEmpty()) {
+      throw new IllegalArgumentException("topology " + topology.name()
+          + " has no data region to deploy an agent to");
+    }
+
+    Map<String, List<DatasetConfig>> datasetsByRegion = new LinkedHashMap<>();
+    dataRegions.forEach(r -> datasetsByRegion.put(r.id().value(), new ArrayList<>()));
+    for (Dataset dataset : topology.datasets()) {
+      compileDataset(topology, dataset, dataRegionIds, warnings)
+          .ifPresent(config -> config.replicas().forEach(
+              replica -> datasetsByRegion.get(replica).add(config)));
+    }
+
+    Map<String, Integer> grpcPorts = new HashMap<>();
+    Map<String, Integer> metricsPorts = new HashMap<>();
+    Set<Integer> handedOut = new HashSet<>();
+    for (Region region : dataRegions) {
+      grpcPorts.put(region.id().value(), distinctPort(ports, handedOut));
+      metricsPorts.put(region.id().value(), distinctPort(ports, handedOut));
+    }
+
+    List<AgentPlan> agents = new ArrayList<>();
+    for (Region region : dataRegions) {
+      String id = region.id().value();
+      List<PeerConfig> peers = new ArrayList<>();
+      for (Region other : dataRegions) {
+        if (!other.id().equals(region.id())) {
+          LinkEmulation emulation = emulateWan
+              ? emulation(topology, region.id(), other.id()) : LinkEmulation.NONE;
+          peers.add(new PeerConfig(other.id().value(),
+              LOOPBACK + ":" + grpcPorts.get(other.id().value()), emulation));
+        }
+      }
+      AgentConfig config = new AgentConfig(id, peers, datasetsByRegion.get(id),
+          ReplicationBounds.DEFAULTS);
+      agents.add(new AgentPlan(id, grpcPorts.get(id), metricsPorts.get(id), config));
+    }
+    return new DeploymentPlan(topology.name(), agents, warnings);
+  }
+
+  private static int distinctPort(IntSupplier ports, Set<Integer> handedOut) {
+    int port = ports.getAsInt();
+    if (!handedOut.add(port)) {
+      throw new IllegalStateException("the port supplier handed out port " + port + " twice");
+    }
+    return port;
+  }
+
+  private static Optional<DatasetConfig> compileDataset(Topology topology, Dataset dataset,
+      Set<String> dataRegionIds, List<String> warnings) {
+    Optional<Policy> found = topology.policyOf(dataset);
+    if (found.isEmpty()) {
+      warnings.add("warning: dataset " + dataset.name() + " skipped: its policy "
+          + dataset.policy() + " does not exist");
+      return Optional.empty();
+    }
+    Policy policy = found.get();
+    ReplicationMode mode;
+    switch (policy.mode()) {
+      case ASYNC -> mode = ReplicationMode.ASYNC;
+      case SYNC -> mode = ReplicationMode.SYNC;
+      default -> {
+        warnings.add("warning: dataset " + dataset.name() + " skipped: the agent does not run "
+            + policy.mode() + " mode yet (only async and sync)");
+        return Optional.empty();
+      }
+    }
+    List<String> replicas = new ArrayList<>();
+    for (RegionId replica : dataset.replicas()) {
+      if (dataRegionIds.contains(replica.value())) {
+        replicas.add(replica.value());
+      } else {
+        warnings.add("warning: dataset " + dataset.name() + ": " + replica
+            + " is not a data region and holds no replica");
+      }
+    }
+    if (policy.primary() == null || !replicas.contains(policy.primary().value())) {
+      warnings.add("warning: dataset " + dataset.name() + " skipped: its primary is not one of "
+          + "its data replicas");
+      return Optional.empty();
+    }
+    int others = replicas.size() - 1;
+    int syncAcks = policy.syncAcks() == null ? others : Math.min(policy.syncAcks(), others);
+    FsyncPolicy fsync = mode == ReplicationMode.SYNC ? FsyncPolicy.PER_COMMIT
+        : FsyncPolicy.OPERATING_SYSTEM;
+    return Optional.of(new DatasetConfig(dataset.name(), mode, replicas,
+        policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1));
+  }
+
+  /**
+   * The emulation of traffic from {@code from} to {@code to}: the direct link, else the path
+   * with the smallest round trip, else none (the validator reports regions without a path).
+   */
+  static LinkEmulation emulation(Topology topology, RegionId from, RegionId to) {
+    Optional<Link> direct = topology.link(from, to);
+    if (direct.isPresent()) {
+      Link link = direct.get();
+      return emulation(link.rttMs(), link.jitterMs(), link.bandwidthMbps(),
+          link.lossPercent() / 100);
+    }
+    return shortestPath(topology, from, to)
+        .map(path -> emulation(path.rttMs, path.jitterMs, path.bandwidthMbps, path.lossRate))
+        .orElse(LinkEmulation.NONE);
+  }
+
+  private static LinkEmulation emulation(double rttMs, double jitterMs, double bandwidthMbps,
+      double lossRate) {
+    long bandwidthBytesPerSecond = Math.round(bandwidthMbps * 1_000_000 / 8);
+    return new LinkEmulation(Math.round(rttMs / 2), Math.round(jitterMs), bandwidthBytesPerSecond,
+        Math.min(lossRate, LOSS_RATE_MAX));
+  }
+
+  /** A path's combined figures. */
+  private record Path(double rttMs, double jitterMs, double bandwidthMbps, double lossRate) {}
+
+  /** Dijkstra by round trip over at most as many rounds as there are regions. */
+  private static Optional<Path> shortestPath(Topology topology, RegionId from, RegionId to) {
+    Map<RegionId, Path> best = new HashMap<>();
+    Set<RegionId> done = new HashSet<>();
+    best.put(from, new Path(0, 0, Double.POSITIVE_INFINITY, 0));
+    for (int round = 0; round < topology.regions().size(); round++) {
+      RegionId current = null;
+      for (Map.Entry<RegionId, Path> entry : best.entrySet()) {
+        if (!done.contains(entry.getKey())
+            && (current == null || entry.getValue().rttMs < best.get(current).rttMs)) {
+          current = entry.getKey();
+        }
+      }
+      if (current == null) {
+        break;
+      }
+      if (current.equals(to)) {
+        return Optional.of(best.get(to));
+      }
+      done.add(current);
+      Path here = best.get(current);
+      for (Link link : topology.links()) {
+        if (link.touches(current)) {
+          RegionId next = link.other(current);
+          Path via = new Path(here.rttMs + link.rttMs(), here.jitterMs + link.jitterMs(),
+              Math.min(here.bandwidthMbps, link.bandwidthMbps()),
+              1 - (1 - here.lossRate) * (1 - link.lossPercent() / 100));
+          Path known = best.get(next);
+          if (!done.contains(next) && (known == null || via.rttMs < known.rttMs)) {
+            best.put(next, via);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,130 @@
+package io.meridian.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meridian.app.deploy.DeploymentState;
+import io.meridian.app.deploy.LocalDeployer;
+import io.meridian.app.deploy.StateDirectories;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves the done-means end to end with real agent processes: deploying
+// samples/global-async.yaml locally with WAN emulation makes a put at the primary readable in the
+// other regions, status reports lag, load measures latency and replication lag, and teardown
+// leaves no agent process behind.
+class LocalDeploymentIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path workspace;
+
+  private Path stateDirectory;
+  private String previousWorkspace;
+
+  @BeforeEach
+  void useTemporaryWorkspace() {
+    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
+    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
+    stateDirectory = workspace.resolve("state");
+  }
+
+  @AfterEach
+  void stopWhateverIsLeft() throws Exception {
+    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
+      LocalDeployer.teardown(DeploymentState.read(stateDirectory));
+    }
+    if (previousWorkspace == null) {
+      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
+    } else {
+      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
+    }
+  }
+
+  @Test
+  void deployedAgentsReplicateReportLagCarryLoadAndTearDownCompletely() throws Exception {
+    CliRun deploy = CliRun.meridian("deploy", "../samples/global-async.yaml", "--target", "local",
+        "--emulate-wan", "--state-dir", stateDirectory.toString());
+    assertThat(deploy.status()).as(deploy.all()).isZero();
+    assertThat(deploy.out()).contains("us-east", "eu-central", "ap-southeast", "ready");
+    DeploymentState state = DeploymentState.read(stateDirectory);
+    assertThat(state.agents()).hasSize(3);
+    assertThat(Files.readString(workspace.resolve(".meridian/current")).strip())
+        .isEqualTo(stateDirectory.toAbsolutePath().normalize().toString());
+
+    CliRun put = meridian("kv", "put", "--region", "us-east", "--dataset", "orders", "k1",
+        "hello");
+    assertThat(put.status()).as(put.all()).isZero();
+    assertThat(put.out()).contains("sequence 1", "committed by us-east", "origin us-east");
+    for (String region : List.of("eu-central", "ap-southeast")) {
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(meridian("kv", "get", "--region", region,
+              "--dataset", "orders", "k1").out())
+              .contains("orders/k1 = hello (served by " + region + ")"));
+    }
+
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          CliRun status = meridian("status", "--format", "json");
+          assertThat(status.status()).as(status.all()).isZero();
+          JsonNode replica = region(JSON.readTree(status.out()), "ap-southeast");
+          JsonNode link = replica.get("datasets").get(0).get("peers").get(0);
+          assertThat(link.get("peer").asText()).isEqualTo("us-east");
+          assertThat(link.get("connected").asBoolean()).isTrue();
+          // The replica's lag cannot be below the emulated one-way delay (108 ms).
+          assertThat(link.get("lagMillis").asLong()).isGreaterThanOrEqualTo(100);
+          assertThat(link.has("lagVersions")).isTrue();
+        });
+    CliRun text = meridian("status");
+    assertThat(text.out()).contains("orders  async primary", "lag", "versions");
+
+    CliRun load = meridian("load", "--dataset", "orders", "--rate", "500", "--duration", "2",
+        "--format", "json");
+    assertThat(load.status()).as(load.all()).isZero();
+    assertThat(load.err()).contains("ops/s", "p99");
+    JsonNode summary = JSON.readTree(load.out());
+    assertThat(summary.get("writes").asLong()).isEqualTo(1000);
+    assertThat(summary.get("errors").asLong()).isZero();
+    assertThat(summary.get("writeLatencyMillis").get("count").asLong()).isEqualTo(1000);
+    JsonNode lagToEurope = summary.get("replicationLagMillis").get("eu-central");
+    assertThat(lagToEurope.get("count").asLong()).isPositive();
+    assertThat(lagToEurope.get("p50Millis").asDouble()).isGreaterThanOrEqualTo(45);
+    assertThat(summary.get("replicationLagMillis").get("ap-southeast").get("p50Millis")
+        .asDouble()).isGreaterThanOrEqualTo(108);
+
+    CliRun teardown = meridian("teardown");
+    assertThat(teardown.status()).as(teardown.all()).isZero();
+    assertThat(teardown.outLines()).filteredOn(line -> line.contains("stopped")).hasSize(3);
+    // Here the agents are this JVM's children: an exited one lingers as a zombie until the JVM's
+    // process reaper collects it, which takes a moment after teardown has seen it exit.
+    for (DeploymentState.AgentRecord agent : state.agents()) {
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertThat(ProcessHandle.of(agent.pid())
+              .filter(ProcessHandle::isAlive))
+              .as("agent of %s (pid %d) after teardown", agent.region(), agent.pid()).isEmpty());
+    }
+    assertThat(meridian("status").status()).isEqualTo(ExitCodes.PROBLEMS);
+  }
+
+  /** Runs a command against this test's deployment (the workspace's current one). */
+  private static CliRun meridian(String... args) {
+    return CliRun.meridian(args);
+  }
+
+  private static JsonNode region(JsonNode regions, String id) {
+    for (JsonNode region : regions) {
+      if (region.get("region").asText().equals(id)) {
+        return region;
+      }
+    }
+    throw new AssertionError("no region " + id + " in " + regions);
+  }
+}

@@ -1,0 +1,187 @@
+package io.meridian.app.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.model.Dataset;
+import io.meridian.model.Link;
+import io.meridian.model.Policy;
+import io.meridian.model.Region;
+import io.meridian.model.RegionId;
+import io.meridian.model.Topology;
+import io.meridian.model.format.TopologyReader;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Test;
+
+// Proves that a topology compiles into one correct agent configuration per data region: peers on
+// 127.0.0.1 with distinct ports, link emulation from the topology's links only when asked, modes,
+// primaries and acknowledgement counts carried over, and unsupported parts skipped with warnings.
+class DeploymentCompilerTest {
+
+  private static final DeploymentCompiler COMPILER = new DeploymentCompiler();
+
+  private static Topology sample(String name) throws Exception {
+    return new TopologyReader().read(Path.of("../samples", name)).topology();
+  }
+
+  private static IntSupplier countingPorts() {
+    int[] next = {20_000};
+    return () -> next[0]++;
+  }
+
+  @Test
+  void globalAsyncGetsOneAgentPerRegionWithEveryOtherRegionAsPeer() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("global-async.yaml"), true, countingPorts());
+
+    assertThat(plan.topologyName()).isEqualTo("global-async");
+    assertThat(plan.agents()).extracting(AgentPlan::region)
+        .containsExactly("us-east", "eu-central", "ap-southeast");
+    assertThat(plan.warnings()).isEmpty();
+    for (AgentPlan agent : plan.agents()) {
+      assertThat(agent.config().peers()).extracting(PeerConfig::region)
+          .containsExactlyInAnyOrderElementsOf(plan.agents().stream().map(AgentPlan::region)
+              .filter(r -> !r.equals(agent.region())).toList());
+      for (PeerConfig peer : agent.config().peers()) {
+        assertThat(peer.address())
+            .isEqualTo("127.0.0.1:" + plan.agent(peer.region()).orElseThrow().grpcPort());
+      }
+    }
+  }
+
+  @Test
+  void everyPortOfTheDeploymentIsDistinct() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("global-async.yaml"), false, new FreePorts());
+
+    Set<Integer> ports = new HashSet<>();
+    plan.agents().forEach(agent -> {
+      ports.add(agent.grpcPort());
+      ports.add(agent.metricsPort());
+    });
+    assertThat(ports).hasSize(2 * plan.agents().size());
+  }
+
+  @Test
+  void emulationTakesHalfTheRoundTripJitterAndBandwidthOfTheLinkBetweenTheTwoRegions()
+      throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("global-async.yaml"), true, countingPorts());
+
+    LinkEmulation usToEu = peer(plan, "us-east", "eu-central").emulation();
+    assertThat(usToEu).isEqualTo(new LinkEmulation(45, 2, 125_000_000L, 0.0));
+    assertThat(peer(plan, "eu-central", "us-east").emulation()).isEqualTo(usToEu);
+    assertThat(peer(plan, "us-east", "ap-southeast").emulation())
+        .isEqualTo(new LinkEmulation(108, 5, 125_000_000L, 0.0));
+    assertThat(peer(plan, "ap-southeast", "eu-central").emulation())
+        .isEqualTo(new LinkEmulation(80, 4, 125_000_000L, 0.0));
+  }
+
+  @Test
+  void withoutEmulationNoPeerIsDelayed() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("global-async.yaml"), false, countingPorts());
+
+    assertThat(plan.agents()).flatExtracting(a -> a.config().peers())
+        .extracting(PeerConfig::emulation).containsOnly(LinkEmulation.NONE);
+  }
+
+  @Test
+  void asyncDatasetKeepsItsPrimaryReplicasAndLeavesFlushingToTheSystem() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("global-async.yaml"), true, countingPorts());
+
+    for (AgentPlan agent : plan.agents()) {
+      DatasetConfig orders = agent.config().dataset("orders").orElseThrow();
+      assertThat(orders.mode()).isEqualTo(ReplicationMode.ASYNC);
+      assertThat(orders.primary()).isEqualTo("us-east");
+      assertThat(orders.replicas()).containsExactly("us-east", "eu-central", "ap-southeast");
+      assertThat(orders.fsync()).isEqualTo(FsyncPolicy.OPERATING_SYSTEM);
+      assertThat(orders.requiredAcks()).isZero();
+    }
+  }
+
+  @Test
+  void syncDatasetWaitsForEveryReplicaUnlessSyncAcksSaysFewerAndForcesEachCommit() {
+    Topology topology = threeRegions()
+        .plusPolicy(Policy.of("all", io.meridian.model.ReplicationMode.SYNC)
+            .withPrimary(RegionId.of("a")))
+        .plusPolicy(Policy.of("one", io.meridian.model.ReplicationMode.SYNC)
+            .withPrimary(RegionId.of("b")).withSyncAcks(1))
+        .plusDataset(new Dataset("ledger", ids("a", "b", "c"), List.of(), "all"))
+        .plusDataset(new Dataset("carts", ids("a", "b", "c"), List.of(), "one"));
+
+    DeploymentPlan plan = COMPILER.compile(topology, false, countingPorts());
+
+    DatasetConfig ledger = plan.agent("c").orElseThrow().config().dataset("ledger").orElseThrow();
+    assertThat(ledger.mode()).isEqualTo(ReplicationMode.SYNC);
+    assertThat(ledger.syncAckCount()).isEqualTo(2);
+    assertThat(ledger.fsync()).isEqualTo(FsyncPolicy.PER_COMMIT);
+    DatasetConfig carts = plan.agent("a").orElseThrow().config().dataset("carts").orElseThrow();
+    assertThat(carts.primary()).isEqualTo("b");
+    assertThat(carts.syncAckCount()).isEqualTo(1);
+  }
+
+  @Test
+  void datasetsInModesTheAgentDoesNotRunAreSkippedAndNamed() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("quorum-3.yaml"), false, countingPorts());
+
+    assertThat(plan.agents()).isNotEmpty();
+    assertThat(plan.agents()).allSatisfy(a -> assertThat(a.config().datasets()).isEmpty());
+    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
+        .contains("skipped").contains("quorum mode"));
+  }
+
+  @Test
+  void witnessRegionsGetNoAgentAndTheWarningSaysSo() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("eu-residency.yaml"), true, countingPorts());
+
+    assertThat(plan.agents()).extracting(AgentPlan::region).doesNotContain("dublin-witness");
+    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
+        .contains("dublin-witness").contains("witness"));
+    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w).contains("consensus mode"));
+  }
+
+  @Test
+  void regionsWithoutADirectLinkGetTheShortestPathsCombinedFigures() {
+    Topology topology = Topology.empty("chain")
+        .plusRegion(Region.of("a", 0, 0, "EU"))
+        .plusRegion(Region.of("b", 0, 10, "EU"))
+        .plusRegion(Region.of("c", 0, 20, "EU"))
+        .plusLink(Link.of("a", "b", 20).withJitterMs(1).withBandwidthMbps(800))
+        .plusLink(Link.of("b", "c", 30).withJitterMs(2).withBandwidthMbps(400));
+
+    DeploymentPlan plan = COMPILER.compile(topology, true, countingPorts());
+
+    assertThat(peer(plan, "a", "c").emulation())
+        .isEqualTo(new LinkEmulation(25, 3, 50_000_000L, 0.0));
+  }
+
+  @Test
+  void aTopologyWithoutDataRegionsCannotBeDeployed() {
+    assertThatThrownBy(() -> COMPILER.compile(Topology.empty("nothing"), false, countingPorts()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no data region");
+  }
+
+  private static PeerConfig peer(DeploymentPlan plan, String from, String to) {
+    return plan.agent(from).orElseThrow().config().peer(to).orElseThrow();
+  }
+
+  private static Topology threeRegions() {
+    return Topology.empty("three")
+        .plusRegion(Region.of("a", 0, 0, "EU"))
+        .plusRegion(Region.of("b", 0, 10, "EU"))
+        .plusRegion(Region.of("c", 0, 20, "EU"))
+        .plusLink(Link.of("a", "b", 10))
+        .plusLink(Link.of("b", "c", 10))
+        .plusLink(Link.of("a", "c", 10));
+  }
+
+  private static List<RegionId> ids(String... ids) {
+    return java.util.Arrays.stream(ids).map(RegionId::of).toList();
+  }
+}
