@@ -1,0 +1,240 @@
+package io.meridian.visualization.graph;
+
+import io.meridian.model.RegionId;
+import io.meridian.model.Topology;
+import io.meridian.visualization.map.WorldMap;
+import io.meridian.visualization.projection.ProjectedBounds;
+import java.util.Optional;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableMap;
+import javafx.scene.control.Skin;
+
+/**
+ * A topology drawn on a {@link WorldMap}: each region a marker at its coordinates (a disc
+ * for data regions, a hollow diamond for witnesses) with its name and a jurisdiction badge,
+ * each link an arc labelled with its round-trip time. Regions that share a place fan out
+ * around it; markers and labels keep their screen size at every zoom.
+ *
+ * <p>Data in, events out: set {@link #topologyProperty()}, fill {@link #getRegionOverlays()}
+ * and {@link #getLinkOverlays()} from validation, what-if or monitoring, and watch {@link
+ * #selectionProperty()}, which a click on a region or link sets and a click on empty map
+ * clears. {@link #centerOn(GraphElement)} brings an element into view.
+ *
+ * <p>Styling: style classes {@value #STYLE_CLASS} and {@code world-map}. Region nodes are
+ * {@code .region-node} with pseudo-classes {@code :data} or {@code :witness}, {@code
+ * :selected}, {@code :dimmed} and the {@link Status} pseudo-classes; links are {@code
+ * .link} with the same pseudo-classes; see the bundled {@code visualization.css}.
+ *
+ * <p>Cost: the topology is projected once per change; moving the view repositions markers
+ * and arcs from cached arrays in one pass per frame; fan-out is recomputed only when the
+ * scale changes.
+ */
+public class TopologyGraph extends WorldMap {
+
+  /** The style class of every topology graph. */
+  public static final String STYLE_CLASS = "topology-graph";
+
+  /** The most {@link #fitAll()} zooms in, so one region does not fill the screen. */
+  public static final double FIT_ZOOM_MAX = 12;
+
+  /** The zoom {@link #centerOn(GraphElement)} uses at least for a region. */
+  public static final double CENTER_ZOOM_MIN = 3;
+
+  private final ObjectProperty<Topology> topology = new SimpleObjectProperty<>(this, "topology");
+  private final ReadOnlyObjectWrapper<ProjectedTopology> projected =
+      new ReadOnlyObjectWrapper<>(this, "projected", ProjectedTopology.EMPTY);
+  private final ObservableMap<RegionId, RegionOverlay> regionOverlays =
+      FXCollections.observableHashMap();
+  private final ObservableMap<LinkKey, LinkOverlay> linkOverlays =
+      FXCollections.observableHashMap();
+  private final ObjectProperty<GraphElement> selection =
+      new SimpleObjectProperty<>(this, "selection");
+  private final BooleanProperty legendVisible =
+      new SimpleBooleanProperty(this, "legendVisible", true);
+  private final BooleanProperty linkLabelsVisible =
+      new SimpleBooleanProperty(this, "linkLabelsVisible", true);
+
+  /** Creates an empty graph. */
+  public TopologyGraph() {
+    getStyleClass().add(STYLE_CLASS);
+    topology.addListener((observable, before, after) ->
+        projected.set(ProjectedTopology.of(after, getProjection())));
+  }
+
+  /**
+   * Creates a graph showing a topology.
+   *
+   * @param topology what to show
+   */
+  public TopologyGraph(Topology topology) {
+    this();
+    setTopology(topology);
+  }
+
+  @Override
+  protected Skin<?> createDefaultSkin() {
+    return new TopologyGraphSkin(this);
+  }
+
+  /**
+   * The topology shown; {@code null} shows only the map.
+   *
+   * @return the property
+   */
+  public ObjectProperty<Topology> topologyProperty() {
+    return topology;
+  }
+
+  /** @return the topology shown */
+  public Topology getTopology() {
+    return topology.get();
+  }
+
+  /** @param value the topology to show */
+  public void setTopology(Topology value) {
+    topology.set(value);
+  }
+
+  /**
+   * The shown topology's projected geometry, recomputed when the topology changes.
+   *
+   * @return the property
+   */
+  public ReadOnlyObjectProperty<ProjectedTopology> projectedTopologyProperty() {
+    return projected.getReadOnlyProperty();
+  }
+
+  /** @return the shown topology's projected geometry */
+  public ProjectedTopology getProjectedTopology() {
+    return projected.get();
+  }
+
+  /**
+   * Overlays per region. Regions without an entry are drawn plain. Put, replace or remove
+   * entries; each change restyles only that region.
+   *
+   * @return the live map
+   */
+  public ObservableMap<RegionId, RegionOverlay> getRegionOverlays() {
+    return regionOverlays;
+  }
+
+  /**
+   * Overlays per link, keyed by {@link LinkKey}. Links without an entry are drawn plain.
+   *
+   * @return the live map
+   */
+  public ObservableMap<LinkKey, LinkOverlay> getLinkOverlays() {
+    return linkOverlays;
+  }
+
+  /**
+   * The selected region or link, or {@code null}. Clicks set it; the application may set it
+   * too (for example from a problem list).
+   *
+   * @return the property
+   */
+  public ObjectProperty<GraphElement> selectionProperty() {
+    return selection;
+  }
+
+  /** @return the selected element, or {@code null} */
+  public GraphElement getSelection() {
+    return selection.get();
+  }
+
+  /** @param value the element to select, or {@code null} */
+  public void setSelection(GraphElement value) {
+    selection.set(value);
+  }
+
+  /**
+   * Whether the status legend is shown in the bottom-left corner. Default {@code true}.
+   *
+   * @return the property
+   */
+  public BooleanProperty legendVisibleProperty() {
+    return legendVisible;
+  }
+
+  /** @return whether the legend is shown */
+  public boolean isLegendVisible() {
+    return legendVisible.get();
+  }
+
+  /** @param value whether to show the legend */
+  public void setLegendVisible(boolean value) {
+    legendVisible.set(value);
+  }
+
+  /**
+   * Whether links carry their RTT label. Labels of links too short on screen to hold one are
+   * hidden regardless. Default {@code true}.
+   *
+   * @return the property
+   */
+  public BooleanProperty linkLabelsVisibleProperty() {
+    return linkLabelsVisible;
+  }
+
+  /** @return whether link labels are shown */
+  public boolean isLinkLabelsVisible() {
+    return linkLabelsVisible.get();
+  }
+
+  /** @param value whether to show link labels */
+  public void setLinkLabelsVisible(boolean value) {
+    linkLabelsVisible.set(value);
+  }
+
+  /**
+   * Brings an element into view: a region is centred (zooming in to at least {@value
+   * #CENTER_ZOOM_MIN}), a link is fitted with both its ends. Unknown elements are ignored.
+   *
+   * @param element the region or link
+   * @return whether the element is on the graph
+   */
+  public boolean centerOn(GraphElement element) {
+    ProjectedTopology geometry = getProjectedTopology();
+    if (element instanceof GraphElement.RegionElement region) {
+      Optional<Integer> index = geometry.indexOf(region.id());
+      index.ifPresent(i -> centerOnProjected(geometry.regionX(i), geometry.regionY(i),
+          Math.max(getViewport() == null ? 1 : getZoom(), CENTER_ZOOM_MIN)));
+      return index.isPresent();
+    }
+    if (element instanceof GraphElement.LinkElement link) {
+      Optional<Integer> index = geometry.indexOf(link.key());
+      index.ifPresent(i -> {
+        int from = geometry.linkFrom(i);
+        int to = geometry.linkTo(i);
+        double[] xy = {geometry.regionX(from), geometry.regionY(from), geometry.regionX(to),
+            geometry.regionY(to), geometry.controlX(i), geometry.controlY(i)};
+        fitTo(ProjectedBounds.ofPoints(xy, 3));
+      });
+      return index.isPresent();
+    }
+    return false;
+  }
+
+  @Override
+  protected double fitZoomMax() {
+    return FIT_ZOOM_MAX;
+  }
+
+  @Override
+  protected double fitPaddingPx() {
+    // Room for the labels and badges around the outermost markers.
+    return 56;
+  }
+
+  @Override
+  protected ProjectedBounds contentBounds() {
+    return getProjectedTopology().bounds().orElseGet(super::contentBounds);
+  }
+}

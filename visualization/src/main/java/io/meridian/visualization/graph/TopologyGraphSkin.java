@@ -1,0 +1,612 @@
+package io.meridian.visualization.graph;
+
+import io.meridian.model.Link;
+import io.meridian.model.Region;
+import io.meridian.model.RegionId;
+import io.meridian.visualization.map.MapViewport;
+import io.meridian.visualization.map.WorldMapSkin;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import javafx.animation.Animation;
+import javafx.animation.Interpolator;
+import javafx.animation.KeyFrame;
+import javafx.animation.KeyValue;
+import javafx.animation.Timeline;
+import javafx.beans.InvalidationListener;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.value.ChangeListener;
+import javafx.collections.MapChangeListener;
+import javafx.event.EventHandler;
+import javafx.scene.Group;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.shape.Line;
+import javafx.scene.shape.QuadCurve;
+import javafx.util.Duration;
+
+/**
+ * The default skin of {@link TopologyGraph}: the world map, then links, link labels,
+ * fan-out leader lines and region markers in screen space above it, and the legend.
+ *
+ * <p>Views are kept per region id and link key and reused when the topology changes, so an
+ * edit restyles what changed instead of rebuilding the scene graph. Everything is placed at
+ * the current scale without the pan translation, inside one layer whose translation follows
+ * the view: a pan changes that one transform and touches no node. A zoom runs one pass over
+ * the cached projected arrays (two multiplications per point, no allocation) and
+ * recomputes fan-out and label decluttering.
+ */
+public class TopologyGraphSkin extends WorldMapSkin {
+
+  /** Markers closer than this on screen fan out around their common place. */
+  static final double FAN_SEPARATION_PX = 22;
+
+  /** A link shorter than this on screen hides its label: it would not fit. */
+  static final double LINK_LABEL_LENGTH_MIN_PX = 90;
+
+  /** Link width when no overlay sets one. */
+  static final double LINK_WIDTH_DEFAULT_PX = 1.75;
+
+  private static final double LEGEND_MARGIN_PX = 12;
+  private static final Duration PULSE_PERIOD = Duration.millis(1200);
+
+  private final Group linkLayer = new Group();
+  private final Group linkHitLayer = new Group();
+  private final Group linkLabelLayer = new Group();
+  private final Group leaderLayer = new Group();
+  private final Group regionLayer = new Group();
+  private final GraphLegend legend = new GraphLegend();
+  private final FanOut fanOut = new FanOut(FAN_SEPARATION_PX);
+  private final Map<RegionId, RegionNode> regionNodes = new HashMap<>();
+  private final Map<LinkKey, LinkView> linkViews = new HashMap<>();
+  private RegionNode[] regionsByIndex = new RegionNode[0];
+  private LinkView[] linksByIndex = new LinkView[0];
+  private Line[] leaders = new Line[0];
+  private double[] screenXy = new double[0];
+  private ProjectedTopology geometry = ProjectedTopology.EMPTY;
+
+  private final DoubleProperty pulsePhase = new SimpleDoubleProperty();
+  private final Timeline pulse = new Timeline(
+      new KeyFrame(Duration.ZERO, new KeyValue(pulsePhase, 0)),
+      new KeyFrame(PULSE_PERIOD, new KeyValue(pulsePhase, 1, Interpolator.EASE_OUT)));
+  private int pulsingCount;
+
+  private double placedScale = Double.NaN;
+  private double fanScale = Double.NaN;
+  private boolean placementDirty = true;
+  private boolean labelsDirty = true;
+  private final LabelDeclutter declutter = new LabelDeclutter();
+  private double[] labelBoxes = new double[0];
+  private boolean[] labelAccepted = new boolean[0];
+  private int[] labelOwner = new int[0];
+
+  private final ChangeListener<ProjectedTopology> geometryListener =
+      (observable, before, after) -> rebuild(after);
+  private final MapChangeListener<RegionId, RegionOverlay> regionOverlayListener =
+      change -> restyleRegion(change.getKey());
+  private final MapChangeListener<LinkKey, LinkOverlay> linkOverlayListener =
+      change -> restyleLink(change.getKey());
+  private final ChangeListener<GraphElement> selectionListener =
+      (observable, before, after) -> {
+        restyle(before);
+        restyle(after);
+      };
+  private final InvalidationListener placementListener = observable -> markDirty();
+  private final InvalidationListener themeListener = observable -> syncLegendTheme();
+  private final EventHandler<MouseEvent> regionClick = this::onRegionClicked;
+  private final EventHandler<MouseEvent> linkClick = this::onLinkClicked;
+  private final EventHandler<MouseEvent> backgroundClick = this::onBackgroundClicked;
+
+  /**
+   * Creates the skin.
+   *
+   * @param graph the control
+   */
+  public TopologyGraphSkin(TopologyGraph graph) {
+    super(graph);
+    pulse.setCycleCount(Animation.INDEFINITE);
+    linkLayer.setMouseTransparent(true);
+    linkLabelLayer.setMouseTransparent(true);
+    leaderLayer.setMouseTransparent(true);
+    getOverlayLayer().getChildren().addAll(linkLayer, linkHitLayer, linkLabelLayer, leaderLayer,
+        regionLayer);
+    legend.setManaged(false);
+    getChildren().add(legend);
+    graph.getStyleClass().addListener(themeListener);
+    syncLegendTheme();
+
+    graph.projectedTopologyProperty().addListener(geometryListener);
+    graph.getRegionOverlays().addListener(regionOverlayListener);
+    graph.getLinkOverlays().addListener(linkOverlayListener);
+    graph.selectionProperty().addListener(selectionListener);
+    graph.legendVisibleProperty().addListener(placementListener);
+    graph.linkLabelsVisibleProperty().addListener(placementListener);
+    regionLayer.addEventHandler(MouseEvent.MOUSE_CLICKED, regionClick);
+    linkHitLayer.addEventHandler(MouseEvent.MOUSE_CLICKED, linkClick);
+    graph.addEventHandler(MouseEvent.MOUSE_CLICKED, backgroundClick);
+    rebuild(graph.getProjectedTopology());
+  }
+
+  @Override
+  public void dispose() {
+    TopologyGraph graph = (TopologyGraph) getSkinnable();
+    if (graph == null) {
+      return;
+    }
+    pulse.stop();
+    graph.projectedTopologyProperty().removeListener(geometryListener);
+    graph.getRegionOverlays().removeListener(regionOverlayListener);
+    graph.getLinkOverlays().removeListener(linkOverlayListener);
+    graph.selectionProperty().removeListener(selectionListener);
+    graph.legendVisibleProperty().removeListener(placementListener);
+    graph.linkLabelsVisibleProperty().removeListener(placementListener);
+    graph.removeEventHandler(MouseEvent.MOUSE_CLICKED, backgroundClick);
+    graph.getStyleClass().removeListener(themeListener);
+    super.dispose();
+  }
+
+  private TopologyGraph graph() {
+    return (TopologyGraph) getSkinnable();
+  }
+
+  private void syncLegendTheme() {
+    boolean dark = getSkinnable().getStyleClass().contains("dark");
+    if (dark != legend.getStyleClass().contains("dark")) {
+      if (dark) {
+        legend.getStyleClass().add("dark");
+      } else {
+        legend.getStyleClass().remove("dark");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ rebuild
+
+  private void rebuild(ProjectedTopology newGeometry) {
+    geometry = newGeometry;
+    int regionCount = geometry.regionCount();
+    int linkCount = geometry.linkCount();
+
+    Map<RegionId, RegionNode> keptRegions = new HashMap<>();
+    RegionNode[] newRegions = new RegionNode[regionCount];
+    for (int i = 0; i < regionCount; i++) {
+      Region region = geometry.regions().get(i);
+      RegionNode node = regionNodes.remove(region.id());
+      if (node == null) {
+        node = new RegionNode();
+      }
+      node.show(region);
+      newRegions[i] = node;
+      keptRegions.put(region.id(), node);
+    }
+    for (RegionNode gone : regionNodes.values()) {
+      if (gone.isPulsing()) {
+        pulsingCount--;
+      }
+    }
+    regionNodes.clear();
+    regionNodes.putAll(keptRegions);
+    regionsByIndex = newRegions;
+    regionLayer.getChildren().setAll(newRegions);
+
+    Map<LinkKey, LinkView> keptLinks = new HashMap<>();
+    LinkView[] newLinks = new LinkView[linkCount];
+    Node[] lines = new Node[linkCount];
+    Node[] hits = new Node[linkCount];
+    Node[] labels = new Node[linkCount];
+    for (int i = 0; i < linkCount; i++) {
+      Link link = geometry.links().get(i);
+      LinkKey key = LinkKey.of(link);
+      LinkView view = linkViews.remove(key);
+      if (view == null) {
+        view = new LinkView(key);
+      }
+      view.link = link;
+      newLinks[i] = view;
+      keptLinks.put(key, view);
+      lines[i] = view.line;
+      hits[i] = view.hit;
+      labels[i] = view.label;
+    }
+    for (LinkView gone : linkViews.values()) {
+      if (gone.pulsing) {
+        pulsingCount--;
+      }
+    }
+    linkViews.clear();
+    linkViews.putAll(keptLinks);
+    linksByIndex = newLinks;
+    linkLayer.getChildren().setAll(lines);
+    linkHitLayer.getChildren().setAll(hits);
+    linkLabelLayer.getChildren().setAll(labels);
+
+    if (leaders.length < regionCount) {
+      Line[] grown = new Line[regionCount];
+      System.arraycopy(leaders, 0, grown, 0, leaders.length);
+      for (int i = leaders.length; i < regionCount; i++) {
+        grown[i] = new Line();
+        grown[i].getStyleClass().add("fan-leader");
+      }
+      leaders = grown;
+    }
+    Line[] shownLeaders = new Line[regionCount];
+    System.arraycopy(leaders, 0, shownLeaders, 0, regionCount);
+    leaderLayer.getChildren().setAll(shownLeaders);
+    screenXy = new double[2 * regionCount];
+
+    for (RegionNode node : newRegions) {
+      restyleRegion(node.region().id());
+    }
+    for (LinkView view : newLinks) {
+      restyleLink(view.key);
+    }
+    fanScale = Double.NaN;
+    markDirty();
+  }
+
+  // ------------------------------------------------------------------ styling
+
+  private void restyle(GraphElement element) {
+    if (element instanceof GraphElement.RegionElement region) {
+      restyleRegion(region.id());
+    } else if (element instanceof GraphElement.LinkElement link) {
+      restyleLink(link.key());
+    }
+  }
+
+  private void restyleRegion(RegionId id) {
+    RegionNode node = regionNodes.get(id);
+    if (node == null) {
+      return;
+    }
+    boolean wasPulsing = node.isPulsing();
+    node.apply(graph().getRegionOverlays().get(id),
+        new GraphElement.RegionElement(id).equals(graph().getSelection()), pulsePhase);
+    countPulse(wasPulsing, node.isPulsing());
+  }
+
+  private void restyleLink(LinkKey key) {
+    LinkView view = linkViews.get(key);
+    if (view == null) {
+      return;
+    }
+    boolean wasPulsing = view.pulsing;
+    view.apply(graph().getLinkOverlays().get(key),
+        new GraphElement.LinkElement(key).equals(graph().getSelection()));
+    countPulse(wasPulsing, view.pulsing);
+    // A new badge changes the label's width, which placement uses.
+    markDirty();
+  }
+
+  private void countPulse(boolean before, boolean after) {
+    if (before == after) {
+      return;
+    }
+    pulsingCount += after ? 1 : -1;
+    if (pulsingCount > 0 && pulse.getStatus() != Animation.Status.RUNNING) {
+      pulse.play();
+    } else if (pulsingCount == 0) {
+      pulse.stop();
+      pulsePhase.set(0);
+    }
+  }
+
+  // ---------------------------------------------------------------- placement
+
+  private void markDirty() {
+    placementDirty = true;
+    labelsDirty = true;
+    getSkinnable().requestLayout();
+  }
+
+  @Override
+  protected void layoutOverlay(MapViewport viewport, double width, double height) {
+    TopologyGraph graph = graph();
+    legend.setVisible(graph.isLegendVisible());
+    if (legend.isVisible()) {
+      legend.autosize();
+      legend.relocate(LEGEND_MARGIN_PX, height - legend.getHeight() - LEGEND_MARGIN_PX);
+    }
+    double scale = viewport.scale();
+    // Panning only moves this one layer: everything in it is placed at scale, untranslated.
+    getOverlayLayer().setTranslateX(width / 2 - viewport.centerX() * scale);
+    getOverlayLayer().setTranslateY(height / 2 + viewport.centerY() * scale);
+    if (!placementDirty && scale == placedScale) {
+      return;
+    }
+    placementDirty = false;
+    placedScale = scale;
+    int regionCount = geometry.regionCount();
+    if (scale != fanScale || labelsDirty) {
+      fanOut.compute(geometry.regionXy(), regionCount, scale);
+      fanScale = scale;
+      labelsDirty = false;
+      declutterLabels(scale, graph.isLinkLabelsVisible());
+    }
+    for (int i = 0; i < regionCount; i++) {
+      double trueX = geometry.regionX(i) * scale;
+      double trueY = -geometry.regionY(i) * scale;
+      double x = trueX + fanOut.offsetX(i);
+      double y = trueY + fanOut.offsetY(i);
+      screenXy[2 * i] = x;
+      screenXy[2 * i + 1] = y;
+      RegionNode node = regionsByIndex[i];
+      node.setLayoutX(x);
+      node.setLayoutY(y);
+      Line leader = leaders[i];
+      boolean fanned = fanOut.offsetX(i) != 0 || fanOut.offsetY(i) != 0;
+      if (leader.isVisible() != fanned) {
+        leader.setVisible(fanned);
+      }
+      if (fanned) {
+        leader.setStartX(trueX);
+        leader.setStartY(trueY);
+        leader.setEndX(x);
+        leader.setEndY(y);
+      }
+    }
+    for (int i = 0; i < linksByIndex.length; i++) {
+      int from = geometry.linkFrom(i);
+      int to = geometry.linkTo(i);
+      double x0 = screenXy[2 * from];
+      double y0 = screenXy[2 * from + 1];
+      double x2 = screenXy[2 * to];
+      double y2 = screenXy[2 * to + 1];
+      // The control point follows the average fan-out offset of the two ends.
+      double cx = geometry.controlX(i) * scale
+          + (fanOut.offsetX(from) + fanOut.offsetX(to)) / 2;
+      double cy = -geometry.controlY(i) * scale
+          + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
+      LinkView view = linksByIndex[i];
+      view.place(x0, y0, cx, cy, x2, y2);
+      boolean showLabel = view.labelShown;
+      if (view.label.isVisible() != showLabel) {
+        view.label.setVisible(showLabel);
+      }
+      if (showLabel) {
+        double midX = 0.25 * x0 + 0.5 * cx + 0.25 * x2;
+        double midY = 0.25 * y0 + 0.5 * cy + 0.25 * y2;
+        view.label.autosize();
+        view.label.relocate(midX - view.label.getWidth() / 2,
+            midY - view.label.getHeight() / 2);
+      }
+    }
+  }
+
+  /**
+   * Chooses which region and link labels to show at this scale so that none overlap each
+   * other or a marker. Works without the pan translation, so panning never needs it again.
+   * Priority: the selection, then elements with an overlay status, then topology order;
+   * region names first, then jurisdiction badges, then link labels.
+   */
+  private void declutterLabels(double scale, boolean linkLabels) {
+    int regionCount = geometry.regionCount();
+    int linkCount = linksByIndex.length;
+    int capacity = 3 * regionCount + linkCount;
+    if (labelAccepted.length < capacity) {
+      labelBoxes = new double[4 * capacity];
+      labelAccepted = new boolean[capacity];
+      labelOwner = new int[capacity];
+    }
+    int count = 0;
+    for (int i = 0; i < regionCount; i++) {
+      double half = regionsByIndex[i].markerHalfSize();
+      count = addBox(count, regionX(i, scale) - half, regionY(i, scale) - half, 2 * half,
+          2 * half, i);
+    }
+    int obstacles = count;
+    for (int pass = 0; pass < 3; pass++) {
+      for (int i = 0; i < regionCount; i++) {
+        RegionNode node = regionsByIndex[i];
+        if (pass != regionPriority(node)) {
+          continue;
+        }
+        double width = node.labelWidth();
+        count = addBox(count, regionX(i, scale) - width / 2,
+            regionY(i, scale) + node.labelOffsetY(), width, node.labelHeight(), i);
+      }
+    }
+    int firstBadge = count;
+    for (int i = 0; i < regionCount; i++) {
+      RegionNode node = regionsByIndex[i];
+      count = addBox(count, regionX(i, scale) + node.jurisdictionLeft(),
+          regionY(i, scale) + node.jurisdictionTop(), node.jurisdictionWidth(),
+          node.jurisdictionHeight(), i);
+    }
+    int firstLink = count;
+    for (int pass = 0; pass < 3 && linkLabels; pass++) {
+      for (int i = 0; i < linkCount; i++) {
+        LinkView view = linksByIndex[i];
+        if (pass != linkPriority(view)) {
+          continue;
+        }
+        int from = geometry.linkFrom(i);
+        int to = geometry.linkTo(i);
+        double x0 = regionX(from, scale);
+        double y0 = regionY(from, scale);
+        double x2 = regionX(to, scale);
+        double y2 = regionY(to, scale);
+        if (Math.hypot(x2 - x0, y2 - y0) < LINK_LABEL_LENGTH_MIN_PX) {
+          continue;
+        }
+        double cx = geometry.controlX(i) * scale
+            + (fanOut.offsetX(from) + fanOut.offsetX(to)) / 2;
+        double cy = -geometry.controlY(i) * scale
+            + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
+        double width = view.label.prefWidth(-1);
+        double height = view.label.prefHeight(-1);
+        count = addBox(count, 0.25 * x0 + 0.5 * cx + 0.25 * x2 - width / 2,
+            0.25 * y0 + 0.5 * cy + 0.25 * y2 - height / 2, width, height, i);
+      }
+    }
+    declutter.place(labelBoxes, count, obstacles, labelAccepted);
+    for (int b = obstacles; b < firstBadge; b++) {
+      regionsByIndex[labelOwner[b]].setLabelShown(labelAccepted[b]);
+    }
+    for (int b = firstBadge; b < firstLink; b++) {
+      regionsByIndex[labelOwner[b]].setJurisdictionShown(labelAccepted[b]);
+    }
+    for (LinkView view : linksByIndex) {
+      view.labelShown = false;
+    }
+    for (int b = firstLink; b < count; b++) {
+      linksByIndex[labelOwner[b]].labelShown = labelAccepted[b];
+    }
+  }
+
+  private int addBox(int index, double left, double top, double width, double height,
+      int owner) {
+    labelBoxes[4 * index] = left;
+    labelBoxes[4 * index + 1] = top;
+    labelBoxes[4 * index + 2] = width;
+    labelBoxes[4 * index + 3] = height;
+    labelOwner[index] = owner;
+    return index + 1;
+  }
+
+  private double regionX(int region, double scale) {
+    return geometry.regionX(region) * scale + fanOut.offsetX(region);
+  }
+
+  private double regionY(int region, double scale) {
+    return -geometry.regionY(region) * scale + fanOut.offsetY(region);
+  }
+
+  private int regionPriority(RegionNode node) {
+    if (new GraphElement.RegionElement(node.region().id()).equals(graph().getSelection())) {
+      return 0;
+    }
+    return node.overlay().status() != null ? 1 : 2;
+  }
+
+  private int linkPriority(LinkView view) {
+    if (new GraphElement.LinkElement(view.key).equals(graph().getSelection())) {
+      return 0;
+    }
+    return view.overlay.status() != null || hasText(view.overlay.badge()) ? 1 : 2;
+  }
+
+  private static boolean hasText(String text) {
+    return text != null && !text.isEmpty();
+  }
+
+  // -------------------------------------------------------------------- input
+
+  private void onRegionClicked(MouseEvent event) {
+    if (event.getButton() != MouseButton.PRIMARY || !event.isStillSincePress()) {
+      return;
+    }
+    for (Node node = (Node) event.getTarget(); node != null && node != regionLayer;
+        node = node.getParent()) {
+      if (node instanceof RegionNode regionNode) {
+        graph().setSelection(GraphElement.region(regionNode.region().id()));
+        event.consume();
+        return;
+      }
+    }
+  }
+
+  private void onLinkClicked(MouseEvent event) {
+    if (event.getButton() != MouseButton.PRIMARY || !event.isStillSincePress()) {
+      return;
+    }
+    if (event.getTarget() instanceof QuadCurve curve
+        && curve.getUserData() instanceof LinkView view) {
+      graph().setSelection(GraphElement.link(view.key));
+      event.consume();
+    }
+  }
+
+  private void onBackgroundClicked(MouseEvent event) {
+    if (event.getButton() == MouseButton.PRIMARY && event.getClickCount() == 1
+        && event.isStillSincePress() && !event.isConsumed()) {
+      graph().setSelection(null);
+    }
+  }
+
+  // ------------------------------------------------------------------- views
+
+  /** The shapes of one link: the visible arc, a wider transparent arc to click, a label. */
+  private final class LinkView {
+    final LinkKey key;
+    final QuadCurve line = new QuadCurve();
+    final QuadCurve hit = new QuadCurve();
+    final Label label = new Label();
+    Link link;
+    LinkOverlay overlay = LinkOverlay.NONE;
+    boolean pulsing;
+    boolean labelShown;
+    double width = LINK_WIDTH_DEFAULT_PX;
+
+    LinkView(LinkKey key) {
+      this.key = key;
+      line.getStyleClass().add("link");
+      line.setStrokeWidth(LINK_WIDTH_DEFAULT_PX);
+      hit.getStyleClass().add("link-hit");
+      hit.setUserData(this);
+      label.getStyleClass().add("link-label");
+      label.setVisible(false);
+    }
+
+    void apply(LinkOverlay newOverlay, boolean selected) {
+      LinkOverlay shown = newOverlay == null ? LinkOverlay.NONE : newOverlay;
+      overlay = shown;
+      for (Status status : Status.values()) {
+        boolean on = shown.status() == status;
+        line.pseudoClassStateChanged(status.pseudoClass(), on);
+        label.pseudoClassStateChanged(status.pseudoClass(), on);
+      }
+      line.pseudoClassStateChanged(RegionNode.SELECTED, selected);
+      line.pseudoClassStateChanged(RegionNode.DIMMED, shown.dimmed());
+      label.pseudoClassStateChanged(RegionNode.DIMMED, shown.dimmed());
+      width = Double.isNaN(shown.widthPx()) ? LINK_WIDTH_DEFAULT_PX : shown.widthPx();
+      String text = formatRtt(link.rttMs());
+      if (shown.badge() != null && !shown.badge().isEmpty()) {
+        text += " · " + shown.badge();
+      }
+      label.setText(text);
+      hit.setAccessibleText("Link " + key + ", " + text
+          + (shown.status() == null ? "" : ", " + shown.status().displayName()));
+      if (shown.pulse() != pulsing) {
+        pulsing = shown.pulse();
+        line.pseudoClassStateChanged(RegionNode.PULSING, pulsing);
+      }
+      // Pulse by width, which code owns, rather than opacity, which the stylesheet owns.
+      line.strokeWidthProperty().unbind();
+      if (pulsing) {
+        double base = width;
+        line.strokeWidthProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+            () -> base * (1 + pulsePhase.get()), pulsePhase));
+      } else {
+        line.setStrokeWidth(width);
+      }
+    }
+
+    void place(double x0, double y0, double cx, double cy, double x2, double y2) {
+      line.setStartX(x0);
+      line.setStartY(y0);
+      line.setControlX(cx);
+      line.setControlY(cy);
+      line.setEndX(x2);
+      line.setEndY(y2);
+      hit.setStartX(x0);
+      hit.setStartY(y0);
+      hit.setControlX(cx);
+      hit.setControlY(cy);
+      hit.setEndX(x2);
+      hit.setEndY(y2);
+    }
+  }
+
+  /**
+   * @param rttMs round-trip time
+   * @return {@code "7.5 ms"} below ten milliseconds, {@code "84 ms"} above
+   */
+  static String formatRtt(double rttMs) {
+    return rttMs < 10 ? String.format(Locale.ROOT, "%.1f ms", rttMs)
+        : String.format(Locale.ROOT, "%.0f ms", rttMs);
+  }
+}

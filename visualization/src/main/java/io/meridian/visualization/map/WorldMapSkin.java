@@ -1,0 +1,250 @@
+package io.meridian.visualization.map;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.application.Platform;
+import javafx.beans.InvalidationListener;
+import javafx.css.PseudoClass;
+import javafx.event.EventHandler;
+import javafx.scene.Group;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.input.ZoomEvent;
+import javafx.scene.shape.FillRule;
+import javafx.scene.shape.Rectangle;
+import javafx.scene.shape.SVGPath;
+import javafx.scene.transform.Affine;
+
+/**
+ * The default skin of {@link WorldMap}: the projected globe, graticule and countries in one
+ * group under a single scale-and-translate transform, so pan and zoom change one transform
+ * and nothing else. Subclasses add layers above the map with {@link #getOverlayLayer()}.
+ *
+ * <p>Input handling lives here too: drag pans, wheel and pinch zoom about the pointer,
+ * keys zoom, pan and fit.
+ */
+public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
+
+  private static final PseudoClass PANNING = PseudoClass.getPseudoClass("panning");
+  private static final double WHEEL_ZOOM_PER_PIXEL = Math.log(2) / 240;
+  private static final double KEY_ZOOM_FACTOR = 1.5;
+  private static final double KEY_PAN_PX = 80;
+  private static final double DOUBLE_CLICK_ZOOM_FACTOR = 2;
+
+  private final Group mapLayer = new Group();
+  private final Group countryLayer = new Group();
+  private final SVGPath sphere = new SVGPath();
+  private final SVGPath graticule = new SVGPath();
+  private final Group overlayLayer = new Group();
+  private final Affine mapTransform = new Affine();
+  private final Rectangle clip = new Rectangle();
+  private final List<SVGPath> countries = new ArrayList<>();
+  private final InvalidationListener relayout = observable -> getSkinnable().requestLayout();
+  private double appliedScale = Double.NaN;
+  private double appliedBorderWidth = Double.NaN;
+  private double dragLastX;
+  private double dragLastY;
+  private boolean disposed;
+
+  private final EventHandler<MouseEvent> pressHandler = this::onMousePressed;
+  private final EventHandler<MouseEvent> dragHandler = this::onMouseDragged;
+  private final EventHandler<MouseEvent> releaseHandler = this::onMouseReleased;
+  private final EventHandler<MouseEvent> clickHandler = this::onMouseClicked;
+  private final EventHandler<ScrollEvent> scrollHandler = this::onScroll;
+  private final EventHandler<ZoomEvent> zoomHandler = this::onZoom;
+  private final EventHandler<KeyEvent> keyHandler = this::onKeyPressed;
+
+  /**
+   * Creates the skin and starts drawing the countries once their data is ready.
+   *
+   * @param map the control
+   */
+  public WorldMapSkin(WorldMap map) {
+    super(map);
+    sphere.getStyleClass().add("sphere");
+    graticule.getStyleClass().add("graticule");
+    graticule.setFill(null);
+    countryLayer.getStyleClass().add("countries");
+    mapLayer.getChildren().addAll(sphere, graticule, countryLayer);
+    mapLayer.getTransforms().add(mapTransform);
+    mapLayer.setMouseTransparent(true);
+    overlayLayer.setManaged(false);
+    getChildren().addAll(mapLayer, overlayLayer);
+    map.setClip(clip);
+
+    map.viewportProperty().addListener(relayout);
+    map.borderWidthProperty().addListener(relayout);
+    map.addEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
+    map.addEventHandler(MouseEvent.MOUSE_DRAGGED, dragHandler);
+    map.addEventHandler(MouseEvent.MOUSE_RELEASED, releaseHandler);
+    map.addEventHandler(MouseEvent.MOUSE_CLICKED, clickHandler);
+    map.addEventHandler(ScrollEvent.SCROLL, scrollHandler);
+    map.addEventHandler(ZoomEvent.ZOOM, zoomHandler);
+    map.addEventHandler(KeyEvent.KEY_PRESSED, keyHandler);
+
+    WorldMapGeometry.equalEarth().whenComplete((geometry, failure) -> Platform.runLater(() -> {
+      if (failure != null) {
+        // Surface the broken resource through the FX thread's uncaught-exception handler;
+        // the map stays usable without countries.
+        throw new IllegalStateException("cannot draw the world map", failure);
+      }
+      install(geometry);
+    }));
+  }
+
+  /**
+   * The layer above the map where subclasses put screen-space content (nodes, labels).
+   * It is not managed: subclasses position its children in {@link #layoutChildren}.
+   *
+   * @return the overlay group
+   */
+  protected Group getOverlayLayer() {
+    return overlayLayer;
+  }
+
+  @Override
+  public void dispose() {
+    if (disposed) {
+      return;
+    }
+    disposed = true;
+    WorldMap map = getSkinnable();
+    map.viewportProperty().removeListener(relayout);
+    map.borderWidthProperty().removeListener(relayout);
+    map.removeEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
+    map.removeEventHandler(MouseEvent.MOUSE_DRAGGED, dragHandler);
+    map.removeEventHandler(MouseEvent.MOUSE_RELEASED, releaseHandler);
+    map.removeEventHandler(MouseEvent.MOUSE_CLICKED, clickHandler);
+    map.removeEventHandler(ScrollEvent.SCROLL, scrollHandler);
+    map.removeEventHandler(ZoomEvent.ZOOM, zoomHandler);
+    map.removeEventHandler(KeyEvent.KEY_PRESSED, keyHandler);
+    map.setClip(null);
+    super.dispose();
+  }
+
+  @Override
+  protected void layoutChildren(double x, double y, double width, double height) {
+    WorldMap map = getSkinnable();
+    clip.setWidth(map.getWidth());
+    clip.setHeight(map.getHeight());
+    map.ensureViewport();
+    MapViewport viewport = map.getViewport();
+    if (viewport == null) {
+      return;
+    }
+    double scale = viewport.scale();
+    // screen = (x - cx) * s + w / 2 ; screen = (-y' - (-cy)) * s + h / 2 where y' = -y
+    mapTransform.setToTransform(scale, 0, map.getWidth() / 2 - viewport.centerX() * scale,
+        0, scale, map.getHeight() / 2 + viewport.centerY() * scale);
+    double borderWidth = map.getBorderWidth();
+    if (scale != appliedScale || borderWidth != appliedBorderWidth) {
+      appliedScale = scale;
+      appliedBorderWidth = borderWidth;
+      // Strokes scale with the transform; dividing keeps borders the same on screen.
+      double strokeWidth = borderWidth / scale;
+      for (SVGPath country : countries) {
+        country.setStrokeWidth(strokeWidth);
+      }
+      graticule.setStrokeWidth(strokeWidth);
+      sphere.setStrokeWidth(strokeWidth * 2);
+    }
+    layoutOverlay(viewport, map.getWidth(), map.getHeight());
+  }
+
+  /**
+   * Places screen-space content for the current viewport. Called on every layout pass in
+   * which the map may have moved; the default does nothing.
+   *
+   * @param viewport the current viewport
+   * @param width control width
+   * @param height control height
+   */
+  protected void layoutOverlay(MapViewport viewport, double width, double height) {}
+
+  private void install(WorldMapGeometry geometry) {
+    if (disposed) {
+      return;
+    }
+    sphere.setContent(geometry.sphere());
+    graticule.setContent(geometry.graticule());
+    List<SVGPath> shapes = new ArrayList<>(geometry.countries().size());
+    for (WorldMapGeometry.CountryShape shape : geometry.countries()) {
+      SVGPath path = new SVGPath();
+      path.setContent(shape.svgPath());
+      path.setFillRule(FillRule.EVEN_ODD);
+      path.getStyleClass().add("country");
+      path.getProperties().put("iso-numeric", shape.isoNumeric());
+      path.setAccessibleText(shape.name());
+      shapes.add(path);
+    }
+    countries.clear();
+    countries.addAll(shapes);
+    countryLayer.getChildren().setAll(shapes);
+    appliedScale = Double.NaN;
+    getSkinnable().mapLoaded.set(true);
+    getSkinnable().requestLayout();
+  }
+
+  private void onMousePressed(MouseEvent event) {
+    if (event.getButton() != MouseButton.PRIMARY) {
+      return;
+    }
+    getSkinnable().requestFocus();
+    dragLastX = event.getX();
+    dragLastY = event.getY();
+  }
+
+  private void onMouseDragged(MouseEvent event) {
+    if (!event.isPrimaryButtonDown()) {
+      return;
+    }
+    getSkinnable().pseudoClassStateChanged(PANNING, true);
+    getSkinnable().panBy(event.getX() - dragLastX, event.getY() - dragLastY);
+    dragLastX = event.getX();
+    dragLastY = event.getY();
+  }
+
+  private void onMouseReleased(MouseEvent event) {
+    getSkinnable().pseudoClassStateChanged(PANNING, false);
+  }
+
+  private void onMouseClicked(MouseEvent event) {
+    if (event.getButton() == MouseButton.PRIMARY && event.getClickCount() == 2
+        && event.isStillSincePress() && !event.isConsumed()) {
+      getSkinnable().zoomBy(DOUBLE_CLICK_ZOOM_FACTOR, event.getX(), event.getY());
+    }
+  }
+
+  private void onScroll(ScrollEvent event) {
+    double delta = event.getDeltaY() != 0 ? event.getDeltaY() : event.getDeltaX();
+    if (delta == 0) {
+      return;
+    }
+    getSkinnable().zoomBy(Math.exp(delta * WHEEL_ZOOM_PER_PIXEL), event.getX(), event.getY());
+    event.consume();
+  }
+
+  private void onZoom(ZoomEvent event) {
+    getSkinnable().zoomBy(event.getZoomFactor(), event.getX(), event.getY());
+    event.consume();
+  }
+
+  private void onKeyPressed(KeyEvent event) {
+    WorldMap map = getSkinnable();
+    switch (event.getCode()) {
+      case PLUS, ADD, EQUALS -> map.zoomBy(KEY_ZOOM_FACTOR);
+      case MINUS, SUBTRACT -> map.zoomBy(1 / KEY_ZOOM_FACTOR);
+      case LEFT -> map.panBy(KEY_PAN_PX, 0);
+      case RIGHT -> map.panBy(-KEY_PAN_PX, 0);
+      case UP -> map.panBy(0, KEY_PAN_PX);
+      case DOWN -> map.panBy(0, -KEY_PAN_PX);
+      case DIGIT0, NUMPAD0, HOME -> map.fitAll();
+      default -> {
+        return;
+      }
+    }
+    event.consume();
+  }
+}

@@ -1,0 +1,78 @@
+package io.meridian.visualization.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.meridian.visualization.graph.Status;
+import io.meridian.visualization.testing.Snapshots;
+import java.util.List;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.layout.StackPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** Proves, headless, that latency bars share one scale, show each figure beside its floor, and mark unavailable and failing rows. */
+@ExtendWith(ApplicationExtension.class)
+class LatencyBarsTest {
+
+  private LatencyBars bars;
+
+  @Start
+  void start(Stage stage) {
+    bars = new LatencyBars();
+    bars.setTitle("Write latency, quorum");
+    bars.getBars().setAll(
+        LatencyBar.of("Frankfurt", 50, 12),
+        new LatencyBar("Virginia", 100, 41, Status.DEGRADED, "waits for EU"),
+        new LatencyBar("Tokyo", Double.NaN, 88, Status.FAILING, "cut off"));
+    stage.setScene(new Scene(new StackPane(bars), 560, 140));
+    stage.show();
+  }
+
+  @Test
+  void barsShareOneScaleSetByTheLargestFigure(FxRobot robot) {
+    List<LatencyBarsSkin.Bar> shown = robot.lookup(".bar-track")
+        .queryAllAs(LatencyBarsSkin.Bar.class).stream().toList();
+    assertThat(shown).hasSize(3);
+    assertThat(shown.get(0).valueFraction()).isCloseTo(0.5, within(1e-9));
+    assertThat(shown.get(1).valueFraction()).isCloseTo(1, within(1e-9));
+    assertThat(shown.get(0).valuePart().getWidth() * 2)
+        .isCloseTo(shown.get(1).valuePart().getWidth(), within(1.0));
+    Snapshots.write(robot, bars, "latency-bars");
+  }
+
+  @Test
+  void figuresShowTheFloorAndTheNote(FxRobot robot) {
+    assertThat(robot.lookup(".latency-figure").queryAllAs(Label.class))
+        .extracting(Label::getText)
+        .containsExactly("50 ms (floor 12 ms)", "100 ms (floor 41 ms) · waits for EU",
+            "unavailable · cut off");
+  }
+
+  @Test
+  void unavailableAndFailingRowsCarryTheirPseudoClasses(FxRobot robot) {
+    Node tokyo = robot.lookup(".latency-figure").nth(2).query();
+    assertThat(tokyo.getPseudoClassStates()).contains(Status.FAILING.pseudoClass())
+        .anyMatch(state -> state.getPseudoClassName().equals("unavailable"));
+  }
+
+  @Test
+  void replacingTheRowsRedrawsTheTable(FxRobot robot) {
+    robot.interact(() -> bars.getBars().setAll(LatencyBar.of("Sydney", 3.25, 1)));
+    assertThat(robot.lookup(".latency-figure").queryAllAs(Label.class))
+        .extracting(Label::getText).containsExactly("3.3 ms (floor 1.0 ms)");
+  }
+
+  @Test
+  void negativeLatencyIsRefused() {
+    assertThatThrownBy(() -> LatencyBar.of("x", -1, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
+  }
+}

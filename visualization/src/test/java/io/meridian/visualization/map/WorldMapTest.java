@@ -1,0 +1,134 @@
+package io.meridian.visualization.map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.meridian.visualization.testing.Snapshots;
+import java.util.concurrent.TimeUnit;
+import javafx.event.Event;
+import javafx.geometry.Point2D;
+import javafx.scene.Scene;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.layout.StackPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** Proves that the world map draws the bundled countries and follows wheel, drag, key and fit input headless. */
+@ExtendWith(ApplicationExtension.class)
+class WorldMapTest {
+
+  private WorldMap map;
+  private Stage stage;
+
+  @Start
+  void start(Stage stage) {
+    this.stage = stage;
+    map = new WorldMap();
+    map.setAnimated(false);
+    stage.setScene(new Scene(new StackPane(map), 800, 500));
+    stage.show();
+  }
+
+  @Test
+  void drawsTheBundledCountriesOnceLoaded(FxRobot robot) throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    assertThat(robot.lookup(".country").queryAll()).hasSizeGreaterThan(200);
+    assertThat(robot.lookup(".sphere").tryQuery()).isPresent();
+    Snapshots.write(robot, map, "world-map");
+  }
+
+  @Test
+  void startsFittedToTheWholeWorld() {
+    assertThat(map.getViewport()).isNotNull();
+    assertThat(map.getZoom()).isCloseTo(1, within(1e-9));
+  }
+
+  @Test
+  void wheelZoomsInAboutThePointer(FxRobot robot) {
+    // Fired directly: the robot's wheel direction and step size differ between Monocle and
+    // desktops, while a real wheel notch away from the user is +40 pixels of deltaY.
+    Point2D berlin = map.toLocal(new GeoPosition(13.4, 52.5)).orElseThrow();
+    Point2D screen = map.localToScreen(berlin);
+    robot.interact(() -> Event.fireEvent(map, new ScrollEvent(ScrollEvent.SCROLL, berlin.getX(),
+        berlin.getY(), screen.getX(), screen.getY(), false, false, false, false, false, false,
+        0, 5 * 40, 0, 5 * 40, ScrollEvent.HorizontalTextScrollUnits.NONE, 0,
+        ScrollEvent.VerticalTextScrollUnits.NONE, 0, 0, null)));
+    assertThat(map.getZoom()).isGreaterThan(1.2);
+    Point2D berlinAfter = map.toLocal(new GeoPosition(13.4, 52.5)).orElseThrow();
+    assertThat(berlinAfter.distance(berlin)).isLessThan(1.5);
+  }
+
+  @Test
+  void dragPansTheMapWithThePointer(FxRobot robot) {
+    Point2D before = map.toLocal(new GeoPosition(0, 0)).orElseThrow();
+    robot.drag(map.localToScreen(400, 250), MouseButton.PRIMARY).moveBy(120, 40).release(
+        MouseButton.PRIMARY);
+    WaitForAsyncUtils.waitForFxEvents();
+    Point2D after = map.toLocal(new GeoPosition(0, 0)).orElseThrow();
+    assertThat(after.getX() - before.getX()).isCloseTo(120, within(2.0));
+    assertThat(after.getY() - before.getY()).isCloseTo(40, within(2.0));
+  }
+
+  @Test
+  void plusAndMinusKeysZoomAndZeroFitsAgain(FxRobot robot) {
+    robot.clickOn(map);
+    robot.type(KeyCode.ADD);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertThat(map.getZoom()).isCloseTo(1.5, within(1e-6));
+    robot.type(KeyCode.ADD);
+    robot.type(KeyCode.SUBTRACT);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertThat(map.getZoom()).isCloseTo(1.5, within(1e-6));
+    robot.type(KeyCode.RIGHT);
+    robot.type(KeyCode.DIGIT0);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertThat(map.getZoom()).isCloseTo(1, within(1e-9));
+    assertThat(map.getViewport().centerX()).isCloseTo(0, within(1e-9));
+  }
+
+  @Test
+  void centreOnPutsThePlaceInTheMiddle(FxRobot robot) {
+    robot.interact(() -> map.centerOn(new GeoPosition(139.7, 35.7), 8));
+    Point2D tokyo = map.toLocal(new GeoPosition(139.7, 35.7)).orElseThrow();
+    assertThat(tokyo.getX()).isCloseTo(400, within(1e-6));
+    assertThat(tokyo.getY()).isCloseTo(250, within(1e-6));
+    assertThat(map.getZoom()).isCloseTo(8, within(1e-9));
+  }
+
+  @Test
+  void centringAskedForBeforeTheFirstLayoutHappensOnIt(FxRobot robot) {
+    WorldMap fresh = new WorldMap();
+    fresh.centerOn(new GeoPosition(-46.6, -23.5), 6);
+    assertThat(fresh.getViewport()).isNull();
+    robot.interact(() -> stage.getScene().setRoot(new StackPane(fresh)));
+    WaitForAsyncUtils.waitForFxEvents();
+    Point2D saoPaulo = fresh.toLocal(new GeoPosition(-46.6, -23.5)).orElseThrow();
+    assertThat(saoPaulo.getX()).isCloseTo(400, within(1e-6));
+    assertThat(saoPaulo.getY()).isCloseTo(250, within(1e-6));
+    assertThat(fresh.getZoom()).isCloseTo(6, within(1e-9));
+  }
+
+  @Test
+  void screenPointsTurnBackIntoPlaces() {
+    Point2D sydney = map.toLocal(new GeoPosition(151.2, -33.9)).orElseThrow();
+    GeoPosition back = map.toGeoPosition(sydney.getX(), sydney.getY()).orElseThrow();
+    assertThat(back.longitude()).isCloseTo(151.2, within(1e-6));
+    assertThat(back.latitude()).isCloseTo(-33.9, within(1e-6));
+    assertThat(map.toGeoPosition(2, 2)).isEmpty();
+  }
+
+  @Test
+  void zoomNeverLeavesItsLimits(FxRobot robot) {
+    robot.interact(() -> map.zoomBy(1e9));
+    assertThat(map.getZoom()).isCloseTo(WorldMap.ZOOM_MAX, within(1e-6));
+    robot.interact(() -> map.zoomBy(1e-12));
+    assertThat(map.getZoom()).isCloseTo(WorldMap.ZOOM_MIN, within(1e-9));
+  }
+}
