@@ -4,12 +4,14 @@ import io.meridian.model.Topology;
 import io.meridian.visualization.chart.LatencyBars;
 import io.meridian.visualization.chart.RttMatrix;
 import io.meridian.visualization.chart.VisibilityChart;
+import java.util.List;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Tab;
@@ -35,8 +37,10 @@ public final class AnalysisPanel {
    *
    * @param model what to show
    * @param topology the design, for the RTT matrix
+   * @param dark whether the dark theme is on; the charts then use their {@code .dark} colours
    */
-  public AnalysisPanel(AnalysisViewModel model, ObservableValue<Topology> topology) {
+  public AnalysisPanel(AnalysisViewModel model, ObservableValue<Topology> topology,
+      ObservableValue<Boolean> dark) {
     ComboBox<String> dataset = new ComboBox<>(model.datasets());
     dataset.setId("analysis-dataset");
     dataset.valueProperty().bindBidirectional(model.datasetProperty());
@@ -78,6 +82,17 @@ public final class AnalysisPanel {
     RttMatrix matrix = new RttMatrix();
     matrix.setId("rtt-matrix");
     matrix.topologyProperty().bind(topology);
+
+    for (Control chartControl : List.of(bars, chart, matrix)) {
+      Runnable restyle = () -> {
+        chartControl.getStyleClass().remove("dark");
+        if (Boolean.TRUE.equals(dark.getValue())) {
+          chartControl.getStyleClass().add("dark");
+        }
+      };
+      dark.addListener((o, was, now) -> restyle.run());
+      restyle.run();
+    }
 
     TabPane tabs = new TabPane(
         tab("Latency", bars), tab("Staleness", chart), tab("RPO / RTO", recovery),

@@ -1,6 +1,8 @@
 package io.meridian.app.studio;
 
 import io.meridian.app.check.FileReport;
+import io.meridian.app.editor.EditTarget;
+import io.meridian.model.Topology;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,6 +87,11 @@ public final class StudioSnapshot {
     StudioView view = new StudioView(model, () -> { });
     if (model.problems().isEmpty()) {
       view.showAnalysis();
+    }
+    // Show the first dataset's properties too, so the picture shows the whole designer.
+    Topology design = model.topologyProperty().get();
+    if (design != null && !design.datasets().isEmpty()) {
+      model.selectTarget(new EditTarget.DatasetTarget(design.datasets().get(0).name()));
     }
     Scene scene = new Scene(view.root(), width, height);
     // An offscreen scene gets no pulses: applying CSS creates the skins, and with them the map's

@@ -116,7 +116,8 @@ public final class StudioView {
     top.setDividerPositions(0.22, 0.78);
     SplitPane.setResizableWithParent(left, false);
     bottom = new TabPane(tab("Problems", problemsPanel()),
-        tab("Analysis", new AnalysisPanel(model.analysis(), model.topologyProperty()).root()));
+        tab("Analysis", new AnalysisPanel(model.analysis(), model.topologyProperty(),
+            model.darkThemeProperty()).root()));
     bottom.setId("bottom-tabs");
     SplitPane main = new SplitPane(top, bottom);
     main.setOrientation(Orientation.VERTICAL);
