@@ -6,11 +6,13 @@ import io.meridian.app.editor.EditTarget;
 import io.meridian.app.editor.PropertyRow;
 import io.meridian.app.palette.PaletteView;
 import io.meridian.model.Dataset;
+import io.meridian.model.RegionId;
 import io.meridian.model.Topology;
 import io.meridian.model.diagnostics.Severity;
 import io.meridian.visualization.graph.GraphElement;
 import io.meridian.visualization.graph.LinkKey;
 import io.meridian.visualization.graph.TopologyGraph;
+import io.meridian.visualization.map.GeoPosition;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,6 +88,9 @@ import javafx.stage.Window;
  * {@code #property-NAME} for each property editor (the name in lower case, dashes for spaces).
  */
 public final class StudioView {
+  /** How close to a region's marker a right-click must be to act on that region. */
+  private static final double REGION_HIT_RADIUS_PX = 14;
+
   private final StudioViewModel model;
   private final Runnable quit;
   private final BorderPane root = new BorderPane();
@@ -129,6 +134,9 @@ public final class StudioView {
       if (scene != null) {
         // A second shortcut for redo, as on Windows; a menu item holds only one accelerator.
         scene.getAccelerators().put(KeyCombination.keyCombination("Shortcut+Y"), model::redo);
+        // Escape leaves the link, add-region and what-if tools, as in drawing programs.
+        scene.getAccelerators().put(KeyCombination.keyCombination("Esc"),
+            () -> model.toolProperty().set(Tool.SELECT));
       }
     });
   }
@@ -427,7 +435,15 @@ public final class StudioView {
             at -> model.addCustomRegion(at.latitude(), at.longitude()));
       }
     });
-    graph.setOnContextMenuRequested(event -> {
+    // A secondary click rather than the context-menu event, which not every platform (nor the
+    // headless one the tests use) sends for the map.
+    graph.addEventHandler(MouseEvent.MOUSE_CLICKED, event -> {
+      if (event.getButton() != MouseButton.SECONDARY || !event.isStillSincePress()) {
+        return;
+      }
+      // The graph selects on a primary click only; a right-click on a region acts on that region.
+      nearestRegion(event.getX(), event.getY()).ifPresent(
+          id -> model.selectOnGraph(GraphElement.region(id)));
       ContextMenu menu = graphMenu();
       if (!menu.getItems().isEmpty()) {
         menu.show(graph, event.getScreenX(), event.getScreenY());
@@ -449,6 +465,28 @@ public final class StudioView {
     StackPane pane = new StackPane(graph, message);
     pane.setMinSize(0, 0);
     return pane;
+  }
+
+  /** The region whose marker is within a few pixels of a point of the graph, if any. */
+  private Optional<RegionId> nearestRegion(double x, double y) {
+    Topology design = model.topologyProperty().get();
+    if (design == null) {
+      return Optional.empty();
+    }
+    RegionId best = null;
+    double bestDistance = REGION_HIT_RADIUS_PX;
+    for (io.meridian.model.Region region : design.regions()) {
+      Optional<javafx.geometry.Point2D> at = graph.toLocal(
+          new GeoPosition(region.longitude(), region.latitude()));
+      if (at.isPresent()) {
+        double distance = at.get().distance(x, y);
+        if (distance <= bestDistance) {
+          bestDistance = distance;
+          best = region.id();
+        }
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   private void applyDark(boolean dark) {

@@ -538,6 +538,12 @@ public final class StudioViewModel {
     }
   }
 
+  /** Selects an element on the graph for the property sheet, whatever the tool. */
+  public void selectOnGraph(GraphElement element) {
+    graphSelection.set(element);
+    selectTarget(element == null ? null : toTarget(element));
+  }
+
   /** Fails or restores a region or link in the what-if. */
   public void toggleFailure(GraphElement element) {
     if (element instanceof GraphElement.RegionElement r) {

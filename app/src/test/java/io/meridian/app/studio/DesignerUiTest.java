@@ -38,7 +38,7 @@ import org.testfx.util.WaitForAsyncUtils;
 // catalogue regions and links them, sets a policy, shows a validation problem appear and
 // disappear as the policy is broken and fixed, undoes and redoes with the shortcuts, saves the
 // YAML the expected file holds, and that the what-if on the three-region quorum sample shows
-// which regions can still write.
+// which regions can still write, and that a region's context menu deletes it.
 @ExtendWith(ApplicationExtension.class)
 class DesignerUiTest {
   private static final long WAIT_SECONDS = 30;
@@ -146,6 +146,25 @@ class DesignerUiTest {
         .contains(PseudoClass.getPseudoClass("degraded"));
     assertThat(robot.lookup("#status").queryLabeled().getText())
         .isEqualTo("What-if: oregon down, ohio down");
+  }
+
+  @Test
+  void theContextMenuOfARegionDeletesItAndUndoBringsItBack(FxRobot robot) throws Exception {
+    Path sample = Path.of("../samples/global-async.yaml");
+    robot.interact(() -> model.open(sample));
+    waitUntil(() -> sample.equals(model.fileProperty().get()) && view.graph().isMapLoaded());
+    robot.clickOn("#fit-all");
+
+    robot.rightClickOn(regionNode(robot, "Singapore").localToScreen(0, 0));
+    robot.clickOn("Delete");
+    waitUntil(() -> model.topologyProperty().get().regions().size() == 2);
+    assertThat(model.topologyProperty().get().links()).hasSize(1);
+    assertThat(model.titleProperty().get()).isEqualTo("• global-async.yaml — Meridian");
+
+    robot.clickOn("#outline");
+    robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
+    waitUntil(() -> model.topologyProperty().get().regions().size() == 3);
+    assertThat(model.dirtyProperty().get()).isFalse();
   }
 
   private void addFromCatalogue(FxRobot robot, String code) throws TimeoutException {
