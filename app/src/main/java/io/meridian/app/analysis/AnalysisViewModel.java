@@ -150,7 +150,19 @@ public final class AnalysisViewModel {
     }
     Operation o = found.get();
     String verb = !o.offered() ? "not offered" : o.available() ? "can " + op : "cannot " + op;
-    return who + ": " + verb + " — " + o.explanation();
+    return who + ": " + verb + " — " + withoutRepeatedSubject(o.explanation(), who);
+  }
+
+  /**
+   * The analysis's explanations often start by naming the region and verdict again ("virginia
+   * cannot write: quorum W=2 needs ..."); the line already says both, so keep only the reason.
+   */
+  private static String withoutRepeatedSubject(String explanation, String who) {
+    int colon = explanation.indexOf(": ");
+    if (explanation.startsWith(who + " ") && colon > 0 && colon < who.length() + 24) {
+      return explanation.substring(colon + 2);
+    }
+    return explanation;
   }
 
   private static Optional<VisibilitySeries> curve(RegionAnalysis region) {

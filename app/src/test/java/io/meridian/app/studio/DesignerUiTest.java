@@ -6,6 +6,7 @@ import io.meridian.app.check.DesignCheck;
 import io.meridian.app.check.Validation;
 import io.meridian.app.files.RecentFiles;
 import io.meridian.model.RegionId;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import javafx.embed.swing.SwingFXUtils;
+import javax.imageio.ImageIO;
 import javafx.application.Platform;
 import javafx.css.PseudoClass;
 import javafx.scene.Node;
@@ -146,6 +150,16 @@ class DesignerUiTest {
         .contains(PseudoClass.getPseudoClass("degraded"));
     assertThat(robot.lookup("#status").queryLabeled().getText())
         .isEqualTo("What-if: oregon down, ohio down");
+    snapshot(robot, "what-if-quorum-3.png");
+  }
+
+  /** Saves what the window shows to target/snapshots, for looking at after a run. */
+  private void snapshot(FxRobot robot, String name) throws IOException {
+    AtomicReference<BufferedImage> image = new AtomicReference<>();
+    robot.interact(() -> image.set(SwingFXUtils.fromFXImage(
+        view.root().getScene().snapshot(null), null)));
+    Path folder = Files.createDirectories(Path.of("target/snapshots"));
+    ImageIO.write(image.get(), "png", folder.resolve(name).toFile());
   }
 
   @Test
