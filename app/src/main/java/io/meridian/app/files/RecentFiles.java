@@ -19,9 +19,14 @@ public final class RecentFiles {
 
   private final Path store;
 
-  /** Recent files kept in {@code store}. */
+  /** Recent files kept in {@code store}; null keeps them in memory only. */
   public RecentFiles(Path store) {
     this.store = store;
+  }
+
+  /** Recent files kept in memory only, for snapshots and tests that must not touch the disk. */
+  public static RecentFiles none() {
+    return new RecentFiles(null);
   }
 
   /** Recent files kept in the user's home folder. */
@@ -32,7 +37,7 @@ public final class RecentFiles {
 
   /** The stored list, newest first; empty when there is none or it cannot be read. */
   public List<Path> load() {
-    if (!Files.isRegularFile(store)) {
+    if (store == null || !Files.isRegularFile(store)) {
       return List.of();
     }
     try {
@@ -58,6 +63,9 @@ public final class RecentFiles {
     List<Path> next = new ArrayList<>();
     next.add(absolute);
     current.stream().filter(p -> !p.equals(absolute)).limit(ENTRIES_MAX - 1L).forEach(next::add);
+    if (store == null) {
+      return List.copyOf(next);
+    }
     Path folder = store.toAbsolutePath().getParent();
     if (folder != null) {
       Files.createDirectories(folder);

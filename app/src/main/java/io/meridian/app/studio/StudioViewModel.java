@@ -161,11 +161,10 @@ public final class StudioViewModel {
 
   /**
    * A view-model with no design open that checks with {@code check} (tests and snapshots);
-   * validation of edits uses the standard rules and recent files are kept nowhere.
+   * validation of edits uses the standard rules and recent files are kept in memory only.
    */
   public StudioViewModel(Function<Path, FileReport> check, Executor background, Executor ui) {
-    this(check, Validation.standard(), new RecentFiles(Path.of(System.getProperty(
-        "java.io.tmpdir"), "meridian-recent-" + ProcessHandle.current().pid() + ".txt")),
+    this(check, Validation.standard(), RecentFiles.none(),
         background, ui);
   }
 
