@@ -63,8 +63,13 @@ class DesignerUiTest {
   }
 
   @AfterEach
-  void stopWorker() {
+  void stopWorkerAndCleanUp() throws IOException {
     background.shutdownNow();
+    try (var paths = Files.walk(folder)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   @Test
