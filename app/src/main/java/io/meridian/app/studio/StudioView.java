@@ -15,6 +15,8 @@ import io.meridian.visualization.graph.TopologyGraph;
 import io.meridian.visualization.map.GeoPosition;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +42,8 @@ import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
@@ -61,6 +65,8 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeView;
 import javafx.scene.image.WritableImage;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.Dragboard;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
@@ -88,6 +94,9 @@ import javafx.stage.Window;
  * {@code #property-NAME} for each property editor (the name in lower case, dashes for spaces).
  */
 public final class StudioView {
+  /** The property the sheet shows as a list to reorder by dragging. */
+  private static final String FAILOVER_ORDER = "Failover order";
+
   /** How close to a region's marker a right-click must be to act on that region. */
   private static final double REGION_HIT_RADIUS_PX = 14;
 
@@ -658,6 +667,9 @@ public final class StudioView {
   }
 
   private javafx.scene.control.Control editor(PropertyRow row) {
+    if (row.name().equals(FAILOVER_ORDER) && !row.value().isBlank()) {
+      return failoverOrder(row);
+    }
     if (!row.choices().isEmpty()) {
       ComboBox<String> box = new ComboBox<>();
       box.getItems().setAll(row.choices());
@@ -692,6 +704,57 @@ public final class StudioView {
       }
     });
     return field;
+  }
+
+  /**
+   * The failover order as a list whose entries are dragged into a new order; a drop writes the
+   * new order through the view-model like any other property edit.
+   */
+  private javafx.scene.control.Control failoverOrder(PropertyRow row) {
+    ListView<String> list = new ListView<>();
+    list.getItems().setAll(Arrays.stream(row.value().split(",")).map(String::strip)
+        .filter(id -> !id.isEmpty()).toList());
+    list.setPrefHeight(Math.min(6, list.getItems().size()) * 30 + 6);
+    list.setTooltip(new Tooltip(row.help() + " Drag a region up or down to change the order."));
+    list.setCellFactory(view -> {
+      ListCell<String> cell = new ListCell<>() {
+        @Override
+        protected void updateItem(String item, boolean empty) {
+          super.updateItem(item, empty);
+          setText(empty || item == null ? null : (getIndex() + 1) + ". " + item);
+        }
+      };
+      cell.setOnDragDetected(event -> {
+        if (!cell.isEmpty()) {
+          Dragboard board = cell.startDragAndDrop(TransferMode.MOVE);
+          ClipboardContent content = new ClipboardContent();
+          content.putString(Integer.toString(cell.getIndex()));
+          board.setContent(content);
+          event.consume();
+        }
+      });
+      cell.setOnDragOver(event -> {
+        if (event.getGestureSource() instanceof ListCell<?> && event.getDragboard().hasString()) {
+          event.acceptTransferModes(TransferMode.MOVE);
+        }
+        event.consume();
+      });
+      cell.setOnDragDropped(event -> {
+        List<String> order = new ArrayList<>(list.getItems());
+        int from = Integer.parseInt(event.getDragboard().getString());
+        int to = cell.isEmpty() ? order.size() - 1 : cell.getIndex();
+        if (from >= 0 && from < order.size() && to >= 0 && to < order.size() && from != to) {
+          order.add(to, order.remove(from));
+          String text = String.join(", ", order);
+          // After the gesture ends: the edit rebuilds the sheet, and with it this list.
+          Platform.runLater(() -> model.setProperty(row, text));
+        }
+        event.setDropCompleted(true);
+        event.consume();
+      });
+      return cell;
+    });
+    return list;
   }
 
   // -------------------------------------------------------------------------- problems

@@ -85,6 +85,22 @@ class DesignEditingTest {
   }
 
   @Test
+  void theFocusedDatasetNumbersItsReplicasInFailoverOrder() {
+    StudioViewModel model = drawTwoRegionDesign(model());
+    RegionId frankfurt = RegionId.of("aws-eu-central-1");
+    RegionId dublin = RegionId.of("aws-eu-west-1");
+    assertThat(model.overlaysProperty().get().regions().get(frankfurt).badge()).isEqualTo("1");
+    assertThat(model.overlaysProperty().get().regions().get(dublin).badge()).isEqualTo("2");
+
+    model.selectTarget(new EditTarget.DatasetTarget("dataset-1"));
+    setProperty(model, "Primary", "aws-eu-west-1");
+    setProperty(model, "Failover order", "aws-eu-central-1");
+
+    assertThat(model.overlaysProperty().get().regions().get(dublin).badge()).isEqualTo("1");
+    assertThat(model.overlaysProperty().get().regions().get(frankfurt).badge()).isEqualTo("2");
+  }
+
+  @Test
   void undoAndRedoWalkTheHistory() {
     StudioViewModel model = drawTwoRegionDesign(model());
 
