@@ -97,6 +97,9 @@ public final class StudioView {
   /** The property the sheet shows as a list to reorder by dragging. */
   private static final String FAILOVER_ORDER = "Failover order";
 
+  /** Row height of the failover-order list, so it shows every entry without scrolling. */
+  private static final double FAILOVER_CELL_PX = 28;
+
   /** How close to a region's marker a right-click must be to act on that region. */
   private static final double REGION_HIT_RADIUS_PX = 14;
 
@@ -127,7 +130,7 @@ public final class StudioView {
     left.setOrientation(Orientation.VERTICAL);
     left.setDividerPositions(0.5);
     SplitPane top = new SplitPane(left, graphPane(), propertiesPanel());
-    top.setDividerPositions(0.22, 0.78);
+    top.setDividerPositions(0.21, 0.74);
     SplitPane.setResizableWithParent(left, false);
     bottom = new TabPane(tab("Problems", problemsPanel()),
         tab("Analysis", new AnalysisPanel(model.analysis(), model.topologyProperty(),
@@ -650,6 +653,7 @@ public final class StudioView {
     int line = 0;
     for (PropertyRow row : model.properties()) {
       Label label = new Label(row.name());
+      label.setMinWidth(Region.USE_PREF_SIZE);
       Tooltip help = new Tooltip(row.help());
       help.setWrapText(true);
       help.setMaxWidth(360);
@@ -714,7 +718,8 @@ public final class StudioView {
     ListView<String> list = new ListView<>();
     list.getItems().setAll(Arrays.stream(row.value().split(",")).map(String::strip)
         .filter(id -> !id.isEmpty()).toList());
-    list.setPrefHeight(Math.min(6, list.getItems().size()) * 30 + 6);
+    list.setFixedCellSize(FAILOVER_CELL_PX);
+    list.setPrefHeight(Math.min(6, list.getItems().size()) * FAILOVER_CELL_PX + 4);
     list.setTooltip(new Tooltip(row.help() + " Drag a region up or down to change the order."));
     list.setCellFactory(view -> {
       ListCell<String> cell = new ListCell<>() {
