@@ -90,6 +90,13 @@ public record GraphOverlays(Map<RegionId, RegionOverlay> regions, Map<LinkKey, L
     return new GraphOverlays(regions, links);
   }
 
+  /** These overlays with {@code region} pulsing, as the link tool marks its first end. */
+  public GraphOverlays withPulse(RegionId region) {
+    Map<RegionId, RegionOverlay> copy = new HashMap<>(regions);
+    copy.put(region, copy.getOrDefault(region, RegionOverlay.NONE).withPulse(true));
+    return new GraphOverlays(copy, links);
+  }
+
   private static void focusOn(Topology topology, Dataset dataset,
       Map<RegionId, RegionOverlay> regions, Map<LinkKey, LinkOverlay> links) {
     Set<RegionId> replicas = Set.copyOf(dataset.replicas());

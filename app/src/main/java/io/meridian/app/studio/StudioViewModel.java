@@ -143,6 +143,7 @@ public final class StudioViewModel {
     this.palette = new PaletteViewModel(catalogue, this::addRegion);
     analysis.datasetProperty().addListener((o, old, now) -> refreshOverlays());
     analysis.operationProperty().addListener((o, old, now) -> refreshOverlays());
+    pendingLinkEnd.addListener((o, old, now) -> refreshOverlays());
     tool.addListener((o, old, now) -> {
       pendingLinkEnd.set(null);
       if (now == Tool.WHAT_IF) {
@@ -684,10 +685,12 @@ public final class StudioViewModel {
   }
 
   private void refreshOverlays() {
-    overlays.set(GraphOverlays.of(topology.get(), List.copyOf(problems),
+    GraphOverlays computed = GraphOverlays.of(topology.get(), List.copyOf(problems),
         analysis.datasetProperty().get(), tool.get() == Tool.WHAT_IF,
         Set.copyOf(failedRegions), Set.copyOf(cutLinks), analysis.chosenDataset(),
-        readLevel()));
+        readLevel());
+    RegionId first = pendingLinkEnd.get();
+    overlays.set(first == null ? computed : computed.withPulse(first));
   }
 
   private String readLevel() {

@@ -101,6 +101,24 @@ class DesignEditingTest {
   }
 
   @Test
+  void theLinkToolMarksItsFirstEndUntilTheSecondIsClicked() {
+    StudioViewModel model = drawTwoRegionDesign(model());
+    model.undo();
+    model.undo();
+    RegionId frankfurt = RegionId.of("aws-eu-central-1");
+    model.toolProperty().set(Tool.LINK);
+
+    model.graphClicked(io.meridian.visualization.graph.GraphElement.region(frankfurt));
+    assertThat(model.overlaysProperty().get().regions().get(frankfurt).pulse()).isTrue();
+    model.graphClicked(io.meridian.visualization.graph.GraphElement.region(
+        RegionId.of("aws-eu-west-1")));
+
+    assertThat(model.topologyProperty().get().links()).hasSize(1);
+    assertThat(model.overlaysProperty().get().regions().getOrDefault(frankfurt,
+        io.meridian.visualization.graph.RegionOverlay.NONE).pulse()).isFalse();
+  }
+
+  @Test
   void undoAndRedoWalkTheHistory() {
     StudioViewModel model = drawTwoRegionDesign(model());
 
