@@ -453,9 +453,12 @@ public final class StudioView {
       if (event.getButton() != MouseButton.SECONDARY || !event.isStillSincePress()) {
         return;
       }
-      // The graph selects on a primary click only; a right-click on a region acts on that region.
-      nearestRegion(event.getX(), event.getY()).ifPresent(
-          id -> model.selectOnGraph(GraphElement.region(id)));
+      // The graph selects on a primary click only; a right-click on a region or a link acts on
+      // that element.
+      Optional<GraphElement> under = nearestRegion(event.getX(), event.getY())
+          .map(GraphElement::region)
+          .or(() -> linkUnder(event.getPickResult().getIntersectedNode()));
+      under.ifPresent(model::selectOnGraph);
       ContextMenu menu = graphMenu();
       if (!menu.getItems().isEmpty()) {
         menu.show(graph, event.getScreenX(), event.getScreenY());
@@ -477,6 +480,22 @@ public final class StudioView {
     StackPane pane = new StackPane(graph, message);
     pane.setMinSize(0, 0);
     return pane;
+  }
+
+  /**
+   * The link whose invisible click twin ({@code .link-hit}) was hit. The graph names each twin
+   * in its accessible text ({@code Link a~b, ...}), the only public trace of which link it is.
+   */
+  private Optional<GraphElement> linkUnder(javafx.scene.Node picked) {
+    Topology design = model.topologyProperty().get();
+    if (design == null || picked == null || !picked.getStyleClass().contains("link-hit")
+        || picked.getAccessibleText() == null) {
+      return Optional.empty();
+    }
+    String text = picked.getAccessibleText();
+    return design.links().stream().map(LinkKey::of)
+        .filter(key -> text.startsWith("Link " + key + ","))
+        .findFirst().map(GraphElement::link);
   }
 
   /** The region whose marker is within a few pixels of a point of the graph, if any. */

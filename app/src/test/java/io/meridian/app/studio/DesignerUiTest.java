@@ -29,6 +29,7 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
+import javafx.scene.shape.QuadCurve;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,8 @@ import org.testfx.util.WaitForAsyncUtils;
 // catalogue regions and links them, sets a policy, shows a validation problem appear and
 // disappear as the policy is broken and fixed, undoes and redoes with the shortcuts, saves the
 // YAML the expected file holds, and that the what-if on the three-region quorum sample shows
-// which regions can still write, and that a region's context menu deletes it.
+// which regions can still write, and that the context menus of a region and a link delete
+// and fail them.
 @ExtendWith(ApplicationExtension.class)
 class DesignerUiTest {
   private static final long WAIT_SECONDS = 30;
@@ -184,6 +186,27 @@ class DesignerUiTest {
     robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
     waitUntil(() -> model.topologyProperty().get().regions().size() == 3);
     assertThat(model.dirtyProperty().get()).isFalse();
+  }
+
+  @Test
+  void theContextMenuOfALinkCutsItInTheWhatIf(FxRobot robot) throws Exception {
+    Path sample = Path.of("../samples/quorum-3.yaml");
+    robot.interact(() -> model.open(sample));
+    waitUntil(() -> sample.equals(model.fileProperty().get()) && view.graph().isMapLoaded());
+    robot.clickOn("#fit-all");
+    String key = "ohio~oregon";
+    QuadCurve hit = robot.lookup(".link-hit").queryAllAs(QuadCurve.class).stream()
+        .filter(curve -> curve.getAccessibleText().startsWith("Link " + key + ","))
+        .findFirst().orElseThrow(() -> new AssertionError("no link " + key));
+    double midX = 0.25 * hit.getStartX() + 0.5 * hit.getControlX() + 0.25 * hit.getEndX();
+    double midY = 0.25 * hit.getStartY() + 0.5 * hit.getControlY() + 0.25 * hit.getEndY();
+
+    robot.rightClickOn(hit.localToScreen(midX, midY));
+    robot.clickOn("Fail in what-if");
+
+    waitUntil(() -> model.cutLinks().size() == 1 && !model.checkingProperty().get());
+    assertThat(model.cutLinks().get(0).toString()).contains("ohio").contains("oregon");
+    assertThat(model.toolProperty().get()).isEqualTo(Tool.WHAT_IF);
   }
 
   private void addFromCatalogue(FxRobot robot, String code) throws TimeoutException {
