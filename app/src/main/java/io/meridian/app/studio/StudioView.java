@@ -136,6 +136,12 @@ public final class StudioView {
         tab("Analysis", new AnalysisPanel(model.analysis(), model.topologyProperty(),
             model.darkThemeProperty()).root()));
     bottom.setId("bottom-tabs");
+    // After opening a file: its problems if it has any, else what the design costs.
+    model.loadingProperty().addListener((o, was, loading) -> {
+      if (!loading) {
+        bottom.getSelectionModel().select(model.problems().isEmpty() ? 1 : 0);
+      }
+    });
     SplitPane main = new SplitPane(top, bottom);
     main.setOrientation(Orientation.VERTICAL);
     main.setDividerPositions(0.66);

@@ -199,7 +199,6 @@ public final class StudioViewModel {
 
   /** Shows a file that was already checked (the headless snapshot uses this). */
   public void show(Path path, FileReport report) {
-    loading.set(false);
     file.set(path);
     fileName = path.getFileName() == null ? path.toString() : path.getFileName().toString();
     Topology design = report.topology().map(loaded -> loaded.topology()).orElse(null);
@@ -222,6 +221,8 @@ public final class StudioViewModel {
     } else {
       analysis.setAnalysis(null, "the file could not be read");
     }
+    // Last, so that whoever waits for the load sees the design, its problems and its outline.
+    loading.set(false);
   }
 
   /** Closes the design and shows an empty one. */
