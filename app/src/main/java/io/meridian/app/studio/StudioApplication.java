@@ -1,6 +1,8 @@
 package io.meridian.app.studio;
 
 import io.meridian.app.check.DesignCheck;
+import io.meridian.app.check.Validation;
+import io.meridian.app.files.RecentFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +18,7 @@ import javafx.stage.Stage;
  */
 public final class StudioApplication extends Application {
   private final ExecutorService background = Executors.newSingleThreadExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "meridian-studio-loader");
+    Thread thread = new Thread(runnable, "meridian-studio-worker");
     thread.setDaemon(true);
     return thread;
   });
@@ -25,13 +27,20 @@ public final class StudioApplication extends Application {
   @Override
   public void start(Stage stage) {
     DesignCheck check = new DesignCheck();
-    StudioViewModel model = new StudioViewModel(check::check, background, Platform::runLater);
+    StudioViewModel model = new StudioViewModel(check::check, Validation.standard(),
+        RecentFiles.inUserHome(), background, Platform::runLater);
     Theme.apply(false);
     model.darkThemeProperty().addListener((observable, old, dark) -> Theme.apply(dark));
     StudioView view = new StudioView(model, Platform::exit);
     stage.titleProperty().bind(model.titleProperty());
-    stage.setScene(new Scene(view.root(), 1280, 800));
+    stage.setScene(new Scene(view.root(), 1440, 900));
+    stage.setOnCloseRequest(event -> {
+      // The view asks about unsaved changes and quits itself when the user agrees.
+      event.consume();
+      view.requestQuit();
+    });
     stage.show();
+    model.loadRecentFiles();
     List<String> arguments = getParameters().getRaw();
     if (arguments.isEmpty()) {
       model.newDesign();

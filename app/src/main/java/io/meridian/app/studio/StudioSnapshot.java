@@ -1,6 +1,8 @@
 package io.meridian.app.studio;
 
 import io.meridian.app.check.FileReport;
+import io.meridian.app.editor.EditTarget;
+import io.meridian.model.Topology;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +49,7 @@ public final class StudioSnapshot {
     CompletableFuture<BufferedImage> image = new CompletableFuture<>();
     Platform.runLater(() -> {
       try {
-        image.complete(render(file, report, width, height, dark));
+        render(file, report, width, height, dark, image);
       } catch (RuntimeException | Error e) {
         image.completeExceptionally(e);
       }
@@ -72,14 +74,56 @@ public final class StudioSnapshot {
     }
   }
 
-  private static BufferedImage render(Path file, FileReport report, int width, int height,
-      boolean dark) {
+  /**
+   * Builds the window offscreen and snapshots it once the world map's outlines are loaded (they
+   * are parsed on a background thread the first time) and the analysis has been delivered.
+   */
+  private static void render(Path file, FileReport report, int width, int height, boolean dark,
+      CompletableFuture<BufferedImage> image) {
     StudioViewModel model = new StudioViewModel(path -> report, Runnable::run, Runnable::run);
     model.darkThemeProperty().set(dark);
     model.show(file, report);
     Theme.apply(dark);
-    Scene scene = new Scene(new StudioView(model, () -> { }).root(), width, height);
-    WritableImage snapshot = scene.snapshot(null);
-    return SwingFXUtils.fromFXImage(snapshot, null);
+    StudioView view = new StudioView(model, () -> { });
+    if (model.problems().isEmpty()) {
+      view.showAnalysis();
+    }
+    // Show the first dataset's properties too, so the picture shows the whole designer.
+    Topology design = model.topologyProperty().get();
+    if (design != null && !design.datasets().isEmpty()) {
+      model.selectTarget(new EditTarget.DatasetTarget(design.datasets().get(0).name()));
+    }
+    Scene scene = new Scene(view.root(), width, height);
+    // An offscreen scene gets no pulses: applying CSS creates the skins, and with them the map's
+    // request for its outlines.
+    scene.getRoot().applyCss();
+    scene.getRoot().layout();
+    Runnable snapshot = () -> Platform.runLater(() -> {
+      try {
+        view.graph().fitAll();
+        scene.getRoot().applyCss();
+        scene.getRoot().layout();
+        // One more pulse so the graph places its markers at the fitted zoom.
+        Platform.runLater(() -> {
+          try {
+            WritableImage taken = scene.snapshot(null);
+            image.complete(SwingFXUtils.fromFXImage(taken, null));
+          } catch (RuntimeException | Error e) {
+            image.completeExceptionally(e);
+          }
+        });
+      } catch (RuntimeException | Error e) {
+        image.completeExceptionally(e);
+      }
+    });
+    if (view.graph().isMapLoaded()) {
+      snapshot.run();
+    } else {
+      view.graph().mapLoadedProperty().addListener((o, was, loaded) -> {
+        if (loaded) {
+          snapshot.run();
+        }
+      });
+    }
   }
 }

@@ -112,7 +112,8 @@ class StudioViewTest {
 
     TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
     assertThat(outline.getRoot().getChildren().get(0).getValue()).isEqualTo("Regions (0)");
-    assertThat(robot.lookup("#status").queryLabeled().getText()).isEqualTo("Empty design");
+    assertThat(robot.lookup("#status").queryLabeled().getText())
+        .isEqualTo("untitled · 0 regions, 0 links, 0 datasets · no problems");
   }
 
   private void openAndWait(Path file) throws TimeoutException {

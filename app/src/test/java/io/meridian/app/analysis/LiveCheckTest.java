@@ -1,0 +1,57 @@
+package io.meridian.app.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meridian.app.check.Validation;
+import io.meridian.model.Region;
+import io.meridian.model.Topology;
+import io.meridian.model.analysis.AnalysisOptions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+// Proves that live checking is newest-wins: a request overtaken by a newer one is skipped before
+// it does any work, and a result that arrives after a newer request is never delivered.
+class LiveCheckTest {
+  private final Deque<Runnable> background = new ArrayDeque<>();
+  private final Deque<Runnable> ui = new ArrayDeque<>();
+  private final List<Topology> validated = new ArrayList<>();
+  private final Validation counting = topology -> {
+    validated.add(topology);
+    return List.of();
+  };
+  private final LiveCheck check = new LiveCheck(counting, background::add, ui::add);
+  private final Topology first = Topology.empty("first");
+  private final Topology second = first.plusRegion(Region.of("a", 10, 10, "EU"));
+
+  @Test
+  void aStaleRequestIsSkippedWithoutDoingTheWork() {
+    List<LiveCheck.Result> delivered = new ArrayList<>();
+    check.submit(first, AnalysisOptions.DEFAULTS, delivered::add);
+    check.submit(second, AnalysisOptions.DEFAULTS, delivered::add);
+
+    background.poll().run();
+    background.poll().run();
+    ui.forEach(Runnable::run);
+
+    assertThat(validated).containsExactly(second);
+    assertThat(delivered).extracting(LiveCheck.Result::topology).containsExactly(second);
+  }
+
+  @Test
+  void aResultOvertakenWhileRunningIsNotDelivered() {
+    List<LiveCheck.Result> delivered = new ArrayList<>();
+    check.submit(first, AnalysisOptions.DEFAULTS, delivered::add);
+    background.poll().run();
+
+    check.submit(second, AnalysisOptions.DEFAULTS, delivered::add);
+    ui.poll().run();
+
+    assertThat(delivered).isEmpty();
+    background.poll().run();
+    ui.poll().run();
+    assertThat(delivered).extracting(LiveCheck.Result::topology).containsExactly(second);
+  }
+}
