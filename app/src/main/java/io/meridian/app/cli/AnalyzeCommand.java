@@ -1,14 +1,10 @@
 package io.meridian.app.cli;
 
-import io.meridian.model.Link;
-import io.meridian.model.RegionId;
-import io.meridian.model.Topology;
 import io.meridian.model.analysis.AnalysisOptions;
 import io.meridian.model.analysis.AnalysisReport;
 import io.meridian.model.analysis.TopologyAnalysis;
 import io.meridian.model.analysis.TopologyAnalyzer;
 import io.meridian.model.diagnostics.Problem;
-import io.meridian.model.diagnostics.Suggestions;
 import io.meridian.model.format.AnalysisJson;
 import io.meridian.model.format.LoadedTopology;
 import io.meridian.model.format.TopologyFormatException;
@@ -107,7 +103,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    Optional<String> unknown = unknownFailure(loaded.topology());
+    Optional<String> unknown = WhatIfFailures.firstUnknown(loaded.topology(), failures,
+        String.valueOf(file.getFileName()));
     if (unknown.isPresent()) {
       err.println("meridian analyze: error: " + unknown.get());
       err.flush();
@@ -118,40 +115,5 @@ public final class AnalyzeCommand implements Callable<Integer> {
         : AnalysisReport.render(analysis));
     out.flush();
     return 0;
-  }
-
-  /**
-   * The first {@code --fail} entry that names no region or link of the topology, as a message
-   * with a suggestion: a typo must not silently turn the what-if into "nothing failed".
-   */
-  private Optional<String> unknownFailure(Topology topology) {
-    List<String> regions = topology.regions().stream().map(r -> r.id().value()).toList();
-    for (String failure : failures) {
-      String[] ends = failure.split("~", -1);
-      if (ends.length == 1) {
-        if (!regions.contains(failure)) {
-          return Optional.of("--fail " + failure + ": no region '" + failure + "' in "
-              + file.getFileName() + "; " + suggestion(failure, regions));
-        }
-      } else {
-        for (String end : ends) {
-          if (!regions.contains(end)) {
-            return Optional.of("--fail " + failure + ": no region '" + end + "' in "
-                + file.getFileName() + "; " + suggestion(end, regions));
-          }
-        }
-        if (ends.length != 2 || topology.link(RegionId.of(ends[0]), RegionId.of(ends[1])).isEmpty()) {
-          return Optional.of("--fail " + failure + ": no link between " + String.join(" and ", ends)
-              + " in " + file.getFileName() + "; name a link as A~B, e.g. "
-              + topology.links().stream().findFirst().map(Link::name).orElse("a~b"));
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static String suggestion(String wrong, List<String> regions) {
-    return Suggestions.closest(wrong, regions).map(s -> "did you mean '" + s + "'?")
-        .orElse("regions are " + String.join(", ", regions));
   }
 }

@@ -7,6 +7,9 @@ import io.meridian.model.diagnostics.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +51,11 @@ public final class ScreenshotCommand implements Callable<Integer> {
   @Option(names = "--dark", description = "Use the dark theme.")
   private boolean dark;
 
+  @Option(names = "--fail", paramLabel = "REGION|A~B", split = ",",
+      description = "Show the what-if with these regions failed and links cut; repeat or "
+          + "separate with commas.")
+  private List<String> failures = new ArrayList<>();
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -65,7 +73,15 @@ public final class ScreenshotCommand implements Callable<Integer> {
           + " could not be read");
       return ExitCodes.UNUSABLE;
     }
-    StudioSnapshot.write(file, report, output, width, height, dark);
+    if (report.topology().isPresent()) {
+      Optional<String> unknown = WhatIfFailures.firstUnknown(report.topology().get().topology(),
+          failures, String.valueOf(file.getFileName()));
+      if (unknown.isPresent()) {
+        err.println("meridian screenshot: " + unknown.get());
+        return ExitCodes.UNUSABLE;
+      }
+    }
+    StudioSnapshot.write(file, report, output, width, height, dark, failures);
     err.println("wrote " + output + " (" + width + "x" + height + ")");
     return ExitCodes.OK;
   }

@@ -2,11 +2,15 @@ package io.meridian.app.studio;
 
 import io.meridian.app.check.FileReport;
 import io.meridian.app.editor.EditTarget;
+import io.meridian.model.RegionId;
 import io.meridian.model.Topology;
+import io.meridian.visualization.graph.GraphElement;
+import io.meridian.visualization.graph.LinkKey;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +40,12 @@ public final class StudioSnapshot {
    * @param width image width in pixels
    * @param height image height in pixels
    * @param dark whether to use the dark theme
+   * @param failures regions ({@code eu-west}) and links ({@code a~b}) to fail in a what-if, or
+   *     none for the plain designer
    * @throws IOException when the image cannot be rendered or written
    */
   public static void write(Path file, FileReport report, Path output, int width, int height,
-      boolean dark) throws IOException {
+      boolean dark, List<String> failures) throws IOException {
     try {
       FxPlatform.startForRendering(width, height);
     } catch (UnsupportedOperationException e) {
@@ -49,7 +55,7 @@ public final class StudioSnapshot {
     CompletableFuture<BufferedImage> image = new CompletableFuture<>();
     Platform.runLater(() -> {
       try {
-        render(file, report, width, height, dark, image);
+        render(file, report, width, height, dark, failures, image);
       } catch (RuntimeException | Error e) {
         image.completeExceptionally(e);
       }
@@ -79,7 +85,7 @@ public final class StudioSnapshot {
    * are parsed on a background thread the first time) and the analysis has been delivered.
    */
   private static void render(Path file, FileReport report, int width, int height, boolean dark,
-      CompletableFuture<BufferedImage> image) {
+      List<String> failures, CompletableFuture<BufferedImage> image) {
     StudioViewModel model = new StudioViewModel(path -> report, Runnable::run, Runnable::run);
     model.darkThemeProperty().set(dark);
     model.show(file, report);
@@ -92,6 +98,12 @@ public final class StudioSnapshot {
     Topology design = model.topologyProperty().get();
     if (design != null && !design.datasets().isEmpty()) {
       model.selectTarget(new EditTarget.DatasetTarget(design.datasets().get(0).name()));
+    }
+    for (String failure : failures) {
+      String[] ends = failure.split("~");
+      model.toggleFailure(ends.length == 2
+          ? GraphElement.link(LinkKey.between(RegionId.of(ends[0]), RegionId.of(ends[1])))
+          : GraphElement.region(RegionId.of(failure)));
     }
     Scene scene = new Scene(view.root(), width, height);
     // An offscreen scene gets no pulses: applying CSS creates the skins, and with them the map's

@@ -59,4 +59,37 @@ class ScreenshotCommandTest {
     assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
     assertThat(run.err()).contains("between 320 and 4096");
   }
+
+  @Test
+  void whatIfScreenshotShowsTheFailuresAndATypoIsRefused() throws IOException {
+    Path plain = temp.resolve("plain.png");
+    Path whatIf = temp.resolve("what-if.png");
+    Path typo = temp.resolve("typo.png");
+
+    CliRun plainRun = CliRun.meridian("screenshot", "../samples/quorum-3.yaml", plain.toString());
+    CliRun whatIfRun = CliRun.meridian("screenshot", "../samples/quorum-3.yaml",
+        whatIf.toString(), "--fail", "oregon,ohio");
+    CliRun typoRun = CliRun.meridian("screenshot", "../samples/quorum-3.yaml", typo.toString(),
+        "--fail", "orgon");
+
+    assertThat(plainRun.status()).isZero();
+    assertThat(whatIfRun.status()).isZero();
+    assertThat(differingPixels(ImageIO.read(plain.toFile()), ImageIO.read(whatIf.toFile())))
+        .as("the failed regions and the verdicts change the picture").isGreaterThan(1000);
+    assertThat(typoRun.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(typoRun.err()).contains("no region 'orgon'", "did you mean 'oregon'?");
+    assertThat(Files.exists(typo)).isFalse();
+  }
+
+  private static long differingPixels(BufferedImage a, BufferedImage b) {
+    long differing = 0;
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int x = 0; x < a.getWidth(); x++) {
+        if (a.getRGB(x, y) != b.getRGB(x, y)) {
+          differing++;
+        }
+      }
+    }
+    return differing;
+  }
 }
