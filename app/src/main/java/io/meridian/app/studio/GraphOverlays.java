@@ -27,20 +27,25 @@ import java.util.Set;
  * What the graph shows on top of the design, computed from data: validation problems (errors
  * red, warnings orange), the focused dataset (its replicas numbered in failover order, the rest
  * dimmed) and the what-if (failed regions and cut links red; every other region green when it can
- * still write, orange when it can only read at the chosen level, red when it can do neither).
+ * still write, orange when it can only read at the chosen level, red when it can do neither),
+ * and the countries the focused dataset's allowed jurisdictions cover, shaded on the map.
  *
  * @param regions overlay per region; regions without one are drawn plain
  * @param links overlay per link
+ * @param shadedCountries ISO 3166-1 numeric codes of the countries to shade
  */
-public record GraphOverlays(Map<RegionId, RegionOverlay> regions, Map<LinkKey, LinkOverlay> links) {
-  /** Copies the maps. */
+public record GraphOverlays(
+    Map<RegionId, RegionOverlay> regions, Map<LinkKey, LinkOverlay> links,
+    Set<String> shadedCountries) {
+  /** Copies the maps and the set. */
   public GraphOverlays {
     regions = Map.copyOf(regions);
     links = Map.copyOf(links);
+    shadedCountries = Set.copyOf(shadedCountries);
   }
 
   /** No overlays at all. */
-  public static final GraphOverlays NONE = new GraphOverlays(Map.of(), Map.of());
+  public static final GraphOverlays NONE = new GraphOverlays(Map.of(), Map.of(), Set.of());
 
   /**
    * The overlays for one state of the studio.
@@ -87,14 +92,17 @@ public record GraphOverlays(Map<RegionId, RegionOverlay> regions, Map<LinkKey, L
     if (whatIf) {
       whatIf(topology, failedRegions, cutLinks, analysis, readLevel, regions, links);
     }
-    return new GraphOverlays(regions, links);
+    // Shade where the focused dataset may live; a dataset allowed anywhere shades nothing.
+    Set<String> shaded = focused.map(dataset ->
+        JurisdictionCountries.isoNumericCodes(dataset.allowedJurisdictions())).orElse(Set.of());
+    return new GraphOverlays(regions, links, shaded);
   }
 
   /** These overlays with {@code region} pulsing, as the link tool marks its first end. */
   public GraphOverlays withPulse(RegionId region) {
     Map<RegionId, RegionOverlay> copy = new HashMap<>(regions);
     copy.put(region, copy.getOrDefault(region, RegionOverlay.NONE).withPulse(true));
-    return new GraphOverlays(copy, links);
+    return new GraphOverlays(copy, links, shadedCountries);
   }
 
   private static void focusOn(Topology topology, Dataset dataset,

@@ -539,6 +539,8 @@ public final class StudioView {
   private void applyOverlays(GraphOverlays overlays) {
     sync(graph.getRegionOverlays(), overlays.regions());
     sync(graph.getLinkOverlays(), overlays.links());
+    graph.getHighlightedCountries().retainAll(overlays.shadedCountries());
+    graph.getHighlightedCountries().addAll(overlays.shadedCountries());
   }
 
   /** Changes only the entries that differ, so the graph restyles only those. */
