@@ -12,6 +12,7 @@ import io.meridian.agent.metrics.AgentMetrics;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.meridian.agent.transport.ControlService;
 import io.meridian.agent.transport.KvService;
+import io.meridian.agent.transport.PeerCompression;
 import io.meridian.agent.transport.PeerTransport;
 import io.meridian.agent.transport.StatusMapper;
 import io.meridian.agent.transport.WatchService;
@@ -19,8 +20,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -37,15 +36,15 @@ public final class Agent implements AutoCloseable {
   private final PeerTransport transport;
   private final Server server;
   private final HealthStatusManager health;
-  private final ScheduledFuture<?> ticks;
+  private final boolean ticking;
 
   private Agent(AgentRuntime runtime, PeerTransport transport, Server server, HealthStatusManager health,
-      ScheduledFuture<?> ticks) {
+      boolean ticking) {
     this.runtime = runtime;
     this.transport = transport;
     this.server = server;
     this.health = health;
-    this.ticks = ticks;
+    this.ticking = ticking;
   }
 
   /**
@@ -57,7 +56,8 @@ public final class Agent implements AutoCloseable {
    * @param channelFactory makes a channel to a peer address
    * @param wallClockMillis the clock
    * @param scheduler runs ticks, snapshots and reconnections
-   * @param tickIntervalMillis how often the core ticks; 0 leaves ticking to the caller (tests)
+   * @param tickIntervalMillis the longest wait between ticks (the core's deadlines bring them
+   *     sooner, see {@link AgentRuntime#startTicking}); 0 leaves ticking to the caller (tests)
    * @param metricsRegistry where the agent's metrics are registered
    * @param storageBytes the store's approximate size, for metrics
    */
@@ -70,6 +70,7 @@ public final class Agent implements AutoCloseable {
     PeerTransport transport = new PeerTransport(runtime, channelFactory, scheduler, RECONNECT_DELAY_MILLIS);
     HealthStatusManager health = new HealthStatusManager();
     Server server = serverBuilder
+        .compressorRegistry(PeerCompression.registry())
         .addService(new KvService(runtime, metrics))
         .addService(transport.service())
         .addService(new ControlService(runtime, transport, new StatusMapper(wallClockMillis, transport),
@@ -84,11 +85,11 @@ public final class Agent implements AutoCloseable {
       throw new UncheckedIOException("cannot serve region " + config.region() + ": " + e.getMessage(), e);
     }
     transport.start();
-    ScheduledFuture<?> ticks = tickIntervalMillis > 0
-        ? scheduler.scheduleAtFixedRate(runtime::tick, tickIntervalMillis, tickIntervalMillis, TimeUnit.MILLISECONDS)
-        : null;
+    if (tickIntervalMillis > 0) {
+      runtime.startTicking(scheduler, tickIntervalMillis);
+    }
     health.setStatus("", ServingStatus.SERVING);
-    return new Agent(runtime, transport, server, health, ticks);
+    return new Agent(runtime, transport, server, health, tickIntervalMillis > 0);
   }
 
   /** The runtime, for ticking by hand in tests. */
@@ -114,8 +115,8 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     health.enterTerminalState();
-    if (ticks != null) {
-      ticks.cancel(false);
+    if (ticking) {
+      runtime.stopTicking();
     }
     transport.close();
     runtime.failPending("region " + runtime.config().region() + " is shutting down; the outcome is unknown.");

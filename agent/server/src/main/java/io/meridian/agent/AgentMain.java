@@ -10,6 +10,7 @@ import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
+import io.meridian.agent.transport.PeerCompression;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -26,8 +27,12 @@ import java.util.concurrent.TimeUnit;
  * given as 0), so a deployer knows when it may proceed. Metrics are served at {@code /metrics}.
  */
 public final class AgentMain {
-  /** How often the replication core ticks. */
-  public static final long TICK_INTERVAL_MILLIS = 1;
+  /**
+   * The longest wait between ticks of the replication core. Ticks come when the core's next
+   * deadline (a batch delay, a heartbeat, a timeout) is due; this only bounds the wait for
+   * timers a core does not announce.
+   */
+  public static final long TICK_INTERVAL_MILLIS_MAX = 100;
   /**
    * Idle time after which a peer connection is probed. A partition sends no reset, so without
    * probes a replica would wait on a dead stream indefinitely.
@@ -114,8 +119,9 @@ public final class AgentMain {
             .keepAliveTime(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS)
             .keepAliveTimeout(KEEPALIVE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
             .keepAliveWithoutCalls(true)
+            .compressorRegistry(PeerCompression.registry())
             .build(),
-        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS, PrometheusRegistry.defaultRegistry,
+        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes);
     JvmMetrics.builder().register();
     HTTPServer metrics = HTTPServer.builder().port(metricsPort).buildAndStart();

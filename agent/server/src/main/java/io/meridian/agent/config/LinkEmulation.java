@@ -4,7 +4,8 @@ package io.meridian.agent.config;
  * Wide-area link behaviour imposed on all traffic to one peer during rehearsals.
  *
  * @param oneWayDelayMillis added to every message
- * @param jitterMillis uniform extra delay in {@code [0, jitterMillis]}
+ * @param jitterMillis standard deviation of the one-way delay (normal, cut at three deviations and
+ *     at zero), so the mean delay stays {@code oneWayDelayMillis}
  * @param bandwidthBytesPerSecond cap on throughput; zero means unlimited
  * @param lossRate share of packets lost, emulated as one retransmission delay
  */

@@ -5,12 +5,15 @@ import io.meridian.agent.core.replication.PeerLinkStatus;
 import io.meridian.agent.core.replication.Role;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.meridian.agent.transport.RequestMetrics;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +29,7 @@ public final class AgentMetrics implements RequestMetrics {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   private final Histogram requests;
+  private final Map<String, Map<String, Map<String, DistributionDataPoint>>> dataPoints = new ConcurrentHashMap<>();
 
   private AgentMetrics(Histogram requests) {
     this.requests = requests;
@@ -120,6 +124,11 @@ public final class AgentMetrics implements RequestMetrics {
 
   @Override
   public void observe(String operation, String dataset, String outcome, double seconds) {
-    requests.labelValues(operation, dataset, outcome).observe(seconds);
+    // Looked up once per label set: batched puts report here once per put, and the client
+    // library's own lookup builds a label array each time.
+    dataPoints.computeIfAbsent(operation, unused -> new ConcurrentHashMap<>())
+        .computeIfAbsent(dataset, unused -> new ConcurrentHashMap<>())
+        .computeIfAbsent(outcome, unused -> requests.labelValues(operation, dataset, outcome))
+        .observe(seconds);
   }
 }

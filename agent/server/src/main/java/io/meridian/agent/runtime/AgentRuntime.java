@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -47,6 +50,11 @@ public final class AgentRuntime {
     public void disconnect(String peer, String dataset, String reason) {}
   };
   private long nextRequestId = 1;
+  // Deadline-driven ticking (see startTicking); touched only on the logical thread.
+  private ScheduledExecutorService tickScheduler;
+  private long tickIntervalMillisMax;
+  private ScheduledFuture<?> nextTick;
+  private long nextTickAtMillis = Long.MAX_VALUE;
   private volatile Throwable fatal;
 
   /**
@@ -135,13 +143,65 @@ public final class AgentRuntime {
     });
   }
 
-  /** Lets time pass; the agent calls this every few milliseconds. */
+  /** Lets time pass (tests tick by hand; {@link #startTicking} ticks when the core needs it). */
   public void tick() {
     context.execute(() -> {
       if (fatal == null) {
         carryOut(node.tick(wallClockMillis.getAsLong()));
       }
     });
+  }
+
+  /**
+   * Ticks the core when it asks to ({@link ReplicationNode#nextTickAtMillis}), and at least every
+   * {@code intervalMillisMax} so that timers a core forgets to announce still run. An idle agent
+   * then wakes a few times a second instead of every millisecond.
+   */
+  public void startTicking(ScheduledExecutorService scheduler, long intervalMillisMax) {
+    context.execute(() -> {
+      tickScheduler = scheduler;
+      tickIntervalMillisMax = intervalMillisMax;
+      scheduleTick();
+    });
+  }
+
+  /** Stops the ticks {@link #startTicking} started. */
+  public void stopTicking() {
+    context.execute(() -> {
+      tickScheduler = null;
+      if (nextTick != null) {
+        nextTick.cancel(false);
+        nextTick = null;
+      }
+    });
+  }
+
+  private void timedTick() {
+    context.execute(() -> {
+      nextTick = null;
+      nextTickAtMillis = Long.MAX_VALUE;
+      if (fatal == null) {
+        carryOut(node.tick(wallClockMillis.getAsLong()));
+      }
+    });
+  }
+
+  // Runs on the logical thread after every step: makes sure a tick is due no later than the
+  // core's next deadline. Rescheduling only when the deadline moved earlier keeps this cheap.
+  private void scheduleTick() {
+    if (tickScheduler == null || fatal != null) {
+      return;
+    }
+    long now = wallClockMillis.getAsLong();
+    long due = Math.min(node.nextTickAtMillis(), now + tickIntervalMillisMax);
+    if (nextTick != null && nextTickAtMillis <= due) {
+      return;
+    }
+    if (nextTick != null) {
+      nextTick.cancel(false);
+    }
+    nextTickAtMillis = due;
+    nextTick = tickScheduler.schedule(this::timedTick, Math.max(0, due - now), TimeUnit.MILLISECONDS);
   }
 
   /** The error that stopped the core, if one did. */
@@ -170,6 +230,7 @@ public final class AgentRuntime {
   }
 
   private void carryOut(Output output) {
+    scheduleTick();
     if (output.isEmpty()) {
       return;
     }

@@ -12,6 +12,8 @@ import java.util.Random;
 final class LinkEmulator {
   /** Linux's minimum TCP retransmission timeout, charged for a lost packet. */
   static final long RETRANSMISSION_TIMEOUT_MILLIS_MIN = 200;
+  /** Largest jitter applied, in standard deviations either side of the one-way delay. */
+  static final double JITTER_DEVIATIONS_MAX = 3;
 
   private final LinkEmulation emulation;
   private final Random random;
@@ -29,12 +31,18 @@ final class LinkEmulator {
     long transmissionNanos = emulation.bandwidthBytesPerSecond() == 0 ? 0
         : bytes * 1_000_000_000L / emulation.bandwidthBytesPerSecond();
     busyUntilNanos = start + transmissionNanos;
-    long delayMillis = emulation.oneWayDelayMillis()
-        + (emulation.jitterMillis() == 0 ? 0 : (long) (random.nextDouble() * emulation.jitterMillis()));
-    if (random.nextDouble() < emulation.lossRate()) {
-      delayMillis += Math.max(RETRANSMISSION_TIMEOUT_MILLIS_MIN, 2 * emulation.oneWayDelayMillis());
+    long delayNanos = emulation.oneWayDelayMillis() * 1_000_000L;
+    if (emulation.jitterMillis() > 0) {
+      // Jitter is the standard deviation of the one-way delay (as the topology defines it), so it
+      // spreads delays around the link's delay without raising their mean; cut at three
+      // deviations and at zero.
+      double deviations = Math.max(-JITTER_DEVIATIONS_MAX, Math.min(JITTER_DEVIATIONS_MAX, random.nextGaussian()));
+      delayNanos = Math.max(0, delayNanos + (long) (deviations * emulation.jitterMillis() * 1_000_000L));
     }
-    long release = Math.max(lastReleaseNanos, busyUntilNanos + delayMillis * 1_000_000L);
+    if (random.nextDouble() < emulation.lossRate()) {
+      delayNanos += Math.max(RETRANSMISSION_TIMEOUT_MILLIS_MIN, 2 * emulation.oneWayDelayMillis()) * 1_000_000L;
+    }
+    long release = Math.max(lastReleaseNanos, busyUntilNanos + delayNanos);
     lastReleaseNanos = release;
     return release;
   }

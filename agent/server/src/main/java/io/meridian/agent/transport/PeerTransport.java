@@ -2,6 +2,7 @@ package io.meridian.agent.transport;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meridian.agent.api.v1.PeerFrame;
@@ -16,6 +17,7 @@ import io.meridian.agent.runtime.AgentRuntime;
 import io.meridian.agent.runtime.PeerSender;
 import io.meridian.agent.wire.MalformedMessageException;
 import io.meridian.agent.wire.WireMapping;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerTransport implements PeerSender, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+  /** Smallest frame sent compressed; smaller ones (acknowledgements, heartbeats) travel as they are. */
+  public static final int COMPRESSED_FRAME_BYTES_MIN = 1024;
 
   private final AgentRuntime runtime;
   private final String self;
@@ -51,7 +55,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final Map<String, Stream> streams = new HashMap<>();
   private final Set<String> cutPeers = ConcurrentHashMap.newKeySet();
   private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
-  private final Map<String, LinkEmulator> emulators = new HashMap<>();
+  private final Map<String, EmulatedLink> links = new HashMap<>();
   private volatile boolean closed;
 
   /** One open stream; identity tells a replaced stream's late close from the current one's. */
@@ -66,6 +70,20 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       this.peer = peer;
       this.dataset = dataset;
       this.outbound = outbound;
+    }
+  }
+
+  /** A frame held back by link emulation until its release time. */
+  private record HeldFrame(Stream stream, PeerFrame frame, long releaseAtNanos) {}
+
+  /** One emulated link: its timing and the frames it holds, in send order (release times never fall). */
+  private static final class EmulatedLink {
+    final LinkEmulator emulator;
+    final ArrayDeque<HeldFrame> queue = new ArrayDeque<>();
+    boolean drainScheduled;
+
+    EmulatedLink(LinkEmulator emulator) {
+      this.emulator = emulator;
     }
   }
 
@@ -223,6 +241,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   // Runs on the runtime's logical thread.
   private void emit(Stream stream, PeerFrame frame) {
     try {
+      if (stream.outbound instanceof CallStreamObserver<?> call) {
+        // Acknowledgements, heartbeats and small batches gain nothing from gzip, and each
+        // compressed message costs a fresh compressor; only sizeable frames are compressed.
+        call.setMessageCompression(frame.getSerializedSize() >= COMPRESSED_FRAME_BYTES_MIN);
+      }
       stream.outbound.onNext(frame);
     } catch (RuntimeException gone) {
       if (streams.remove(key(stream.peer, stream.dataset), stream)) {
@@ -244,15 +267,40 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       emit(stream, frame);
       return;
     }
-    // One emulator per peer: all datasets share the link, as they would share a WAN path.
-    LinkEmulator emulator = emulators.computeIfAbsent(peer, p -> new LinkEmulator(emulation, (self + p).hashCode()));
+    // One emulated link per peer: all datasets share it, as they would share a WAN path.
+    EmulatedLink link = links.computeIfAbsent(peer,
+        p -> new EmulatedLink(new LinkEmulator(emulation, (self + p).hashCode())));
     long now = System.nanoTime();
-    long release = emulator.releaseAtNanos(now, frame.getSerializedSize());
-    scheduler.schedule(() -> runtime.execute(() -> {
-      if (streams.get(key(peer, message.dataset())) == stream) {
-        emit(stream, frame);
+    long release = link.emulator.releaseAtNanos(now, frame.getSerializedSize());
+    link.queue.addLast(new HeldFrame(stream, frame, release));
+    if (!link.drainScheduled) {
+      link.drainScheduled = true;
+      scheduler.schedule(() -> runtime.execute(() -> drain(link)), release - now, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Emits, in the order they were sent, every held frame of {@code link} whose release time has
+   * come, then schedules itself for the next one. One drain per link at a time, so two frames
+   * due together can never overtake each other on the scheduler's threads (a replica would see
+   * the later batch first as a gap and ask for a resend, costing a round trip).
+   */
+  // Runs on the runtime's logical thread.
+  private void drain(EmulatedLink link) {
+    long now = System.nanoTime();
+    while (!link.queue.isEmpty() && link.queue.peekFirst().releaseAtNanos <= now) {
+      HeldFrame held = link.queue.pollFirst();
+      if (streams.get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
+        emit(held.stream, held.frame);
       }
-    }), release - now, TimeUnit.NANOSECONDS);
+    }
+    if (link.queue.isEmpty() || closed) {
+      link.drainScheduled = false;
+      link.queue.clear();
+      return;
+    }
+    scheduler.schedule(() -> runtime.execute(() -> drain(link)), link.queue.peekFirst().releaseAtNanos - now,
+        TimeUnit.NANOSECONDS);
   }
 
   @Override

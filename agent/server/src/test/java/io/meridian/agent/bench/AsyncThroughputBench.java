@@ -72,8 +72,9 @@ public final class AsyncThroughputBench {
       RocksDbReplicaStore store = new RocksDbReplicaStore(data.resolve(region), List.of("orders"));
       stores.add(store);
       agents.add(Agent.start(config, store, Grpc.newServerBuilderForPort(ports.get(i), InsecureServerCredentials.create()),
-          address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build(),
-          System::currentTimeMillis, scheduler, 1, new PrometheusRegistry(), store::approximateSizeBytes));
+          address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+              .compressorRegistry(io.meridian.agent.transport.PeerCompression.registry()).build(),
+          System::currentTimeMillis, scheduler, io.meridian.agent.AgentMain.TICK_INTERVAL_MILLIS_MAX, new PrometheusRegistry(), store::approximateSizeBytes));
     }
     Thread.sleep(1_000);
 

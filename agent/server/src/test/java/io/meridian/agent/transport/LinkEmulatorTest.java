@@ -10,13 +10,29 @@ class LinkEmulatorTest {
   private static final long MILLIS = 1_000_000L;
 
   @Test
-  void messageIsReleasedAfterTheOneWayDelayPlusAtMostTheJitter() {
-    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(40, 10, 0, 0), 1);
+  void messageIsReleasedWithinThreeJitterDeviationsOfTheOneWayDelay() {
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(40, 5, 0, 0), 1);
 
-    for (long now = 0; now < 1_000 * MILLIS; now += 7 * MILLIS) {
+    for (long now = 0; now < 1_000 * MILLIS; now += 40 * MILLIS) {
       long release = emulator.releaseAtNanos(now, 100);
-      assertThat(release).isBetween(now + 40 * MILLIS, now + 50 * MILLIS + 10 * MILLIS);
+      assertThat(release).isBetween(now + 25 * MILLIS, now + 55 * MILLIS);
     }
+  }
+
+  @Test
+  void jitterSpreadsDelaysAroundTheOneWayDelayWithoutRaisingTheMean() {
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(100, 5, 0, 0), 11);
+    long totalDelay = 0;
+    int messages = 2_000;
+
+    // Messages far enough apart that keeping order never holds one back.
+    for (int i = 0; i < messages; i++) {
+      long now = i * 1_000 * MILLIS;
+      totalDelay += emulator.releaseAtNanos(now, 100) - now;
+    }
+
+    double meanMillis = totalDelay / (double) messages / MILLIS;
+    assertThat(meanMillis).isBetween(99.5, 100.5);
   }
 
   @Test

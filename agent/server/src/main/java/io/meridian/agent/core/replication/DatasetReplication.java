@@ -52,6 +52,11 @@ final class DatasetReplication {
   private final TreeMap<Long, List<PendingWrite>> pendingSyncWrites = new TreeMap<>();
   private int pendingSyncWriteCount;
   private final LinkedHashMap<String, Boolean> recentForwards = new LinkedHashMap<>();
+  // Writes committed in the current step and not yet appended: one store append, one batch per
+  // follower and one sync for all of them when the step ends (see flushStaged).
+  private final List<Change> staged = new ArrayList<>();
+  private final Map<Bytes, Change> stagedByKey = new java.util.HashMap<>();
+  private long stagedSinceMillis = NONE;
 
   // Replica state.
   private boolean primaryConnected;
@@ -128,7 +133,7 @@ final class DatasetReplication {
 
   void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
     if (!operation.isWrite()) {
-      Optional<StoredValue> value = store.get(name, operation.key()).filter(StoredValue::live);
+      Optional<StoredValue> value = read(operation.key()).filter(StoredValue::live);
       out.respond(requestId, new ClientResult.Read(value, self));
       return;
     }
@@ -166,7 +171,7 @@ final class DatasetReplication {
       return;
     }
     Bytes key = operation.key();
-    Optional<StoredValue> current = store.get(name, key).filter(StoredValue::live);
+    Optional<StoredValue> current = read(key).filter(StoredValue::live);
     ChangeKind kind;
     Bytes value;
     if (operation instanceof Put) {
@@ -190,17 +195,15 @@ final class DatasetReplication {
       throw new IllegalArgumentException("not a write: " + operation);
     }
     HlcTimestamp timestamp = clock.now(nowMillis);
-    Version version = new Version(timestamp, origin, lastSequence + 1, self, epoch);
-    store.append(name, List.of(new Change(kind, key, value, version)));
-    lastSequence++;
-    Invariants.check(store.lastSequence(name) == lastSequence,
-        "dataset %s: store ends at %d after appending %d", name, store.lastSequence(name), lastSequence);
-    requireDurability(out);
-    for (Follower follower : followers.values()) {
-      if (follower.unsentSinceMillis == NONE) {
-        follower.unsentSinceMillis = nowMillis;
-      }
-      sendChanges(nowMillis, follower, false, out);
+    Version version = new Version(timestamp, origin, lastSequence + 1 + staged.size(), self, epoch);
+    Change change = new Change(kind, key, value, version);
+    staged.add(change);
+    stagedByKey.put(key, change);
+    if (stagedSinceMillis == NONE) {
+      stagedSinceMillis = nowMillis;
+    }
+    if (staged.size() >= bounds.batchChangesMax()) {
+      flushStaged(out); // Bounded: a huge client batch is appended a full replication batch at a time.
     }
     ClientResult.Committed result = new ClientResult.Committed(version, current.isPresent());
     if (requiredAcks == 0) {
@@ -209,6 +212,39 @@ final class DatasetReplication {
       pendingSyncWrites.computeIfAbsent(version.sequence(), sequence -> new ArrayList<>())
           .add(new PendingWrite(requester, result, nowMillis + bounds.syncAckTimeoutMillis()));
       pendingSyncWriteCount++;
+    }
+  }
+
+  /** The key's state as of this step: a write staged earlier in the step wins over the store. */
+  private Optional<StoredValue> read(Bytes key) {
+    Change stagedChange = stagedByKey.get(key);
+    return stagedChange != null ? Optional.of(StoredValue.of(stagedChange)) : store.get(name, key);
+  }
+
+  /**
+   * Appends the writes committed during this step in one store append, asks for one sync and
+   * offers them to every follower. The node calls this at the end of every step, before its
+   * output leaves, so an answer never precedes the append (and sync) of its write.
+   */
+  void flushStaged(Output.Builder out) {
+    if (staged.isEmpty()) {
+      return;
+    }
+    long nowMillis = stagedSinceMillis;
+    store.append(name, List.copyOf(staged));
+    lastSequence += staged.size();
+    staged.clear();
+    stagedByKey.clear();
+    stagedSinceMillis = NONE;
+    Invariants.check(store.lastSequence(name) == lastSequence,
+        "dataset %s: store ends at %d after appending up to %d", name, store.lastSequence(name), lastSequence);
+    requireDurability(out);
+    for (Follower follower : followers.values()) {
+      if (follower.unsentSinceMillis == NONE) {
+        follower.unsentSinceMillis = nowMillis;
+      }
+      // A sync write's client waits for the replicas: its batch leaves now, not after the batch delay.
+      sendChanges(nowMillis, follower, config.requiredAcks() > 0, out);
     }
   }
 
@@ -643,6 +679,47 @@ final class DatasetReplication {
         entries.remove();
       }
     }
+  }
+
+  /**
+   * The earliest time at which {@link #onTick} has something to do (a partial batch's delay, a
+   * retransmission or sync-write timeout, a heartbeat, a forward timeout, a resubscription), or
+   * {@link Long#MAX_VALUE} if nothing is waiting for time; never in the past of what is due.
+   */
+  long nextDeadlineMillis(long nowMillis) {
+    long due = Long.MAX_VALUE;
+    if (role == Role.PRIMARY) {
+      for (Follower follower : followers.values()) {
+        if (!follower.connected) {
+          continue;
+        }
+        due = Math.min(due, follower.lastSentMillis == NONE ? nowMillis
+            : follower.lastSentMillis + bounds.heartbeatIntervalMillis());
+        if (follower.subscribed && follower.inFlightSinceMillis != NONE) {
+          due = Math.min(due, follower.inFlightSinceMillis + bounds.retransmitTimeoutMillis());
+        }
+        boolean windowOpen = follower.nextSequence - 1 - follower.ackedSequence < bounds.inFlightChangesMax();
+        if (follower.subscribed && follower.nextSequence <= lastSequence && windowOpen) {
+          due = Math.min(due, follower.unsentSinceMillis == NONE ? nowMillis
+              : follower.unsentSinceMillis + bounds.batchDelayMillis());
+        }
+      }
+      // Deadlines grow with commit order (same timeout, monotonic time), so the oldest is first.
+      if (!pendingSyncWrites.isEmpty()) {
+        for (PendingWrite write : pendingSyncWrites.firstEntry().getValue()) {
+          due = Math.min(due, write.deadlineMillis());
+        }
+      }
+    } else {
+      if (!pendingForwards.isEmpty()) {
+        due = Math.min(due, pendingForwards.values().iterator().next().deadlineMillis());
+      }
+      boolean waiting = !heardSinceConnect || lastSequence < knownHeadSequence;
+      if (primaryConnected && waiting) {
+        due = Math.min(due, lastProgressMillis + bounds.resubscribeAfterMillis());
+      }
+    }
+    return due;
   }
 
   // ---------------------------------------------------------------- status

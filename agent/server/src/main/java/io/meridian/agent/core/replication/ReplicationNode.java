@@ -74,7 +74,7 @@ public final class ReplicationNode {
   public Output step(long nowMillis, Input input) {
     Output.Builder out = new Output.Builder();
     stepInto(monotonic(nowMillis), input, out);
-    return out.build();
+    return finish(out);
   }
 
   /**
@@ -87,6 +87,14 @@ public final class ReplicationNode {
     for (Input input : inputs) {
       stepInto(now, input, out);
     }
+    return finish(out);
+  }
+
+  // Writes of a step are appended together (one store append, one sync, one batch per follower).
+  private Output finish(Output.Builder out) {
+    for (DatasetReplication dataset : datasets.values()) {
+      dataset.flushStaged(out);
+    }
     return out.build();
   }
 
@@ -98,6 +106,19 @@ public final class ReplicationNode {
       dataset.onTick(now, out);
     }
     return out.build();
+  }
+
+  /**
+   * When the node next needs a {@link #tick}: the earliest deadline of any dataset (a batch
+   * delay, a timeout, a heartbeat), or {@link Long#MAX_VALUE} when nothing waits for time. A
+   * driver may tick later than this only at the cost of that deadline; ticking earlier is harmless.
+   */
+  public long nextTickAtMillis() {
+    long due = Long.MAX_VALUE;
+    for (DatasetReplication dataset : datasets.values()) {
+      due = Math.min(due, dataset.nextDeadlineMillis(lastNowMillis));
+    }
+    return due;
   }
 
   /** Replication state per dataset and peer, for status, the event stream and metrics. */

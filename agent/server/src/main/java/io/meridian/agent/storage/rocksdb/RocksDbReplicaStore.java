@@ -56,6 +56,57 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   private final Map<String, ColumnFamilyHandle> stateFamilies = new HashMap<>();
   private final Map<String, ColumnFamilyHandle> logFamilies = new HashMap<>();
   private final Map<String, Long> lastSequences = new HashMap<>();
+  private final Map<String, LogTail> tails = new HashMap<>();
+
+  /** Most recent log entries kept in memory per dataset, so shipping them needs no read and decode. */
+  public static final int TAIL_CHANGES_MAX = 16_384;
+  /** Most payload bytes of the in-memory log tail per dataset. */
+  public static final long TAIL_BYTES_MAX = 16L << 20;
+
+  /**
+   * The newest appended changes of one dataset, consecutive and ending at its last sequence; the
+   * primary reads batches for its replicas from here while they keep up.
+   */
+  private static final class LogTail {
+    final Change[] ring = new Change[TAIL_CHANGES_MAX];
+    long firstSequence = 1;
+    int size;
+    long bytes;
+
+    void add(Change change) {
+      if (size > 0) {
+        Invariants.check(change.sequence() == firstSequence + size, "log tail: %d does not follow %d",
+            change.sequence(), firstSequence + size - 1);
+      } else {
+        firstSequence = change.sequence();
+      }
+      if (size == TAIL_CHANGES_MAX) {
+        dropOldest();
+      }
+      ring[(int) ((firstSequence + size) % TAIL_CHANGES_MAX)] = change;
+      size++;
+      bytes += change.sizeBytes();
+      while (bytes > TAIL_BYTES_MAX && size > 1) {
+        dropOldest();
+      }
+    }
+
+    private void dropOldest() {
+      int slot = (int) (firstSequence % TAIL_CHANGES_MAX);
+      bytes -= ring[slot].sizeBytes();
+      ring[slot] = null;
+      firstSequence++;
+      size--;
+    }
+
+    boolean holds(long sequence) {
+      return size > 0 && sequence >= firstSequence && sequence < firstSequence + size;
+    }
+
+    Change get(long sequence) {
+      return ring[(int) (sequence % TAIL_CHANGES_MAX)];
+    }
+  }
 
   /**
    * Opens (or creates) the store in {@code directory} for {@code datasets}.
@@ -167,6 +218,10 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       }
       db.write(writeOptions, batch);
       lastSequences.put(dataset, expected - 1);
+      LogTail tail = tails.computeIfAbsent(dataset, unused -> new LogTail());
+      for (Change change : changes) {
+        tail.add(change);
+      }
     } catch (RocksDBException e) {
       throw new StorageException("cannot append to dataset " + dataset + ": " + e.getMessage(), e);
     }
@@ -177,6 +232,18 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     Invariants.check(fromSequence >= 1, "log sequences start at 1, asked for %d", fromSequence);
     List<Change> result = new ArrayList<>();
     long bytes = 0;
+    LogTail tail = tails.get(dataset);
+    if (tail != null && tail.holds(fromSequence)) {
+      for (long sequence = fromSequence; tail.holds(sequence) && result.size() < changesMax; sequence++) {
+        Change change = tail.get(sequence);
+        if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
+          break;
+        }
+        bytes += change.sizeBytes();
+        result.add(change);
+      }
+      return result;
+    }
     try (RocksIterator iterator = db.newIterator(log(dataset))) {
       iterator.seek(sequenceKey(fromSequence));
       long expected = fromSequence;

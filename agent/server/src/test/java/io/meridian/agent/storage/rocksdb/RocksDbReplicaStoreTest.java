@@ -72,4 +72,31 @@ class RocksDbReplicaStoreTest extends ReplicaStoreContract {
 
     assertThat(third.lastSequence("two")).isEqualTo(1);
   }
+
+  @Test
+  void logReadsAreTheSameFromTheInMemoryTailAndFromDiskBeyondIt() {
+    Path path = directory.resolve("tail");
+    RocksDbReplicaStore store = open(path, DATASETS);
+    int changes = RocksDbReplicaStore.TAIL_CHANGES_MAX + 1_000;
+    List<io.meridian.agent.core.storage.Change> batch = new ArrayList<>();
+    for (int sequence = 1; sequence <= changes; sequence++) {
+      batch.add(put(sequence, "k" + (sequence % 50), "v" + sequence));
+      if (batch.size() == 500 || sequence == changes) {
+        store.append("d", batch);
+        batch = new ArrayList<>();
+      }
+    }
+
+    // The oldest entries have left the in-memory tail and come from disk, the newest from memory;
+    // both must read exactly as a freshly opened store (all from disk) reads them.
+    List<io.meridian.agent.core.storage.Change> old = store.readLog("d", 1, 600, Long.MAX_VALUE);
+    List<io.meridian.agent.core.storage.Change> recent = store.readLog("d", changes - 599, 600, Long.MAX_VALUE);
+    store.close();
+    opened.remove(store);
+    RocksDbReplicaStore reopened = open(path, DATASETS);
+
+    assertThat(old).hasSize(600).isEqualTo(reopened.readLog("d", 1, 600, Long.MAX_VALUE));
+    assertThat(recent).hasSize(600).isEqualTo(reopened.readLog("d", changes - 599, 600, Long.MAX_VALUE));
+    assertThat(recent.get(599).sequence()).isEqualTo(changes);
+  }
 }
