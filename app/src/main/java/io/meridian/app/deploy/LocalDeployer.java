@@ -67,6 +67,8 @@ public final class LocalDeployer {
 
   private final String javaCommand;
   private final String classPath;
+  private final AgentStartupCache startupCache;
+  private boolean firstAgent = true;
 
   /**
    * Creates a deployer.
@@ -75,8 +77,17 @@ public final class LocalDeployer {
    * @param classPath the classpath holding the agent and its dependencies
    */
   public LocalDeployer(String javaCommand, String classPath) {
+    this(javaCommand, classPath, AgentStartupCache.defaultRoot());
+  }
+
+  /**
+   * Creates a deployer whose agents keep their start-up cache (class-data archive, native
+   * library) under {@code cacheRoot}.
+   */
+  public LocalDeployer(String javaCommand, String classPath, Path cacheRoot) {
     this.javaCommand = javaCommand;
     this.classPath = classPath;
+    this.startupCache = AgentStartupCache.of(cacheRoot, javaCommand, classPath);
   }
 
   /** A deployer that runs agents with this JVM's {@code java} and this program's classpath. */
@@ -176,13 +187,17 @@ public final class LocalDeployer {
       Files.createDirectories(dataDirectory);
       Files.createDirectories(logFile.getParent());
       CONFIG_JSON.writeValue(configFile.toFile(), agent.config());
-      List<String> command = List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
-          "-XX:+UseSerialGC",
-          "-cp", classPath, AGENT_MAIN_CLASS,
+      List<String> command = new ArrayList<>(List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
+          "-XX:+UseSerialGC"));
+      // Only the first agent of a deployment records a class-data archive, so a missing
+      // archive is written once, by one process.
+      command.addAll(startupCache.jvmOptions(firstAgent));
+      firstAgent = false;
+      command.addAll(List.of("-cp", classPath, AGENT_MAIN_CLASS,
           "--config", configFile.toAbsolutePath().toString(),
           "--data-dir", dataDirectory.toAbsolutePath().toString(),
           "--port", Integer.toString(agent.grpcPort()),
-          "--metrics-port", Integer.toString(agent.metricsPort()));
+          "--metrics-port", Integer.toString(agent.metricsPort())));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
