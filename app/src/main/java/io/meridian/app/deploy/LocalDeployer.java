@@ -62,6 +62,17 @@ public final class LocalDeployer {
    */
   public static final String AGENT_INITIAL_HEAP = "-Xms32m";
 
+  /**
+   * Only the quick (C1) just-in-time compiler: local agents share this machine's few cores, and
+   * with C2 the three agents of a rehearsal spent 40 % of their CPU compiling during the first
+   * minute under load, at twice the CPU per write of C1-only agents (docs/benchmarks.md, ADR 0007).
+   * Agents deployed elsewhere keep the JVM's default.
+   */
+  public static final String AGENT_COMPILER = "-XX:TieredStopAtLevel=1";
+
+  /** Environment variable with extra JVM options for the agents. */
+  public static final String AGENT_JAVA_OPTIONS_VARIABLE = "MERIDIAN_AGENT_JAVA_OPTIONS";
+
   private static final ObjectMapper CONFIG_JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -188,10 +199,11 @@ public final class LocalDeployer {
       Files.createDirectories(logFile.getParent());
       CONFIG_JSON.writeValue(configFile.toFile(), agent.config());
       List<String> command = new ArrayList<>(List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
-          "-XX:+UseSerialGC"));
+          "-XX:+UseSerialGC", AGENT_COMPILER));
       // Only the first agent of a deployment records a class-data archive, so a missing
       // archive is written once, by one process.
       command.addAll(startupCache.jvmOptions(firstAgent));
+      command.addAll(extraJavaOptions());
       firstAgent = false;
       command.addAll(List.of("-cp", classPath, AGENT_MAIN_CLASS,
           "--config", configFile.toAbsolutePath().toString(),
@@ -210,6 +222,15 @@ public final class LocalDeployer {
       throw new DeploymentException("could not start the agent of region " + agent.region()
           + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Extra JVM options for every agent from {@value #AGENT_JAVA_OPTIONS_VARIABLE} (space-separated),
+   * for profiling or tuning a rehearsal, e.g. {@code -XX:StartFlightRecording}.
+   */
+  static List<String> extraJavaOptions() {
+    String options = System.getenv(AGENT_JAVA_OPTIONS_VARIABLE);
+    return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
   }
 
   /** Regions that are primary of some dataset first, otherwise the plan's order. */
