@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,8 @@ final class AgentStartupCache {
   static final Duration ARCHIVE_SETTLE = Duration.ofSeconds(30);
   /** The RocksDB library for Linux on x86-64 inside the rocksdbjni jar. */
   static final String ROCKSDB_LIBRARY = "librocksdbjni-linux64.so";
+  /** Builds whose caches are kept. */
+  static final int BUILDS_KEPT = 4;
   private static final String ARCHIVE = "agent.jsa";
   private static final String RECORDING_SUFFIX = ".recording";
 
@@ -88,7 +91,10 @@ final class AgentStartupCache {
   List<String> jvmOptions(boolean mayRecord) {
     List<String> options = new ArrayList<>();
     try {
-      Files.createDirectories(directory);
+      if (!Files.isDirectory(directory)) {
+        Files.createDirectories(directory);
+        pruneOtherBuilds();
+      }
     } catch (IOException e) {
       return options;
     }
@@ -106,6 +112,34 @@ final class AgentStartupCache {
       options.add("-XX:ArchiveClassesAtExit=" + directory.resolve(UUID.randomUUID() + RECORDING_SUFFIX));
     }
     return options;
+  }
+
+  /**
+   * Deletes the caches of all but the {@value #BUILDS_KEPT} most recent builds (about 45 MB each).
+   * A running agent keeps files it opened; one starting meanwhile starts without them.
+   */
+  private void pruneOtherBuilds() throws IOException {
+    List<Path> builds;
+    try (Stream<Path> dirs = Files.list(directory.getParent())) {
+      builds = dirs.filter(dir -> dir.getFileName().toString().startsWith("agent-") && !dir.equals(directory))
+          .sorted(Comparator.comparing(AgentStartupCache::modified).reversed()).toList();
+    }
+    for (Path old : builds.subList(Math.min(builds.size(), BUILDS_KEPT - 1), builds.size())) {
+      try (Stream<Path> files = Files.list(old)) {
+        for (Path file : files.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+      Files.deleteIfExists(old);
+    }
+  }
+
+  private static FileTime modified(Path path) {
+    try {
+      return Files.getLastModifiedTime(path);
+    } catch (IOException e) {
+      return FileTime.fromMillis(0);
+    }
   }
 
   private boolean recordingInProgress() {

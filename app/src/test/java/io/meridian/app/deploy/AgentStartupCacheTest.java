@@ -66,4 +66,21 @@ class AgentStartupCacheTest {
 
     assertThat(after.directory()).isNotEqualTo(before.directory());
   }
+
+  @Test
+  void onlyTheMostRecentBuildsKeepTheirCaches() throws IOException {
+    Path cacheRoot = root.resolve("cache");
+    Path jar = jar("meridian.jar");
+    List<Path> directories = new java.util.ArrayList<>();
+    for (int build = 0; build < AgentStartupCache.BUILDS_KEPT + 2; build++) {
+      Files.write(jar, new byte[build + 1]);
+      AgentStartupCache cache = AgentStartupCache.of(cacheRoot, "java", jar.toString());
+      cache.jvmOptions(false);
+      Files.setLastModifiedTime(cache.directory(), FileTime.from(Instant.now().minusSeconds(100 - build)));
+      directories.add(cache.directory());
+    }
+
+    assertThat(directories.subList(0, 2)).allSatisfy(directory -> assertThat(directory).doesNotExist());
+    assertThat(directories.subList(2, directories.size())).allSatisfy(directory -> assertThat(directory).isDirectory());
+  }
 }
