@@ -43,8 +43,11 @@ final class Simulation {
   static final long TRAFFIC_MILLIS = 3_000;
   /** Longest time after traffic stops that the cluster may take to converge. */
   static final long QUIESCE_MILLIS_MAX = 30_000;
-  /** How often each node's tick runs. */
-  static final long TICK_INTERVAL_MILLIS = 5;
+  /**
+   * Longest wait between a node's ticks. As in the agent's runtime, a node is ticked when it asks
+   * to ({@link ReplicationNode#nextTickAtMillis}) and at least this often.
+   */
+  static final long TICK_INTERVAL_MILLIS_MAX = 100;
   /** Keys are drawn from a small space so that writes and compare-and-sets collide. */
   static final int KEY_COUNT = 16;
   /** Trace lines kept for a failure report. */
@@ -212,16 +215,18 @@ final class Simulation {
       carryOut(message.to(), target.step(nowMillis,
           new Input.PeerMessageReceived(message.from(), message.message())));
     }
-    if (nowMillis % TICK_INTERVAL_MILLIS == 0) {
-      for (String region : regions) {
-        ReplicationNode node = nodes.get(region);
-        if (node != null) {
-          carryOut(region, node.tick(nowMillis));
-        }
+    for (String region : regions) {
+      ReplicationNode node = nodes.get(region);
+      long lastTick = lastTickMillis.getOrDefault(region, 0L);
+      if (node != null && (node.nextTickAtMillis() <= nowMillis || nowMillis - lastTick >= TICK_INTERVAL_MILLIS_MAX)) {
+        lastTickMillis.put(region, nowMillis);
+        carryOut(region, node.tick(nowMillis));
       }
     }
     nowMillis++;
   }
+
+  private final Map<String, Long> lastTickMillis = new java.util.HashMap<>();
 
   private void carryOut(String region, Output output) {
     if (output.syncStoreFirst()) {
