@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.PeerConfig;
@@ -15,6 +16,9 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -22,7 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M}.
+ * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M
+ * [--bind-address IP]} (all interfaces unless an address is given, for the gRPC and metrics ports).
  * Prints {@code READY <port> <metrics port>} on standard output once serving (ports chosen when
  * given as 0), so a deployer knows when it may proceed. Metrics are served at {@code /metrics}.
  */
@@ -70,6 +75,7 @@ public final class AgentMain {
     Path dataDirectory = null;
     int port = 0;
     int metricsPort = 0;
+    String bindAddress = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -87,6 +93,10 @@ public final class AgentMain {
           break;
         case "--metrics-port":
           metricsPort = Integer.parseInt(require(value, "--metrics-port"));
+          i++;
+          break;
+        case "--bind-address":
+          bindAddress = require(value, "--bind-address");
           i++;
           break;
         default:
@@ -111,8 +121,17 @@ public final class AgentMain {
     });
     RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory,
         config.datasets().stream().map(DatasetConfig::name).toList());
+    InetSocketAddress listen;
+    try {
+      listen = bindAddress == null ? new InetSocketAddress(port)
+          : new InetSocketAddress(InetAddress.getByName(bindAddress), port);
+    } catch (UnknownHostException e) {
+      usage("--bind-address " + bindAddress + " is not an address of this machine (" + e.getMessage()
+          + "); give an IP address such as 127.0.0.1 or 0.0.0.0");
+      return;
+    }
     Agent agent = Agent.start(config, store,
-        Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        NettyServerBuilder.forAddress(listen, InsecureServerCredentials.create())
             .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true),
         address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
@@ -124,7 +143,11 @@ public final class AgentMain {
         System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes);
     JvmMetrics.builder().register();
-    HTTPServer metrics = HTTPServer.builder().port(metricsPort).buildAndStart();
+    HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
+    if (bindAddress != null) {
+      metricsServer.hostname(bindAddress);
+    }
+    HTTPServer metrics = metricsServer.buildAndStart();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       metrics.close();
       agent.close();
@@ -144,7 +167,8 @@ public final class AgentMain {
 
   private static void usage(String problem) {
     System.err.println("error: " + problem);
-    System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N]");
+    System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
+        + " [--bind-address IP]");
     System.exit(2);
   }
 }

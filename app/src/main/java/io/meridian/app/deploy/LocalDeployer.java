@@ -209,7 +209,9 @@ public final class LocalDeployer {
           "--config", configFile.toAbsolutePath().toString(),
           "--data-dir", dataDirectory.toAbsolutePath().toString(),
           "--port", Integer.toString(agent.grpcPort()),
-          "--metrics-port", Integer.toString(agent.metricsPort())));
+          "--metrics-port", Integer.toString(agent.metricsPort()),
+          // A rehearsal is reached through 127.0.0.1 only; nothing needs to listen beyond it.
+          "--bind-address", "127.0.0.1"));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
