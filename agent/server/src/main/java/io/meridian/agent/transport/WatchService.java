@@ -16,18 +16,28 @@ import io.meridian.agent.api.v1.WatchGrpc;
 import io.meridian.agent.api.v1.WatchRequest;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.runtime.AgentRuntime;
+import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The live event stream: periodic snapshots and discrete events, per watcher. */
 public final class WatchService extends WatchGrpc.WatchImplBase {
+  private static final Logger log = LoggerFactory.getLogger(WatchService.class);
+
   /** Snapshot interval when the watcher asks for none. */
   public static final long SNAPSHOT_INTERVAL_MILLIS_DEFAULT = 500;
   /** Shortest snapshot interval served. */
   public static final long SNAPSHOT_INTERVAL_MILLIS_MIN = 100;
+  /**
+   * Most discrete events held for one watcher that is not reading; beyond it the oldest are
+   * dropped (and logged), so a slow watcher never makes the agent buffer without bound.
+   */
+  public static final int EVENTS_BUFFERED_MAX = 1024;
 
   private final AgentRuntime runtime;
   private final PeerTransport transport;
@@ -51,6 +61,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     Watcher watcher = new Watcher(observer, new StatusMapper(wallClockMillis, transport));
     runtime.addListener(watcher.replicationListener);
     transport.addLinkListener(watcher.linkListener);
+    observer.setOnReadyHandler(watcher::drain);
     ScheduledFuture<?> snapshots = scheduler.scheduleAtFixedRate(watcher::snapshot, 0, interval, TimeUnit.MILLISECONDS);
     observer.setOnCancelHandler(() -> {
       snapshots.cancel(false);
@@ -62,6 +73,9 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
   private final class Watcher {
     private final ServerCallStreamObserver<WatchEvent> observer;
     private final StatusMapper mapper;
+    // Discrete events waiting for the watcher to read; guarded by this.
+    private final ArrayDeque<WatchEvent> held = new ArrayDeque<>();
+    private long dropped;
     final Consumer<ReplicationEvent> replicationListener = this::onReplicationEvent;
     final Consumer<LinkChange> linkListener = this::onLinkChange;
 
@@ -117,13 +131,38 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
       send(event.build(), false);
     }
 
-    // A watcher that stops reading loses snapshots (the next one supersedes them) rather than
-    // making the agent buffer without bound; discrete events are always sent.
+    // A watcher that stops reading loses snapshots (the next one supersedes them); discrete
+    // events wait, in order, up to EVENTS_BUFFERED_MAX of them, and the oldest go beyond that.
     private synchronized void send(WatchEvent event, boolean droppable) {
-      if (observer.isCancelled() || (droppable && !observer.isReady())) {
+      if (observer.isCancelled()) {
         return;
       }
-      observer.onNext(event);
+      if (observer.isReady() && held.isEmpty()) {
+        observer.onNext(event);
+        return;
+      }
+      if (droppable) {
+        return;
+      }
+      if (held.size() == EVENTS_BUFFERED_MAX) {
+        held.pollFirst();
+        if (dropped++ == 0) {
+          log.warn("{}: a watcher is not reading; dropping its oldest events beyond {}",
+              runtime.config().region(), EVENTS_BUFFERED_MAX);
+        }
+      }
+      held.addLast(event);
+    }
+
+    // Called by gRPC when the watcher can take more.
+    synchronized void drain() {
+      while (!observer.isCancelled() && observer.isReady() && !held.isEmpty()) {
+        observer.onNext(held.pollFirst());
+      }
+      if (held.isEmpty() && dropped > 0) {
+        log.warn("{}: a slow watcher lost {} events", runtime.config().region(), dropped);
+        dropped = 0;
+      }
     }
   }
 }
