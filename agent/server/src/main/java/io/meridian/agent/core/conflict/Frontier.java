@@ -50,4 +50,12 @@ public final class Frontier {
   public long sequence(String region) {
     return sequences.getOrDefault(region, 0L);
   }
+
+  /**
+   * Every operation applied here, as a version vector: the context of a last-writer-wins write,
+   * so that a write after a collected tombstone still counts as having seen the delete.
+   */
+  public VersionVector toVersionVector() {
+    return VersionVector.of(sequences);
+  }
 }

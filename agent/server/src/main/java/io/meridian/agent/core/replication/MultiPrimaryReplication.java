@@ -148,7 +148,9 @@ final class MultiPrimaryReplication implements DatasetEngine {
     switch (rule) {
       case LWW:
       case CRDT_LWW_REGISTER: {
-        VersionVector seen = current == null ? VersionVector.EMPTY : ((LwwValue) current).seen();
+        // Everything applied here, not just this key's history: it stays exact after tombstones
+        // are collected, and is at most one entry per region.
+        VersionVector seen = frontier.toVersionVector();
         if (operation instanceof Put) {
           return new Operation.Write(((Put) operation).value(), false, seen);
         }

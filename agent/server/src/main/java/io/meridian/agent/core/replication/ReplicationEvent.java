@@ -41,10 +41,14 @@ public sealed interface ReplicationEvent {
 
   /**
    * Data of {@code dataset} was about to be sent to {@code peer}, whose jurisdiction is outside
-   * the dataset's allowed ones; it was not sent.
+   * the dataset's allowed ones; it was not sent. Repeated refusals (retransmissions) are reported
+   * together.
+   *
+   * @param what the kind of message refused
+   * @param refusals how many messages were refused since the previous report
    */
   record ResidencyRefused(String peer, String dataset, String peerJurisdiction, List<String> allowed,
-      String what) implements ReplicationEvent {}
+      String what, long refusals) implements ReplicationEvent {}
 
   /**
    * A write to a version-vector key would have left more than the sibling bound; it also replaced

@@ -37,6 +37,9 @@ import java.util.Optional;
  * <p>A new node recovers everything it needs from the store, which is how a restart works.
  */
 public final class ReplicationNode {
+  /** Least time between two residency reports about one peer and stream. */
+  static final long RESIDENCY_REPORT_INTERVAL_MILLIS = 10_000;
+
   private final AgentConfig config;
   private final HybridLogicalClock clock;
   private final Map<String, DatasetEngine> datasets = new LinkedHashMap<>();
@@ -44,6 +47,8 @@ public final class ReplicationNode {
   // dataset one name per region's log.
   private final Map<String, DatasetEngine> streams = new LinkedHashMap<>();
   private final Map<String, DatasetConfig> datasetOfStream = new LinkedHashMap<>();
+  // Per peer and stream: refusals since the last report, and when that was.
+  private final Map<String, long[]> residencyRefusals = new LinkedHashMap<>();
   private long lastNowMillis;
 
   /**
@@ -176,7 +181,7 @@ public final class ReplicationNode {
   public Output step(long nowMillis, Input input) {
     Output.Builder out = new Output.Builder();
     stepInto(monotonic(nowMillis), input, out);
-    enforceResidency(out);
+    enforceResidency(lastNowMillis, out);
     return out.build();
   }
 
@@ -190,7 +195,7 @@ public final class ReplicationNode {
     for (Input input : inputs) {
       stepInto(now, input, out);
     }
-    enforceResidency(out);
+    enforceResidency(now, out);
     return out.build();
   }
 
@@ -201,7 +206,7 @@ public final class ReplicationNode {
     for (DatasetEngine dataset : datasets.values()) {
       dataset.onTick(now, out);
     }
-    enforceResidency(out);
+    enforceResidency(now, out);
     return out.build();
   }
 
@@ -288,7 +293,7 @@ public final class ReplicationNode {
    * dataset (change batches, forwarded writes and their answers) is never sent to a peer outside
    * the dataset's allowed jurisdictions. Each refusal is reported.
    */
-  private void enforceResidency(Output.Builder out) {
+  private void enforceResidency(long nowMillis, Output.Builder out) {
     List<ReplicationEvent> refusals = new ArrayList<>();
     out.refuseMessages(outbound -> {
       PeerMessage message = outbound.message();
@@ -305,9 +310,18 @@ public final class ReplicationNode {
       if (dataset.allowsJurisdiction(jurisdiction)) {
         return false;
       }
-      refusals.add(new ReplicationEvent.ResidencyRefused(outbound.to(), dataset.name(),
-          jurisdiction == null ? "unknown" : jurisdiction, dataset.allowedJurisdictions(),
-          message.getClass().getSimpleName()));
+      // A refused batch is retransmitted until the configuration changes: report the first refusal
+      // at once and the rest in one event per interval, with their count.
+      long[] counts = residencyRefusals.computeIfAbsent(outbound.to() + "/" + message.dataset(),
+          k -> new long[] {0, Long.MIN_VALUE});
+      counts[0]++;
+      if (counts[1] == Long.MIN_VALUE || nowMillis - counts[1] >= RESIDENCY_REPORT_INTERVAL_MILLIS) {
+        refusals.add(new ReplicationEvent.ResidencyRefused(outbound.to(), dataset.name(),
+            jurisdiction == null ? "unknown" : jurisdiction, dataset.allowedJurisdictions(),
+            message.getClass().getSimpleName(), counts[0]));
+        counts[0] = 0;
+        counts[1] = nowMillis;
+      }
       return true;
     });
     refusals.forEach(out::report);
