@@ -9,6 +9,7 @@ import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -104,8 +105,7 @@ public final class AgentMain {
       thread.setDaemon(true);
       return thread;
     });
-    RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory,
-        config.datasets().stream().map(DatasetConfig::name).toList());
+    RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory, ReplicationNode.storeNames(config));
     Agent agent = Agent.start(config, store,
         Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
             .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)

@@ -43,7 +43,7 @@ import java.util.TreeSet;
  * invariants of issue 5 are checked against what was acknowledged and logged.
  */
 final class MultiPrimarySimulation {
-  static final long TRAFFIC_MILLIS = 2_000;
+  static final long TRAFFIC_MILLIS = 1_500;
   static final long QUIESCE_MILLIS_MAX = 30_000;
   static final long TICK_INTERVAL_MILLIS = 5;
   static final int KEY_COUNT = 6;
