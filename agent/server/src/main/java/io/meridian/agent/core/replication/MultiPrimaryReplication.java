@@ -69,6 +69,7 @@ final class MultiPrimaryReplication implements DatasetEngine {
   private final Frontier frontier;
   private final Map<String, Long> skewReportedAtMillis = new TreeMap<>();
   private Bytes collectCursor;
+  private long collectedAtMillis = Long.MIN_VALUE;
 
   MultiPrimaryReplication(String self, DatasetConfig config, ReplicationBounds bounds, MultiPrimaryBounds limits,
       ReplicaStore store, HybridLogicalClock clock, long nowMillis) {
@@ -400,7 +401,10 @@ final class MultiPrimaryReplication implements DatasetEngine {
     for (DatasetReplication replication : logs.values()) {
       replication.onTick(nowMillis, out);
     }
-    collect(limits.collectKeysPerTick());
+    if (collectedAtMillis == Long.MIN_VALUE || nowMillis - collectedAtMillis >= limits.collectIntervalMillis()) {
+      collectedAtMillis = nowMillis;
+      collect(limits.collectKeysPerTick());
+    }
   }
 
   /** Drops collectable tombstones and context from up to {@code keysMax} keys, round robin. */
