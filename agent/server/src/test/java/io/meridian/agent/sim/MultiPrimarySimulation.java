@@ -244,6 +244,13 @@ final class MultiPrimarySimulation {
         }
       } else if (event instanceof ReplicationEvent.ClockSkew) {
         skewEvents++;
+        // Only a peer whose clock really runs ahead of this one by more than the tolerance is blamed.
+        ReplicationEvent.ClockSkew skew = (ReplicationEvent.ClockSkew) event;
+        long offset = skewMillis.get(skew.peer()) - skewMillis.get(region);
+        if (offset <= skew.toleranceMillis()) {
+          violations.add(region + " blamed " + skew.peer() + " for clock skew, but its clock is only " + offset
+              + " ms ahead: " + skew);
+        }
       } else if (event instanceof ReplicationEvent.ResidencyRefused) {
         residencyRefusals++;
       }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 // and reports every loser, and a dataset's data never reaches a region outside its jurisdictions.
 class MultiPrimarySimulationTest {
   /** Seeds run by default; {@code -Dsim.seeds=N} runs more, {@code -Dsim.seed=N} runs one. */
-  static final int DEFAULT_SEED_COUNT = 100;
+  static final int DEFAULT_SEED_COUNT = 80;
 
   @Test
   void multiPrimaryReplicasConvergeUnderFaults() {

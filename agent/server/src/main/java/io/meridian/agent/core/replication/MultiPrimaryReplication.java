@@ -334,9 +334,6 @@ final class MultiPrimaryReplication implements DatasetEngine {
           "dataset %s: log %s must hold sequence %d", name, log, next);
       for (Change change : changes) {
         Stamp stamp = new Stamp(new Dot(origin, change.sequence()), change.version().timestamp());
-        if (out != null && !origin.equals(self)) {
-          checkSkew(origin, stamp, nowMillis, out);
-        }
         try {
           applyTo(change.key(), Operation.decode(change.value()), stamp, out);
         } catch (IllegalArgumentException e) {
@@ -354,8 +351,14 @@ final class MultiPrimaryReplication implements DatasetEngine {
     }
   }
 
-  private void checkSkew(String origin, Stamp stamp, long nowMillis, Output.Builder out) {
-    long ahead = stamp.timestamp().physicalMillis() - nowMillis;
+  /**
+   * Reports a peer whose wall clock, as it stamps its batches and heartbeats, is further ahead of
+   * this region's than the tolerance. The raw wall clock is used, not hybrid timestamps, so a
+   * region whose hybrid clock was merely pulled forward by a fast peer is not blamed. Network
+   * delay only makes a peer look behind, never ahead.
+   */
+  private void checkSkew(String origin, long peerWallMillis, long nowMillis, Output.Builder out) {
+    long ahead = peerWallMillis - nowMillis;
     if (ahead <= limits.clockSkewToleranceMillis()) {
       return;
     }
@@ -388,6 +391,11 @@ final class MultiPrimaryReplication implements DatasetEngine {
   public void onPeerMessage(long nowMillis, String from, PeerMessage message, Output.Builder out) {
     String origin = originOfLog.get(message.dataset());
     Invariants.check(origin != null, "%s is not a log of dataset %s", message.dataset(), name);
+    if (from.equals(origin) && message instanceof PeerMessage.ChangeBatch) {
+      checkSkew(from, ((PeerMessage.ChangeBatch) message).sentAtMillis(), nowMillis, out);
+    } else if (from.equals(origin) && message instanceof PeerMessage.Heartbeat) {
+      checkSkew(from, ((PeerMessage.Heartbeat) message).sentAtMillis(), nowMillis, out);
+    }
     long before = store.lastSequence(message.dataset());
     logs.get(origin).onPeerMessage(nowMillis, from, message, out);
     long after = store.lastSequence(message.dataset());
