@@ -194,7 +194,7 @@ public final class KvCommand implements Callable<Integer> {
       return perform(client, datasetName.get(), out, err);
     } catch (StatusRuntimeException e) {
       try (AgentClient client = new AgentClient(target, agent.get().grpcAddress())) {
-        err.println("meridian kv " + operation + ": " + client.describe(e));
+        err.println("meridian kv " + operation.name().replace('_', '-') + ": " + client.describe(e));
       }
       return ExitCodes.PROBLEMS;
     }
