@@ -10,6 +10,7 @@ import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
 import io.meridian.agent.transport.PeerCompression;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -120,7 +121,7 @@ public final class AgentMain {
       return thread;
     });
     RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory,
-        config.datasets().stream().map(DatasetConfig::name).toList());
+        ReplicationNode.storeNames(config));
     InetSocketAddress listen;
     try {
       listen = bindAddress == null ? new InetSocketAddress(port)

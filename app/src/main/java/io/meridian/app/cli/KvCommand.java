@@ -10,6 +10,10 @@ import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
 import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.PutResponse;
+import io.meridian.agent.api.v1.KeyValue;
+import io.meridian.agent.api.v1.Sibling;
+import io.meridian.agent.api.v1.UpdateRequest;
+import io.meridian.agent.api.v1.UpdateResponse;
 import io.meridian.app.client.AgentClient;
 import io.meridian.app.client.VersionText;
 import io.meridian.app.deploy.DeploymentState;
@@ -20,7 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.HexFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +34,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code meridian kv put|get|delete|cas}: one key-value request to one region's agent, printing
- * the value and its version metadata. Keys and values are UTF-8 text.
+ * {@code meridian kv put|get|delete|cas|incr|decr|add|remove|put-entry|remove-entry}: one
+ * key-value or conflict-free data type request to one region's agent, printing the value (siblings
+ * and causal context, counter, set or map for multi-primary datasets) and its version metadata.
+ * Keys and values are UTF-8 text.
  */
 @Command(
     name = "kv",
@@ -43,11 +51,28 @@ import picocli.CommandLine.Spec;
         "  meridian kv get --region ap-southeast --dataset orders k1",
         "  meridian kv cas --region eu-central --dataset orders k1 bye --expected hello",
         "  meridian kv delete --region us-east --dataset orders k1",
+        "Multi-primary datasets:",
+        "  meridian kv get --region eu-west --dataset carts c1      # siblings and their context",
+        "  meridian kv put --region eu-west --dataset carts c1 merged --context 0201...",
+        "  meridian kv incr --region us-east --dataset likes post7 5",
+        "  meridian kv decr --region eu-west --dataset stock sku1 2",
+        "  meridian kv add --region us-east --dataset tags post7 blue",
+        "  meridian kv remove --region eu-west --dataset tags post7 blue",
+        "  meridian kv put-entry --region us-east --dataset sessions s1 theme dark",
+        "  meridian kv remove-entry --region us-east --dataset sessions s1 theme",
         "", "Exit status: 0 done (a get of a missing key included), 1 refused, not swapped or "
             + "unreachable, 2 wrong command line."})
 public final class KvCommand implements Callable<Integer> {
-  /** The operations. */
-  enum Operation { put, get, delete, cas }
+  /** The operations; {@code put_entry} is typed {@code put-entry}. */
+  enum Operation { put, get, delete, cas, incr, decr, add, remove, put_entry, remove_entry }
+
+  /** Accepts the operations with dashes. */
+  static final class OperationConverter implements ITypeConverter<Operation> {
+    @Override
+    public Operation convert(String value) {
+      return Operation.valueOf(value.replace('-', '_'));
+    }
+  }
 
   @Spec
   private CommandSpec spec;
@@ -55,15 +80,27 @@ public final class KvCommand implements Callable<Integer> {
   @Mixin
   private StateDirOption state;
 
-  @Parameters(index = "0", paramLabel = "put|get|delete|cas", description = "The operation.")
+  @Parameters(index = "0", paramLabel = "OPERATION", converter = OperationConverter.class,
+      description = "put, get, delete, cas; on multi-primary datasets also incr, decr (counters), "
+          + "add, remove (or-sets), put-entry, remove-entry (lww-maps).")
   private Operation operation;
 
   @Parameters(index = "1", paramLabel = "KEY", description = "The key (UTF-8).")
   private String key;
 
   @Parameters(index = "2", arity = "0..1", paramLabel = "VALUE",
-      description = "The value, for put and cas (UTF-8).")
+      description = "The value for put and cas, the amount for incr and decr (default 1), the "
+          + "element for add and remove, the field for put-entry and remove-entry (UTF-8).")
   private String value;
+
+  @Parameters(index = "3", arity = "0..1", paramLabel = "ENTRY_VALUE",
+      description = "For put-entry: the entry's value (UTF-8).")
+  private String entryValue;
+
+  @Option(names = "--context", paramLabel = "HEX",
+      description = "For put and delete on a version-vector dataset: the causal context a get "
+          + "printed; the write replaces the siblings it covers.")
+  private String context;
 
   @Option(names = "--region", paramLabel = "R",
       description = "The region whose agent gets the request (default: the dataset's primary).")
@@ -94,8 +131,30 @@ public final class KvCommand implements Callable<Integer> {
   }
 
   private int run(PrintWriter out, PrintWriter err) {
-    if ((operation == Operation.put || operation == Operation.cas) && value == null) {
-      err.println("meridian kv " + operation + ": VALUE is required");
+    String name = operation.name().replace('_', '-');
+    boolean needsValue = switch (operation) {
+      case put, cas, add, remove, put_entry, remove_entry -> true;
+      default -> false;
+    };
+    if (needsValue && value == null) {
+      err.println("meridian kv " + name + ": " + (operation == Operation.add || operation == Operation.remove
+          ? "ELEMENT" : operation == Operation.put_entry || operation == Operation.remove_entry ? "FIELD" : "VALUE")
+          + " is required");
+      return ExitCodes.UNUSABLE;
+    }
+    if ((operation == Operation.put_entry) != (entryValue != null)) {
+      err.println("meridian kv " + name + ": " + (entryValue == null
+          ? "ENTRY_VALUE is required: put-entry KEY FIELD VALUE" : "takes no fourth argument (got '" + entryValue + "')"));
+      return ExitCodes.UNUSABLE;
+    }
+    if ((operation == Operation.incr || operation == Operation.decr) && value != null && !value.matches("\\d{1,18}")) {
+      err.println("meridian kv " + name + ": the amount must be a whole number from 0 to 10^18 (got '" + value + "')");
+      return ExitCodes.UNUSABLE;
+    }
+    if (context != null && (operation != Operation.put && operation != Operation.delete
+        || !context.matches("([0-9a-fA-F]{2})*"))) {
+      err.println("meridian kv " + name + ": --context takes the hexadecimal causal context a get printed, "
+          + "for put or delete only");
       return ExitCodes.UNUSABLE;
     }
     if ((operation == Operation.get || operation == Operation.delete) && value != null) {
@@ -135,7 +194,7 @@ public final class KvCommand implements Callable<Integer> {
       return perform(client, datasetName.get(), out, err);
     } catch (StatusRuntimeException e) {
       try (AgentClient client = new AgentClient(target, agent.get().grpcAddress())) {
-        err.println("meridian kv " + operation + ": " + client.describe(e));
+        err.println("meridian kv " + operation.name().replace('_', '-') + ": " + client.describe(e));
       }
       return ExitCodes.PROBLEMS;
     }
@@ -164,8 +223,12 @@ public final class KvCommand implements Callable<Integer> {
     String where = datasetName + "/" + key;
     switch (operation) {
       case put -> {
-        PutResponse response = client.kv().put(PutRequest.newBuilder().setDataset(datasetName)
-            .setKey(keyBytes).setValue(ByteString.copyFromUtf8(value)).build());
+        PutRequest.Builder request = PutRequest.newBuilder().setDataset(datasetName)
+            .setKey(keyBytes).setValue(ByteString.copyFromUtf8(value));
+        if (context != null) {
+          request.setCausalContext(ByteString.copyFrom(HexFormat.of().parseHex(context)));
+        }
+        PutResponse response = client.kv().put(request.build());
         out.println("put " + where + " = " + value + " at " + client.region());
         out.println("  version: " + VersionText.describe(response.getVersion()));
         return ExitCodes.OK;
@@ -173,6 +236,10 @@ public final class KvCommand implements Callable<Integer> {
       case get -> {
         GetResponse response = client.kv().get(GetRequest.newBuilder().setDataset(datasetName)
             .setKey(keyBytes).build());
+        if (response.hasCrdt() || response.getSiblingsCount() > 0 || !response.getCausalContext().isEmpty()) {
+          printMerged(where, response, out);
+          return ExitCodes.OK;
+        }
         if (!response.getFound()) {
           out.println(where + " not found (served by " + response.getServedByRegion() + ")");
           return ExitCodes.OK;
@@ -183,8 +250,11 @@ public final class KvCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       case delete -> {
-        DeleteResponse response = client.kv().delete(DeleteRequest.newBuilder()
-            .setDataset(datasetName).setKey(keyBytes).build());
+        DeleteRequest.Builder request = DeleteRequest.newBuilder().setDataset(datasetName).setKey(keyBytes);
+        if (context != null) {
+          request.setCausalContext(ByteString.copyFrom(HexFormat.of().parseHex(context)));
+        }
+        DeleteResponse response = client.kv().delete(request.build());
         out.println("deleted " + where + " at " + client.region()
             + (response.getExisted() ? "" : " (it did not exist)"));
         out.println("  version: " + VersionText.describe(response.getVersion()));
@@ -212,7 +282,74 @@ public final class KvCommand implements Callable<Integer> {
         }
         return ExitCodes.PROBLEMS;
       }
-      default -> throw new IllegalStateException("unknown operation " + operation);
+      default -> {
+        UpdateRequest.Builder request = UpdateRequest.newBuilder().setDataset(datasetName).setKey(keyBytes);
+        String done;
+        switch (operation) {
+          case incr, decr -> {
+            long amount = value == null ? 1 : Long.parseLong(value);
+            request.setIncrement(operation == Operation.incr ? amount : -amount);
+            done = (operation == Operation.incr ? "incremented " : "decremented ") + where + " by " + amount;
+          }
+          case add -> {
+            request.setAddElement(ByteString.copyFromUtf8(value));
+            done = "added " + value + " to " + where;
+          }
+          case remove -> {
+            request.setRemoveElement(ByteString.copyFromUtf8(value));
+            done = "removed " + value + " from " + where;
+          }
+          case put_entry -> {
+            request.setPutEntry(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(value))
+                .setValue(ByteString.copyFromUtf8(entryValue)));
+            done = "put " + where + "[" + value + "] = " + entryValue;
+          }
+          case remove_entry -> {
+            request.setRemoveEntry(ByteString.copyFromUtf8(value));
+            done = "removed " + where + "[" + value + "]";
+          }
+          default -> throw new IllegalStateException("unknown operation " + operation);
+        }
+        UpdateResponse response = client.kv().update(request.build());
+        out.println(done + " at " + client.region());
+        out.println("  version: " + VersionText.describe(response.getVersion()));
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  /** A multi-primary read: siblings with their context, or a counter, set or map. */
+  private static void printMerged(String where, GetResponse response, PrintWriter out) {
+    String servedBy = " (served by " + response.getServedByRegion() + ")";
+    if (response.getSiblingsCount() > 0 || !response.getCausalContext().isEmpty()) {
+      if (response.getSiblingsCount() == 0) {
+        out.println(where + " not found" + servedBy);
+      } else if (response.getSiblingsCount() == 1) {
+        out.println(where + " = " + response.getValue().toString(StandardCharsets.UTF_8) + servedBy);
+        out.println("  version: " + VersionText.describe(response.getVersion()));
+      } else {
+        out.println(where + " has " + response.getSiblingsCount() + " concurrent values (siblings)" + servedBy);
+        for (Sibling sibling : response.getSiblingsList()) {
+          out.println("  " + sibling.getValue().toString(StandardCharsets.UTF_8) + "   version: "
+              + VersionText.describe(sibling.getVersion()));
+        }
+      }
+      out.println("  context: " + HexFormat.of().formatHex(response.getCausalContext().toByteArray())
+          + "   (put with --context to replace these)");
+      return;
+    }
+    var crdt = response.getCrdt();
+    if (crdt.getElementsCount() > 0) {
+      out.println(where + " = {" + String.join(", ", crdt.getElementsList().stream()
+          .map(element -> element.toString(StandardCharsets.UTF_8)).toList()) + "}" + servedBy);
+    } else if (crdt.getEntriesCount() > 0) {
+      out.println(where + " = {" + String.join(", ", crdt.getEntriesList().stream()
+          .map(entry -> entry.getKey().toString(StandardCharsets.UTF_8) + ": "
+              + entry.getValue().toString(StandardCharsets.UTF_8)).toList()) + "}" + servedBy);
+    } else if (crdt.getCounter() != 0 || !response.getFound()) {
+      out.println(where + " = " + crdt.getCounter() + servedBy + (response.getFound() ? "" : " (empty or never written)"));
+    } else {
+      out.println(where + " = 0" + servedBy);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.meridian.app.deploy;
 
 import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
@@ -38,8 +39,12 @@ import java.util.function.IntSupplier;
  *       added, the narrowest bandwidth, losses combined). Without emulation, none.</li>
  *   <li>Datasets in {@code async} and {@code sync} mode are deployed with their primary;
  *       {@code sync} waits for {@code syncAcks} replicas (all when unset) and forces the log to
- *       disk on every commit, {@code async} leaves flushing to the operating system. Datasets in
- *       other modes are skipped with a warning, as are witnesses listed among replicas.</li>
+ *       disk on every commit, {@code async} leaves flushing to the operating system.
+ *       {@code multi-primary} datasets are deployed with their conflict resolution, every
+ *       replica accepting writes. Datasets in other modes are skipped with a warning, as are
+ *       witnesses listed among replicas.</li>
+ *   <li>Every peer carries its region's jurisdiction and every dataset its allowed
+ *       jurisdictions, so agents enforce residency on the wire (defence behind validation).</li>
  * </ul>
  */
 public final class DeploymentCompiler {
@@ -101,8 +106,11 @@ public final class DeploymentCompiler {
         if (!other.id().equals(region.id())) {
           LinkEmulation emulation = emulateWan
               ? emulation(topology, region.id(), other.id()) : LinkEmulation.NONE;
+          // The peer's jurisdiction lets the agent refuse to send it data a dataset's residency
+          // rule forbids, whatever the placement says.
           peers.add(new PeerConfig(other.id().value(),
-              LOOPBACK + ":" + grpcPorts.get(other.id().value()), emulation));
+              LOOPBACK + ":" + grpcPorts.get(other.id().value()), emulation,
+              other.jurisdiction().code()));
         }
       }
       AgentConfig config = new AgentConfig(id, peers, datasetsByRegion.get(id),
@@ -133,12 +141,14 @@ public final class DeploymentCompiler {
     switch (policy.mode()) {
       case ASYNC -> mode = ReplicationMode.ASYNC;
       case SYNC -> mode = ReplicationMode.SYNC;
+      case MULTI_PRIMARY -> mode = ReplicationMode.MULTI_PRIMARY;
       default -> {
         warnings.add("warning: dataset " + dataset.name() + " skipped: the agent does not run "
-            + policy.mode() + " mode yet (only async and sync)");
+            + policy.mode() + " mode yet (only async, sync and multi-primary)");
         return Optional.empty();
       }
     }
+    List<String> allowed = dataset.allowedJurisdictions().stream().map(j -> j.code()).toList();
     List<String> replicas = new ArrayList<>();
     for (RegionId replica : dataset.replicas()) {
       if (dataRegionIds.contains(replica.value())) {
@@ -147,6 +157,15 @@ public final class DeploymentCompiler {
         warnings.add("warning: dataset " + dataset.name() + ": " + replica
             + " is not a data region and holds no replica");
       }
+    }
+    if (mode == ReplicationMode.MULTI_PRIMARY) {
+      if (replicas.isEmpty()) {
+        warnings.add("warning: dataset " + dataset.name() + " skipped: it has no data replica");
+        return Optional.empty();
+      }
+      return Optional.of(DatasetConfig.multiPrimary(dataset.name(), replicas,
+          ConflictResolution.fromPolicyName(policy.conflictResolution().fileName()),
+          FsyncPolicy.OPERATING_SYSTEM, allowed));
     }
     if (policy.primary() == null || !replicas.contains(policy.primary().value())) {
       warnings.add("warning: dataset " + dataset.name() + " skipped: its primary is not one of "
@@ -158,7 +177,8 @@ public final class DeploymentCompiler {
     FsyncPolicy fsync = mode == ReplicationMode.SYNC ? FsyncPolicy.PER_COMMIT
         : FsyncPolicy.OPERATING_SYSTEM;
     return Optional.of(new DatasetConfig(dataset.name(), mode, replicas,
-        policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1));
+        policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1,
+        ConflictResolution.LWW, allowed));
   }
 
   /**

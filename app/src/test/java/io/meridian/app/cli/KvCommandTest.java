@@ -99,4 +99,33 @@ class KvCommandTest {
     assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
     assertThat(run.err()).contains("--expected V", "--expect-absent");
   }
+
+  @Test
+  void conflictFreeOperationsCheckTheirArgumentsBeforeContactingAnAgent() {
+    String state = stateDirectory.toString();
+    CliRun entry = CliRun.meridian("kv", "put-entry", "--state-dir", state, "session", "theme");
+    assertThat(entry.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(entry.err()).contains("put-entry KEY FIELD VALUE");
+
+    CliRun amount = CliRun.meridian("kv", "incr", "--state-dir", state, "likes", "many");
+    assertThat(amount.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(amount.err()).contains("whole number", "many");
+
+    CliRun element = CliRun.meridian("kv", "add", "--state-dir", state, "tags");
+    assertThat(element.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(element.err()).contains("ELEMENT is required");
+
+    CliRun context = CliRun.meridian("kv", "get", "--state-dir", state, "--context", "zz", "cart");
+    assertThat(context.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(context.err()).contains("--context", "put or delete");
+  }
+
+  @Test
+  void aConflictFreeOperationOnAnUnreachableAgentIsReported() {
+    CliRun run = CliRun.meridian("kv", "incr", "--state-dir", stateDirectory.toString(), "--region", "b",
+        "likes", "3");
+
+    assertThat(run.status()).isEqualTo(ExitCodes.PROBLEMS);
+    assertThat(run.err()).contains("meridian kv incr");
+  }
 }

@@ -3,6 +3,7 @@ package io.meridian.app.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
@@ -124,6 +125,41 @@ class DeploymentCompilerTest {
     DatasetConfig carts = plan.agent("a").orElseThrow().config().dataset("carts").orElseThrow();
     assertThat(carts.primary()).isEqualTo("b");
     assertThat(carts.syncAckCount()).isEqualTo(1);
+  }
+
+  @Test
+  void multiPrimaryDatasetsCarryTheirConflictRuleAndEveryReplicaAcceptsWrites() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("multi-primary-counters.yaml"), false, countingPorts());
+
+    assertThat(plan.warnings()).noneSatisfy(w -> assertThat(w).contains("like-counts"));
+    for (AgentPlan agent : plan.agents()) {
+      DatasetConfig likes = agent.config().dataset("like-counts").orElseThrow();
+      assertThat(likes.mode()).isEqualTo(ReplicationMode.MULTI_PRIMARY);
+      assertThat(likes.conflictResolution()).isEqualTo(ConflictResolution.CRDT_PN_COUNTER);
+      assertThat(likes.replicas()).containsExactly("virginia", "dublin", "tokyo", "sydney");
+    }
+  }
+
+  @Test
+  void peersCarryTheirJurisdictionAndDatasetsTheirAllowedOnesSoAgentsEnforceResidency() {
+    Topology topology = Topology.empty("mixed")
+        .plusRegion(Region.of("frankfurt", 50, 8, "EU"))
+        .plusRegion(Region.of("virginia", 39, -77, "US"))
+        .plusLink(Link.of("frankfurt", "virginia", 90))
+        .plusPolicy(Policy.of("eu-async", io.meridian.model.ReplicationMode.ASYNC)
+            .withPrimary(RegionId.of("frankfurt")))
+        .plusDataset(new Dataset("patients", ids("frankfurt", "virginia"),
+            List.of(io.meridian.model.Jurisdiction.of("EU")), "eu-async"));
+
+    DeploymentPlan plan = COMPILER.compile(topology, false, countingPorts());
+
+    AgentPlan frankfurt = plan.agent("frankfurt").orElseThrow();
+    assertThat(frankfurt.config().peer("virginia").orElseThrow().jurisdiction()).isEqualTo("US");
+    DatasetConfig patients = frankfurt.config().dataset("patients").orElseThrow();
+    assertThat(patients.allowedJurisdictions()).containsExactly("EU");
+    assertThat(patients.allowsJurisdiction("US")).isFalse();
+    assertThat(plan.agent("virginia").orElseThrow().config().peer("frankfurt").orElseThrow().jurisdiction())
+        .isEqualTo("EU");
   }
 
   @Test

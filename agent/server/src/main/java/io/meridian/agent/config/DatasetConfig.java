@@ -14,6 +14,9 @@ import java.util.Objects;
  *     must acknowledge a write before the client is answered; ignored in async mode
  * @param fsync when the log is forced to disk
  * @param initialEpoch the primary epoch to start from; failover increments it
+ * @param conflictResolution in {@link ReplicationMode#MULTI_PRIMARY}, how concurrent writes are
+ *     resolved; {@link ConflictResolution#LWW} when absent
+ * @param allowedJurisdictions jurisdictions the dataset's data may be sent to; empty means any
  */
 public record DatasetConfig(
     String name,
@@ -22,7 +25,9 @@ public record DatasetConfig(
     String primary,
     int syncAckCount,
     FsyncPolicy fsync,
-    long initialEpoch) {
+    long initialEpoch,
+    ConflictResolution conflictResolution,
+    List<String> allowedJurisdictions) {
 
   /** Validates the placement and the acknowledgement count. */
   public DatasetConfig {
@@ -31,6 +36,8 @@ public record DatasetConfig(
     Objects.requireNonNull(primary, "primary");
     Objects.requireNonNull(fsync, "fsync");
     replicas = List.copyOf(replicas);
+    conflictResolution = conflictResolution == null ? ConflictResolution.LWW : conflictResolution;
+    allowedJurisdictions = allowedJurisdictions == null ? List.of() : List.copyOf(allowedJurisdictions);
     if (name.isBlank()) {
       throw new IllegalArgumentException("dataset name must not be blank");
     }
@@ -48,6 +55,25 @@ public record DatasetConfig(
     if (initialEpoch < 1) {
       throw new IllegalArgumentException("dataset " + name + ": epochs start at 1");
     }
+  }
+
+  /** A dataset without residency restriction, resolving multi-primary conflicts by LWW. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, ConflictResolution.LWW, List.of());
+  }
+
+  /** A multi-primary dataset on {@code replicas} resolving conflicts by {@code rule}. */
+  public static DatasetConfig multiPrimary(String name, List<String> replicas, ConflictResolution rule,
+      FsyncPolicy fsync, List<String> allowedJurisdictions) {
+    return new DatasetConfig(name, ReplicationMode.MULTI_PRIMARY, replicas, replicas.get(0), 0, fsync, 1,
+        rule, allowedJurisdictions);
+  }
+
+  /** Whether data of this dataset may be sent to a region in {@code jurisdiction} (null: unknown). */
+  public boolean allowsJurisdiction(String jurisdiction) {
+    return allowedJurisdictions.isEmpty()
+        || (jurisdiction != null && allowedJurisdictions.contains(jurisdiction));
   }
 
   /** A dataset whose sync writes wait for every other replica. */

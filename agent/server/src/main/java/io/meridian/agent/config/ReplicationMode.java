@@ -1,9 +1,14 @@
 package io.meridian.agent.config;
 
-/** How a dataset replicates. This agent implements {@link #ASYNC} and {@link #SYNC}. */
+/** How a dataset replicates. */
 public enum ReplicationMode {
   /** One primary accepts writes, answers the client once durable locally and ships them in the background. */
   ASYNC,
   /** One primary; a write is answered after the configured number of replicas acknowledge it. */
-  SYNC
+  SYNC,
+  /**
+   * Every replica accepts writes and ships them to the others in the background; concurrent
+   * writes are resolved by the dataset's {@link ConflictResolution}.
+   */
+  MULTI_PRIMARY
 }

@@ -2,10 +2,12 @@ package io.meridian.agent.metrics;
 
 import io.meridian.agent.core.replication.DatasetStatus;
 import io.meridian.agent.core.replication.PeerLinkStatus;
+import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.Role;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.meridian.agent.transport.RequestMetrics;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -103,7 +105,47 @@ public final class AgentMetrics implements RequestMetrics {
         .classicOnly()
         .classicUpperBounds(REQUEST_SECONDS_BOUNDS)
         .register(registry);
+    registerMultiPrimary(registry, runtime);
     return new AgentMetrics(requests);
+  }
+
+  /** Counters of multi-primary events, fed by the runtime's event listener. */
+  private static void registerMultiPrimary(PrometheusRegistry registry, AgentRuntime runtime) {
+    String self = runtime.config().region();
+    Counter conflicts = Counter.builder()
+        .name("meridian_conflicts_total")
+        .help("Conflicts between concurrent writes detected at this agent, by dataset and resolution rule")
+        .labelNames("dataset", "rule")
+        .register(registry);
+    Counter skews = Counter.builder()
+        .name("meridian_clock_skew_reports_total")
+        .help("Writes from source whose timestamp was further ahead of this agent's clock than the tolerance")
+        .labelNames("source", "dataset")
+        .register(registry);
+    Counter refusals = Counter.builder()
+        .name("meridian_residency_refusals_total")
+        .help("Messages carrying a dataset's data not sent to a target outside its allowed jurisdictions")
+        .labelNames("source", "target", "dataset")
+        .register(registry);
+    Counter truncations = Counter.builder()
+        .name("meridian_siblings_truncated_total")
+        .help("Writes that also replaced the oldest siblings of a version-vector key to stay within the bound")
+        .labelNames("dataset")
+        .register(registry);
+    runtime.addListener(event -> {
+      if (event instanceof ReplicationEvent.Conflict) {
+        ReplicationEvent.Conflict conflict = (ReplicationEvent.Conflict) event;
+        conflicts.labelValues(conflict.dataset(), conflict.rule().policyName()).inc();
+      } else if (event instanceof ReplicationEvent.ClockSkew) {
+        ReplicationEvent.ClockSkew skew = (ReplicationEvent.ClockSkew) event;
+        skews.labelValues(skew.peer(), skew.dataset()).inc();
+      } else if (event instanceof ReplicationEvent.ResidencyRefused) {
+        ReplicationEvent.ResidencyRefused refused = (ReplicationEvent.ResidencyRefused) event;
+        refusals.labelValues(self, refused.peer(), refused.dataset()).inc(refused.refusals());
+      } else if (event instanceof ReplicationEvent.SiblingsTruncated) {
+        truncations.labelValues(((ReplicationEvent.SiblingsTruncated) event).dataset()).inc();
+      }
+    });
   }
 
   private interface LinkVisitor {

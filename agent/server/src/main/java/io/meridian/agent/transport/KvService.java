@@ -1,5 +1,14 @@
 package io.meridian.agent.transport;
 
+import com.google.protobuf.ByteString;
+import io.meridian.agent.api.v1.CrdtValue;
+import io.meridian.agent.api.v1.KeyValue;
+import io.meridian.agent.api.v1.Sibling;
+import io.meridian.agent.api.v1.UpdateRequest;
+import io.meridian.agent.api.v1.UpdateResponse;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.conflict.VersionVector;
+import java.util.Optional;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -46,13 +55,31 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> responseObserver) {
-    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("put", request.getDataset(),
+    ClientOperation operation = WireMapping.fromProto(request);
+    if (!request.getCausalContext().isEmpty()) {
+      Optional<VersionVector> context = causalContext(request.getCausalContext(), responseObserver);
+      if (context.isEmpty()) {
+        return;
+      }
+      operation = new ClientOperation.ContextualWrite(WireMapping.bytes(request.getKey()),
+          Optional.of(WireMapping.bytes(request.getValue())), context.get());
+    }
+    runtime.submit(request.getDataset(), operation, measured("put", request.getDataset(),
         answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result))));
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> responseObserver) {
-    runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("delete", request.getDataset(),
+    ClientOperation operation = WireMapping.fromProto(request);
+    if (!request.getCausalContext().isEmpty()) {
+      Optional<VersionVector> context = causalContext(request.getCausalContext(), responseObserver);
+      if (context.isEmpty()) {
+        return;
+      }
+      operation = new ClientOperation.ContextualWrite(WireMapping.bytes(request.getKey()), Optional.empty(),
+          context.get());
+    }
+    runtime.submit(request.getDataset(), operation, measured("delete", request.getDataset(),
         answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result))));
   }
 
@@ -74,6 +101,9 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     runtime.submit(request.getDataset(), new ClientOperation.Get(WireMapping.bytes(request.getKey())),
         measured("get", request.getDataset(), answer(responseObserver, result -> {
+          if (result instanceof ClientResult.MergedRead) {
+            return mergedResponse((ClientResult.MergedRead) result);
+          }
           ClientResult.Read read = (ClientResult.Read) result;
           GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy());
           if (read.value().isPresent()) {
@@ -83,6 +113,74 @@ public final class KvService extends KvGrpc.KvImplBase {
           }
           return response.build();
         })));
+  }
+
+  @Override
+  public void update(UpdateRequest request, StreamObserver<UpdateResponse> responseObserver) {
+    Bytes key = WireMapping.bytes(request.getKey());
+    ClientOperation operation;
+    String name;
+    switch (request.getOperationCase()) {
+      case INCREMENT:
+        operation = new ClientOperation.Increment(key, request.getIncrement());
+        name = "increment";
+        break;
+      case ADD_ELEMENT:
+        operation = new ClientOperation.AddElement(key, WireMapping.bytes(request.getAddElement()));
+        name = "add_element";
+        break;
+      case REMOVE_ELEMENT:
+        operation = new ClientOperation.RemoveElement(key, WireMapping.bytes(request.getRemoveElement()));
+        name = "remove_element";
+        break;
+      case PUT_ENTRY:
+        operation = new ClientOperation.PutEntry(key, WireMapping.bytes(request.getPutEntry().getKey()),
+            WireMapping.bytes(request.getPutEntry().getValue()));
+        name = "put_entry";
+        break;
+      case REMOVE_ENTRY:
+        operation = new ClientOperation.RemoveEntry(key, WireMapping.bytes(request.getRemoveEntry()));
+        name = "remove_entry";
+        break;
+      default:
+        responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("the update names no operation; set one of"
+            + " increment, add_element, remove_element, put_entry, remove_entry.").asRuntimeException());
+        return;
+    }
+    runtime.submit(request.getDataset(), operation, measured(name, request.getDataset(), answer(responseObserver,
+        result -> UpdateResponse.newBuilder()
+            .setVersion(WireMapping.toProto(((ClientResult.Committed) result).version())).build())));
+  }
+
+  private static GetResponse mergedResponse(ClientResult.MergedRead read) {
+    GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy())
+        .setFound(read.found());
+    for (StoredValue value : read.values()) {
+      response.addSiblings(Sibling.newBuilder().setValue(WireMapping.bytes(value.value()))
+          .setVersion(WireMapping.toProto(value.version())));
+    }
+    if (read.values().size() == 1) {
+      response.setValue(WireMapping.bytes(read.values().get(0).value()))
+          .setVersion(WireMapping.toProto(read.values().get(0).version()));
+    }
+    if (!read.context().isEmpty()) {
+      response.setCausalContext(ByteString.copyFrom(read.context().toBytes()));
+    }
+    CrdtValue.Builder crdt = CrdtValue.newBuilder().setCounter(read.counter());
+    read.elements().forEach(element -> crdt.addElements(WireMapping.bytes(element)));
+    read.entries().forEach((field, value) -> crdt.addEntries(
+        KeyValue.newBuilder().setKey(WireMapping.bytes(field)).setValue(WireMapping.bytes(value))));
+    return response.setCrdt(crdt).build();
+  }
+
+  private static Optional<VersionVector> causalContext(ByteString bytes, StreamObserver<?> responseObserver) {
+    try {
+      return Optional.of(VersionVector.fromBytes(bytes.toByteArray()));
+    } catch (IllegalArgumentException e) {
+      responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("the causal context is not one this agent"
+          + " returned (" + e.getMessage() + "); pass the causal_context of a Get unchanged.").asRuntimeException());
+      return Optional.empty();
+    }
   }
 
   @Override

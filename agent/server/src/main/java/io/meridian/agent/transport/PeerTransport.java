@@ -7,12 +7,12 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meridian.agent.api.v1.PeerFrame;
 import io.meridian.agent.api.v1.PeerReplicationGrpc;
-import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.meridian.agent.runtime.PeerSender;
 import io.meridian.agent.wire.MalformedMessageException;
@@ -110,10 +110,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
 
   /** Opens the streams to every dataset's primary. */
   public void start() {
-    for (DatasetConfig dataset : runtime.config().datasets()) {
-      if (!dataset.primary().equals(self)) {
-        connect(dataset.primary(), dataset.name());
-      }
+    // One stream per dataset to its primary; a multi-primary dataset has one per other region's log.
+    for (ReplicationNode.Upstream upstream : ReplicationNode.upstreams(runtime.config())) {
+      connect(upstream.peer(), upstream.stream());
     }
   }
 
@@ -154,9 +153,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       return false;
     }
     linkListeners.forEach(listener -> listener.accept(new LinkChange(peer, false)));
-    for (DatasetConfig dataset : runtime.config().datasets()) {
-      if (dataset.primary().equals(peer)) {
-        connect(peer, dataset.name());
+    for (ReplicationNode.Upstream upstream : ReplicationNode.upstreams(runtime.config())) {
+      if (upstream.peer().equals(peer)) {
+        connect(peer, upstream.stream());
       }
     }
     return true;

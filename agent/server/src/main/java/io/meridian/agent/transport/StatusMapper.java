@@ -36,7 +36,9 @@ public final class StatusMapper {
       DatasetStatus.Builder dataset = DatasetStatus.newBuilder()
           .setDataset(status.dataset())
           .setMode(status.mode() == io.meridian.agent.config.ReplicationMode.SYNC
-              ? ReplicationMode.REPLICATION_MODE_SYNC : ReplicationMode.REPLICATION_MODE_ASYNC)
+              ? ReplicationMode.REPLICATION_MODE_SYNC
+              : status.mode() == io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY
+                  ? ReplicationMode.REPLICATION_MODE_MULTI_PRIMARY : ReplicationMode.REPLICATION_MODE_ASYNC)
           .setRole(status.role() == io.meridian.agent.core.replication.Role.PRIMARY
               ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
           .setEpoch(status.epoch())

@@ -123,10 +123,12 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         ReplicationEvent.SyncAckTimeout timeout = (ReplicationEvent.SyncAckTimeout) replicationEvent;
         event.setSyncAckTimeout(SyncAckTimeout.newBuilder().setDataset(timeout.dataset())
             .setSequence(timeout.sequence()).setAcknowledged(timeout.acknowledged()).setRequired(timeout.required()));
-      } else {
+      } else if (replicationEvent instanceof ReplicationEvent.StaleEpochRejected) {
         ReplicationEvent.StaleEpochRejected stale = (ReplicationEvent.StaleEpochRejected) replicationEvent;
         event.setStaleEpochRejected(StaleEpochRejected.newBuilder().setPeerRegion(stale.peer())
             .setDataset(stale.dataset()).setReceivedEpoch(stale.receivedEpoch()).setCurrentEpoch(stale.currentEpoch()));
+      } else if (!ConflictEvents.describe(replicationEvent, event)) {
+        return; // A kind this stream does not carry yet.
       }
       send(event.build(), false);
     }

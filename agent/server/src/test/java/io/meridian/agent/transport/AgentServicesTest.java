@@ -23,6 +23,7 @@ import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.CutLinkRequest;
 import io.meridian.agent.api.v1.DatasetStatus;
 import io.meridian.agent.api.v1.GetRequest;
+import io.meridian.agent.api.v1.UpdateRequest;
 import io.meridian.agent.api.v1.GetResponse;
 import io.meridian.agent.api.v1.HealLinkRequest;
 import io.meridian.agent.api.v1.Hello;
@@ -297,6 +298,27 @@ class AgentServicesTest {
     assertThat(refused.getCurrentValue()).isEqualTo(text("1"));
     assertThat(swapped.getSwapped()).isTrue();
     assertThat(get("a", ORDERS, "k").getValue()).isEqualTo(text("2"));
+  }
+
+  @Test
+  void conflictFreeOperationsOnASinglePrimaryDatasetAndForgedContextsAreRefusedWithAMessage() {
+    assertThatThrownBy(() -> kv("a").update(UpdateRequest.newBuilder().setDataset(ORDERS).setKey(text("k"))
+        .setIncrement(1).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).contains("single primary").contains("multi-primary");
+        });
+    assertThatThrownBy(() -> kv("a").update(UpdateRequest.newBuilder().setDataset(ORDERS).setKey(text("k")).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("names no operation");
+        });
+    assertThatThrownBy(() -> kv("a").put(put(ORDERS, "k", "v").toBuilder()
+        .setCausalContext(text("not a context")).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("causal context");
+        });
   }
 
   @Test

@@ -62,7 +62,8 @@ class ContractsTest {
         "Get", MethodType.UNARY,
         "Delete", MethodType.UNARY,
         "CompareAndSet", MethodType.UNARY,
-        "BatchPut", MethodType.BIDI_STREAMING));
+        "BatchPut", MethodType.BIDI_STREAMING,
+        "Update", MethodType.UNARY));
   }
 
   @Test

@@ -1,7 +1,11 @@
 package io.meridian.agent.core.replication;
 
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.conflict.VersionVector;
 import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.core.storage.Version;
+import java.util.List;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -61,6 +65,34 @@ public sealed interface ClientResult {
     public Failed {
       Objects.requireNonNull(failure, "failure");
       Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * A read of a multi-primary key whose state is more than one value: siblings (version-vector,
+   * mv-register), a counter, a set or a map. Plain last-writer-wins keys answer with {@link Read}.
+   *
+   * @param servedBy the region that served it
+   * @param values the concurrent values with their versions (siblings, register values); else empty
+   * @param context the causal context to write back with to replace these values
+   * @param counter the counter's value; zero for other types
+   * @param elements the set's elements; else empty
+   * @param entries the map's live entries; else empty
+   */
+  record MergedRead(String servedBy, List<StoredValue> values, VersionVector context, long counter,
+      List<Bytes> elements, NavigableMap<Bytes, Bytes> entries) implements ClientResult {
+    /** Copies the collections. */
+    public MergedRead {
+      Objects.requireNonNull(servedBy, "servedBy");
+      values = List.copyOf(values);
+      Objects.requireNonNull(context, "context");
+      elements = List.copyOf(elements);
+      entries = java.util.Collections.unmodifiableNavigableMap(new java.util.TreeMap<>(entries));
+    }
+
+    /** Whether the key holds anything. */
+    public boolean found() {
+      return !values.isEmpty() || counter != 0 || !elements.isEmpty() || !entries.isEmpty();
     }
   }
 }

@@ -81,6 +81,19 @@ public record Output(
       events.add(new ReplicationEvent.ProtocolViolation(peer, dataset, reason));
     }
 
+    /** Takes over everything {@code output} asks for except its client responses. */
+    void includeAllButResponses(Output output) {
+      syncStoreFirst |= output.syncStoreFirst();
+      messages.addAll(output.messages());
+      events.addAll(output.events());
+      disconnects.addAll(output.disconnects());
+    }
+
+    /** Removes the messages {@code refuse} picks, which reports why itself. */
+    void refuseMessages(java.util.function.Predicate<Outbound> refuse) {
+      messages.removeIf(refuse);
+    }
+
     Output build() {
       if (!syncStoreFirst && messages.isEmpty() && responses.isEmpty() && events.isEmpty()
           && disconnects.isEmpty()) {

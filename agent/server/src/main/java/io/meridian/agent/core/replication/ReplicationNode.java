@@ -2,7 +2,11 @@ package io.meridian.agent.core.replication;
 
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.MultiPrimaryBounds;
+import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.clock.HybridLogicalClock;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 
 /**
@@ -32,9 +37,18 @@ import java.util.Optional;
  * <p>A new node recovers everything it needs from the store, which is how a restart works.
  */
 public final class ReplicationNode {
+  /** Least time between two residency reports about one peer and stream. */
+  static final long RESIDENCY_REPORT_INTERVAL_MILLIS = 10_000;
+
   private final AgentConfig config;
   private final HybridLogicalClock clock;
-  private final Map<String, DatasetReplication> datasets = new LinkedHashMap<>();
+  private final Map<String, DatasetEngine> datasets = new LinkedHashMap<>();
+  // Stream (and store log) name to the engine: a dataset's own name, or for a multi-primary
+  // dataset one name per region's log.
+  private final Map<String, DatasetEngine> streams = new LinkedHashMap<>();
+  private final Map<String, DatasetConfig> datasetOfStream = new LinkedHashMap<>();
+  // Per peer and stream: refusals since the last report, and when that was.
+  private final Map<String, long[]> residencyRefusals = new LinkedHashMap<>();
   private long lastNowMillis;
 
   /**
@@ -47,12 +61,12 @@ public final class ReplicationNode {
   public ReplicationNode(AgentConfig config, ReplicaStore store, long nowMillis) {
     this.config = config;
     HlcTimestamp floor = HlcTimestamp.ZERO;
-    for (DatasetConfig dataset : config.datasets()) {
-      long last = store.lastSequence(dataset.name());
+    for (String log : storeNames(config)) {
+      long last = store.lastSequence(log);
       if (last > 0) {
-        List<Change> newest = store.readLog(dataset.name(), last, 1, Long.MAX_VALUE);
+        List<Change> newest = store.readLog(log, last, 1, Long.MAX_VALUE);
         Invariants.check(newest.size() == 1, "dataset %s: the log must hold its last sequence %d",
-            dataset.name(), last);
+            log, last);
         HlcTimestamp stamp = newest.get(0).version().timestamp();
         floor = stamp.compareTo(floor) > 0 ? stamp : floor;
       }
@@ -60,8 +74,111 @@ public final class ReplicationNode {
     this.clock = new HybridLogicalClock(floor);
     this.lastNowMillis = nowMillis;
     for (DatasetConfig dataset : config.datasets()) {
-      datasets.put(dataset.name(),
-          new DatasetReplication(config.region(), dataset, config.bounds(), store, clock, nowMillis));
+      if (dataset.mode() == ReplicationMode.MULTI_PRIMARY) {
+        MultiPrimaryReplication engine = new MultiPrimaryReplication(config.region(), dataset, config.bounds(),
+            MultiPrimaryBounds.DEFAULTS, store, clock, nowMillis);
+        datasets.put(dataset.name(), engine);
+        for (String log : engine.logNames()) {
+          streams.put(log, engine);
+          datasetOfStream.put(log, dataset);
+        }
+      } else {
+        DatasetEngine engine = adapt(
+            new DatasetReplication(config.region(), dataset, config.bounds(), store, clock, nowMillis));
+        datasets.put(dataset.name(), engine);
+        streams.put(dataset.name(), engine);
+        datasetOfStream.put(dataset.name(), dataset);
+      }
+    }
+  }
+
+  /** A replication stream this region opens: to {@code peer}, named {@code stream}. */
+  public record Upstream(String peer, String stream) {}
+
+  /**
+   * The streams a region opens: for a single-primary dataset one to its primary (unless it is
+   * the primary); for a multi-primary dataset one to every other replica, for that replica's log.
+   */
+  public static List<Upstream> upstreams(AgentConfig config) {
+    List<Upstream> result = new ArrayList<>();
+    for (DatasetConfig dataset : config.datasets()) {
+      if (dataset.mode() == ReplicationMode.MULTI_PRIMARY) {
+        for (String origin : dataset.replicas()) {
+          if (!origin.equals(config.region())) {
+            result.add(new Upstream(origin, MultiPrimaryReplication.logName(dataset.name(), origin)));
+          }
+        }
+      } else if (!dataset.primary().equals(config.region())) {
+        result.add(new Upstream(dataset.primary(), dataset.name()));
+      }
+    }
+    return result;
+  }
+
+  /** The dataset logs a store must hold for {@code config}: one per dataset, one per region of a multi-primary one. */
+  public static List<String> storeNames(AgentConfig config) {
+    List<String> result = new ArrayList<>();
+    for (DatasetConfig dataset : config.datasets()) {
+      if (dataset.mode() == ReplicationMode.MULTI_PRIMARY) {
+        for (String origin : dataset.replicas()) {
+          result.add(MultiPrimaryReplication.logName(dataset.name(), origin));
+        }
+      } else {
+        result.add(dataset.name());
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The merged state of multi-primary {@code dataset}, tombstones collected, each key's state in
+   * canonical bytes: replicas that applied the same writes return equal maps.
+   */
+  public NavigableMap<Bytes, byte[]> canonicalState(String dataset) {
+    DatasetEngine engine = datasets.get(dataset);
+    Invariants.check(engine instanceof MultiPrimaryReplication, "%s is not a multi-primary dataset", dataset);
+    return ((MultiPrimaryReplication) engine).canonicalState();
+  }
+
+  private static DatasetEngine adapt(DatasetReplication replication) {
+    return new SinglePrimary(replication);
+  }
+
+  /** A single-primary dataset ({@code async}, {@code sync}) as an engine. */
+  private record SinglePrimary(DatasetReplication replication) implements DatasetEngine {
+    @Override
+    public Role role() {
+      return replication.role();
+    }
+
+    @Override
+    public void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
+      replication.onClientRequest(nowMillis, requestId, operation, out);
+    }
+
+    @Override
+    public void onPeerMessage(long nowMillis, String from, PeerMessage message, Output.Builder out) {
+      replication.onPeerMessage(nowMillis, from, message, out);
+    }
+
+    @Override
+    public void onTick(long nowMillis, Output.Builder out) {
+      replication.onTick(nowMillis, out);
+    }
+
+    @Override
+    public DatasetStatus status(long nowMillis) {
+      return replication.status(nowMillis);
+    }
+
+    @Override
+    public void flushStaged(Output.Builder out) {
+      replication.flushStaged(out);
+    }
+
+    @Override
+    public long nextDeadlineMillis(long nowMillis) {
+      return replication.nextDeadlineMillis(nowMillis);
     }
   }
 
@@ -74,7 +191,7 @@ public final class ReplicationNode {
   public Output step(long nowMillis, Input input) {
     Output.Builder out = new Output.Builder();
     stepInto(monotonic(nowMillis), input, out);
-    return finish(out);
+    return finish(lastNowMillis, out);
   }
 
   /**
@@ -87,14 +204,16 @@ public final class ReplicationNode {
     for (Input input : inputs) {
       stepInto(now, input, out);
     }
-    return finish(out);
+    return finish(now, out);
   }
 
-  // Writes of a step are appended together (one store append, one sync, one batch per follower).
-  private Output finish(Output.Builder out) {
-    for (DatasetReplication dataset : datasets.values()) {
+  // Writes of a step are appended together (one store append, one sync, one batch per follower);
+  // then nothing leaves for a region outside a dataset's jurisdictions.
+  private Output finish(long now, Output.Builder out) {
+    for (DatasetEngine dataset : datasets.values()) {
       dataset.flushStaged(out);
     }
+    enforceResidency(now, out);
     return out.build();
   }
 
@@ -102,9 +221,10 @@ public final class ReplicationNode {
   public Output tick(long nowMillis) {
     Output.Builder out = new Output.Builder();
     long now = monotonic(nowMillis);
-    for (DatasetReplication dataset : datasets.values()) {
+    for (DatasetEngine dataset : datasets.values()) {
       dataset.onTick(now, out);
     }
+    enforceResidency(now, out);
     return out.build();
   }
 
@@ -115,7 +235,7 @@ public final class ReplicationNode {
    */
   public long nextTickAtMillis() {
     long due = Long.MAX_VALUE;
-    for (DatasetReplication dataset : datasets.values()) {
+    for (DatasetEngine dataset : datasets.values()) {
       due = Math.min(due, dataset.nextDeadlineMillis(lastNowMillis));
     }
     return due;
@@ -125,7 +245,7 @@ public final class ReplicationNode {
   public List<DatasetStatus> status(long nowMillis) {
     long now = Math.max(nowMillis, lastNowMillis);
     List<DatasetStatus> result = new ArrayList<>();
-    for (DatasetReplication dataset : datasets.values()) {
+    for (DatasetEngine dataset : datasets.values()) {
       result.add(dataset.status(now));
     }
     return result;
@@ -133,7 +253,7 @@ public final class ReplicationNode {
 
   /** This region's role in {@code dataset}, if it replicates it. */
   public Optional<Role> role(String dataset) {
-    return Optional.ofNullable(datasets.get(dataset)).map(DatasetReplication::role);
+    return Optional.ofNullable(datasets.get(dataset)).map(DatasetEngine::role);
   }
 
   // The wall clock may step back; the core's notion of now never does.
@@ -145,7 +265,7 @@ public final class ReplicationNode {
   private void stepInto(long now, Input input, Output.Builder out) {
     if (input instanceof ClientRequest) {
       ClientRequest request = (ClientRequest) input;
-      DatasetReplication dataset = datasets.get(request.dataset());
+      DatasetEngine dataset = datasets.get(request.dataset());
       if (dataset == null) {
         out.respond(request.requestId(), new ClientResult.Failed(Failure.NOT_FOUND, "dataset "
             + request.dataset() + " is not replicated in region " + config.region() + "; it has "
@@ -157,10 +277,16 @@ public final class ReplicationNode {
         out.respond(request.requestId(), invalid.get());
         return;
       }
+      if (request.operation().isMultiPrimaryOnly() && !(dataset instanceof MultiPrimaryReplication)) {
+        out.respond(request.requestId(), new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset "
+            + request.dataset() + " has a single primary; conflict-free data type operations and writes with a "
+            + "causal context need a multi-primary dataset. Use put, get, delete or compare-and-set."));
+        return;
+      }
       dataset.onClientRequest(now, request.requestId(), request.operation(), out);
     } else if (input instanceof PeerMessageReceived) {
       PeerMessageReceived received = (PeerMessageReceived) input;
-      DatasetReplication dataset = datasets.get(received.message().dataset());
+      DatasetEngine dataset = streams.get(received.message().dataset());
       if (dataset == null) {
         out.disconnect(received.fromRegion(), received.message().dataset(), "dataset "
             + received.message().dataset() + " is not replicated in region " + config.region());
@@ -169,19 +295,67 @@ public final class ReplicationNode {
       dataset.onPeerMessage(now, received.fromRegion(), received.message(), out);
     } else if (input instanceof PeerConnected) {
       PeerConnected connected = (PeerConnected) input;
-      DatasetReplication dataset = datasets.get(connected.dataset());
-      if (dataset != null) {
-        dataset.onConnected(now, connected.peer(), out);
+      DatasetEngine dataset = streams.get(connected.dataset());
+      if (dataset instanceof MultiPrimaryReplication) {
+        ((MultiPrimaryReplication) dataset).onConnected(now, connected.peer(), connected.dataset(), out);
+      } else if (dataset != null) {
+        single(dataset).onConnected(now, connected.peer(), out);
       }
     } else if (input instanceof PeerDisconnected) {
       PeerDisconnected disconnected = (PeerDisconnected) input;
-      DatasetReplication dataset = datasets.get(disconnected.dataset());
-      if (dataset != null) {
-        dataset.onDisconnected(disconnected.peer(), disconnected.reason(), out);
+      DatasetEngine dataset = streams.get(disconnected.dataset());
+      if (dataset instanceof MultiPrimaryReplication) {
+        ((MultiPrimaryReplication) dataset).onDisconnected(disconnected.peer(), disconnected.dataset(),
+            disconnected.reason(), out);
+      } else if (dataset != null) {
+        single(dataset).onDisconnected(disconnected.peer(), disconnected.reason(), out);
       }
     } else {
       throw new IllegalArgumentException("unknown input " + input);
     }
+  }
+
+  private static DatasetReplication single(DatasetEngine engine) {
+    return ((SinglePrimary) engine).replication();
+  }
+
+  /**
+   * Residency, enforced on the way out whatever the configuration's placement says: data of a
+   * dataset (change batches, forwarded writes and their answers) is never sent to a peer outside
+   * the dataset's allowed jurisdictions. Each refusal is reported.
+   */
+  private void enforceResidency(long nowMillis, Output.Builder out) {
+    List<ReplicationEvent> refusals = new ArrayList<>();
+    out.refuseMessages(outbound -> {
+      PeerMessage message = outbound.message();
+      boolean carriesData = message instanceof PeerMessage.ChangeBatch
+          || message instanceof PeerMessage.ForwardRequest || message instanceof PeerMessage.ForwardResponse;
+      if (!carriesData) {
+        return false;
+      }
+      DatasetConfig dataset = datasetOfStream.get(message.dataset());
+      if (dataset == null || dataset.allowedJurisdictions().isEmpty()) {
+        return false;
+      }
+      String jurisdiction = config.peer(outbound.to()).map(PeerConfig::jurisdiction).orElse(null);
+      if (dataset.allowsJurisdiction(jurisdiction)) {
+        return false;
+      }
+      // A refused batch is retransmitted until the configuration changes: report the first refusal
+      // at once and the rest in one event per interval, with their count.
+      long[] counts = residencyRefusals.computeIfAbsent(outbound.to() + "/" + message.dataset(),
+          k -> new long[] {0, Long.MIN_VALUE});
+      counts[0]++;
+      if (counts[1] == Long.MIN_VALUE || nowMillis - counts[1] >= RESIDENCY_REPORT_INTERVAL_MILLIS) {
+        refusals.add(new ReplicationEvent.ResidencyRefused(outbound.to(), dataset.name(),
+            jurisdiction == null ? "unknown" : jurisdiction, dataset.allowedJurisdictions(),
+            message.getClass().getSimpleName(), counts[0]));
+        counts[0] = 0;
+        counts[1] = nowMillis;
+      }
+      return true;
+    });
+    refusals.forEach(out::report);
   }
 
   /** Why a client operation is malformed, if it is. */
@@ -200,6 +374,17 @@ public final class ReplicationNode {
       valueBytes = ((Put) operation).value().size();
     } else if (operation instanceof CompareAndSet) {
       valueBytes = ((CompareAndSet) operation).newValue().size();
+    } else if (operation instanceof ClientOperation.ContextualWrite) {
+      valueBytes = ((ClientOperation.ContextualWrite) operation).value().map(Bytes::size).orElse(0);
+    } else if (operation instanceof ClientOperation.AddElement) {
+      valueBytes = ((ClientOperation.AddElement) operation).element().size();
+    } else if (operation instanceof ClientOperation.RemoveElement) {
+      valueBytes = ((ClientOperation.RemoveElement) operation).element().size();
+    } else if (operation instanceof ClientOperation.PutEntry) {
+      ClientOperation.PutEntry entry = (ClientOperation.PutEntry) operation;
+      valueBytes = entry.field().size() + entry.value().size();
+    } else if (operation instanceof ClientOperation.RemoveEntry) {
+      valueBytes = ((ClientOperation.RemoveEntry) operation).field().size();
     }
     if (valueBytes > bounds.valueBytesMax()) {
       return Optional.of(new ClientResult.Failed(Failure.INVALID_ARGUMENT, "the value is " + valueBytes

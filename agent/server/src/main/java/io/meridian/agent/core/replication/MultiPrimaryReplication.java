@@ -1,0 +1,482 @@
+package io.meridian.agent.core.replication;
+
+import io.meridian.agent.config.ConflictResolution;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.MultiPrimaryBounds;
+import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.Invariants;
+import io.meridian.agent.core.clock.HybridLogicalClock;
+import io.meridian.agent.core.conflict.ConflictDetail;
+import io.meridian.agent.core.conflict.Counter;
+import io.meridian.agent.core.conflict.Dot;
+import io.meridian.agent.core.conflict.Frontier;
+import io.meridian.agent.core.conflict.KeyState;
+import io.meridian.agent.core.conflict.LwwMap;
+import io.meridian.agent.core.conflict.LwwValue;
+import io.meridian.agent.core.conflict.MvRegister;
+import io.meridian.agent.core.conflict.Operation;
+import io.meridian.agent.core.conflict.OrSet;
+import io.meridian.agent.core.conflict.Siblings;
+import io.meridian.agent.core.conflict.Stamp;
+import io.meridian.agent.core.conflict.VersionVector;
+import io.meridian.agent.core.replication.ClientOperation.AddElement;
+import io.meridian.agent.core.replication.ClientOperation.CompareAndSet;
+import io.meridian.agent.core.replication.ClientOperation.ContextualWrite;
+import io.meridian.agent.core.replication.ClientOperation.Delete;
+import io.meridian.agent.core.replication.ClientOperation.Get;
+import io.meridian.agent.core.replication.ClientOperation.Increment;
+import io.meridian.agent.core.replication.ClientOperation.Put;
+import io.meridian.agent.core.replication.ClientOperation.PutEntry;
+import io.meridian.agent.core.replication.ClientOperation.RemoveElement;
+import io.meridian.agent.core.replication.ClientOperation.RemoveEntry;
+import io.meridian.agent.core.storage.Change;
+import io.meridian.agent.core.storage.ReplicaStore;
+import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.core.storage.Version;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One multi-primary dataset in one region (ADR 0008). Every region commits writes to its own log
+ * of the dataset ({@code dataset@region}), and each log is replicated to every other replica by an
+ * unchanged {@link DatasetReplication} with that region as primary: exactly once, in order,
+ * resumable, batched, flow-controlled. This class turns client operations into {@link Operation}s
+ * stamped with their dot and timestamp, and folds every log's entries into a merged per-key
+ * {@link KeyState}, which converges whatever the order the logs arrive in. The merged state lives
+ * in memory and is rebuilt from the logs on restart.
+ */
+final class MultiPrimaryReplication implements DatasetEngine {
+  /** Separates a dataset's name from the region whose log it is, in store and stream names. */
+  static final String LOG_SEPARATOR = "@";
+
+  private final String self;
+  private final DatasetConfig config;
+  private final MultiPrimaryBounds limits;
+  private final String name;
+  private final ConflictResolution rule;
+  private final Map<String, DatasetReplication> logs = new LinkedHashMap<>();
+  private final Map<String, String> originOfLog = new TreeMap<>();
+  private final ReplicaStore store;
+  private final TreeMap<Bytes, KeyState> state = new TreeMap<>();
+  private final Frontier frontier;
+  private final Map<String, Long> skewReportedAtMillis = new TreeMap<>();
+  private Bytes collectCursor;
+  private long collectedAtMillis = Long.MIN_VALUE;
+
+  MultiPrimaryReplication(String self, DatasetConfig config, ReplicationBounds bounds, MultiPrimaryBounds limits,
+      ReplicaStore store, HybridLogicalClock clock, long nowMillis) {
+    Invariants.check(config.mode() == ReplicationMode.MULTI_PRIMARY, "dataset %s is not multi-primary", config.name());
+    this.self = self;
+    this.config = config;
+    this.limits = limits;
+    this.name = config.name();
+    this.rule = config.conflictResolution();
+    this.store = store;
+    this.frontier = new Frontier(config.replicas());
+    for (String origin : config.replicas()) {
+      String log = logName(name, origin);
+      DatasetConfig logConfig = new DatasetConfig(log, ReplicationMode.ASYNC, config.replicas(), origin, 0,
+          config.fsync(), 1);
+      logs.put(origin, new DatasetReplication(self, logConfig, bounds, store, clock, nowMillis));
+      originOfLog.put(log, origin);
+    }
+    for (String origin : config.replicas()) {
+      replay(origin, 1, store.lastSequence(logName(name, origin)), nowMillis, null);
+    }
+  }
+
+  /** The store and stream name of {@code origin}'s log of {@code dataset}. */
+  static String logName(String dataset, String origin) {
+    return dataset + LOG_SEPARATOR + origin;
+  }
+
+  /** The names of this dataset's logs, which are also its stream names. */
+  List<String> logNames() {
+    return List.copyOf(originOfLog.keySet());
+  }
+
+  @Override
+  public Role role() {
+    return Role.PRIMARY;
+  }
+
+  // ---------------------------------------------------------------- client requests
+
+  @Override
+  public void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
+    Bytes key = operation.key();
+    KeyState current = state.get(key);
+    if (operation instanceof Get) {
+      out.respond(requestId, read(current));
+      return;
+    }
+    Operation logged;
+    try {
+      logged = toOperation(key, operation, current, out);
+    } catch (IllegalArgumentException e) {
+      out.respond(requestId, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
+          + " resolves conflicts by " + rule.policyName() + ": " + e.getMessage()));
+      return;
+    }
+    ClientResult before = read(current);
+    boolean existed = before instanceof ClientResult.Read
+        ? ((ClientResult.Read) before).value().isPresent() : ((ClientResult.MergedRead) before).found();
+    Output.Builder inner = new Output.Builder();
+    logs.get(self).onClientRequest(nowMillis, requestId, new Put(key, logged.encode()), inner);
+    Output written = inner.build();
+    out.includeAllButResponses(written);
+    for (ClientResponse response : written.responses()) {
+      ClientResult result = response.result();
+      if (result instanceof ClientResult.Committed) {
+        Version version = ((ClientResult.Committed) result).version();
+        applyTo(key, logged, new Stamp(new Dot(self, version.sequence()), version.timestamp()), out);
+        result = new ClientResult.Committed(version, existed);
+      }
+      out.respond(response.requestId(), result);
+    }
+  }
+
+  /** What {@code operation} logs, given what this region has seen of the key. */
+  private Operation toOperation(Bytes key, ClientOperation operation, KeyState current, Output.Builder out) {
+    switch (rule) {
+      case LWW:
+      case CRDT_LWW_REGISTER: {
+        // Everything applied here, not just this key's history: it stays exact after tombstones
+        // are collected, and is at most one entry per region.
+        VersionVector seen = frontier.toVersionVector();
+        if (operation instanceof Put) {
+          return new Operation.Write(((Put) operation).value(), false, seen);
+        }
+        if (operation instanceof Delete) {
+          return new Operation.Write(Bytes.EMPTY, true, seen);
+        }
+        break;
+      }
+      case VERSION_VECTOR: {
+        Siblings siblings = current == null ? new Siblings() : (Siblings) current;
+        Optional<Bytes> value;
+        VersionVector context;
+        if (operation instanceof Put) {
+          value = Optional.of(((Put) operation).value());
+          context = VersionVector.EMPTY;
+        } else if (operation instanceof Delete) {
+          // A delete without a context removes what this region sees.
+          value = Optional.empty();
+          context = siblings.readContext();
+        } else if (operation instanceof ContextualWrite) {
+          value = ((ContextualWrite) operation).value();
+          context = ((ContextualWrite) operation).context();
+        } else {
+          break;
+        }
+        int remaining = 0;
+        for (Dot dot : siblings.entries().keySet()) {
+          remaining += context.covers(dot) ? 0 : 1;
+        }
+        if (value.isPresent() && remaining >= limits.siblingsMax()) {
+          List<Dot> oldest = siblings.oldestBeyond(limits.siblingsMax() - 1);
+          for (Dot dot : oldest) {
+            context = context.with(dot);
+          }
+          out.report(new ReplicationEvent.SiblingsTruncated(name, key, oldest.size(), limits.siblingsMax()));
+        }
+        return new Operation.VersionedWrite(value.orElse(Bytes.EMPTY), value.isEmpty(), context);
+      }
+      case CRDT_COUNTER:
+      case CRDT_PN_COUNTER:
+        if (operation instanceof Increment) {
+          long delta = ((Increment) operation).delta();
+          if (delta < 0 && rule == ConflictResolution.CRDT_COUNTER) {
+            throw new IllegalArgumentException("a grow-only counter cannot be decremented (by "
+                + -delta + "); use crdt:pn-counter for a counter that goes down.");
+          }
+          return (current == null ? new Counter() : (Counter) current).add(self, delta);
+        }
+        break;
+      case CRDT_OR_SET: {
+        OrSet set = current == null ? new OrSet() : (OrSet) current;
+        if (operation instanceof AddElement) {
+          Bytes element = ((AddElement) operation).element();
+          return new Operation.AddElement(element, set.tagsOf(element));
+        }
+        if (operation instanceof RemoveElement) {
+          Bytes element = ((RemoveElement) operation).element();
+          return new Operation.RemoveElement(element, set.tagsOf(element));
+        }
+        break;
+      }
+      case CRDT_MV_REGISTER:
+        if (operation instanceof Put) {
+          MvRegister register = current == null ? new MvRegister() : (MvRegister) current;
+          return new Operation.SetValue(((Put) operation).value(), register.observed());
+        }
+        break;
+      case CRDT_LWW_MAP:
+        if (operation instanceof PutEntry) {
+          PutEntry entry = (PutEntry) operation;
+          return new Operation.MapEntry(entry.field(), entry.value(), false);
+        }
+        if (operation instanceof RemoveEntry) {
+          return new Operation.MapEntry(((RemoveEntry) operation).field(), Bytes.EMPTY, true);
+        }
+        break;
+      default:
+        break;
+    }
+    throw new IllegalArgumentException(describe(operation) + " does not apply; " + accepted());
+  }
+
+  private static String describe(ClientOperation operation) {
+    if (operation instanceof CompareAndSet) {
+      return "compare-and-set needs a single primary and";
+    }
+    return operation.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+  }
+
+  private String accepted() {
+    switch (rule) {
+      case LWW:
+      case CRDT_LWW_REGISTER:
+        return "use put, get or delete.";
+      case VERSION_VECTOR:
+        return "use put (with the causal context from a get to resolve siblings), get or delete.";
+      case CRDT_COUNTER:
+        return "use increment or get.";
+      case CRDT_PN_COUNTER:
+        return "use increment, decrement or get.";
+      case CRDT_OR_SET:
+        return "use add, remove or get.";
+      case CRDT_MV_REGISTER:
+        return "use put (set) or get.";
+      default:
+        return "use put-entry, remove-entry or get.";
+    }
+  }
+
+  private ClientResult read(KeyState current) {
+    switch (rule) {
+      case LWW:
+      case CRDT_LWW_REGISTER: {
+        if (current == null) {
+          return new ClientResult.Read(Optional.empty(), self);
+        }
+        LwwValue value = (LwwValue) current;
+        Optional<StoredValue> stored = value.value().map(bytes -> new StoredValue(bytes, version(value.stamp().get()), false));
+        return new ClientResult.Read(stored, self);
+      }
+      case VERSION_VECTOR: {
+        Siblings siblings = current == null ? new Siblings() : (Siblings) current;
+        List<StoredValue> values = new ArrayList<>();
+        siblings.entries().values().forEach(s -> values.add(new StoredValue(s.value(), version(s.stamp()), false)));
+        return merged(values, siblings.readContext(), 0, List.of(), new TreeMap<>());
+      }
+      case CRDT_COUNTER:
+      case CRDT_PN_COUNTER:
+        return merged(List.of(), VersionVector.EMPTY, current == null ? 0 : ((Counter) current).value(), List.of(),
+            new TreeMap<>());
+      case CRDT_OR_SET:
+        return merged(List.of(), VersionVector.EMPTY, 0,
+            current == null ? List.of() : new ArrayList<>(((OrSet) current).elements()), new TreeMap<>());
+      case CRDT_MV_REGISTER: {
+        List<StoredValue> values = new ArrayList<>();
+        VersionVector context = VersionVector.EMPTY;
+        if (current != null) {
+          for (Map.Entry<Dot, Bytes> entry : ((MvRegister) current).values().entrySet()) {
+            values.add(new StoredValue(entry.getValue(),
+                version(((MvRegister) current).stampOf(entry.getKey())), false));
+            context = context.with(entry.getKey());
+          }
+        }
+        return merged(values, context, 0, List.of(), new TreeMap<>());
+      }
+      default:
+        return merged(List.of(), VersionVector.EMPTY, 0, List.of(),
+            current == null ? new TreeMap<>() : ((LwwMap) current).entries());
+    }
+  }
+
+  private ClientResult.MergedRead merged(List<StoredValue> values, VersionVector context, long counter,
+      List<Bytes> elements, NavigableMap<Bytes, Bytes> entries) {
+    return new ClientResult.MergedRead(self, values, context, counter, elements, entries);
+  }
+
+  private static Version version(Stamp stamp) {
+    return new Version(stamp.timestamp(), stamp.region(), stamp.dot().counter(), stamp.region(), 1);
+  }
+
+  // ---------------------------------------------------------------- merging logs
+
+  private void applyTo(Bytes key, Operation operation, Stamp stamp, Output.Builder out) {
+    KeyState current = state.computeIfAbsent(key, k -> KeyState.empty(rule));
+    Optional<ConflictDetail> conflict = current.apply(operation, stamp);
+    frontier.advance(stamp);
+    if (conflict.isPresent() && out != null) {
+      out.report(new ReplicationEvent.Conflict(name, key, rule, conflict.get()));
+    }
+  }
+
+  /** Folds {@code origin}'s log entries {@code [from, to]} into the merged state. */
+  private void replay(String origin, long from, long to, long nowMillis, Output.Builder out) {
+    String log = logName(name, origin);
+    long next = from;
+    while (next <= to) {
+      List<Change> changes = store.readLog(log, next, (int) Math.min(limits.replayChangesPerRead(), to - next + 1),
+          Long.MAX_VALUE);
+      Invariants.check(!changes.isEmpty() && changes.get(0).sequence() == next,
+          "dataset %s: log %s must hold sequence %d", name, log, next);
+      for (Change change : changes) {
+        Stamp stamp = new Stamp(new Dot(origin, change.sequence()), change.version().timestamp());
+        try {
+          applyTo(change.key(), Operation.decode(change.value()), stamp, out);
+        } catch (IllegalArgumentException e) {
+          // A peer configured with another rule, or a corrupt entry: the log keeps it, the merged
+          // state cannot use it. Report it rather than stop serving.
+          frontier.advance(stamp);
+          if (out != null) {
+            out.report(new ReplicationEvent.ProtocolViolation(origin, name, "entry " + change.sequence()
+                + " of " + log + " for key " + change.key() + " is not a " + rule.policyName()
+                + " operation: " + e.getMessage()));
+          }
+        }
+      }
+      next = changes.get(changes.size() - 1).sequence() + 1;
+    }
+  }
+
+  /**
+   * Reports a peer whose wall clock, as it stamps its batches and heartbeats, is further ahead of
+   * this region's than the tolerance. The raw wall clock is used, not hybrid timestamps, so a
+   * region whose hybrid clock was merely pulled forward by a fast peer is not blamed. Network
+   * delay only makes a peer look behind, never ahead.
+   */
+  private void checkSkew(String origin, long peerWallMillis, long nowMillis, Output.Builder out) {
+    long ahead = peerWallMillis - nowMillis;
+    if (ahead <= limits.clockSkewToleranceMillis()) {
+      return;
+    }
+    Long reported = skewReportedAtMillis.get(origin);
+    if (reported == null || nowMillis - reported >= limits.clockSkewReportIntervalMillis()) {
+      skewReportedAtMillis.put(origin, nowMillis);
+      out.report(new ReplicationEvent.ClockSkew(origin, name, ahead, limits.clockSkewToleranceMillis()));
+    }
+  }
+
+  // ---------------------------------------------------------------- routing to the logs
+
+  /** The stream of {@code log} with {@code peer} opened. */
+  void onConnected(long nowMillis, String peer, String log, Output.Builder out) {
+    DatasetReplication replication = logs.get(originOfLog.get(log));
+    if (replication != null) {
+      replication.onConnected(nowMillis, peer, out);
+    }
+  }
+
+  /** The stream of {@code log} with {@code peer} closed. */
+  void onDisconnected(String peer, String log, String reason, Output.Builder out) {
+    DatasetReplication replication = logs.get(originOfLog.get(log));
+    if (replication != null) {
+      replication.onDisconnected(peer, reason, out);
+    }
+  }
+
+  @Override
+  public void onPeerMessage(long nowMillis, String from, PeerMessage message, Output.Builder out) {
+    String origin = originOfLog.get(message.dataset());
+    Invariants.check(origin != null, "%s is not a log of dataset %s", message.dataset(), name);
+    if (from.equals(origin) && message instanceof PeerMessage.ChangeBatch) {
+      checkSkew(from, ((PeerMessage.ChangeBatch) message).sentAtMillis(), nowMillis, out);
+    } else if (from.equals(origin) && message instanceof PeerMessage.Heartbeat) {
+      checkSkew(from, ((PeerMessage.Heartbeat) message).sentAtMillis(), nowMillis, out);
+    }
+    long before = store.lastSequence(message.dataset());
+    logs.get(origin).onPeerMessage(nowMillis, from, message, out);
+    long after = store.lastSequence(message.dataset());
+    if (after > before) {
+      replay(origin, before + 1, after, nowMillis, out);
+    }
+  }
+
+  @Override
+  public void onTick(long nowMillis, Output.Builder out) {
+    for (DatasetReplication replication : logs.values()) {
+      replication.onTick(nowMillis, out);
+    }
+    if (collectedAtMillis == Long.MIN_VALUE || nowMillis - collectedAtMillis >= limits.collectIntervalMillis()) {
+      collectedAtMillis = nowMillis;
+      collect(limits.collectKeysPerTick());
+    }
+  }
+
+  @Override
+  public void flushStaged(Output.Builder out) {
+    for (DatasetReplication replication : logs.values()) {
+      replication.flushStaged(out);
+    }
+  }
+
+  @Override
+  public long nextDeadlineMillis(long nowMillis) {
+    long due = collectedAtMillis == Long.MIN_VALUE ? nowMillis
+        : collectedAtMillis + limits.collectIntervalMillis();
+    for (DatasetReplication replication : logs.values()) {
+      due = Math.min(due, replication.nextDeadlineMillis(nowMillis));
+    }
+    return due;
+  }
+
+  /** Drops collectable tombstones and context from up to {@code keysMax} keys, round robin. */
+  private void collect(int keysMax) {
+    for (int i = 0; i < keysMax && !state.isEmpty(); i++) {
+      Map.Entry<Bytes, KeyState> entry = collectCursor == null ? state.firstEntry() : state.higherEntry(collectCursor);
+      if (entry == null) {
+        collectCursor = null;
+        entry = state.firstEntry();
+      }
+      collectCursor = entry.getKey();
+      if (entry.getValue().collect(frontier)) {
+        state.remove(entry.getKey());
+      }
+    }
+  }
+
+  /**
+   * The merged state, every key collected and canonically encoded: replicas that applied the same
+   * writes give equal maps.
+   */
+  NavigableMap<Bytes, byte[]> canonicalState() {
+    collect(state.size());
+    TreeMap<Bytes, byte[]> result = new TreeMap<>();
+    state.forEach((key, value) -> result.put(key, value.toBytes()));
+    return result;
+  }
+
+  // ---------------------------------------------------------------- status
+
+  @Override
+  public DatasetStatus status(long nowMillis) {
+    DatasetStatus own = logs.get(self).status(nowMillis);
+    List<PeerLinkStatus> peers = new ArrayList<>();
+    for (PeerLinkStatus out : own.peers()) {
+      PeerLinkStatus in = logs.get(out.peer()).status(nowMillis).peers().get(0);
+      peers.add(new PeerLinkStatus(out.peer(), name, out.connected() && in.connected(), out.lagMillis(),
+          out.lagVersions(), out.pendingChanges(), in.changesIn(), out.changesOut(), in.bytesIn(), out.bytesOut()));
+    }
+    return new DatasetStatus(name, ReplicationMode.MULTI_PRIMARY, Role.PRIMARY, own.epoch(), self,
+        own.lastSequence(), peers);
+  }
+
+  /** Regions the replicas of this dataset are, other than this one. */
+  List<String> peers() {
+    List<String> result = new ArrayList<>(new TreeSet<>(config.replicas()));
+    result.remove(self);
+    return result;
+  }
+}
