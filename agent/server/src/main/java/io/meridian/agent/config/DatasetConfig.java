@@ -14,6 +14,8 @@ import java.util.Objects;
  *     must acknowledge a write before the client is answered; ignored in async mode
  * @param fsync when the log is forced to disk
  * @param initialEpoch the primary epoch to start from; failover increments it
+ * @param failover how the primary is watched and replaced; {@link FailoverPolicy#MANUAL} when
+ *     absent
  */
 public record DatasetConfig(
     String name,
@@ -22,11 +24,13 @@ public record DatasetConfig(
     String primary,
     int syncAckCount,
     FsyncPolicy fsync,
-    long initialEpoch) {
+    long initialEpoch,
+    FailoverPolicy failover) {
 
   /** Validates the placement and the acknowledgement count. */
   public DatasetConfig {
     Objects.requireNonNull(name, "name");
+    failover = failover == null ? FailoverPolicy.MANUAL : failover;
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(primary, "primary");
     Objects.requireNonNull(fsync, "fsync");
@@ -48,6 +52,17 @@ public record DatasetConfig(
     if (initialEpoch < 1) {
       throw new IllegalArgumentException("dataset " + name + ": epochs start at 1");
     }
+  }
+
+  /** A dataset with manual failover. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, FailoverPolicy.MANUAL);
+  }
+
+  /** How many regions make a majority of the dataset's voting regions (its replicas). */
+  public int majority() {
+    return replicas.size() / 2 + 1;
   }
 
   /** A dataset whose sync writes wait for every other replica. */

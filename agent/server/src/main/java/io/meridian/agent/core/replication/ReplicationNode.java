@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The replication state machine of one agent: every dataset the region replicates, sharing one
@@ -110,6 +112,22 @@ public final class ReplicationNode {
     return result;
   }
 
+  /** Each dataset's failover view from this region (ADR 0009). */
+  public List<FailoverView> failoverViews(long nowMillis) {
+    long now = Math.max(nowMillis, lastNowMillis);
+    List<FailoverView> result = new ArrayList<>();
+    for (DatasetReplication dataset : datasets.values()) {
+      result.add(dataset.failoverView(now));
+    }
+    return result;
+  }
+
+  /** The changes quarantined here by failovers of {@code dataset}, by epoch; empty if none. */
+  public SortedMap<Long, List<Change>> quarantined(String dataset) {
+    DatasetReplication replication = datasets.get(dataset);
+    return replication == null ? new TreeMap<>() : replication.quarantined();
+  }
+
   /** This region's role in {@code dataset}, if it replicates it. */
   public Optional<Role> role(String dataset) {
     return Optional.ofNullable(datasets.get(dataset)).map(DatasetReplication::role);
@@ -158,6 +176,21 @@ public final class ReplicationNode {
       if (dataset != null) {
         dataset.onDisconnected(disconnected.peer(), disconnected.reason(), out);
       }
+    } else if (input instanceof Input.EpochDecided) {
+      Input.EpochDecided decision = (Input.EpochDecided) input;
+      DatasetReplication dataset = datasets.get(decision.dataset());
+      Invariants.check(dataset != null, "a decision for dataset %s, not replicated in %s",
+          decision.dataset(), config.region());
+      dataset.onEpochDecided(now, decision, out);
+    } else if (input instanceof Input.SwitchoverRequested) {
+      Input.SwitchoverRequested request = (Input.SwitchoverRequested) input;
+      DatasetReplication dataset = datasets.get(request.dataset());
+      if (dataset == null) {
+        out.report(new ReplicationEvent.SwitchoverFailed(request.dataset(), request.target(), "dataset "
+            + request.dataset() + " is not replicated in region " + config.region() + "; nothing changed."));
+        return;
+      }
+      dataset.onSwitchoverRequested(now, request, out);
     } else {
       throw new IllegalArgumentException("unknown input " + input);
     }
