@@ -58,6 +58,11 @@ final class DatasetReplication {
   private Role role;
   private String primary;
   private long epoch;
+  /**
+   * False after a restart into an epoch later than the configured one, until that epoch's
+   * decision is fed again: the configuration no longer says who the primary is.
+   */
+  private boolean primaryKnown;
   private long lastSequence;
   private final Set<String> connectedPeers = new TreeSet<>();
 
@@ -142,6 +147,10 @@ final class DatasetReplication {
     if (storedEpoch < epoch) {
       store.saveEpoch(name, epoch);
     }
+    this.primaryKnown = epoch == config.initialEpoch();
+    if (!primaryKnown) {
+      role = Role.REPLICA;
+    }
     if (role == Role.PRIMARY) {
       createFollowers();
     }
@@ -182,6 +191,12 @@ final class DatasetReplication {
     }
     if (role == Role.PRIMARY) {
       write(nowMillis, new LocalClient(requestId), self, operation, out);
+      return;
+    }
+    if (!primaryKnown) {
+      out.respond(requestId, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region "
+          + self + " restarted in epoch " + epoch + " and waits for that epoch's failover decision to know"
+          + " the primary; nothing was written, retry shortly."));
       return;
     }
     if (!primaryConnected) {
@@ -348,7 +363,7 @@ final class DatasetReplication {
       follower.connected = true;
       follower.subscribed = false;
       out.report(new ReplicationEvent.PeerUp(peer, name));
-    } else if (peer.equals(primary)) {
+    } else if (peer.equals(primary) && primaryKnown) {
       primaryConnected = true;
       heardSinceConnect = false;
       out.report(new ReplicationEvent.PeerUp(peer, name));
@@ -407,6 +422,9 @@ final class DatasetReplication {
       return;
     }
     long messageEpoch = epochOf(message);
+    if (!primaryKnown && !(message instanceof ForwardRequest)) {
+      return;
+    }
     if (messageEpoch != NONE && messageEpoch > epoch) {
       // A decision this region has not received yet; it arrives on its own, until then ignore.
       return;
@@ -761,8 +779,8 @@ final class DatasetReplication {
     }
     Invariants.check(config.replicas().contains(decision.primary()), "dataset %s: decided primary %s is"
         + " not one of its replicas %s", name, decision.primary(), config.replicas());
-    if (decision.epoch() == epoch && decision.primary().equals(primary) && deposedByEpoch == NONE
-        && (role == Role.PRIMARY) == primary.equals(self)) {
+    if (decision.epoch() == epoch && primaryKnown && decision.primary().equals(primary)
+        && deposedByEpoch == NONE) {
       return;
     }
     long lackingKnown = Math.max(0, knownHeadSequence - lastSequence);
@@ -789,6 +807,7 @@ final class DatasetReplication {
           + " before it answered; the write may or may not have committed.", out);
     }
     primary = decision.primary();
+    primaryKnown = true;
     switchover = null;
     deposedByEpoch = NONE;
     leaseHeld = false;
@@ -874,6 +893,16 @@ final class DatasetReplication {
     Follower follower = followers.get(target);
     sendChanges(nowMillis, follower, true, out);
     tickSwitchover(nowMillis, out);
+  }
+
+  /** The driver could not commit the decision a ready switchover asked for: resume writes. */
+  void onSwitchoverAborted(Input.SwitchoverAborted abort, Output.Builder out) {
+    if (switchover == null) {
+      return;
+    }
+    out.report(new ReplicationEvent.SwitchoverFailed(name, switchover.target(), "the decision could not"
+        + " be committed (" + abort.reason() + "); nothing changed and " + self + " takes writes again."));
+    switchover = null;
   }
 
   private void tickSwitchover(long nowMillis, Output.Builder out) {

@@ -69,4 +69,16 @@ public sealed interface Input {
       }
     }
   }
+
+  /**
+   * To the primary after {@link ReplicationEvent.SwitchoverReady}: the decision could not be
+   * committed (no majority, or another decision won), so it resumes taking writes.
+   */
+  record SwitchoverAborted(String dataset, String reason) implements Input {
+    /** Validates presence. */
+    public SwitchoverAborted {
+      Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 }

@@ -191,6 +191,12 @@ public final class ReplicationNode {
         return;
       }
       dataset.onSwitchoverRequested(now, request, out);
+    } else if (input instanceof Input.SwitchoverAborted) {
+      Input.SwitchoverAborted abort = (Input.SwitchoverAborted) input;
+      DatasetReplication dataset = datasets.get(abort.dataset());
+      if (dataset != null) {
+        dataset.onSwitchoverAborted(abort, out);
+      }
     } else {
       throw new IllegalArgumentException("unknown input " + input);
     }
