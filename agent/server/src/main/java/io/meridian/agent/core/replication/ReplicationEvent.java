@@ -49,4 +49,8 @@ public sealed interface ReplicationEvent {
 
   /** A switchover did not happen; writes continue at this primary. */
   record SwitchoverFailed(String dataset, String target, String reason) implements ReplicationEvent {}
+
+  /** How this region sees {@code peer} changed (phi-accrual failure detector). */
+  record HealthChanged(String peer, io.meridian.agent.core.health.RegionHealth from,
+      io.meridian.agent.core.health.RegionHealth to, double phi) implements ReplicationEvent {}
 }

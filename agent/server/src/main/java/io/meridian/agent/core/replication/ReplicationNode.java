@@ -6,6 +6,8 @@ import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.clock.HybridLogicalClock;
+import io.meridian.agent.core.health.HealthMonitor;
+import io.meridian.agent.core.health.RegionHealth;
 import io.meridian.agent.core.replication.ClientOperation.CompareAndSet;
 import io.meridian.agent.core.replication.ClientOperation.Put;
 import io.meridian.agent.core.replication.Input.ClientRequest;
@@ -37,6 +39,7 @@ public final class ReplicationNode {
   private final AgentConfig config;
   private final HybridLogicalClock clock;
   private final Map<String, DatasetReplication> datasets = new LinkedHashMap<>();
+  private final HealthMonitor health;
   private long lastNowMillis;
 
   /**
@@ -60,6 +63,8 @@ public final class ReplicationNode {
       }
     }
     this.clock = new HybridLogicalClock(floor);
+    this.health = new HealthMonitor(HealthMonitor.DEFAULTS,
+        config.peers().stream().map(io.meridian.agent.config.PeerConfig::region).toList());
     this.lastNowMillis = nowMillis;
     for (DatasetConfig dataset : config.datasets()) {
       datasets.put(dataset.name(),
@@ -99,6 +104,9 @@ public final class ReplicationNode {
     for (DatasetReplication dataset : datasets.values()) {
       dataset.onTick(now, out);
     }
+    for (HealthMonitor.Change change : health.evaluate(now)) {
+      out.report(new ReplicationEvent.HealthChanged(change.peer(), change.from(), change.to(), change.phi()));
+    }
     return out.build();
   }
 
@@ -126,6 +134,11 @@ public final class ReplicationNode {
   public SortedMap<Long, List<Change>> quarantined(String dataset) {
     DatasetReplication replication = datasets.get(dataset);
     return replication == null ? new TreeMap<>() : replication.quarantined();
+  }
+
+  /** How this region sees each peer it has heard from (phi-accrual failure detector). */
+  public Map<String, RegionHealth> peerHealth() {
+    return health.health();
   }
 
   /** This region's role in {@code dataset}, if it replicates it. */
@@ -157,6 +170,7 @@ public final class ReplicationNode {
       dataset.onClientRequest(now, request.requestId(), request.operation(), out);
     } else if (input instanceof PeerMessageReceived) {
       PeerMessageReceived received = (PeerMessageReceived) input;
+      health.heard(received.fromRegion(), now);
       DatasetReplication dataset = datasets.get(received.message().dataset());
       if (dataset == null) {
         out.disconnect(received.fromRegion(), received.message().dataset(), "dataset "
