@@ -147,8 +147,12 @@ final class DatasetReplication {
     if (storedEpoch < epoch) {
       store.saveEpoch(name, epoch);
     }
-    this.primaryKnown = epoch == config.initialEpoch();
-    if (!primaryKnown) {
+    Optional<String> decided = store.decidedPrimary(name);
+    this.primaryKnown = epoch == config.initialEpoch() || decided.isPresent();
+    if (decided.isPresent() && config.replicas().contains(decided.get())) {
+      primary = decided.get();
+      role = primary.equals(self) ? Role.PRIMARY : Role.REPLICA;
+    } else if (!primaryKnown) {
       role = Role.REPLICA;
     }
     if (role == Role.PRIMARY) {
@@ -785,10 +789,8 @@ final class DatasetReplication {
     }
     long lackingKnown = Math.max(0, knownHeadSequence - lastSequence);
     quarantineDivergentSuffix(decision, out);
-    if (decision.epoch() > epoch) {
-      epoch = decision.epoch();
-      store.saveEpoch(name, epoch);
-    }
+    epoch = decision.epoch();
+    store.saveDecision(name, epoch, decision.primary());
     out.requireSync();
     Role before = role;
     if (before == Role.PRIMARY) {

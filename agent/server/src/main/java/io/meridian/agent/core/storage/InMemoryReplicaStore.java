@@ -24,6 +24,8 @@ public class InMemoryReplicaStore implements ReplicaStore {
     final List<Change> log = new ArrayList<>();
     final NavigableMap<Bytes, StoredValue> state = new TreeMap<>();
     long epoch;
+    String decidedPrimary;
+    String syncedDecidedPrimary;
     final SortedMap<Long, List<Change>> quarantine = new TreeMap<>();
     int syncedLogSize;
     long syncedEpoch;
@@ -86,7 +88,21 @@ public class InMemoryReplicaStore implements ReplicaStore {
     DatasetData data = data(dataset);
     Invariants.check(epoch >= data.epoch, "dataset %s: epoch must not go back from %d to %d",
         dataset, data.epoch, epoch);
+    if (epoch > data.epoch) {
+      data.decidedPrimary = null;
+    }
     data.epoch = epoch;
+  }
+
+  @Override
+  public void saveDecision(String dataset, long epoch, String primary) {
+    saveEpoch(dataset, epoch);
+    data(dataset).decidedPrimary = primary;
+  }
+
+  @Override
+  public Optional<String> decidedPrimary(String dataset) {
+    return Optional.ofNullable(data(dataset).decidedPrimary);
   }
 
   @Override
@@ -126,6 +142,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
     for (DatasetData data : datasets.values()) {
       data.syncedLogSize = data.log.size();
       data.syncedEpoch = data.epoch;
+      data.syncedDecidedPrimary = data.decidedPrimary;
     }
   }
 
@@ -137,6 +154,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
     DatasetData data = data(dataset);
     data.log.subList(data.syncedLogSize, data.log.size()).clear();
     data.epoch = data.syncedEpoch;
+    data.decidedPrimary = data.syncedDecidedPrimary;
     data.state.clear();
     for (Change change : data.log) {
       data.state.put(change.key(), StoredValue.of(change));

@@ -38,6 +38,15 @@ public interface ReplicaStore {
   void saveEpoch(String dataset, long epoch);
 
   /**
+   * Records a failover decision: the epoch (not lower than the stored one) and its primary,
+   * together, so a restart knows who the primary is without the decision being replayed.
+   */
+  void saveDecision(String dataset, long epoch, String primary);
+
+  /** The primary of the stored epoch, if that epoch came from a recorded decision. */
+  Optional<String> decidedPrimary(String dataset);
+
+  /**
    * Removes the dataset's log entries after {@code sequence} and rolls its key-value state back
    * to what the remaining log produces, all or nothing; returns the removed entries, oldest first.
    * Used only when a failover made them divergent, after they were {@linkplain #quarantine kept}.

@@ -222,6 +222,34 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   }
 
   @Override
+  public void saveDecision(String dataset, long epoch, String primary) {
+    long current = epoch(dataset);
+    Invariants.check(epoch >= current, "dataset %s: epoch must not go back from %d to %d", dataset, current, epoch);
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(name("epoch/" + dataset), sequenceKey(epoch));
+      byte[] primaryName = name(primary);
+      batch.put(name("primary/" + dataset),
+          ByteBuffer.allocate(Long.BYTES + primaryName.length).putLong(epoch).put(primaryName).array());
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot record the failover decision of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<String> decidedPrimary(String dataset) {
+    try {
+      byte[] stored = db.get(name("primary/" + dataset));
+      if (stored == null || ByteBuffer.wrap(stored).getLong() != epoch(dataset)) {
+        return Optional.empty();
+      }
+      return Optional.of(new String(stored, Long.BYTES, stored.length - Long.BYTES, StandardCharsets.UTF_8));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the decided primary of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public List<Change> truncateAfter(String dataset, long sequence) {
     Invariants.check(sequence >= 0, "dataset %s: cannot truncate after %d", dataset, sequence);
     long last = lastSequence(dataset);

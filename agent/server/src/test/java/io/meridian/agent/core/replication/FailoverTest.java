@@ -183,4 +183,19 @@ class FailoverTest {
     assertThat(cluster.result(cluster.put("b", "k", "v"))).isInstanceOfSatisfying(ClientResult.Committed.class,
         committed -> assertThat(committed.version().epoch()).isEqualTo(2));
   }
+
+  @Test
+  void restartedRegionRemembersTheDecidedPrimary() {
+    TestCluster cluster = threeRegions(ReplicationMode.ASYNC, 0, FailoverPolicy.MANUAL);
+    cluster.decide(2, "b", 0, true, "a", "b", "c");
+
+    cluster.start("a");
+    cluster.start("b");
+
+    assertThat(view(cluster, "a").role()).isEqualTo(Role.REPLICA);
+    assertThat(view(cluster, "a").primary()).isEqualTo("b");
+    assertThat(view(cluster, "b").role()).isEqualTo(Role.PRIMARY);
+    assertThat(cluster.result(cluster.put("a", "k", "v"))).isInstanceOfSatisfying(ClientResult.Failed.class,
+        failed -> assertThat(failed.message()).contains("primary region b is unreachable"));
+  }
 }

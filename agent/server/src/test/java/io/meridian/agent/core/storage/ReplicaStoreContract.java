@@ -119,4 +119,16 @@ public abstract class ReplicaStoreContract {
     assertThat(store.quarantined("d").firstKey()).isEqualTo(2L);
     assertThat(store.quarantined("two")).isEmpty();
   }
+
+  @Test
+  void aDecisionRecordsItsEpochAndPrimaryTogether() {
+    ReplicaStore store = newStore();
+    assertThat(store.decidedPrimary("d")).isEmpty();
+
+    store.saveDecision("d", 2, "b");
+    assertThat(store.epoch("d")).isEqualTo(2);
+    assertThat(store.decidedPrimary("d")).hasValue("b");
+    assertThat(store.decidedPrimary("one")).isEmpty();
+    assertThatThrownBy(() -> store.saveDecision("d", 1, "a")).isInstanceOf(InvariantViolation.class);
+  }
 }
