@@ -6,7 +6,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.meridian.agent.api.v1.PeerFrame;
 import io.meridian.agent.api.v1.PeerReplicationGrpc;
-import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.core.replication.Input;
@@ -50,6 +49,8 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Stream> streams = new HashMap<>();
   private final Set<String> cutPeers = ConcurrentHashMap.newKeySet();
+  /** Per dataset, the primary this agent replicates from; absent while it is the primary. */
+  private final Map<String, String> followedPrimaries = new ConcurrentHashMap<>();
   private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
   private final Map<String, LinkEmulator> emulators = new HashMap<>();
   private volatile boolean closed;
@@ -90,13 +91,29 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     return peer + "\u0000" + dataset;
   }
 
-  /** Opens the streams to every dataset's primary. */
+  /**
+   * Opens the streams to every dataset's primary (the decided one after a failover), and follows
+   * the primary when a failover decision changes it (ADR 0009).
+   */
   public void start() {
-    for (DatasetConfig dataset : runtime.config().datasets()) {
-      if (!dataset.primary().equals(self)) {
-        connect(dataset.primary(), dataset.name());
+    runtime.addListener(event -> {
+      if (event instanceof ReplicationEvent.PrimaryChanged) {
+        ReplicationEvent.PrimaryChanged changed = (ReplicationEvent.PrimaryChanged) event;
+        follow(changed.dataset(), changed.primary());
       }
+    });
+    for (io.meridian.agent.core.replication.DatasetStatus dataset : runtime.status()) {
+      follow(dataset.dataset(), dataset.primary());
     }
+  }
+
+  private void follow(String dataset, String primary) {
+    if (primary.equals(self)) {
+      followedPrimaries.remove(dataset);
+      return;
+    }
+    followedPrimaries.put(dataset, primary);
+    connect(primary, dataset);
   }
 
   /** Listens for link cuts and heals. */
@@ -136,9 +153,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       return false;
     }
     linkListeners.forEach(listener -> listener.accept(new LinkChange(peer, false)));
-    for (DatasetConfig dataset : runtime.config().datasets()) {
-      if (dataset.primary().equals(peer)) {
-        connect(peer, dataset.name());
+    for (Map.Entry<String, String> followed : followedPrimaries.entrySet()) {
+      if (followed.getValue().equals(peer)) {
+        connect(peer, followed.getKey());
       }
     }
     return true;
@@ -197,7 +214,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
         runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, reason));
       }
     });
-    if (reconnect && !closed) {
+    // Only the stream to the primary this agent follows is reopened from here; a replica reopens
+    // its own stream to this agent when it is the primary.
+    if (reconnect && !closed && stream.peer.equals(followedPrimaries.get(stream.dataset))) {
       scheduler.schedule(() -> connect(stream.peer, stream.dataset), reconnectDelayMillis, TimeUnit.MILLISECONDS);
     }
   }
@@ -323,14 +342,14 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
           @Override
           public void onError(Throwable error) {
             if (stream != null) {
-              closed(stream, Status.fromThrowable(error).toString(), false);
+              closed(stream, Status.fromThrowable(error).toString(), true);
             }
           }
 
           @Override
           public void onCompleted() {
             if (stream != null) {
-              closed(stream, "closed by " + stream.peer, false);
+              closed(stream, "closed by " + stream.peer, true);
             }
             // Frames to this stream are sent on the runtime's logical thread; finish there too.
             runtime.execute(responseObserver::onCompleted);
