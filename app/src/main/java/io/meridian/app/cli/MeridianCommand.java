@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
         KvCommand.class,
         StatusCommand.class,
         LoadCommand.class,
+        FailoverCommand.class,
+        QuarantineCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",
