@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
         LoadCommand.class,
         FailoverCommand.class,
         QuarantineCommand.class,
+        FaultCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 // Proves operator failover with real agent processes: a planned switchover moves the primary
 // with every write kept and replicas follow it; after the new primary is killed with kill -9, a
 // forced failover promotes a survivor that takes writes from every live region, and the command
-// says which region did not get the decision.
+// says which region did not get the decision. Faults are injected with `meridian fault`.
 class FailoverIT {
   @TempDir
   Path workspace;
@@ -72,7 +72,11 @@ class FailoverIT {
 
     DeploymentState state = DeploymentState.read(stateDirectory);
     long europe = state.agent("eu-central").orElseThrow().pid();
-    ProcessHandle.of(europe).ifPresent(ProcessHandle::destroyForcibly);
+    CliRun cut = CliRun.meridian("fault", "cut", "us-east", "ap-southeast");
+    assertThat(cut.out()).as(cut.all()).contains("us-east: link to ap-southeast cut", "ap-southeast: link to us-east cut");
+    assertThat(CliRun.meridian("fault", "heal", "us-east", "ap-southeast").out()).contains("link to ap-southeast healed");
+    CliRun kill = CliRun.meridian("fault", "kill", "eu-central");
+    assertThat(kill.out()).as(kill.all()).contains("killed eu-central (pid " + europe + ", SIGKILL)");
     await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(europe).filter(ProcessHandle::isAlive).isEmpty());
 
     CliRun forced = CliRun.meridian("failover", "--dataset", "orders", "--to", "us-east", "--force", "--yes");
