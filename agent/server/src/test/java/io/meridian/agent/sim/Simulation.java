@@ -43,8 +43,8 @@ import java.util.TreeSet;
  * primaries, random client traffic at every region, and network and process faults; then the
  * faults heal, traffic stops, and the invariants are checked. Deterministic for a given seed.
  *
- * <p>In two seeds of three the datasets fail over automatically (ADR 0009): the simulation then
- * plays the consensus group that commits decisions (a decision is committed atomically within a
+ * <p>In two seeds of three the datasets fail over automatically (ADR 0009): then one region's clock may be offset by up to three seconds, and the simulation plays the consensus
+ * group that commits decisions (a decision is committed atomically within a
  * component holding a majority and reaches other regions over any link to a region that has it),
  * decides automatic failovers when a majority released the primary, and injects operator
  * switchovers and forced failovers. It checks that each epoch's writes come from that epoch's
@@ -71,7 +71,11 @@ final class Simulation {
   private final SplittableRandom random;
   private final List<String> regions = new ArrayList<>();
   private final Map<String, AgentConfig> configs = new TreeMap<>();
-  private final Map<String, InMemoryReplicaStore> stores = new TreeMap<>();
+  private final Map<String, CommitTimingStore> stores = new TreeMap<>();
+  /** Per region, how far its wall clock is off the simulation's (one region may be skewed). */
+  private final Map<String, Long> clockSkewMillis = new TreeMap<>();
+  /** The simulation's real time at which each committed change was first stored by its primary. */
+  private final Map<io.meridian.agent.core.storage.Version, Long> commitRealMillis = new java.util.HashMap<>();
   private final Map<String, ReplicationNode> nodes = new TreeMap<>();
   private final Map<String, Long> restartAtMillis = new TreeMap<>();
   private final Map<String, Long> cutUntilMillis = new TreeMap<>();
@@ -189,7 +193,12 @@ final class Simulation {
         }
       }
       configs.put(region, new AgentConfig(region, peers, datasets, bounds));
-      stores.put(region, new InMemoryReplicaStore());
+      stores.put(region, new CommitTimingStore(region));
+      clockSkewMillis.put(region, 0L);
+    }
+    if (failoverEnabled && random.nextBoolean()) {
+      // Fencing measures durations on each region's own clock, so an offset must not matter.
+      clockSkewMillis.put(regions.get(random.nextInt(regionCount)), random.nextLong(-3_000, 3_001));
     }
   }
 
@@ -197,7 +206,7 @@ final class Simulation {
   Report run() {
     try {
       for (String region : regions) {
-        nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+        nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), now(region)));
       }
       updateLinks();
       while (nowMillis < TRAFFIC_MILLIS) {
@@ -231,13 +240,38 @@ final class Simulation {
   }
 
   private String describe() {
-    return regions.size() + " regions, primaries " + primaries + ", failover " + (failoverEnabled
+    return regions.size() + " regions, primaries " + primaries + ", clock skews " + clockSkewMillis
+        + ", failover " + (failoverEnabled
         ? "automatic, decisions " + decisions : "manual") + ", sync acks " + requiredAcks.get(SYNC)
         + ", delay " + delayMinMillis + "+" + delayJitterMillis + " ms, loss "
         + String.format("%.3f", lossRate) + ", duplication " + String.format("%.3f", duplicateRate);
   }
 
   // ---------------------------------------------------------------- time and network
+
+  /** What {@code region}'s wall clock reads now. */
+  private long now(String region) {
+    return nowMillis + clockSkewMillis.get(region);
+  }
+
+  /** A store that notes when, in simulated real time, its region committed each change. */
+  private final class CommitTimingStore extends InMemoryReplicaStore {
+    private final String region;
+
+    CommitTimingStore(String region) {
+      this.region = region;
+    }
+
+    @Override
+    public void append(String dataset, List<Change> changes) {
+      super.append(dataset, changes);
+      for (Change change : changes) {
+        if (change.version().committedBy().equals(region)) {
+          commitRealMillis.putIfAbsent(change.version(), nowMillis);
+        }
+      }
+    }
+  }
 
   private void advanceOneMillisecond() {
     while (!network.isEmpty() && network.peek().deliverAtMillis() <= nowMillis) {
@@ -248,14 +282,14 @@ final class Simulation {
       }
       messagesDelivered++;
       record(message.to(), "<-", message.from(), message.message());
-      carryOut(message.to(), target.step(nowMillis,
+      carryOut(message.to(), target.step(now(message.to()),
           new Input.PeerMessageReceived(message.from(), message.message())));
     }
     if (nowMillis % TICK_INTERVAL_MILLIS == 0) {
       for (String region : regions) {
         ReplicationNode node = nodes.get(region);
         if (node != null) {
-          carryOut(region, node.tick(nowMillis));
+          carryOut(region, node.tick(now(region)));
         }
       }
       if (failoverEnabled) {
@@ -342,7 +376,7 @@ final class Simulation {
             }
             Input input = up ? new Input.PeerConnected(ends[1], dataset)
                 : new Input.PeerDisconnected(ends[1], dataset, "link down");
-            carryOut(ends[0], node.step(nowMillis, input));
+            carryOut(ends[0], node.step(now(ends[0]), input));
           }
         }
       }
@@ -408,7 +442,7 @@ final class Simulation {
   }
 
   private FailoverView view(String region, String dataset) {
-    return nodes.get(region).failoverViews(nowMillis).stream()
+    return nodes.get(region).failoverViews(now(region)).stream()
         .filter(view -> view.dataset().equals(dataset)).findFirst().orElseThrow();
   }
 
@@ -440,7 +474,7 @@ final class Simulation {
     for (Decision decision : decisions.get(dataset)) {
       if (decision.epoch() > known) {
         record(region, "decision", dataset, decision);
-        carryOut(region, nodes.get(region).step(nowMillis, new Input.EpochDecided(dataset, decision.epoch(),
+        carryOut(region, nodes.get(region).step(now(region), new Input.EpochDecided(dataset, decision.epoch(),
             decision.primary(), decision.startSequence(), decision.previousPrimaryStopped())));
       }
     }
@@ -554,7 +588,7 @@ final class Simulation {
       return;
     }
     record(primary, "switchover", dataset, "to", target);
-    carryOut(primary, nodes.get(primary).step(nowMillis, new Input.SwitchoverRequested(dataset, target, timeoutMillis)));
+    carryOut(primary, nodes.get(primary).step(now(primary), new Input.SwitchoverRequested(dataset, target, timeoutMillis)));
   }
 
   private void completeSwitchover(String region, ReplicationEvent.SwitchoverReady ready) {
@@ -563,7 +597,7 @@ final class Simulation {
     boolean committable = ready.epoch() == latestEpoch(dataset) + 1 && region.equals(currentPrimary(dataset))
         && holdsMajority(component) && component.contains(ready.target());
     if (!committable) {
-      carryOut(region, nodes.get(region).step(nowMillis, new Input.SwitchoverAborted(dataset,
+      carryOut(region, nodes.get(region).step(now(region), new Input.SwitchoverAborted(dataset,
           "no majority with the target, or another decision came first")));
       return;
     }
@@ -590,7 +624,7 @@ final class Simulation {
 
   private void restart(String region) {
     restartAtMillis.remove(region);
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), now(region)));
     record(region, "restart from store at", stores.get(region).lastSequence(ASYNC),
         stores.get(region).lastSequence(SYNC));
     // The region's own copy of the decision log tells it the primary of the epoch it stored, as
@@ -599,7 +633,7 @@ final class Simulation {
       long stored = stores.get(region).epoch(dataset);
       if (stored > 1) {
         Decision decision = decisions.get(dataset).get((int) stored - 2);
-        carryOut(region, nodes.get(region).step(nowMillis, new Input.EpochDecided(dataset, decision.epoch(),
+        carryOut(region, nodes.get(region).step(now(region), new Input.EpochDecided(dataset, decision.epoch(),
             decision.primary(), decision.startSequence(), decision.previousPrimaryStopped())));
       }
     }
@@ -637,7 +671,7 @@ final class Simulation {
     long requestId = requestSequence++;
     pending.put(requestId, new PendingRequest(region, dataset, operation, nowMillis));
     record(region, "client", requestId, dataset, operation);
-    carryOut(region, node.step(nowMillis, new Input.ClientRequest(requestId, dataset, operation)));
+    carryOut(region, node.step(now(region), new Input.ClientRequest(requestId, dataset, operation)));
   }
 
   private Bytes freshValue() {
@@ -701,7 +735,7 @@ final class Simulation {
         if (view.epoch() != latestEpoch(dataset) || !view.primary().equals(currentPrimary(dataset))) {
           return false;
         }
-        for (DatasetStatus status : nodes.get(region).status(nowMillis)) {
+        for (DatasetStatus status : nodes.get(region).status(now(region))) {
           for (PeerLinkStatus link : status.peers()) {
             if (link.lagVersions() != 0 || !link.connected()) {
               return false;
@@ -721,7 +755,7 @@ final class Simulation {
     }
     text.append("pending requests ").append(pending.size());
     for (String region : regions) {
-      text.append("\n  ").append(region).append(' ').append(nodes.get(region).status(nowMillis));
+      text.append("\n  ").append(region).append(' ').append(nodes.get(region).status(now(region)));
     }
     return text.toString();
   }
@@ -805,7 +839,8 @@ final class Simulation {
       check(change.version().committedBy().equals(primaryOf(dataset, epoch)), "change " + change.version()
           + " committed by " + change.version().committedBy() + " in epoch " + epoch + " whose primary is "
           + primaryOf(dataset, epoch));
-      long millis = change.version().timestamp().physicalMillis();
+      Long millis = commitRealMillis.get(change.version());
+      check(millis != null, "change " + change.version() + " was never stored by its committer");
       commitMillisByEpoch.merge(epoch, new long[] {millis, millis},
           (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
