@@ -43,9 +43,10 @@ import java.util.TreeSet;
  * primaries, random client traffic at every region, and network and process faults; then the
  * faults heal, traffic stops, and the invariants are checked. Deterministic for a given seed.
  *
- * <p>In two seeds of three the datasets fail over automatically (ADR 0009): then one region's clock may be offset by up to three seconds, and the simulation plays the consensus
- * group that commits decisions (a decision is committed atomically within a
- * component holding a majority and reaches other regions over any link to a region that has it),
+ * <p>In two seeds of three the datasets fail over automatically (ADR 0009): then one region's
+ * clock may be offset by up to three seconds, and the simulation plays the consensus group that
+ * commits decisions (a decision is committed atomically within a component holding a majority and
+ * reaches other regions over any link to a region that has it),
  * decides automatic failovers when a majority released the primary, and injects operator
  * switchovers and forced failovers. It checks that each epoch's writes come from that epoch's
  * primary only, that no two epochs' writes interleave in time, that every acknowledged write is
