@@ -186,6 +186,20 @@ class FailoverServicesTest {
     put("a", "k1", "v1");
     awaitReplicated("k1", "b", "c");
 
+    java.util.Queue<io.meridian.agent.api.v1.WatchEvent> watched = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    io.meridian.agent.api.v1.WatchGrpc.newStub(channel("b")).watch(
+        io.meridian.agent.api.v1.WatchRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(io.meridian.agent.api.v1.WatchEvent event) {
+            watched.add(event);
+          }
+
+          @Override
+          public void onError(Throwable error) {}
+
+          @Override
+          public void onCompleted() {}
+        });
     SwitchoverResponse ready = control("a").switchover(SwitchoverRequest.newBuilder().setDataset(ORDERS)
         .setTargetRegion("b").setTimeoutMillis(2_000).build());
     assertThatThrownBy(() -> put("a", "refused", "x")).isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -195,6 +209,11 @@ class FailoverServicesTest {
     }
 
     assertThat(put("b", "k2", "v2").getVersion().getEpoch()).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(watched)
+        .filteredOn(io.meridian.agent.api.v1.WatchEvent::hasPrimaryChanged)
+        .extracting(event -> event.getPrimaryChanged().getEpoch() + " " + event.getPrimaryChanged().getPrimaryRegion()
+            + " " + event.getPrimaryChanged().getRole())
+        .containsExactly("2 b ROLE_PRIMARY"));
     awaitReplicated("k2", "a", "c");
     assertThat(control("a").listQuarantine(ListQuarantineRequest.newBuilder().setDataset(ORDERS).build())
         .getChangesCount()).isZero();
