@@ -61,6 +61,7 @@ class FailoverIT {
         .isZero();
 
     CliRun planned = CliRun.meridian("failover", "--dataset", "orders", "--to", "eu-central", "--yes");
+    System.out.println("planned switchover: " + planned.out());
     assertThat(planned.status()).as(planned.all()).isZero();
     assertThat(planned.out()).contains("Planned switchover: us-east stops taking writes until eu-central")
         .contains("eu-central is the primary of orders in epoch 2 (planned");
@@ -80,6 +81,7 @@ class FailoverIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(europe).filter(ProcessHandle::isAlive).isEmpty());
 
     CliRun forced = CliRun.meridian("failover", "--dataset", "orders", "--to", "us-east", "--force", "--yes");
+    System.out.println("forced failover: " + forced.out());
     assertThat(forced.out()).as(forced.all()).contains("not answering")
         .contains("us-east is the primary of orders in epoch 3 (forced")
         .contains("[eu-central] did not get the decision");
