@@ -46,4 +46,21 @@ class AgentMainTest {
 
     assertThatThrownBy(() -> AgentMain.readConfig(json)).hasMessageContaining("primary z is not one of its replicas");
   }
+
+  @Test
+  void failoverPolicyIsReadAndDefaultsToManual() throws Exception {
+    Path json = directory.resolve("failover.json");
+    Files.writeString(json, "{\"region\":\"a\",\"peers\":[],\"datasets\":["
+        + "{\"name\":\"d\",\"mode\":\"ASYNC\",\"replicas\":[\"a\"],\"primary\":\"a\",\"syncAckCount\":0,"
+        + "\"fsync\":\"PER_COMMIT\",\"initialEpoch\":1,\"failover\":{\"automatic\":true,"
+        + "\"detectionTimeoutMillis\":800,\"clockDriftMarginMillis\":80}},"
+        + "{\"name\":\"e\",\"mode\":\"ASYNC\",\"replicas\":[\"a\"],\"primary\":\"a\",\"syncAckCount\":0,"
+        + "\"fsync\":\"PER_COMMIT\",\"initialEpoch\":1}]}");
+
+    AgentConfig config = AgentMain.readConfig(json);
+
+    assertThat(config.dataset("d").orElseThrow().failover())
+        .isEqualTo(new io.meridian.agent.config.FailoverPolicy(true, 800, 80));
+    assertThat(config.dataset("e").orElseThrow().failover()).isEqualTo(io.meridian.agent.config.FailoverPolicy.MANUAL);
+  }
 }

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param conflictResolution in {@link ReplicationMode#MULTI_PRIMARY}, how concurrent writes are
  *     resolved; {@link ConflictResolution#LWW} when absent
  * @param allowedJurisdictions jurisdictions the dataset's data may be sent to; empty means any
+ * @param failover how the primary is watched and replaced; {@link FailoverPolicy#MANUAL} when
+ *     absent
  */
 public record DatasetConfig(
     String name,
@@ -27,11 +29,13 @@ public record DatasetConfig(
     FsyncPolicy fsync,
     long initialEpoch,
     ConflictResolution conflictResolution,
-    List<String> allowedJurisdictions) {
+    List<String> allowedJurisdictions,
+    FailoverPolicy failover) {
 
   /** Validates the placement and the acknowledgement count. */
   public DatasetConfig {
     Objects.requireNonNull(name, "name");
+    failover = failover == null ? FailoverPolicy.MANUAL : failover;
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(primary, "primary");
     Objects.requireNonNull(fsync, "fsync");
@@ -57,10 +61,26 @@ public record DatasetConfig(
     }
   }
 
-  /** A dataset without residency restriction, resolving multi-primary conflicts by LWW. */
+  /** A dataset without residency restriction, with manual failover, resolving multi-primary conflicts by LWW. */
   public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
       int syncAckCount, FsyncPolicy fsync, long initialEpoch) {
-    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, ConflictResolution.LWW, List.of());
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, ConflictResolution.LWW, List.of(),
+        FailoverPolicy.MANUAL);
+  }
+
+  /** A dataset with manual failover. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch, ConflictResolution conflictResolution,
+      List<String> allowedJurisdictions) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
+        allowedJurisdictions, FailoverPolicy.MANUAL);
+  }
+
+  /** A dataset without residency restriction, resolving multi-primary conflicts by LWW. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch, FailoverPolicy failover) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, ConflictResolution.LWW, List.of(),
+        failover);
   }
 
   /** A multi-primary dataset on {@code replicas} resolving conflicts by {@code rule}. */
@@ -74,6 +94,11 @@ public record DatasetConfig(
   public boolean allowsJurisdiction(String jurisdiction) {
     return allowedJurisdictions.isEmpty()
         || (jurisdiction != null && allowedJurisdictions.contains(jurisdiction));
+  }
+
+  /** How many regions make a majority of the dataset's voting regions (its replicas). */
+  public int majority() {
+    return replicas.size() / 2 + 1;
   }
 
   /** A dataset whose sync writes wait for every other replica. */

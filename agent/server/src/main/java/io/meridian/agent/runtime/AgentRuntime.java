@@ -216,6 +216,21 @@ public final class AgentRuntime {
     return status.join();
   }
 
+  /** Each dataset's failover view, read on the runtime's logical thread. */
+  public List<io.meridian.agent.core.replication.FailoverView> failoverViews() {
+    CompletableFuture<List<io.meridian.agent.core.replication.FailoverView>> views = new CompletableFuture<>();
+    context.execute(() -> views.complete(node.failoverViews(wallClockMillis.getAsLong())));
+    return views.join();
+  }
+
+  /** The changes quarantined in {@code dataset}, by failover epoch, read on the logical thread. */
+  public java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>> quarantined(String dataset) {
+    CompletableFuture<java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>>> result =
+        new CompletableFuture<>();
+    context.execute(() -> result.complete(node.quarantined(dataset)));
+    return result.join();
+  }
+
   /** Fails every request still waiting, when the agent shuts down. */
   public void failPending(String reason) {
     context.execute(() -> failPendingNow(reason));

@@ -9,9 +9,35 @@ import io.meridian.agent.api.v1.HealLinkRequest;
 import io.meridian.agent.api.v1.HealLinkResponse;
 import io.meridian.agent.api.v1.StatusRequest;
 import io.meridian.agent.api.v1.StatusResponse;
+import io.meridian.agent.api.v1.AbortSwitchoverRequest;
+import io.meridian.agent.api.v1.AbortSwitchoverResponse;
+import io.meridian.agent.api.v1.ApplyDecisionRequest;
+import io.meridian.agent.api.v1.ApplyDecisionResponse;
+import io.meridian.agent.api.v1.DatasetFailoverView;
+import io.meridian.agent.api.v1.FailoverStatusRequest;
+import io.meridian.agent.api.v1.FailoverStatusResponse;
+import io.meridian.agent.api.v1.ListQuarantineRequest;
+import io.meridian.agent.api.v1.ListQuarantineResponse;
+import io.meridian.agent.api.v1.QuarantinedChange;
+import io.meridian.agent.api.v1.Role;
+import io.meridian.agent.api.v1.SwitchoverRequest;
+import io.meridian.agent.api.v1.SwitchoverResponse;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.core.replication.FailoverView;
+import io.meridian.agent.core.replication.Input;
+import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.core.storage.Change;
 import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.wire.WireMapping;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
-/** Status and rehearsal commands for one agent. */
+/** Status, rehearsal and failover commands for one agent. */
 public final class ControlService extends ControlGrpc.ControlImplBase {
   /** Reported as the agent's version. */
   public static final String AGENT_VERSION = "0.1.0";
@@ -66,5 +92,144 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
         + runtime.config().region() + "; its peers are "
         + runtime.config().peers().stream().map(p -> p.region()).toList()).asRuntimeException());
     return false;
+  }
+
+  // ---------------------------------------------------------------- failover (ADR 0009)
+
+  /** Extra time a switchover call waits beyond its own timeout for the primary's verdict. */
+  private static final long SWITCHOVER_ANSWER_GRACE_MILLIS = 5_000;
+
+  @Override
+  public void failoverStatus(FailoverStatusRequest request, StreamObserver<FailoverStatusResponse> responseObserver) {
+    FailoverStatusResponse.Builder response = FailoverStatusResponse.newBuilder().setRegion(runtime.config().region());
+    for (FailoverView view : runtime.failoverViews()) {
+      response.addDatasets(DatasetFailoverView.newBuilder()
+          .setDataset(view.dataset())
+          .setEpoch(view.epoch())
+          .setPrimaryRegion(view.primary())
+          .setRole(view.role() == io.meridian.agent.core.replication.Role.PRIMARY ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
+          .setLastSequence(view.lastSequence())
+          .setLastEpochInLog(view.lastEpochInLog())
+          .setLackingWritesKnown(view.lackingWritesKnown())
+          .setAcceptingWrites(view.acceptingWrites())
+          .setReleasesPrimary(view.releasesPrimary()));
+    }
+    responseObserver.onNext(response.build());
+    responseObserver.onCompleted();
+  }
+
+  @Override
+  public void applyDecision(ApplyDecisionRequest request, StreamObserver<ApplyDecisionResponse> responseObserver) {
+    Optional<DatasetConfig> dataset = knownDataset(request.getDataset(), responseObserver);
+    if (dataset.isEmpty()) {
+      return;
+    }
+    if (!dataset.get().replicas().contains(request.getPrimaryRegion()) || request.getEpoch() < 1) {
+      responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("dataset " + request.getDataset()
+          + ": a decision needs an epoch of at least 1 and a primary among its replicas "
+          + dataset.get().replicas() + "; got epoch " + request.getEpoch() + " and primary '"
+          + request.getPrimaryRegion() + "'").asRuntimeException());
+      return;
+    }
+    AtomicLong quarantined = new AtomicLong();
+    Consumer<ReplicationEvent> listener = event -> {
+      if (event instanceof ReplicationEvent.WritesQuarantined
+          && ((ReplicationEvent.WritesQuarantined) event).dataset().equals(request.getDataset())) {
+        quarantined.addAndGet(((ReplicationEvent.WritesQuarantined) event).count());
+      }
+    };
+    runtime.addListener(listener);
+    try {
+      runtime.deliver(new Input.EpochDecided(request.getDataset(), request.getEpoch(), request.getPrimaryRegion(),
+          request.getStartSequence(), request.getPreviousPrimaryStopped()));
+      CompletableFuture<Void> applied = new CompletableFuture<>();
+      runtime.execute(() -> applied.complete(null));
+      applied.join();
+    } finally {
+      runtime.removeListener(listener);
+    }
+    FailoverView view = runtime.failoverViews().stream()
+        .filter(v -> v.dataset().equals(request.getDataset())).findFirst().orElseThrow();
+    responseObserver.onNext(ApplyDecisionResponse.newBuilder().setEpoch(view.epoch())
+        .setPrimaryRegion(view.primary()).setQuarantinedChanges(quarantined.get()).build());
+    responseObserver.onCompleted();
+  }
+
+  @Override
+  public void switchover(SwitchoverRequest request, StreamObserver<SwitchoverResponse> responseObserver) {
+    if (knownDataset(request.getDataset(), responseObserver).isEmpty()) {
+      return;
+    }
+    if (request.getTimeoutMillis() < 1) {
+      responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("switchover timeout must be positive, got "
+          + request.getTimeoutMillis() + " ms").asRuntimeException());
+      return;
+    }
+    CompletableFuture<ReplicationEvent> verdict = new CompletableFuture<>();
+    Consumer<ReplicationEvent> listener = event -> {
+      if (event instanceof ReplicationEvent.SwitchoverReady
+          && ((ReplicationEvent.SwitchoverReady) event).dataset().equals(request.getDataset())
+          || event instanceof ReplicationEvent.SwitchoverFailed
+          && ((ReplicationEvent.SwitchoverFailed) event).dataset().equals(request.getDataset())) {
+        verdict.complete(event);
+      }
+    };
+    runtime.addListener(listener);
+    try {
+      runtime.deliver(new Input.SwitchoverRequested(request.getDataset(), request.getTargetRegion(),
+          request.getTimeoutMillis()));
+      ReplicationEvent event = verdict.orTimeout(request.getTimeoutMillis() + SWITCHOVER_ANSWER_GRACE_MILLIS,
+          TimeUnit.MILLISECONDS).join();
+      if (event instanceof ReplicationEvent.SwitchoverReady) {
+        ReplicationEvent.SwitchoverReady ready = (ReplicationEvent.SwitchoverReady) event;
+        responseObserver.onNext(SwitchoverResponse.newBuilder().setEpoch(ready.epoch())
+            .setStartSequence(ready.startSequence()).build());
+        responseObserver.onCompleted();
+      } else {
+        responseObserver.onError(Status.FAILED_PRECONDITION.withDescription(
+            ((ReplicationEvent.SwitchoverFailed) event).reason()).asRuntimeException());
+      }
+    } catch (java.util.concurrent.CompletionException e) {
+      responseObserver.onError(Status.DEADLINE_EXCEEDED.withDescription("the primary " + runtime.config().region()
+          + " gave no switchover verdict in time").asRuntimeException());
+    } finally {
+      runtime.removeListener(listener);
+    }
+  }
+
+  @Override
+  public void abortSwitchover(AbortSwitchoverRequest request, StreamObserver<AbortSwitchoverResponse> responseObserver) {
+    if (knownDataset(request.getDataset(), responseObserver).isEmpty()) {
+      return;
+    }
+    runtime.deliver(new Input.SwitchoverAborted(request.getDataset(), request.getReason()));
+    responseObserver.onNext(AbortSwitchoverResponse.getDefaultInstance());
+    responseObserver.onCompleted();
+  }
+
+  @Override
+  public void listQuarantine(ListQuarantineRequest request, StreamObserver<ListQuarantineResponse> responseObserver) {
+    if (knownDataset(request.getDataset(), responseObserver).isEmpty()) {
+      return;
+    }
+    ListQuarantineResponse.Builder response = ListQuarantineResponse.newBuilder();
+    for (Map.Entry<Long, List<Change>> entry : runtime.quarantined(request.getDataset()).entrySet()) {
+      for (Change change : entry.getValue()) {
+        response.addChanges(QuarantinedChange.newBuilder().setFailoverEpoch(entry.getKey())
+            .setChange(WireMapping.toProto(change)));
+      }
+    }
+    responseObserver.onNext(response.build());
+    responseObserver.onCompleted();
+  }
+
+  private Optional<DatasetConfig> knownDataset(String dataset, StreamObserver<?> responseObserver) {
+    Optional<DatasetConfig> config = runtime.config().dataset(dataset);
+    if (config.isEmpty()) {
+      responseObserver.onError(Status.NOT_FOUND.withDescription("dataset '" + dataset + "' is not replicated in "
+          + runtime.config().region() + "; it has " + runtime.config().datasets().stream()
+          .map(DatasetConfig::name).toList()).asRuntimeException());
+    }
+    return config;
   }
 }

@@ -54,6 +54,8 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Stream> streams = new HashMap<>();
   private final Set<String> cutPeers = ConcurrentHashMap.newKeySet();
+  /** Per dataset, the primary this agent replicates from; absent while it is the primary. */
+  private final Map<String, String> followedPrimaries = new ConcurrentHashMap<>();
   private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
   private final Map<String, EmulatedLink> links = new HashMap<>();
   private volatile boolean closed;
@@ -108,12 +110,45 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     return peer + "\u0000" + dataset;
   }
 
-  /** Opens the streams to every dataset's primary. */
+  /**
+   * Opens the streams to every dataset's primary (the decided one after a failover), and follows
+   * the primary when a failover decision changes it (ADR 0009).
+   */
   public void start() {
-    // One stream per dataset to its primary; a multi-primary dataset has one per other region's log.
-    for (ReplicationNode.Upstream upstream : ReplicationNode.upstreams(runtime.config())) {
-      connect(upstream.peer(), upstream.stream());
+    runtime.addListener(event -> {
+      if (event instanceof ReplicationEvent.PrimaryChanged) {
+        ReplicationEvent.PrimaryChanged changed = (ReplicationEvent.PrimaryChanged) event;
+        follow(changed.dataset(), changed.primary());
+      }
+    });
+    java.util.Set<String> singlePrimary = new java.util.HashSet<>();
+    for (io.meridian.agent.config.DatasetConfig dataset : runtime.config().datasets()) {
+      if (dataset.mode() != io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY) {
+        singlePrimary.add(dataset.name());
+      }
     }
+    // A multi-primary dataset has one stream per other region's log, fixed by the configuration.
+    for (ReplicationNode.Upstream upstream : ReplicationNode.upstreams(runtime.config())) {
+      if (!singlePrimary.contains(upstream.stream())) {
+        followedPrimaries.put(upstream.stream(), upstream.peer());
+        connect(upstream.peer(), upstream.stream());
+      }
+    }
+    // A single-primary dataset follows its primary: the decided one after a failover.
+    for (io.meridian.agent.core.replication.DatasetStatus dataset : runtime.status()) {
+      if (singlePrimary.contains(dataset.dataset())) {
+        follow(dataset.dataset(), dataset.primary());
+      }
+    }
+  }
+
+  private void follow(String dataset, String primary) {
+    if (primary.equals(self)) {
+      followedPrimaries.remove(dataset);
+      return;
+    }
+    followedPrimaries.put(dataset, primary);
+    connect(primary, dataset);
   }
 
   /** Listens for link cuts and heals. */
@@ -153,9 +188,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       return false;
     }
     linkListeners.forEach(listener -> listener.accept(new LinkChange(peer, false)));
-    for (ReplicationNode.Upstream upstream : ReplicationNode.upstreams(runtime.config())) {
-      if (upstream.peer().equals(peer)) {
-        connect(peer, upstream.stream());
+    for (Map.Entry<String, String> followed : followedPrimaries.entrySet()) {
+      if (followed.getValue().equals(peer)) {
+        connect(peer, followed.getKey());
       }
     }
     return true;
@@ -214,7 +249,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
         runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, reason));
       }
     });
-    if (reconnect && !closed) {
+    // Only the stream to the primary this agent follows is reopened from here; a replica reopens
+    // its own stream to this agent when it is the primary.
+    if (reconnect && !closed && stream.peer.equals(followedPrimaries.get(stream.dataset))) {
       scheduler.schedule(() -> connect(stream.peer, stream.dataset), reconnectDelayMillis, TimeUnit.MILLISECONDS);
     }
   }
@@ -370,14 +407,14 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
           @Override
           public void onError(Throwable error) {
             if (stream != null) {
-              closed(stream, Status.fromThrowable(error).toString(), false);
+              closed(stream, Status.fromThrowable(error).toString(), true);
             }
           }
 
           @Override
           public void onCompleted() {
             if (stream != null) {
-              closed(stream, "closed by " + stream.peer, false);
+              closed(stream, "closed by " + stream.peer, true);
             }
             // Frames to this stream are sent on the runtime's logical thread; finish there too.
             runtime.execute(responseObserver::onCompleted);

@@ -127,6 +127,37 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         ReplicationEvent.StaleEpochRejected stale = (ReplicationEvent.StaleEpochRejected) replicationEvent;
         event.setStaleEpochRejected(StaleEpochRejected.newBuilder().setPeerRegion(stale.peer())
             .setDataset(stale.dataset()).setReceivedEpoch(stale.receivedEpoch()).setCurrentEpoch(stale.currentEpoch()));
+      } else if (replicationEvent instanceof ReplicationEvent.PrimaryChanged) {
+        ReplicationEvent.PrimaryChanged changed = (ReplicationEvent.PrimaryChanged) replicationEvent;
+        event.setPrimaryChanged(io.meridian.agent.api.v1.PrimaryChanged.newBuilder().setDataset(changed.dataset())
+            .setEpoch(changed.epoch()).setPrimaryRegion(changed.primary()).setStartSequence(changed.startSequence())
+            .setRole(changed.role() == io.meridian.agent.core.replication.Role.PRIMARY
+                ? io.meridian.agent.api.v1.Role.ROLE_PRIMARY : io.meridian.agent.api.v1.Role.ROLE_REPLICA)
+            .setLackingWritesKnown(changed.lackingWritesKnown()));
+      } else if (replicationEvent instanceof ReplicationEvent.WritesQuarantined) {
+        ReplicationEvent.WritesQuarantined quarantined = (ReplicationEvent.WritesQuarantined) replicationEvent;
+        event.setWritesQuarantined(io.meridian.agent.api.v1.WritesQuarantined.newBuilder()
+            .setDataset(quarantined.dataset()).setFailoverEpoch(quarantined.epoch())
+            .setFirstSequence(quarantined.firstSequence()).setLastSequence(quarantined.lastSequence())
+            .setCount(quarantined.count()).setFirstCommitMillis(quarantined.firstCommitMillis())
+            .setLastCommitMillis(quarantined.lastCommitMillis()));
+      } else if (replicationEvent instanceof ReplicationEvent.LeaseChanged) {
+        ReplicationEvent.LeaseChanged lease = (ReplicationEvent.LeaseChanged) replicationEvent;
+        event.setLeaseChanged(io.meridian.agent.api.v1.LeaseChanged.newBuilder().setDataset(lease.dataset())
+            .setEpoch(lease.epoch()).setHeld(lease.held()).setDetail(lease.detail()));
+      } else if (replicationEvent instanceof ReplicationEvent.SwitchoverReady) {
+        ReplicationEvent.SwitchoverReady ready = (ReplicationEvent.SwitchoverReady) replicationEvent;
+        event.setSwitchoverFinished(io.meridian.agent.api.v1.SwitchoverFinished.newBuilder()
+            .setDataset(ready.dataset()).setTargetRegion(ready.target()).setReady(true));
+      } else if (replicationEvent instanceof ReplicationEvent.SwitchoverFailed) {
+        ReplicationEvent.SwitchoverFailed failed = (ReplicationEvent.SwitchoverFailed) replicationEvent;
+        event.setSwitchoverFinished(io.meridian.agent.api.v1.SwitchoverFinished.newBuilder()
+            .setDataset(failed.dataset()).setTargetRegion(failed.target()).setReady(false).setReason(failed.reason()));
+      } else if (replicationEvent instanceof ReplicationEvent.HealthChanged) {
+        ReplicationEvent.HealthChanged health = (ReplicationEvent.HealthChanged) replicationEvent;
+        event.setHealthChanged(io.meridian.agent.api.v1.HealthChanged.newBuilder().setPeerRegion(health.peer())
+            .setHealth(io.meridian.agent.api.v1.RegionHealth.valueOf("REGION_HEALTH_" + health.to().name()))
+            .setPhi(Math.min(health.phi(), 1e9)));
       } else if (!ConflictEvents.describe(replicationEvent, event)) {
         return; // A kind this stream does not carry yet.
       }

@@ -11,6 +11,7 @@ import io.meridian.agent.api.v1.EpochRejected;
 import io.meridian.agent.api.v1.ForwardRequest;
 import io.meridian.agent.api.v1.ForwardResponse;
 import io.meridian.agent.api.v1.Heartbeat;
+import io.meridian.agent.api.v1.HeartbeatReply;
 import io.meridian.agent.api.v1.Hello;
 import io.meridian.agent.api.v1.PeerFrame;
 import io.meridian.agent.api.v1.PutRequest;
@@ -213,6 +214,10 @@ public final class WireMapping {
     } else if (message instanceof PeerMessage.ForwardResponse) {
       PeerMessage.ForwardResponse response = (PeerMessage.ForwardResponse) message;
       frame.setForwardResponse(forwardResponse(response));
+    } else if (message instanceof PeerMessage.HeartbeatReply) {
+      PeerMessage.HeartbeatReply reply = (PeerMessage.HeartbeatReply) message;
+      frame.setHeartbeatReply(HeartbeatReply.newBuilder().setEpoch(reply.epoch())
+          .setHeartbeatSentAtMillis(reply.heartbeatSentAtMillis()).setAppliedSequence(reply.appliedSequence()));
     } else {
       PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
       frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
@@ -291,6 +296,11 @@ public final class WireMapping {
         case EPOCH_REJECTED:
           return new PeerMessage.EpochRejected(dataset, frame.getEpochRejected().getCurrentEpoch(),
               frame.getEpochRejected().getReason());
+        case HEARTBEAT_REPLY: {
+          HeartbeatReply reply = frame.getHeartbeatReply();
+          return new PeerMessage.HeartbeatReply(dataset, reply.getEpoch(), reply.getHeartbeatSentAtMillis(),
+              reply.getAppliedSequence());
+        }
         default:
           throw new MalformedMessageException("empty or unknown peer frame");
       }

@@ -2,6 +2,7 @@ package io.meridian.agent.sim;
 
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
@@ -12,6 +13,7 @@ import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResponse;
 import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.replication.DatasetStatus;
+import io.meridian.agent.core.replication.FailoverView;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
 import io.meridian.agent.core.replication.PeerLinkStatus;
@@ -24,11 +26,14 @@ import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import io.meridian.agent.core.storage.StoredValue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -37,6 +42,16 @@ import java.util.TreeSet;
  * One seeded run: 3 to 5 regions replicating an async and a sync dataset with different
  * primaries, random client traffic at every region, and network and process faults; then the
  * faults heal, traffic stops, and the invariants are checked. Deterministic for a given seed.
+ *
+ * <p>In two seeds of three the datasets fail over automatically (ADR 0009): then one region's
+ * clock may be offset by up to three seconds, and the simulation plays the consensus group that
+ * commits decisions (a decision is committed atomically within a component holding a majority and
+ * reaches other regions over any link to a region that has it),
+ * decides automatic failovers when a majority released the primary, and injects operator
+ * switchovers and forced failovers. It checks that each epoch's writes come from that epoch's
+ * primary only, that no two epochs' writes interleave in time, that every acknowledged write is
+ * in the final log or in a quarantine, and that no acknowledged sync write is lost except by a
+ * forced failover when the acknowledgement count guarantees it.
  */
 final class Simulation {
   /** Simulated time during which clients write and faults happen. */
@@ -60,7 +75,11 @@ final class Simulation {
   private final SplittableRandom random;
   private final List<String> regions = new ArrayList<>();
   private final Map<String, AgentConfig> configs = new TreeMap<>();
-  private final Map<String, InMemoryReplicaStore> stores = new TreeMap<>();
+  private final Map<String, CommitTimingStore> stores = new TreeMap<>();
+  /** Per region, how far its wall clock is off the simulation's (one region may be skewed). */
+  private final Map<String, Long> clockSkewMillis = new TreeMap<>();
+  /** The simulation's real time at which each committed change was first stored by its primary. */
+  private final Map<io.meridian.agent.core.storage.Version, Long> commitRealMillis = new java.util.HashMap<>();
   private final Map<String, ReplicationNode> nodes = new TreeMap<>();
   private final Map<String, Long> restartAtMillis = new TreeMap<>();
   private final Map<String, Long> cutUntilMillis = new TreeMap<>();
@@ -72,6 +91,15 @@ final class Simulation {
   private final Deque<TraceLine> trace = new ArrayDeque<>();
   private final Map<String, String> primaries = new TreeMap<>();
   private final Map<String, Integer> requiredAcks = new TreeMap<>();
+  /** Committed failover decisions per dataset, in epoch order (epoch 1 is the configuration's). */
+  private final Map<String, List<Decision>> decisions = new TreeMap<>();
+  private final Map<String, Integer> forcedFailovers = new TreeMap<>();
+  private final boolean failoverEnabled;
+  private final double operatorFailoverRatePerMillis;
+  private long automaticFailovers;
+  private long plannedFailovers;
+  private long switchoversFailed;
+  private long writesQuarantined;
 
   private final long delayMinMillis;
   private final long delayJitterMillis;
@@ -114,9 +142,13 @@ final class Simulation {
   private record Acknowledged(String region, String dataset, ClientOperation operation,
       ClientResult.Committed result) {}
 
+  private record Decision(long epoch, String primary, long startSequence, boolean previousPrimaryStopped,
+      String kind) {}
+
   /** What a passing run did, for the test's summary. */
   record Report(long seed, int regions, long messagesDelivered, long writesAcknowledged, long crashes,
-      long convergedAfterMillis) {}
+      long convergedAfterMillis, long automaticFailovers, long plannedFailovers, long forcedFailovers,
+      long switchoversFailed, long writesQuarantined, long acknowledgedWritesQuarantined) {}
 
   Simulation(long seed) {
     this.seed = seed;
@@ -132,6 +164,11 @@ final class Simulation {
     writeRatePerMillis = 0.05 + random.nextDouble() * 0.3;
     cutRatePerMillis = random.nextDouble() * 0.004;
     crashRatePerMillis = random.nextDouble() * 0.002;
+    failoverEnabled = random.nextInt(3) != 0;
+    operatorFailoverRatePerMillis = failoverEnabled ? random.nextDouble() * 0.003 : 0;
+    FailoverPolicy policy = failoverEnabled
+        ? new FailoverPolicy(true, 250 + random.nextInt(250), 20 + random.nextInt(50))
+        : FailoverPolicy.MANUAL;
 
     String asyncPrimary = regions.get(random.nextInt(regionCount));
     String syncPrimary = regions.get(random.nextInt(regionCount));
@@ -142,9 +179,13 @@ final class Simulation {
     requiredAcks.put(SYNC, syncAcks);
     List<DatasetConfig> datasets = List.of(
         new DatasetConfig(ASYNC, ReplicationMode.ASYNC, regions, asyncPrimary, 0,
-            FsyncPolicy.OPERATING_SYSTEM, 1),
+            FsyncPolicy.OPERATING_SYSTEM, 1, policy),
         new DatasetConfig(SYNC, ReplicationMode.SYNC, regions, syncPrimary, syncAcks,
-            FsyncPolicy.PER_COMMIT, 1));
+            FsyncPolicy.PER_COMMIT, 1, policy));
+    for (String dataset : List.of(ASYNC, SYNC)) {
+      decisions.put(dataset, new ArrayList<>());
+      forcedFailovers.put(dataset, 0);
+    }
     ReplicationBounds bounds = new ReplicationBounds(
         1 + random.nextInt(16), 4096, random.nextInt(10), 16 + random.nextInt(48),
         50, 200, 300, 1_000, 1_000, 1_000, 1_000, 4_096, 64, 256);
@@ -156,7 +197,12 @@ final class Simulation {
         }
       }
       configs.put(region, new AgentConfig(region, peers, datasets, bounds));
-      stores.put(region, new InMemoryReplicaStore());
+      stores.put(region, new CommitTimingStore(region));
+      clockSkewMillis.put(region, 0L);
+    }
+    if (failoverEnabled && random.nextBoolean()) {
+      // Fencing measures durations on each region's own clock, so an offset must not matter.
+      clockSkewMillis.put(regions.get(random.nextInt(regionCount)), random.nextLong(-3_000, 3_001));
     }
   }
 
@@ -164,7 +210,7 @@ final class Simulation {
   Report run() {
     try {
       for (String region : regions) {
-        nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+        nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), now(region)));
       }
       updateLinks();
       while (nowMillis < TRAFFIC_MILLIS) {
@@ -185,9 +231,11 @@ final class Simulation {
         }
         advanceOneMillisecond();
       }
-      checkInvariants();
+      long acknowledgedQuarantined = checkInvariants();
       return new Report(seed, regions.size(), messagesDelivered, acknowledged.size(), crashes,
-          nowMillis - quiesceStart);
+          nowMillis - quiesceStart, automaticFailovers, plannedFailovers,
+          forcedFailovers.values().stream().mapToLong(Integer::longValue).sum(), switchoversFailed,
+          writesQuarantined, acknowledgedQuarantined);
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError("simulation failed for seed " + seed + " (" + describe() + ") at "
           + nowMillis + " ms: " + e.getMessage() + "\nlast events:\n  " + String.join("\n  ", trace.stream().map(TraceLine::toString).toList())
@@ -196,12 +244,38 @@ final class Simulation {
   }
 
   private String describe() {
-    return regions.size() + " regions, primaries " + primaries + ", sync acks " + requiredAcks.get(SYNC)
+    return regions.size() + " regions, primaries " + primaries + ", clock skews " + clockSkewMillis
+        + ", failover " + (failoverEnabled
+        ? "automatic, decisions " + decisions : "manual") + ", sync acks " + requiredAcks.get(SYNC)
         + ", delay " + delayMinMillis + "+" + delayJitterMillis + " ms, loss "
         + String.format("%.3f", lossRate) + ", duplication " + String.format("%.3f", duplicateRate);
   }
 
   // ---------------------------------------------------------------- time and network
+
+  /** What {@code region}'s wall clock reads now. */
+  private long now(String region) {
+    return nowMillis + clockSkewMillis.get(region);
+  }
+
+  /** A store that notes when, in simulated real time, its region committed each change. */
+  private final class CommitTimingStore extends InMemoryReplicaStore {
+    private final String region;
+
+    CommitTimingStore(String region) {
+      this.region = region;
+    }
+
+    @Override
+    public void append(String dataset, List<Change> changes) {
+      super.append(dataset, changes);
+      for (Change change : changes) {
+        if (change.version().committedBy().equals(region)) {
+          commitRealMillis.putIfAbsent(change.version(), nowMillis);
+        }
+      }
+    }
+  }
 
   private void advanceOneMillisecond() {
     while (!network.isEmpty() && network.peek().deliverAtMillis() <= nowMillis) {
@@ -212,16 +286,20 @@ final class Simulation {
       }
       messagesDelivered++;
       record(message.to(), "<-", message.from(), message.message());
-      carryOut(message.to(), target.step(nowMillis,
+      carryOut(message.to(), target.step(now(message.to()),
           new Input.PeerMessageReceived(message.from(), message.message())));
     }
     for (String region : regions) {
       ReplicationNode node = nodes.get(region);
       long lastTick = lastTickMillis.getOrDefault(region, 0L);
-      if (node != null && (node.nextTickAtMillis() <= nowMillis || nowMillis - lastTick >= TICK_INTERVAL_MILLIS_MAX)) {
+      if (node != null && (node.nextTickAtMillis() <= now(region) || nowMillis - lastTick >= TICK_INTERVAL_MILLIS_MAX)) {
         lastTickMillis.put(region, nowMillis);
-        carryOut(region, node.tick(nowMillis));
+        carryOut(region, node.tick(now(region)));
       }
+    }
+    if (failoverEnabled) {
+      spreadDecisions();
+      decideAutomaticFailovers();
     }
     nowMillis++;
   }
@@ -238,12 +316,23 @@ final class Simulation {
     for (ClientResponse response : output.responses()) {
       onResponse(region, response);
     }
+    List<ReplicationEvent.SwitchoverReady> ready = new ArrayList<>();
     for (ReplicationEvent event : output.events()) {
       record(region, "event", event);
-      if (event instanceof ReplicationEvent.ProtocolViolation
-          || event instanceof ReplicationEvent.StaleEpochRejected) {
+      if (event instanceof ReplicationEvent.ProtocolViolation) {
         violations.add(region + ": " + event);
+      } else if (event instanceof ReplicationEvent.StaleEpochRejected && !failoverEnabled) {
+        violations.add(region + ": " + event);
+      } else if (event instanceof ReplicationEvent.SwitchoverReady) {
+        ready.add((ReplicationEvent.SwitchoverReady) event);
+      } else if (event instanceof ReplicationEvent.SwitchoverFailed) {
+        switchoversFailed++;
+      } else if (event instanceof ReplicationEvent.WritesQuarantined) {
+        writesQuarantined += ((ReplicationEvent.WritesQuarantined) event).count();
       }
+    }
+    for (ReplicationEvent.SwitchoverReady event : ready) {
+      completeSwitchover(region, event);
     }
     for (Output.Disconnect disconnect : output.disconnects()) {
       // A real transport closes the stream and the peer reconnects; model it as a short cut.
@@ -293,7 +382,7 @@ final class Simulation {
             }
             Input input = up ? new Input.PeerConnected(ends[1], dataset)
                 : new Input.PeerDisconnected(ends[1], dataset, "link down");
-            carryOut(ends[0], node.step(nowMillis, input));
+            carryOut(ends[0], node.step(now(ends[0]), input));
           }
         }
       }
@@ -332,6 +421,194 @@ final class Simulation {
     if (changed) {
       updateLinks();
     }
+    if (random.nextDouble() < operatorFailoverRatePerMillis) {
+      String dataset = random.nextBoolean() ? ASYNC : SYNC;
+      String target = regions.get(random.nextInt(regions.size()));
+      if (random.nextBoolean()) {
+        forceFailover(dataset, target);
+      } else {
+        requestSwitchover(dataset, target, 100 + random.nextInt(700));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- failover decisions
+
+  private long latestEpoch(String dataset) {
+    return 1 + decisions.get(dataset).size();
+  }
+
+  private String currentPrimary(String dataset) {
+    List<Decision> list = decisions.get(dataset);
+    return list.isEmpty() ? primaries.get(dataset) : list.get(list.size() - 1).primary();
+  }
+
+  private String primaryOf(String dataset, long epoch) {
+    return epoch == 1 ? primaries.get(dataset) : decisions.get(dataset).get((int) epoch - 2).primary();
+  }
+
+  private FailoverView view(String region, String dataset) {
+    return nodes.get(region).failoverViews(now(region)).stream()
+        .filter(view -> view.dataset().equals(dataset)).findFirst().orElseThrow();
+  }
+
+  /** Live regions reachable from {@code region} over up links, itself included. */
+  private Set<String> component(String region) {
+    Set<String> seen = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(List.of(region));
+    while (!todo.isEmpty()) {
+      String next = todo.poll();
+      if (!nodes.containsKey(next) || !seen.add(next)) {
+        continue;
+      }
+      for (String other : regions) {
+        if (!seen.contains(other) && upLinks.contains(linkKey(next, other))) {
+          todo.add(other);
+        }
+      }
+    }
+    return seen;
+  }
+
+  private boolean holdsMajority(Set<String> component) {
+    return component.size() >= regions.size() / 2 + 1;
+  }
+
+  /** Feeds a region every decision of {@code dataset} it has not applied yet, in order. */
+  private void deliverDecisions(String region, String dataset) {
+    long known = view(region, dataset).epoch();
+    for (Decision decision : decisions.get(dataset)) {
+      if (decision.epoch() > known) {
+        record(region, "decision", dataset, decision);
+        carryOut(region, nodes.get(region).step(now(region), new Input.EpochDecided(dataset, decision.epoch(),
+            decision.primary(), decision.startSequence(), decision.previousPrimaryStopped())));
+      }
+    }
+  }
+
+  /** A decision reaches a region over any up link to a region that already has it. */
+  private void spreadDecisions() {
+    for (String dataset : List.of(ASYNC, SYNC)) {
+      long latest = latestEpoch(dataset);
+      for (String region : regions) {
+        if (!nodes.containsKey(region) || view(region, dataset).epoch() == latest) {
+          continue;
+        }
+        boolean reachable = regions.stream().anyMatch(other -> nodes.containsKey(other)
+            && upLinks.contains(linkKey(region, other)) && view(other, dataset).epoch() == latest);
+        if (reachable) {
+          deliverDecisions(region, dataset);
+        }
+      }
+    }
+  }
+
+  /** Commits a decision within a majority component and applies it there. */
+  private void commit(String dataset, Decision decision, Set<String> component) {
+    check(decision.epoch() == latestEpoch(dataset) + 1, "decisions must be consecutive: " + decision);
+    check(holdsMajority(component) && component.contains(decision.primary()),
+        "a decision needs a majority component holding the new primary");
+    decisions.get(dataset).add(decision);
+    record(decision.primary(), "commit", dataset, decision);
+    for (String region : regions) {
+      if (component.contains(region) && nodes.containsKey(region)) {
+        deliverDecisions(region, dataset);
+      }
+    }
+  }
+
+  private record Candidate(String region, FailoverView view) {}
+
+  /** Regions of a component that applied every decision so far, with their views. */
+  private List<Candidate> currentViews(String dataset, Set<String> component) {
+    List<Candidate> candidates = new ArrayList<>();
+    for (String region : regions) {
+      if (component.contains(region)) {
+        FailoverView view = view(region, dataset);
+        if (view.epoch() == latestEpoch(dataset) && view.primary().equals(currentPrimary(dataset))) {
+          candidates.add(new Candidate(region, view));
+        }
+      }
+    }
+    return candidates;
+  }
+
+  /** The most up-to-date candidate (newest last epoch, then longest log), ties by priority order. */
+  private String mostUpToDate(List<Candidate> candidates, String excluded) {
+    return candidates.stream()
+        .filter(candidate -> !candidate.region().equals(excluded))
+        .max(Comparator.comparingLong((Candidate c) -> c.view().lastEpochInLog())
+            .thenComparingLong(c -> c.view().lastSequence())
+            .thenComparingInt(c -> -regions.indexOf(c.region())))
+        .map(Candidate::region).orElse(null);
+  }
+
+  private void decideAutomaticFailovers() {
+    for (String dataset : List.of(ASYNC, SYNC)) {
+      Set<String> done = new HashSet<>();
+      for (String region : regions) {
+        if (!nodes.containsKey(region) || done.contains(region)) {
+          continue;
+        }
+        Set<String> component = component(region);
+        done.addAll(component);
+        if (!holdsMajority(component)) {
+          continue;
+        }
+        List<Candidate> candidates = currentViews(dataset, component);
+        long releasing = candidates.stream().filter(c -> c.view().releasesPrimary()).count();
+        if (releasing < regions.size() / 2 + 1) {
+          continue;
+        }
+        String target = mostUpToDate(candidates, currentPrimary(dataset));
+        if (target == null) {
+          continue;
+        }
+        automaticFailovers++;
+        commit(dataset, new Decision(latestEpoch(dataset) + 1, target, view(target, dataset).lastSequence(), true,
+            "automatic"), component);
+        break;
+      }
+    }
+  }
+
+  /** An operator's forced failover: promote now, reporting what the target lacks. */
+  private void forceFailover(String dataset, String target) {
+    if (!nodes.containsKey(target) || target.equals(currentPrimary(dataset))) {
+      return;
+    }
+    Set<String> component = component(target);
+    FailoverView view = view(target, dataset);
+    if (!holdsMajority(component) || view.epoch() != latestEpoch(dataset)) {
+      return;
+    }
+    forcedFailovers.merge(dataset, 1, Integer::sum);
+    commit(dataset, new Decision(latestEpoch(dataset) + 1, target, view.lastSequence(), false, "forced"),
+        component);
+  }
+
+  /** An operator's planned switchover: the primary hands over once the target has everything. */
+  private void requestSwitchover(String dataset, String target, long timeoutMillis) {
+    String primary = currentPrimary(dataset);
+    if (!nodes.containsKey(primary) || view(primary, dataset).epoch() != latestEpoch(dataset)) {
+      return;
+    }
+    record(primary, "switchover", dataset, "to", target);
+    carryOut(primary, nodes.get(primary).step(now(primary), new Input.SwitchoverRequested(dataset, target, timeoutMillis)));
+  }
+
+  private void completeSwitchover(String region, ReplicationEvent.SwitchoverReady ready) {
+    String dataset = ready.dataset();
+    Set<String> component = component(region);
+    boolean committable = ready.epoch() == latestEpoch(dataset) + 1 && region.equals(currentPrimary(dataset))
+        && holdsMajority(component) && component.contains(ready.target());
+    if (!committable) {
+      carryOut(region, nodes.get(region).step(now(region), new Input.SwitchoverAborted(dataset,
+          "no majority with the target, or another decision came first")));
+      return;
+    }
+    plannedFailovers++;
+    commit(dataset, new Decision(ready.epoch(), ready.target(), ready.startSequence(), true, "planned"), component);
   }
 
   private void crash(String region) {
@@ -353,9 +630,19 @@ final class Simulation {
 
   private void restart(String region) {
     restartAtMillis.remove(region);
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), now(region)));
     record(region, "restart from store at", stores.get(region).lastSequence(ASYNC),
         stores.get(region).lastSequence(SYNC));
+    // The region's own copy of the decision log tells it the primary of the epoch it stored, as
+    // a local Ratis log replay would; newer decisions arrive over links.
+    for (String dataset : List.of(ASYNC, SYNC)) {
+      long stored = stores.get(region).epoch(dataset);
+      if (stored > 1) {
+        Decision decision = decisions.get(dataset).get((int) stored - 2);
+        carryOut(region, nodes.get(region).step(now(region), new Input.EpochDecided(dataset, decision.epoch(),
+            decision.primary(), decision.startSequence(), decision.previousPrimaryStopped())));
+      }
+    }
   }
 
   // ---------------------------------------------------------------- clients
@@ -390,7 +677,7 @@ final class Simulation {
     long requestId = requestSequence++;
     pending.put(requestId, new PendingRequest(region, dataset, operation, nowMillis));
     record(region, "client", requestId, dataset, operation);
-    carryOut(region, node.step(nowMillis, new Input.ClientRequest(requestId, dataset, operation)));
+    carryOut(region, node.step(now(region), new Input.ClientRequest(requestId, dataset, operation)));
   }
 
   private Bytes freshValue() {
@@ -406,16 +693,19 @@ final class Simulation {
     ClientResult result = response.result();
     if (result instanceof ClientResult.Committed) {
       ClientResult.Committed committed = (ClientResult.Committed) result;
-      String primary = primaries.get(request.dataset());
+      String primary = primaryOf(request.dataset(), committed.version().epoch());
       check(committed.version().committedBy().equals(primary), "write committed by "
-          + committed.version().committedBy() + " but the primary is " + primary);
+          + committed.version().committedBy() + " but the primary of epoch " + committed.version().epoch()
+          + " is " + primary);
       check(committed.version().originRegion().equals(region), "origin " + committed.version().originRegion()
           + " for a write issued at " + region);
       int required = requiredAcks.get(request.dataset());
       if (required > 0) {
         long holding = regions.stream()
             .filter(r -> !r.equals(primary))
-            .filter(r -> stores.get(r).lastSequence(request.dataset()) >= committed.version().sequence())
+            .filter(r -> stores.get(r).lastSequence(request.dataset()) >= committed.version().sequence()
+                && changeAt(stores.get(r), request.dataset(), committed.version().sequence()).version()
+                    .equals(committed.version()))
             .count();
         check(holding >= required, "sync write " + committed.version().sequence() + " acknowledged to the client"
             + " while only " + holding + " replicas hold it; " + required + " required");
@@ -442,12 +732,16 @@ final class Simulation {
       return false;
     }
     for (String dataset : List.of(ASYNC, SYNC)) {
-      long head = stores.get(primaries.get(dataset)).lastSequence(dataset);
+      long head = stores.get(currentPrimary(dataset)).lastSequence(dataset);
       for (String region : regions) {
         if (stores.get(region).lastSequence(dataset) != head) {
           return false;
         }
-        for (DatasetStatus status : nodes.get(region).status(nowMillis)) {
+        FailoverView view = view(region, dataset);
+        if (view.epoch() != latestEpoch(dataset) || !view.primary().equals(currentPrimary(dataset))) {
+          return false;
+        }
+        for (DatasetStatus status : nodes.get(region).status(now(region))) {
           for (PeerLinkStatus link : status.peers()) {
             if (link.lagVersions() != 0 || !link.connected()) {
               return false;
@@ -467,15 +761,16 @@ final class Simulation {
     }
     text.append("pending requests ").append(pending.size());
     for (String region : regions) {
-      text.append("\n  ").append(region).append(' ').append(nodes.get(region).status(nowMillis));
+      text.append("\n  ").append(region).append(' ').append(nodes.get(region).status(now(region)));
     }
     return text.toString();
   }
 
-  private void checkInvariants() {
+  /** Checks everything after convergence; returns how many acknowledged writes were quarantined. */
+  private long checkInvariants() {
     check(violations.isEmpty(), "protocol violations in a well-behaved cluster: " + violations);
     for (String dataset : List.of(ASYNC, SYNC)) {
-      InMemoryReplicaStore primary = stores.get(primaries.get(dataset));
+      InMemoryReplicaStore primary = stores.get(currentPrimary(dataset));
       List<Change> log = primary.log(dataset);
       for (String region : regions) {
         InMemoryReplicaStore store = stores.get(region);
@@ -489,21 +784,82 @@ final class Simulation {
       for (int i = 1; i < log.size(); i++) {
         check(log.get(i).version().timestamp().compareTo(log.get(i - 1).version().timestamp()) > 0,
             "hybrid timestamps must grow along the log of " + dataset + " at " + (i + 1));
+        check(log.get(i).version().epoch() >= log.get(i - 1).version().epoch(),
+            "epochs must not decrease along the log of " + dataset + " at " + (i + 1));
       }
+      checkEpochsNeverOverlap(dataset, log);
     }
+    long acknowledgedQuarantined = 0;
     for (Acknowledged ack : acknowledged) {
-      // No acknowledged write is lost: the process-crash model keeps the store, so this holds for
-      // async as well as sync datasets.
-      Change change = changeAt(stores.get(primaries.get(ack.dataset())), ack.dataset(),
-          ack.result().version().sequence());
-      check(change.version().equals(ack.result().version()), "acknowledged write " + ack.result().version()
-          + " is not in the log (found " + change.version() + ")");
+      InMemoryReplicaStore finalStore = stores.get(currentPrimary(ack.dataset()));
+      long sequence = ack.result().version().sequence();
+      boolean inLog = sequence <= finalStore.lastSequence(ack.dataset())
+          && changeAt(finalStore, ack.dataset(), sequence).version().equals(ack.result().version());
+      if (!inLog) {
+        // Lost from the log only by a failover, and then never silently: it is in a quarantine.
+        check(quarantinedAnywhere(ack.dataset()).stream().anyMatch(c -> c.version().equals(ack.result().version())),
+            "acknowledged write " + ack.result().version() + " is neither in the log nor quarantined");
+        int n = regions.size();
+        boolean syncAcksCoverEveryMajority = requiredAcks.get(SYNC) > n - (n / 2 + 1);
+        check(!ack.dataset().equals(SYNC) || forcedFailovers.get(SYNC) > 0 || !syncAcksCoverEveryMajority,
+            "acknowledged sync write " + ack.result().version() + " lost without a forced failover");
+        acknowledgedQuarantined++;
+        continue;
+      }
+      Change change = changeAt(finalStore, ack.dataset(), sequence);
       check(change.key().equals(ack.operation().key()), "acknowledged write landed on another key");
       Bytes expectedValue = ack.operation() instanceof ClientOperation.Put
           ? ((ClientOperation.Put) ack.operation()).value()
           : ack.operation() instanceof ClientOperation.CompareAndSet
               ? ((ClientOperation.CompareAndSet) ack.operation()).newValue() : Bytes.EMPTY;
       check(change.value().equals(expectedValue), "acknowledged write has another value in the log");
+    }
+    return acknowledgedQuarantined;
+  }
+
+  private List<Change> quarantinedAnywhere(String dataset) {
+    List<Change> all = new ArrayList<>();
+    for (InMemoryReplicaStore store : stores.values()) {
+      store.quarantined(dataset).values().forEach(all::addAll);
+    }
+    return all;
+  }
+
+  /**
+   * Every change ever committed (the final log and every quarantine) was committed by its
+   * epoch's primary, and all of one epoch's commits precede all of the next one's: two primaries
+   * never accepted writes at the same time, let alone in the same epoch.
+   */
+  private void checkEpochsNeverOverlap(String dataset, List<Change> log) {
+    List<Change> everything = new ArrayList<>(log);
+    List<Change> quarantined = quarantinedAnywhere(dataset);
+    everything.addAll(quarantined);
+    for (Change change : quarantined) {
+      long sequence = change.sequence();
+      check(sequence > log.size() || !log.get((int) sequence - 1).version().equals(change.version()),
+          "quarantined change " + change.version() + " is also in the final log of " + dataset);
+    }
+    TreeMap<Long, long[]> commitMillisByEpoch = new TreeMap<>();
+    for (Change change : everything) {
+      long epoch = change.version().epoch();
+      check(change.version().committedBy().equals(primaryOf(dataset, epoch)), "change " + change.version()
+          + " committed by " + change.version().committedBy() + " in epoch " + epoch + " whose primary is "
+          + primaryOf(dataset, epoch));
+      Long millis = commitRealMillis.get(change.version());
+      check(millis != null, "change " + change.version() + " was never stored by its committer");
+      commitMillisByEpoch.merge(epoch, new long[] {millis, millis},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+    long[] previous = null;
+    long previousEpoch = 0;
+    for (Map.Entry<Long, long[]> entry : commitMillisByEpoch.entrySet()) {
+      if (previous != null && failoverEnabled) {
+        check(previous[1] <= entry.getValue()[0], "dataset " + dataset + ": epoch " + previousEpoch
+            + " committed until " + previous[1] + " ms but epoch " + entry.getKey() + " from "
+            + entry.getValue()[0] + " ms: two primaries accepted writes at the same time");
+      }
+      previous = entry.getValue();
+      previousEpoch = entry.getKey();
     }
   }
 

@@ -77,7 +77,12 @@ class ContractsTest {
     assertThat(methodTypes(ControlGrpc.getServiceDescriptor())).containsExactlyInAnyOrderEntriesOf(Map.of(
         "Status", MethodType.UNARY,
         "CutLink", MethodType.UNARY,
-        "HealLink", MethodType.UNARY));
+        "HealLink", MethodType.UNARY,
+        "FailoverStatus", MethodType.UNARY,
+        "ApplyDecision", MethodType.UNARY,
+        "Switchover", MethodType.UNARY,
+        "AbortSwitchover", MethodType.UNARY,
+        "ListQuarantine", MethodType.UNARY));
     assertThat(methodTypes(WatchGrpc.getServiceDescriptor()))
         .containsExactlyEntriesOf(Map.of("Watch", MethodType.SERVER_STREAMING));
     assertThat(WatchGrpc.getServiceDescriptor().getName()).isEqualTo("meridian.v1.Watch");

@@ -1,6 +1,7 @@
 package io.meridian.agent.core.replication;
 
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
@@ -16,6 +17,7 @@ import io.meridian.agent.core.replication.PeerMessage.EpochRejected;
 import io.meridian.agent.core.replication.PeerMessage.ForwardRequest;
 import io.meridian.agent.core.replication.PeerMessage.ForwardResponse;
 import io.meridian.agent.core.replication.PeerMessage.Heartbeat;
+import io.meridian.agent.core.replication.PeerMessage.HeartbeatReply;
 import io.meridian.agent.core.replication.PeerMessage.Hello;
 import io.meridian.agent.core.storage.Change;
 import io.meridian.agent.core.storage.ChangeKind;
@@ -28,11 +30,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One dataset's replication in one region, as primary or replica. Package-private: {@link
  * ReplicationNode} routes inputs to it and shares the hybrid logical clock.
+ *
+ * <p>Failover (ADR 0009): the role, the primary and the epoch change only through committed
+ * decisions ({@link Input.EpochDecided}), applied in epoch order. Streams work only between
+ * regions at the same epoch: an older epoch is refused with {@link EpochRejected}, a newer one
+ * is ignored until its decision arrives. With automatic failover the primary holds a write lease
+ * renewed by {@link HeartbeatReply}s from a majority.
  */
 final class DatasetReplication {
   private static final long NONE = -1;
@@ -42,10 +53,18 @@ final class DatasetReplication {
   private final ReplicationBounds bounds;
   private final ReplicaStore store;
   private final HybridLogicalClock clock;
-  private final Role role;
+  private final FailoverPolicy policy;
   private final String name;
+  private Role role;
+  private String primary;
   private long epoch;
+  /**
+   * False after a restart into an epoch later than the configured one, until that epoch's
+   * decision is fed again: the configuration no longer says who the primary is.
+   */
+  private boolean primaryKnown;
   private long lastSequence;
+  private final Set<String> connectedPeers = new TreeSet<>();
 
   // Primary state.
   private final Map<String, Follower> followers = new TreeMap<>();
@@ -57,6 +76,14 @@ final class DatasetReplication {
   private final List<Change> staged = new ArrayList<>();
   private final Map<Bytes, Change> stagedByKey = new java.util.HashMap<>();
   private long stagedSinceMillis = NONE;
+  private boolean leaseHeld;
+  /** Writes wait until then: a new primary waiting out its predecessor's lease. */
+  private long writableFromMillis;
+  /** Whether the wait above starts once the lease is first held in this epoch. */
+  private boolean fenceWaitPending;
+  /** A newer epoch some replica reported: this primary is deposed and must not write. */
+  private long deposedByEpoch = NONE;
+  private Switchover switchover;
 
   // Replica state.
   private boolean primaryConnected;
@@ -68,6 +95,8 @@ final class DatasetReplication {
   private long resendRequestedAtMillis;
   private long changesIn;
   private long bytesIn;
+  /** When this replica last granted the primary's lease, or began waiting for a primary. */
+  private long lastGrantMillis;
   private final LinkedHashMap<Long, PendingForward> pendingForwards = new LinkedHashMap<>();
 
   /** Where a write's answer goes: a local client or a replica that forwarded it. */
@@ -81,6 +110,9 @@ final class DatasetReplication {
 
   private record PendingForward(long requestId, long deadlineMillis) {}
 
+  /** A planned handover in progress at the primary. */
+  private record Switchover(String target, long deadlineMillis, boolean ready) {}
+
   /** What the primary knows about one replica. */
   private static final class Follower {
     final String region;
@@ -93,6 +125,9 @@ final class DatasetReplication {
     long lastSentMillis = NONE;
     long changesOut;
     long bytesOut;
+    /** Send time (this primary's clock) of the newest heartbeat the replica answered. */
+    long leaseGrantMillis = NONE;
+    long lastHeartbeatMillis = NONE;
 
     Follower(String region) {
       this.region = region;
@@ -108,21 +143,47 @@ final class DatasetReplication {
     this.store = store;
     this.clock = clock;
     this.name = config.name();
-    this.role = config.primary().equals(self) ? Role.PRIMARY : Role.REPLICA;
+    this.policy = config.failover();
+    this.primary = config.primary();
+    this.role = primary.equals(self) ? Role.PRIMARY : Role.REPLICA;
     this.lastSequence = store.lastSequence(name);
     long storedEpoch = store.epoch(name);
     this.epoch = Math.max(storedEpoch, config.initialEpoch());
     if (storedEpoch < epoch) {
       store.saveEpoch(name, epoch);
     }
+    Optional<String> decided = store.decidedPrimary(name);
+    this.primaryKnown = epoch == config.initialEpoch() || decided.isPresent();
+    if (decided.isPresent() && config.replicas().contains(decided.get())) {
+      primary = decided.get();
+      role = primary.equals(self) ? Role.PRIMARY : Role.REPLICA;
+    } else if (!primaryKnown) {
+      role = Role.REPLICA;
+    }
     if (role == Role.PRIMARY) {
-      for (String replica : config.replicas()) {
-        if (!replica.equals(self)) {
-          followers.put(replica, new Follower(replica));
-        }
-      }
+      createFollowers();
     }
     this.lastProgressMillis = nowMillis;
+    this.lastGrantMillis = nowMillis;
+  }
+
+  private void createFollowers() {
+    followers.clear();
+    for (String replica : config.replicas()) {
+      if (!replica.equals(self)) {
+        Follower follower = new Follower(replica);
+        follower.connected = connectedPeers.contains(replica);
+        followers.put(replica, follower);
+      }
+    }
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  String primary() {
+    return primary;
   }
 
   Role role() {
@@ -141,28 +202,95 @@ final class DatasetReplication {
       write(nowMillis, new LocalClient(requestId), self, operation, out);
       return;
     }
+    if (!primaryKnown) {
+      out.respond(requestId, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region "
+          + self + " restarted in epoch " + epoch + " and waits for that epoch's failover decision to know"
+          + " the primary; nothing was written, retry shortly."));
+      return;
+    }
     if (!primaryConnected) {
       out.respond(requestId, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name
-          + ": the primary region " + config.primary() + " is unreachable from " + self
-          + "; nothing was written. Retry later or write at " + config.primary() + "."));
+          + ": the primary region " + primary + " is unreachable from " + self
+          + "; nothing was written. Retry later or write at " + primary + "."));
       return;
     }
     if (pendingForwards.size() >= bounds.pendingForwardsMax()) {
       out.respond(requestId, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name
           + ": " + pendingForwards.size() + " writes are already waiting for the primary "
-          + config.primary() + " (limit pendingForwardsMax); nothing was written, retry later."));
+          + primary + " (limit pendingForwardsMax); nothing was written, retry later."));
       return;
     }
     // Hybrid clock readings are unique and grow across restarts, so they make forward ids that a
     // restarted replica cannot reuse.
     long forwardId = clock.now(nowMillis).pack();
     pendingForwards.put(forwardId, new PendingForward(requestId, nowMillis + bounds.forwardTimeoutMillis()));
-    out.send(config.primary(), new ForwardRequest(name, forwardId, operation));
+    out.send(primary, new ForwardRequest(name, forwardId, operation));
+  }
+
+  /** Why this primary must not accept a write now, if it must not. */
+  private Optional<String> writeRefusal(long nowMillis) {
+    if (deposedByEpoch != NONE) {
+      return Optional.of("dataset " + name + ": region " + self + " was the primary in epoch " + epoch
+          + " but a replica reports epoch " + deposedByEpoch + "; another region is primary now. Nothing"
+          + " was written; retry at the new primary.");
+    }
+    if (switchover != null) {
+      return Optional.of("dataset " + name + ": switchover from " + self + " to " + switchover.target()
+          + " in progress; writes pause until it completes. Nothing was written; retry in a moment.");
+    }
+    if (policy.automatic() && !leaseHeld) {
+      return Optional.of("dataset " + name + ": primary " + self + " has heard from " + leaseGrants(nowMillis)
+          + " of the " + config.majority() + " regions it needs (of " + config.replicas().size() + ") within "
+          + policy.detectionTimeoutMillis() + " ms, so it accepts no writes (another region may be taking"
+          + " over). Nothing was written; retry shortly.");
+    }
+    if (fenceWaitPending || nowMillis < writableFromMillis) {
+      return Optional.of("dataset " + name + ": " + self + " became primary in epoch " + epoch
+          + " and waits for the previous primary's lease to run out before writing. Nothing was"
+          + " written; retry shortly.");
+    }
+    return Optional.empty();
+  }
+
+  /** How many voting regions (this one included) renewed this primary's lease in time. */
+  private int leaseGrants(long nowMillis) {
+    int grants = 1;
+    for (Follower follower : followers.values()) {
+      if (follower.leaseGrantMillis != NONE && nowMillis - follower.leaseGrantMillis < policy.detectionTimeoutMillis()) {
+        grants++;
+      }
+    }
+    return grants;
+  }
+
+  /** Recomputes the lease; reports changes and starts a new primary's fence wait. */
+  private void updateLease(long nowMillis, Output.Builder out) {
+    if (role != Role.PRIMARY || !policy.automatic()) {
+      return;
+    }
+    int grants = leaseGrants(nowMillis);
+    boolean held = grants >= config.majority();
+    if (held != leaseHeld) {
+      leaseHeld = held;
+      out.report(new ReplicationEvent.LeaseChanged(name, epoch, held, grants + " of "
+          + config.replicas().size() + " regions answered within " + policy.detectionTimeoutMillis() + " ms"));
+    }
+    if (held && fenceWaitPending) {
+      // A majority now refuses the previous primary, so its lease can no longer be renewed; the
+      // longest it can still run is one lease plus the drift margin from now.
+      fenceWaitPending = false;
+      writableFromMillis = nowMillis + policy.releaseAfterMillis();
+    }
   }
 
   private void write(long nowMillis, Requester requester, String origin, ClientOperation operation,
       Output.Builder out) {
     Invariants.check(role == Role.PRIMARY, "only the primary commits writes");
+    Optional<String> refusal = writeRefusal(nowMillis);
+    if (refusal.isPresent()) {
+      answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, refusal.get()), out);
+      return;
+    }
     int requiredAcks = config.requiredAcks();
     if (requiredAcks > 0 && pendingSyncWriteCount >= bounds.pendingSyncWritesMax()) {
       answer(requester, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name + ": "
@@ -266,6 +394,7 @@ final class DatasetReplication {
   // ---------------------------------------------------------------- connections
 
   void onConnected(long nowMillis, String peer, Output.Builder out) {
+    connectedPeers.add(peer);
     if (role == Role.PRIMARY) {
       Follower follower = followers.get(peer);
       if (follower == null) {
@@ -274,7 +403,7 @@ final class DatasetReplication {
       follower.connected = true;
       follower.subscribed = false;
       out.report(new ReplicationEvent.PeerUp(peer, name));
-    } else if (peer.equals(config.primary())) {
+    } else if (peer.equals(primary) && primaryKnown) {
       primaryConnected = true;
       heardSinceConnect = false;
       out.report(new ReplicationEvent.PeerUp(peer, name));
@@ -283,6 +412,7 @@ final class DatasetReplication {
   }
 
   void onDisconnected(String peer, String reason, Output.Builder out) {
+    connectedPeers.remove(peer);
     if (role == Role.PRIMARY) {
       Follower follower = followers.get(peer);
       if (follower == null || !follower.connected) {
@@ -292,20 +422,24 @@ final class DatasetReplication {
       follower.subscribed = false;
       follower.inFlightSinceMillis = NONE;
       out.report(new ReplicationEvent.PeerDown(peer, name, reason));
-    } else if (peer.equals(config.primary()) && primaryConnected) {
+    } else if (peer.equals(primary) && primaryConnected) {
       primaryConnected = false;
       out.report(new ReplicationEvent.PeerDown(peer, name, reason));
-      for (PendingForward pending : pendingForwards.values()) {
-        out.respond(pending.requestId(), new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset "
-            + name + ": the connection to the primary " + config.primary()
-            + " closed before it answered; the write may or may not have committed (" + reason + ")."));
-      }
-      pendingForwards.clear();
+      failPendingForwards("the connection to the primary " + primary + " closed before it answered; the"
+          + " write may or may not have committed (" + reason + ").", out);
     }
   }
 
+  private void failPendingForwards(String why, Output.Builder out) {
+    for (PendingForward pending : pendingForwards.values()) {
+      out.respond(pending.requestId(), new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset "
+          + name + ": " + why));
+    }
+    pendingForwards.clear();
+  }
+
   private void sayHello(long nowMillis, Output.Builder out) {
-    out.send(config.primary(), new Hello(name, epoch, lastSequence + 1));
+    out.send(primary, new Hello(name, epoch, lastSequence + 1));
     lastProgressMillis = nowMillis;
   }
 
@@ -315,45 +449,96 @@ final class DatasetReplication {
     if (message instanceof EpochRejected) {
       EpochRejected rejected = (EpochRejected) message;
       out.report(new ReplicationEvent.StaleEpochRejected(from, name, epoch, rejected.currentEpoch()));
+      if (role == Role.PRIMARY && rejected.currentEpoch() > epoch && deposedByEpoch == NONE) {
+        // A replica has moved on: a newer epoch was decided. Stop writing at once rather than wait
+        // for the lease or the decision to arrive here.
+        deposedByEpoch = rejected.currentEpoch();
+      }
+      return;
+    }
+    if (message instanceof ForwardResponse) {
+      // The answer is authoritative whoever sends it: it says whether the write committed there.
+      onForwardResponse(nowMillis, (ForwardResponse) message, out);
+      return;
+    }
+    long messageEpoch = epochOf(message);
+    if (!primaryKnown && !(message instanceof ForwardRequest)) {
+      return;
+    }
+    if (messageEpoch != NONE && messageEpoch > epoch) {
+      // A decision this region has not received yet; it arrives on its own, until then ignore.
       return;
     }
     if (role == Role.PRIMARY) {
       Follower follower = followers.get(from);
       if (follower == null) {
         out.disconnect(from, name, from + " is not a replica of dataset " + name);
+      } else if (message instanceof ForwardRequest) {
+        onForwardRequest(nowMillis, from, (ForwardRequest) message, out);
+      } else if (messageEpoch < epoch && (message instanceof Hello || message instanceof Ack
+          || message instanceof HeartbeatReply)) {
+        rejectStaleEpoch(from, messageEpoch, out);
       } else if (message instanceof Hello) {
         onHello(nowMillis, follower, (Hello) message, out);
       } else if (message instanceof Ack) {
         onAck(nowMillis, follower, (Ack) message, out);
-      } else if (message instanceof ForwardRequest) {
-        onForwardRequest(nowMillis, from, (ForwardRequest) message, out);
+      } else if (message instanceof HeartbeatReply) {
+        onHeartbeatReply(nowMillis, follower, (HeartbeatReply) message, out);
+      } else if (messageEpoch < epoch) {
+        rejectStaleEpoch(from, messageEpoch, out);
       } else {
         out.disconnect(from, name, "the primary of " + name + " received a "
             + message.getClass().getSimpleName() + " from " + from);
       }
       return;
     }
-    if (!from.equals(config.primary())) {
+    if (message instanceof ForwardRequest) {
+      // The sender still takes this region for the primary; it learns otherwise by decision.
+      ForwardRequest request = (ForwardRequest) message;
+      out.send(from, new ForwardResponse(name, request.forwardId(), new ClientResult.Failed(
+          Failure.UNAVAILABLE, "dataset " + name + ": " + self + " is not the primary in epoch " + epoch
+          + " (" + primary + " is); nothing was written, retry.")));
+    } else if (messageEpoch < epoch) {
+      rejectStaleEpoch(from, messageEpoch, out);
+    } else if (!from.equals(primary) || role != Role.REPLICA) {
       out.disconnect(from, name, from + " is not the primary of dataset " + name + " ("
-          + config.primary() + " is)");
+          + primary + " is)");
     } else if (message instanceof ChangeBatch) {
       onChangeBatch(nowMillis, from, (ChangeBatch) message, out);
     } else if (message instanceof Heartbeat) {
       onHeartbeat(nowMillis, from, (Heartbeat) message, out);
-    } else if (message instanceof ForwardResponse) {
-      onForwardResponse(nowMillis, (ForwardResponse) message, out);
     } else {
       out.disconnect(from, name, "a replica of " + name + " received a "
           + message.getClass().getSimpleName() + " from " + from);
     }
   }
 
-  private void onHello(long nowMillis, Follower follower, Hello hello, Output.Builder out) {
-    if (hello.epoch() > epoch) {
-      out.disconnect(follower.region, name, "replica " + follower.region + " is at epoch "
-          + hello.epoch() + ", ahead of this primary's epoch " + epoch);
+  private static long epochOf(PeerMessage message) {
+    if (message instanceof Hello) {
+      return ((Hello) message).epoch();
+    } else if (message instanceof Ack) {
+      return ((Ack) message).epoch();
+    } else if (message instanceof ChangeBatch) {
+      return ((ChangeBatch) message).epoch();
+    } else if (message instanceof Heartbeat) {
+      return ((Heartbeat) message).epoch();
+    } else if (message instanceof HeartbeatReply) {
+      return ((HeartbeatReply) message).epoch();
+    }
+    return NONE;
+  }
+
+  private void onHeartbeatReply(long nowMillis, Follower follower, HeartbeatReply reply, Output.Builder out) {
+    if (reply.heartbeatSentAtMillis() > nowMillis) {
+      out.disconnect(follower.region, name, "replica " + follower.region + " answered a heartbeat sent at "
+          + reply.heartbeatSentAtMillis() + ", after this primary's now " + nowMillis);
       return;
     }
+    follower.leaseGrantMillis = Math.max(follower.leaseGrantMillis, reply.heartbeatSentAtMillis());
+    updateLease(nowMillis, out);
+  }
+
+  private void onHello(long nowMillis, Follower follower, Hello hello, Output.Builder out) {
     if (hello.resumeFromSequence() < 1 || hello.resumeFromSequence() > lastSequence + 1) {
       out.disconnect(follower.region, name, "replica " + follower.region + " asked to resume from "
           + hello.resumeFromSequence() + " but the log ends at " + lastSequence);
@@ -370,11 +555,6 @@ final class DatasetReplication {
   }
 
   private void onAck(long nowMillis, Follower follower, Ack ack, Output.Builder out) {
-    if (ack.epoch() > epoch) {
-      out.disconnect(follower.region, name, "replica " + follower.region + " acknowledged at epoch "
-          + ack.epoch() + ", ahead of this primary's epoch " + epoch);
-      return;
-    }
     if (ack.appliedSequence() > lastSequence || ack.appliedSequence() < 0) {
       out.disconnect(follower.region, name, "replica " + follower.region + " acknowledged sequence "
           + ack.appliedSequence() + " but the log ends at " + lastSequence);
@@ -384,6 +564,7 @@ final class DatasetReplication {
       follower.ackedSequence = ack.appliedSequence();
       follower.inFlightSinceMillis = follower.nextSequence - 1 > follower.ackedSequence ? nowMillis : NONE;
       releaseSyncWrites(out);
+      tickSwitchover(nowMillis, out);
     }
     if (follower.nextSequence <= follower.ackedSequence) {
       follower.nextSequence = follower.ackedSequence + 1;
@@ -426,16 +607,13 @@ final class DatasetReplication {
   }
 
   private void onChangeBatch(long nowMillis, String from, ChangeBatch batch, Output.Builder out) {
-    if (batch.epoch() < epoch) {
-      rejectStaleEpoch(from, batch.epoch(), out);
-      return;
-    }
     String problem = shapeProblem(batch);
     if (problem != null) {
       out.disconnect(from, name, "impossible change batch from " + from + ": " + problem);
       return;
     }
-    adoptEpoch(batch.epoch());
+    Invariants.check(batch.epoch() == epoch, "dataset %s: batch of epoch %d reached a replica at %d",
+        name, batch.epoch(), epoch);
     heardSinceConnect = true;
     knownHeadSequence = Math.max(knownHeadSequence, batch.headSequence());
     if (batch.firstSequence() > lastSequence + 1) {
@@ -499,12 +677,11 @@ final class DatasetReplication {
   }
 
   private void onHeartbeat(long nowMillis, String from, Heartbeat heartbeat, Output.Builder out) {
-    if (heartbeat.epoch() < epoch) {
-      rejectStaleEpoch(from, heartbeat.epoch(), out);
-      return;
-    }
-    adoptEpoch(heartbeat.epoch());
     heardSinceConnect = true;
+    if (policy.automatic()) {
+      out.send(from, new HeartbeatReply(name, epoch, heartbeat.sentAtMillis(), lastSequence));
+      lastGrantMillis = nowMillis;
+    }
     knownHeadSequence = Math.max(knownHeadSequence, heartbeat.headSequence());
     if (lastSequence >= heartbeat.headSequence()) {
       freshAsOfMillis = Math.max(freshAsOfMillis, heartbeat.sentAtMillis());
@@ -532,12 +709,6 @@ final class DatasetReplication {
         + epoch + " in region " + self));
   }
 
-  private void adoptEpoch(long newer) {
-    if (newer > epoch) {
-      epoch = newer;
-      store.saveEpoch(name, epoch);
-    }
-  }
 
   // ---------------------------------------------------------------- time
 
@@ -547,6 +718,8 @@ final class DatasetReplication {
         tickFollower(nowMillis, follower, out);
       }
       expireSyncWrites(nowMillis, out);
+      updateLease(nowMillis, out);
+      tickSwitchover(nowMillis, out);
     } else {
       tickReplica(nowMillis, out);
     }
@@ -565,11 +738,13 @@ final class DatasetReplication {
       follower.unsentSinceMillis = nowMillis;
     }
     sendChanges(nowMillis, follower, false, out);
-    if (follower.lastSentMillis == NONE
-        || nowMillis - follower.lastSentMillis >= bounds.heartbeatIntervalMillis()) {
+    // With a lease, heartbeats flow even while batches do: their answers renew it.
+    long quietSinceMillis = policy.automatic() ? follower.lastHeartbeatMillis : follower.lastSentMillis;
+    if (quietSinceMillis == NONE || nowMillis - quietSinceMillis >= bounds.heartbeatIntervalMillis()) {
       out.send(follower.region,
           new Heartbeat(name, epoch, lastSequence, nowMillis, !follower.subscribed));
       follower.lastSentMillis = nowMillis;
+      follower.lastHeartbeatMillis = nowMillis;
     }
   }
 
@@ -582,7 +757,7 @@ final class DatasetReplication {
       }
       pending.remove();
       out.respond(forward.requestId(), new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset "
-          + name + ": the primary " + config.primary() + " did not answer within "
+          + name + ": the primary " + primary + " did not answer within "
           + bounds.forwardTimeoutMillis() + " ms; the write may or may not have committed."));
     }
     boolean waiting = !heardSinceConnect || lastSequence < knownHeadSequence;
@@ -633,6 +808,178 @@ final class DatasetReplication {
     if (follower.nextSequence > lastSequence) {
       follower.unsentSinceMillis = NONE;
     }
+  }
+
+  // ---------------------------------------------------------------- failover
+
+  /** Applies a committed failover decision (ADR 0009). */
+  void onEpochDecided(long nowMillis, Input.EpochDecided decision, Output.Builder out) {
+    if (decision.epoch() < epoch) {
+      return;
+    }
+    flushStaged(out); // Writes staged earlier in this step belong to the log the decision judges.
+    Invariants.check(config.replicas().contains(decision.primary()), "dataset %s: decided primary %s is"
+        + " not one of its replicas %s", name, decision.primary(), config.replicas());
+    if (decision.epoch() == epoch && primaryKnown && decision.primary().equals(primary)
+        && deposedByEpoch == NONE) {
+      return;
+    }
+    long lackingKnown = Math.max(0, knownHeadSequence - lastSequence);
+    quarantineDivergentSuffix(decision, out);
+    epoch = decision.epoch();
+    store.saveDecision(name, epoch, decision.primary());
+    out.requireSync();
+    Role before = role;
+    if (before == Role.PRIMARY) {
+      String why = "the primary changed to " + decision.primary() + " in epoch " + epoch
+          + " before enough replicas acknowledged the write; it may have been quarantined.";
+      for (List<PendingWrite> writes : pendingSyncWrites.values()) {
+        for (PendingWrite write : writes) {
+          answer(write.requester(), new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset " + name
+              + ": " + why), out);
+        }
+      }
+      pendingSyncWrites.clear();
+      pendingSyncWriteCount = 0;
+    } else if (!decision.primary().equals(primary)) {
+      failPendingForwards("the primary changed from " + primary + " to " + decision.primary()
+          + " before it answered; the write may or may not have committed.", out);
+    }
+    primary = decision.primary();
+    primaryKnown = true;
+    switchover = null;
+    deposedByEpoch = NONE;
+    leaseHeld = false;
+    knownHeadSequence = lastSequence;
+    lastGrantMillis = nowMillis;
+    if (primary.equals(self)) {
+      role = Role.PRIMARY;
+      createFollowers();
+      recentForwards.clear();
+      boolean waitForOldLease = policy.automatic() && !decision.previousPrimaryStopped();
+      fenceWaitPending = waitForOldLease;
+      writableFromMillis = 0;
+    } else {
+      role = Role.REPLICA;
+      followers.clear();
+      primaryConnected = connectedPeers.contains(primary);
+      heardSinceConnect = false;
+      freshAsOfMillis = NONE;
+      if (primaryConnected) {
+        sayHello(nowMillis, out);
+      }
+    }
+    out.report(new ReplicationEvent.PrimaryChanged(name, epoch, primary, decision.startSequence(), role,
+        role == Role.PRIMARY ? lackingKnown : 0));
+    updateLease(nowMillis, out);
+  }
+
+  /**
+   * Moves the log entries after the decision's start sequence into the quarantine: they were
+   * written in an older epoch and the new primary does not have them. Epochs never decrease along
+   * a log, and a region appends entries of the new epoch only after this, so every entry after the
+   * start that is older than the decided epoch is divergent.
+   */
+  private void quarantineDivergentSuffix(Input.EpochDecided decision, Output.Builder out) {
+    long start = decision.startSequence();
+    if (lastSequence <= start) {
+      return;
+    }
+    Change first = store.readLog(name, start + 1, 1, Long.MAX_VALUE).get(0);
+    if (first.version().epoch() >= decision.epoch()) {
+      return;
+    }
+    List<Change> suffix = store.readLog(name, start + 1, (int) (lastSequence - start), Long.MAX_VALUE);
+    Invariants.check(suffix.size() == lastSequence - start, "dataset %s: log after %d holds %d of %d entries",
+        name, start, suffix.size(), lastSequence - start);
+    for (Change change : suffix) {
+      Invariants.check(change.version().epoch() < decision.epoch(), "dataset %s: entry %d of epoch %d"
+          + " follows older ones after the start of epoch %d", name, change.sequence(),
+          change.version().epoch(), decision.epoch());
+    }
+    store.quarantine(name, decision.epoch(), suffix);
+    List<Change> removed = store.truncateAfter(name, start);
+    Invariants.check(removed.equals(suffix), "dataset %s: truncation removed other entries than quarantined",
+        name);
+    lastSequence = start;
+    Invariants.check(store.lastSequence(name) == start, "dataset %s: store ends at %d after truncating to %d",
+        name, store.lastSequence(name), start);
+    out.report(new ReplicationEvent.WritesQuarantined(name, decision.epoch(), start + 1,
+        start + suffix.size(), suffix.size(), suffix.get(0).version().timestamp().physicalMillis(),
+        suffix.get(suffix.size() - 1).version().timestamp().physicalMillis()));
+  }
+
+  /** Starts a planned handover to {@code target} (ADR 0009). */
+  void onSwitchoverRequested(long nowMillis, Input.SwitchoverRequested request, Output.Builder out) {
+    flushStaged(out); // The target must catch up with every write committed before the request.
+    String target = request.target();
+    String problem = null;
+    if (role != Role.PRIMARY) {
+      problem = self + " is not the primary of " + name + " (" + primary + " is); ask the primary";
+    } else if (target.equals(self)) {
+      problem = target + " is already the primary";
+    } else if (!followers.containsKey(target)) {
+      problem = target + " is not a replica of " + name + " (replicas: " + config.replicas() + ")";
+    } else if (switchover != null) {
+      problem = "a switchover to " + switchover.target() + " is already in progress";
+    } else if (deposedByEpoch != NONE) {
+      problem = "epoch " + deposedByEpoch + " has begun elsewhere; this region is no longer primary";
+    }
+    if (problem != null) {
+      out.report(new ReplicationEvent.SwitchoverFailed(name, target, problem + "; nothing changed."));
+      return;
+    }
+    switchover = new Switchover(target, nowMillis + request.timeoutMillis(), false);
+    Follower follower = followers.get(target);
+    sendChanges(nowMillis, follower, true, out);
+    tickSwitchover(nowMillis, out);
+  }
+
+  /** The driver could not commit the decision a ready switchover asked for: resume writes. */
+  void onSwitchoverAborted(Input.SwitchoverAborted abort, Output.Builder out) {
+    if (switchover == null) {
+      return;
+    }
+    out.report(new ReplicationEvent.SwitchoverFailed(name, switchover.target(), "the decision could not"
+        + " be committed (" + abort.reason() + "); nothing changed and " + self + " takes writes again."));
+    switchover = null;
+  }
+
+  private void tickSwitchover(long nowMillis, Output.Builder out) {
+    if (switchover == null || switchover.ready()) {
+      return;
+    }
+    Follower target = followers.get(switchover.target());
+    if (target.ackedSequence >= lastSequence && pendingSyncWrites.isEmpty()) {
+      // Writes stay stopped from here on: the driver commits the decision and this region applies
+      // it. Resuming now could acknowledge a write the target would never have.
+      switchover = new Switchover(switchover.target(), switchover.deadlineMillis(), true);
+      out.report(new ReplicationEvent.SwitchoverReady(name, target.region, epoch + 1, lastSequence));
+    } else if (nowMillis >= switchover.deadlineMillis()) {
+      out.report(new ReplicationEvent.SwitchoverFailed(name, target.region, "the target " + target.region
+          + (target.connected ? "" : " (not connected)") + " acknowledged " + target.ackedSequence + " of "
+          + lastSequence + " changes" + (pendingSyncWrites.isEmpty() ? "" : " and " + pendingSyncWriteCount
+          + " sync writes were still waiting") + " when the timeout ran out; nothing changed and "
+          + self + " takes writes again."));
+      switchover = null;
+    }
+  }
+
+  /** What a failover decider needs to know about this region's view of the dataset. */
+  FailoverView failoverView(long nowMillis) {
+    long lastEpochInLog = 0;
+    if (lastSequence > 0) {
+      lastEpochInLog = store.readLog(name, lastSequence, 1, Long.MAX_VALUE).get(0).version().epoch();
+    }
+    boolean releases = role == Role.REPLICA && nowMillis - lastGrantMillis >= policy.releaseAfterMillis();
+    return new FailoverView(name, epoch, primary, role, lastSequence, lastEpochInLog,
+        role == Role.REPLICA ? Math.max(0, knownHeadSequence - lastSequence) : 0,
+        role == Role.PRIMARY && writeRefusal(nowMillis).isEmpty(), releases);
+  }
+
+  /** The quarantined changes of this dataset in this region. */
+  SortedMap<Long, List<Change>> quarantined() {
+    return store.quarantined(name);
   }
 
   private int acknowledgedCount(long sequence) {
@@ -693,8 +1040,10 @@ final class DatasetReplication {
         if (!follower.connected) {
           continue;
         }
-        due = Math.min(due, follower.lastSentMillis == NONE ? nowMillis
-            : follower.lastSentMillis + bounds.heartbeatIntervalMillis());
+        // With a lease, heartbeats flow even while batches do (see tickFollower).
+        long quietSinceMillis = policy.automatic() ? follower.lastHeartbeatMillis : follower.lastSentMillis;
+        due = Math.min(due, quietSinceMillis == NONE ? nowMillis
+            : quietSinceMillis + bounds.heartbeatIntervalMillis());
         if (follower.subscribed && follower.inFlightSinceMillis != NONE) {
           due = Math.min(due, follower.inFlightSinceMillis + bounds.retransmitTimeoutMillis());
         }
@@ -703,6 +1052,22 @@ final class DatasetReplication {
           due = Math.min(due, follower.unsentSinceMillis == NONE ? nowMillis
               : follower.unsentSinceMillis + bounds.batchDelayMillis());
         }
+      }
+      if (policy.automatic()) {
+        // The lease lapses when a grant gets older than the detection timeout: notice it on time.
+        for (Follower follower : followers.values()) {
+          if (follower.leaseGrantMillis != NONE) {
+            long lapse = follower.leaseGrantMillis + policy.detectionTimeoutMillis();
+            due = Math.min(due, lapse > nowMillis ? lapse : due);
+          }
+        }
+        if (writableFromMillis > nowMillis) {
+          due = Math.min(due, writableFromMillis);
+        }
+      }
+      if (switchover != null && !switchover.ready()) {
+        // Readiness follows the target's acknowledgements: check every millisecond until then.
+        due = Math.min(due, Math.min(switchover.deadlineMillis(), nowMillis + 1));
       }
       // Deadlines grow with commit order (same timeout, monotonic time), so the oldest is first.
       if (!pendingSyncWrites.isEmpty()) {
@@ -741,9 +1106,9 @@ final class DatasetReplication {
     } else {
       long lagVersions = Math.max(0, knownHeadSequence - lastSequence);
       long lagMillis = freshAsOfMillis == NONE ? NONE : Math.max(0, nowMillis - freshAsOfMillis);
-      peers.add(new PeerLinkStatus(config.primary(), name, primaryConnected, lagMillis, lagVersions,
+      peers.add(new PeerLinkStatus(primary, name, primaryConnected, lagMillis, lagVersions,
           lagVersions, changesIn, 0, bytesIn, 0));
     }
-    return new DatasetStatus(name, config.mode(), role, epoch, config.primary(), lastSequence, peers);
+    return new DatasetStatus(name, config.mode(), role, epoch, primary, lastSequence, peers);
   }
 }

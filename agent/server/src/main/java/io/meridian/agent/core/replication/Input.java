@@ -28,4 +28,57 @@ public sealed interface Input {
 
   /** The replication stream with {@code peer} for {@code dataset} closed. */
   record PeerDisconnected(String peer, String dataset, String reason) implements Input {}
+
+  /**
+   * A failover decision committed by the deployment (through consensus, or by an operator's
+   * command reaching every region): from {@code epoch} on, {@code primary} is the dataset's
+   * primary, and its log up to {@code startSequence} is where the epoch begins. Regions apply
+   * decisions in epoch order; redelivering the current one (after a restart) is harmless.
+   *
+   * @param previousPrimaryStopped whether the previous primary is known to accept no more writes
+   *     (a planned switchover it completed, or a majority that stopped hearing from it for longer
+   *     than its lease); otherwise the new primary waits out the old lease before writing
+   */
+  record EpochDecided(String dataset, long epoch, String primary, long startSequence,
+      boolean previousPrimaryStopped) implements Input {
+    /** Validates presence and range. */
+    public EpochDecided {
+      Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(primary, "primary");
+      if (epoch < 1 || startSequence < 0) {
+        throw new IllegalArgumentException("epoch " + epoch + " and start sequence " + startSequence
+            + " must be positive");
+      }
+    }
+  }
+
+  /**
+   * To the primary: hand the dataset over to {@code target} without losing an acknowledged write.
+   * The primary stops taking writes, waits until the target has everything, and reports {@link
+   * ReplicationEvent.SwitchoverReady}; the driver then commits the decision. If the target has
+   * not caught up after {@code timeoutMillis}, writes resume and {@link
+   * ReplicationEvent.SwitchoverFailed} says why.
+   */
+  record SwitchoverRequested(String dataset, String target, long timeoutMillis) implements Input {
+    /** Validates presence and range. */
+    public SwitchoverRequested {
+      Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(target, "target");
+      if (timeoutMillis < 1) {
+        throw new IllegalArgumentException("switchover timeout must be positive: " + timeoutMillis);
+      }
+    }
+  }
+
+  /**
+   * To the primary after {@link ReplicationEvent.SwitchoverReady}: the decision could not be
+   * committed (no majority, or another decision won), so it resumes taking writes.
+   */
+  record SwitchoverAborted(String dataset, String reason) implements Input {
+    /** Validates presence. */
+    public SwitchoverAborted {
+      Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 }

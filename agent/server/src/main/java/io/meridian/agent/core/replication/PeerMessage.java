@@ -64,4 +64,11 @@ public sealed interface PeerMessage {
 
   /** Either way: the message carried an epoch older than {@code currentEpoch}. */
   record EpochRejected(String dataset, long currentEpoch, String reason) implements PeerMessage {}
+
+  /**
+   * Replica to primary, answering a {@link Heartbeat}: the heartbeat the primary sent at {@code
+   * heartbeatSentAtMillis} (its own clock, echoed) arrived. It renews the primary's write lease.
+   */
+  record HeartbeatReply(String dataset, long epoch, long heartbeatSentAtMillis, long appliedSequence)
+      implements PeerMessage {}
 }

@@ -56,4 +56,38 @@ public sealed interface ReplicationEvent {
    */
   record SiblingsTruncated(String dataset, Bytes key, int dropped, int siblingsMax)
       implements ReplicationEvent {}
+
+  /**
+   * This region applied a failover decision.
+   *
+   * @param lackingWritesKnown on a new primary, how many writes the previous primary had announced
+   *     (by heartbeat or batch) that this region never received: a lower bound on what the
+   *     failover lost, exact once the previous primary rejoins and quarantines them
+   */
+  record PrimaryChanged(String dataset, long epoch, String primary, long startSequence, Role role,
+      long lackingWritesKnown) implements ReplicationEvent {}
+
+  /**
+   * Changes this region had committed or applied that the new primary of {@code epoch} lacks were
+   * moved out of the log into the quarantine: kept, counted, exportable, never silently dropped.
+   *
+   * @param firstCommitMillis commit time of the oldest (hybrid clock, physical part)
+   * @param lastCommitMillis commit time of the newest
+   */
+  record WritesQuarantined(String dataset, long epoch, long firstSequence, long lastSequence, int count,
+      long firstCommitMillis, long lastCommitMillis) implements ReplicationEvent {}
+
+  /** This primary's write lease was gained or lost (automatic failover only). */
+  record LeaseChanged(String dataset, long epoch, boolean held, String detail) implements ReplicationEvent {}
+
+  /** A switchover's target holds every write; the driver should commit the decision. */
+  record SwitchoverReady(String dataset, String target, long epoch, long startSequence)
+      implements ReplicationEvent {}
+
+  /** A switchover did not happen; writes continue at this primary. */
+  record SwitchoverFailed(String dataset, String target, String reason) implements ReplicationEvent {}
+
+  /** How this region sees {@code peer} changed (phi-accrual failure detector). */
+  record HealthChanged(String peer, io.meridian.agent.core.health.RegionHealth from,
+      io.meridian.agent.core.health.RegionHealth to, double phi) implements ReplicationEvent {}
 }

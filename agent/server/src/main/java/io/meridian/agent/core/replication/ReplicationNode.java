@@ -10,6 +10,8 @@ import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.clock.HybridLogicalClock;
+import io.meridian.agent.core.health.HealthMonitor;
+import io.meridian.agent.core.health.RegionHealth;
 import io.meridian.agent.core.replication.ClientOperation.CompareAndSet;
 import io.meridian.agent.core.replication.ClientOperation.Put;
 import io.meridian.agent.core.replication.Input.ClientRequest;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The replication state machine of one agent: every dataset the region replicates, sharing one
@@ -49,6 +53,7 @@ public final class ReplicationNode {
   private final Map<String, DatasetConfig> datasetOfStream = new LinkedHashMap<>();
   // Per peer and stream: refusals since the last report, and when that was.
   private final Map<String, long[]> residencyRefusals = new LinkedHashMap<>();
+  private final HealthMonitor health;
   private long lastNowMillis;
 
   /**
@@ -72,6 +77,8 @@ public final class ReplicationNode {
       }
     }
     this.clock = new HybridLogicalClock(floor);
+    this.health = new HealthMonitor(HealthMonitor.DEFAULTS,
+        config.peers().stream().map(io.meridian.agent.config.PeerConfig::region).toList());
     this.lastNowMillis = nowMillis;
     for (DatasetConfig dataset : config.datasets()) {
       if (dataset.mode() == ReplicationMode.MULTI_PRIMARY) {
@@ -224,6 +231,9 @@ public final class ReplicationNode {
     for (DatasetEngine dataset : datasets.values()) {
       dataset.onTick(now, out);
     }
+    for (HealthMonitor.Change change : health.evaluate(now)) {
+      out.report(new ReplicationEvent.HealthChanged(change.peer(), change.from(), change.to(), change.phi()));
+    }
     enforceResidency(now, out);
     return out.build();
   }
@@ -249,6 +259,29 @@ public final class ReplicationNode {
       result.add(dataset.status(now));
     }
     return result;
+  }
+
+  /** Each dataset's failover view from this region (ADR 0009). */
+  public List<FailoverView> failoverViews(long nowMillis) {
+    long now = Math.max(nowMillis, lastNowMillis);
+    List<FailoverView> result = new ArrayList<>();
+    for (DatasetEngine dataset : datasets.values()) {
+      if (dataset instanceof SinglePrimary) {
+        result.add(single(dataset).failoverView(now));
+      }
+    }
+    return result;
+  }
+
+  /** The changes quarantined here by failovers of {@code dataset}, by epoch; empty if none. */
+  public SortedMap<Long, List<Change>> quarantined(String dataset) {
+    DatasetReplication replication = singlePrimary(dataset);
+    return replication == null ? new TreeMap<>() : replication.quarantined();
+  }
+
+  /** How this region sees each peer it has heard from (phi-accrual failure detector). */
+  public Map<String, RegionHealth> peerHealth() {
+    return health.health();
   }
 
   /** This region's role in {@code dataset}, if it replicates it. */
@@ -286,6 +319,7 @@ public final class ReplicationNode {
       dataset.onClientRequest(now, request.requestId(), request.operation(), out);
     } else if (input instanceof PeerMessageReceived) {
       PeerMessageReceived received = (PeerMessageReceived) input;
+      health.heard(received.fromRegion(), now);
       DatasetEngine dataset = streams.get(received.message().dataset());
       if (dataset == null) {
         out.disconnect(received.fromRegion(), received.message().dataset(), "dataset "
@@ -310,6 +344,28 @@ public final class ReplicationNode {
       } else if (dataset != null) {
         single(dataset).onDisconnected(disconnected.peer(), disconnected.reason(), out);
       }
+    } else if (input instanceof Input.EpochDecided) {
+      Input.EpochDecided decision = (Input.EpochDecided) input;
+      DatasetReplication dataset = singlePrimary(decision.dataset());
+      Invariants.check(dataset != null, "a decision for dataset %s, not a single-primary dataset of %s",
+          decision.dataset(), config.region());
+      dataset.onEpochDecided(now, decision, out);
+    } else if (input instanceof Input.SwitchoverRequested) {
+      Input.SwitchoverRequested request = (Input.SwitchoverRequested) input;
+      DatasetReplication dataset = singlePrimary(request.dataset());
+      if (dataset == null) {
+        out.report(new ReplicationEvent.SwitchoverFailed(request.dataset(), request.target(), "dataset "
+            + request.dataset() + " is not a single-primary dataset of region " + config.region()
+            + " (a multi-primary dataset has no primary to switch); nothing changed."));
+        return;
+      }
+      dataset.onSwitchoverRequested(now, request, out);
+    } else if (input instanceof Input.SwitchoverAborted) {
+      Input.SwitchoverAborted abort = (Input.SwitchoverAborted) input;
+      DatasetReplication dataset = singlePrimary(abort.dataset());
+      if (dataset != null) {
+        dataset.onSwitchoverAborted(abort, out);
+      }
     } else {
       throw new IllegalArgumentException("unknown input " + input);
     }
@@ -317,6 +373,12 @@ public final class ReplicationNode {
 
   private static DatasetReplication single(DatasetEngine engine) {
     return ((SinglePrimary) engine).replication();
+  }
+
+  // The single-primary dataset of that name, or null (unknown, or multi-primary).
+  private DatasetReplication singlePrimary(String dataset) {
+    DatasetEngine engine = datasets.get(dataset);
+    return engine instanceof SinglePrimary ? single(engine) : null;
   }
 
   /**

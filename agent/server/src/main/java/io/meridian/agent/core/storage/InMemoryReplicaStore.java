@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -23,6 +24,9 @@ public class InMemoryReplicaStore implements ReplicaStore {
     final List<Change> log = new ArrayList<>();
     final NavigableMap<Bytes, StoredValue> state = new TreeMap<>();
     long epoch;
+    String decidedPrimary;
+    String syncedDecidedPrimary;
+    final SortedMap<Long, List<Change>> quarantine = new TreeMap<>();
     int syncedLogSize;
     long syncedEpoch;
   }
@@ -84,7 +88,52 @@ public class InMemoryReplicaStore implements ReplicaStore {
     DatasetData data = data(dataset);
     Invariants.check(epoch >= data.epoch, "dataset %s: epoch must not go back from %d to %d",
         dataset, data.epoch, epoch);
+    if (epoch > data.epoch) {
+      data.decidedPrimary = null;
+    }
     data.epoch = epoch;
+  }
+
+  @Override
+  public void saveDecision(String dataset, long epoch, String primary) {
+    saveEpoch(dataset, epoch);
+    data(dataset).decidedPrimary = primary;
+  }
+
+  @Override
+  public Optional<String> decidedPrimary(String dataset) {
+    return Optional.ofNullable(data(dataset).decidedPrimary);
+  }
+
+  @Override
+  public List<Change> truncateAfter(String dataset, long sequence) {
+    DatasetData data = data(dataset);
+    Invariants.check(sequence >= 0, "dataset %s: cannot truncate after %d", dataset, sequence);
+    if (sequence >= data.log.size()) {
+      return List.of();
+    }
+    List<Change> tail = data.log.subList((int) sequence, data.log.size());
+    List<Change> removed = List.copyOf(tail);
+    tail.clear();
+    // A test store: truncation counts as durable at once, like the quarantine written before it.
+    data.syncedLogSize = Math.min(data.syncedLogSize, data.log.size());
+    data.state.clear();
+    for (Change change : data.log) {
+      data.state.put(change.key(), StoredValue.of(change));
+    }
+    return removed;
+  }
+
+  @Override
+  public void quarantine(String dataset, long epoch, List<Change> changes) {
+    data(dataset).quarantine.computeIfAbsent(epoch, e -> new ArrayList<>()).addAll(changes);
+  }
+
+  @Override
+  public SortedMap<Long, List<Change>> quarantined(String dataset) {
+    SortedMap<Long, List<Change>> copy = new TreeMap<>();
+    data(dataset).quarantine.forEach((epoch, changes) -> copy.put(epoch, List.copyOf(changes)));
+    return copy;
   }
 
   @Override
@@ -93,6 +142,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
     for (DatasetData data : datasets.values()) {
       data.syncedLogSize = data.log.size();
       data.syncedEpoch = data.epoch;
+      data.syncedDecidedPrimary = data.decidedPrimary;
     }
   }
 
@@ -104,6 +154,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
     DatasetData data = data(dataset);
     data.log.subList(data.syncedLogSize, data.log.size()).clear();
     data.epoch = data.syncedEpoch;
+    data.decidedPrimary = data.syncedDecidedPrimary;
     data.state.clear();
     for (Change change : data.log) {
       data.state.put(change.key(), StoredValue.of(change));

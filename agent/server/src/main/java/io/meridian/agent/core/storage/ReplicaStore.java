@@ -3,6 +3,7 @@ package io.meridian.agent.core.storage;
 import io.meridian.agent.core.Bytes;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /**
  * Durable state of one agent: per dataset, the replication log, the key-value state it produces
@@ -35,6 +36,31 @@ public interface ReplicaStore {
 
   /** Records a higher primary epoch for the dataset. */
   void saveEpoch(String dataset, long epoch);
+
+  /**
+   * Records a failover decision: the epoch (not lower than the stored one) and its primary,
+   * together, so a restart knows who the primary is without the decision being replayed.
+   */
+  void saveDecision(String dataset, long epoch, String primary);
+
+  /** The primary of the stored epoch, if that epoch came from a recorded decision. */
+  Optional<String> decidedPrimary(String dataset);
+
+  /**
+   * Removes the dataset's log entries after {@code sequence} and rolls its key-value state back
+   * to what the remaining log produces, all or nothing; returns the removed entries, oldest first.
+   * Used only when a failover made them divergent, after they were {@linkplain #quarantine kept}.
+   */
+  List<Change> truncateAfter(String dataset, long sequence);
+
+  /**
+   * Keeps {@code changes} aside for the failover that began {@code epoch}: written in an older
+   * epoch and absent from the new primary's log. Appends to what is already kept for that epoch.
+   */
+  void quarantine(String dataset, long epoch, List<Change> changes);
+
+  /** Everything quarantined for the dataset, by the epoch whose failover displaced it, oldest first. */
+  SortedMap<Long, List<Change>> quarantined(String dataset);
 
   /** Forces everything written so far to durable storage. */
   void sync();

@@ -15,9 +15,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -282,6 +286,112 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     } catch (RocksDBException e) {
       throw new StorageException("cannot record the epoch of " + dataset + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public void saveDecision(String dataset, long epoch, String primary) {
+    long current = epoch(dataset);
+    Invariants.check(epoch >= current, "dataset %s: epoch must not go back from %d to %d", dataset, current, epoch);
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(name("epoch/" + dataset), sequenceKey(epoch));
+      byte[] primaryName = name(primary);
+      batch.put(name("primary/" + dataset),
+          ByteBuffer.allocate(Long.BYTES + primaryName.length).putLong(epoch).put(primaryName).array());
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot record the failover decision of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<String> decidedPrimary(String dataset) {
+    try {
+      byte[] stored = db.get(name("primary/" + dataset));
+      if (stored == null || ByteBuffer.wrap(stored).getLong() != epoch(dataset)) {
+        return Optional.empty();
+      }
+      return Optional.of(new String(stored, Long.BYTES, stored.length - Long.BYTES, StandardCharsets.UTF_8));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the decided primary of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Change> truncateAfter(String dataset, long sequence) {
+    Invariants.check(sequence >= 0, "dataset %s: cannot truncate after %d", dataset, sequence);
+    long last = lastSequence(dataset);
+    if (sequence >= last) {
+      return List.of();
+    }
+    List<Change> removed = readLog(dataset, sequence + 1, (int) (last - sequence), Long.MAX_VALUE);
+    Invariants.check(removed.size() == last - sequence, "dataset %s: log after %d holds %d entries, expected %d",
+        dataset, sequence, removed.size(), last - sequence);
+    Set<Bytes> unresolved = new HashSet<>();
+    for (Change change : removed) {
+      unresolved.add(change.key());
+    }
+    try (WriteBatch batch = new WriteBatch(); RocksIterator iterator = db.newIterator(log(dataset))) {
+      for (Change change : removed) {
+        batch.delete(log(dataset), sequenceKey(change.sequence()));
+      }
+      // One backward scan restores every touched key to its newest remaining change; rare (only
+      // after a failover) and bounded by the log length.
+      if (sequence > 0) {
+        iterator.seekForPrev(sequenceKey(sequence));
+      }
+      while (sequence > 0 && iterator.isValid() && !unresolved.isEmpty()) {
+        Change change = decode(iterator.value());
+        if (unresolved.remove(change.key())) {
+          batch.put(state(dataset), change.key().toByteArray(), iterator.value());
+        }
+        iterator.prev();
+      }
+      for (Bytes key : unresolved) {
+        batch.delete(state(dataset), key.toByteArray());
+      }
+      db.write(writeOptions, batch);
+      lastSequences.put(dataset, sequence);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot truncate dataset " + dataset + ": " + e.getMessage(), e);
+    }
+    return removed;
+  }
+
+  private static byte[] quarantinePrefix(String dataset) {
+    return name("quarantine/" + dataset + "/");
+  }
+
+  @Override
+  public void quarantine(String dataset, long epoch, List<Change> changes) {
+    byte[] prefix = quarantinePrefix(dataset);
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Change change : changes) {
+        byte[] key = ByteBuffer.allocate(prefix.length + 2 * Long.BYTES).put(prefix).putLong(epoch)
+            .putLong(change.sequence()).array();
+        batch.put(key, WireMapping.toProto(change).toByteArray());
+      }
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot quarantine changes of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public SortedMap<Long, List<Change>> quarantined(String dataset) {
+    byte[] prefix = quarantinePrefix(dataset);
+    SortedMap<Long, List<Change>> result = new TreeMap<>();
+    try (RocksIterator iterator = db.newIterator()) {
+      for (iterator.seek(prefix); iterator.isValid(); iterator.next()) {
+        byte[] key = iterator.key();
+        if (key.length != prefix.length + 2 * Long.BYTES
+            || !Arrays.equals(Arrays.copyOf(key, prefix.length), prefix)) {
+          break;
+        }
+        long epoch = ByteBuffer.wrap(key, prefix.length, Long.BYTES).getLong();
+        result.computeIfAbsent(epoch, e -> new ArrayList<>()).add(decode(iterator.value()));
+      }
+    }
+    return result;
   }
 
   @Override

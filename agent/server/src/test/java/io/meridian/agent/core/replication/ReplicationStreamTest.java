@@ -194,8 +194,9 @@ class ReplicationStreamTest {
     cluster.put("a", "k", "v");
     ChangeBatch current = (ChangeBatch) cluster.queued(ChangeBatch.class).get(0).message();
     cluster.deliverAll();
-    Heartbeat newer = new Heartbeat(TestCluster.DATASET, 2, 1, cluster.nowMillis, false);
-    cluster.apply("b", cluster.nodes.get("b").step(cluster.nowMillis, new Input.PeerMessageReceived("a", newer)));
+    // Epoch 2 is decided (a stays primary); only b has applied the decision so far.
+    cluster.apply("b", cluster.nodes.get("b").step(cluster.nowMillis,
+        new Input.EpochDecided(TestCluster.DATASET, 2, "a", 1, true)));
     cluster.queue.clear();
 
     cluster.apply("b", cluster.nodes.get("b").step(cluster.nowMillis, new Input.PeerMessageReceived("a", current)));

@@ -135,6 +135,26 @@ class ScenarioTest {
             out.add("empty");
           }
           break;
+        case "decide":
+          // decide EPOCH PRIMARY START stopped|unconfirmed REGION...: a committed failover decision.
+          cluster.decide(Long.parseLong(words[1]), words[2], Long.parseLong(words[3]), words[4].equals("stopped"),
+              java.util.Arrays.copyOfRange(words, 5, words.length));
+          break;
+        case "switchover":
+          cluster.apply(words[1], cluster.nodes.get(words[1]).step(cluster.nowMillis,
+              new Input.SwitchoverRequested(TestCluster.DATASET, words[2], Long.parseLong(words[3]))));
+          break;
+        case "quarantine":
+          cluster.nodes.get(words[1]).quarantined(TestCluster.DATASET).forEach((epoch, changes) -> {
+            for (Change change : changes) {
+              out.add("epoch " + epoch + ": " + change.sequence() + " " + change.kind() + " " + change.key() + "="
+                  + change.value() + " committed in epoch " + change.version().epoch());
+            }
+          });
+          if (out.isEmpty()) {
+            out.add("empty");
+          }
+          break;
         case "status":
           for (PeerLinkStatus link : cluster.nodes.get(words[1]).status(cluster.nowMillis).get(0).peers()) {
             out.add(words[1] + "~" + link.peer() + " connected=" + link.connected() + " lagVersions="

@@ -2,6 +2,7 @@ package io.meridian.agent.core.replication;
 
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
@@ -41,9 +42,14 @@ final class TestCluster {
   }
 
   static TestCluster of(ReplicationMode mode, int syncAckCount, ReplicationBounds bounds, String... regions) {
+    return of(mode, syncAckCount, bounds, FailoverPolicy.MANUAL, regions);
+  }
+
+  static TestCluster of(ReplicationMode mode, int syncAckCount, ReplicationBounds bounds,
+      FailoverPolicy failover, String... regions) {
     TestCluster cluster = new TestCluster();
     DatasetConfig dataset = new DatasetConfig(DATASET, mode, List.of(regions), regions[0],
-        mode == ReplicationMode.SYNC ? syncAckCount : 0, FsyncPolicy.PER_COMMIT, 1);
+        mode == ReplicationMode.SYNC ? syncAckCount : 0, FsyncPolicy.PER_COMMIT, 1, failover);
     for (String region : regions) {
       List<PeerConfig> peers = new ArrayList<>();
       for (String peer : regions) {
@@ -75,6 +81,29 @@ final class TestCluster {
   void connect(String a, String b) {
     apply(a, nodes.get(a).step(nowMillis, new Input.PeerConnected(b, DATASET)));
     apply(b, nodes.get(b).step(nowMillis, new Input.PeerConnected(a, DATASET)));
+  }
+
+  /** Opens the streams between every pair of regions, as the simulation does. */
+  void connectEveryPair() {
+    List<String> regions = List.copyOf(nodes.keySet());
+    for (int i = 0; i < regions.size(); i++) {
+      for (int j = i + 1; j < regions.size(); j++) {
+        connect(regions.get(i), regions.get(j));
+      }
+    }
+  }
+
+  /** Feeds a committed failover decision to the given regions. */
+  void decide(long epoch, String primary, long startSequence, boolean previousPrimaryStopped,
+      String... regions) {
+    for (String region : regions) {
+      apply(region, nodes.get(region).step(nowMillis,
+          new Input.EpochDecided(DATASET, epoch, primary, startSequence, previousPrimaryStopped)));
+    }
+  }
+
+  <T extends ReplicationEvent> List<T> events(Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   void disconnect(String a, String b) {

@@ -85,4 +85,50 @@ public abstract class ReplicaStoreContract {
     assertThat(store.epoch("d")).isEqualTo(3);
     assertThatThrownBy(() -> store.saveEpoch("d", 2)).isInstanceOf(InvariantViolation.class);
   }
+
+  @Test
+  void truncateRemovesTheSuffixAndRollsEachKeyBackToItsNewestRemainingChange() {
+    ReplicaStore store = newStore();
+    store.append("d", List.of(put(1, "k", "v1"), put(2, "other", "o"), put(3, "k", "v3"), delete(4, "other"),
+        put(5, "new", "n")));
+
+    List<Change> removed = store.truncateAfter("d", 2);
+
+    assertThat(removed).extracting(Change::sequence).containsExactly(3L, 4L, 5L);
+    assertThat(store.lastSequence("d")).isEqualTo(2);
+    assertThat(store.readLog("d", 1, 10, Long.MAX_VALUE)).containsExactly(put(1, "k", "v1"), put(2, "other", "o"));
+    assertThat(store.get("d", Bytes.ofUtf8("k"))).hasValue(StoredValue.of(put(1, "k", "v1")));
+    assertThat(store.get("d", Bytes.ofUtf8("other"))).hasValue(StoredValue.of(put(2, "other", "o")));
+    assertThat(store.get("d", Bytes.ofUtf8("new"))).isEmpty();
+    store.append("d", List.of(put(3, "k", "after")));
+    assertThat(store.lastSequence("d")).isEqualTo(3);
+    assertThat(store.truncateAfter("d", 3)).isEmpty();
+  }
+
+  @Test
+  void quarantineKeepsChangesPerEpochInOrder() {
+    ReplicaStore store = newStore();
+    assertThat(store.quarantined("d")).isEmpty();
+
+    store.quarantine("d", 3, List.of(put(7, "k", "a"), put(8, "k", "b")));
+    store.quarantine("d", 2, List.of(put(5, "j", "c")));
+    store.quarantine("one", 2, List.of(put(1, "x", "y")));
+
+    assertThat(store.quarantined("d")).containsOnlyKeys(2L, 3L);
+    assertThat(store.quarantined("d").get(3L)).containsExactly(put(7, "k", "a"), put(8, "k", "b"));
+    assertThat(store.quarantined("d").firstKey()).isEqualTo(2L);
+    assertThat(store.quarantined("two")).isEmpty();
+  }
+
+  @Test
+  void aDecisionRecordsItsEpochAndPrimaryTogether() {
+    ReplicaStore store = newStore();
+    assertThat(store.decidedPrimary("d")).isEmpty();
+
+    store.saveDecision("d", 2, "b");
+    assertThat(store.epoch("d")).isEqualTo(2);
+    assertThat(store.decidedPrimary("d")).hasValue("b");
+    assertThat(store.decidedPrimary("one")).isEmpty();
+    assertThatThrownBy(() -> store.saveDecision("d", 1, "a")).isInstanceOf(InvariantViolation.class);
+  }
 }

@@ -1,0 +1,94 @@
+package io.meridian.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meridian.app.deploy.DeploymentState;
+import io.meridian.app.deploy.LocalDeployer;
+import io.meridian.app.deploy.StateDirectories;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves operator failover with real agent processes: a planned switchover moves the primary
+// with every write kept and replicas follow it; after the new primary is killed with kill -9, a
+// forced failover promotes a survivor that takes writes from every live region, and the command
+// says which region did not get the decision. Faults are injected with `meridian fault`.
+class FailoverIT {
+  @TempDir
+  Path workspace;
+
+  private Path stateDirectory;
+  private String previousWorkspace;
+
+  @BeforeEach
+  void useTemporaryWorkspace() {
+    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
+    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
+    stateDirectory = workspace.resolve("state");
+  }
+
+  @AfterEach
+  void stopWhateverIsLeft() throws Exception {
+    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
+      LocalDeployer.teardown(DeploymentState.read(stateDirectory));
+    }
+    if (previousWorkspace == null) {
+      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
+    } else {
+      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
+    }
+  }
+
+  private static void awaitCommittedBy(String region, String primary, String key) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      CliRun put = CliRun.meridian("kv", "put", "--region", region, "--dataset", "orders", key, "v");
+      assertThat(put.status()).as(put.all()).isZero();
+      assertThat(put.out()).contains("committed by " + primary);
+    });
+  }
+
+  @Test
+  void plannedSwitchoverThenForcedFailoverAfterKillMinusNine() throws Exception {
+    CliRun deploy = CliRun.meridian("deploy", "../samples/global-async.yaml", "--target", "local",
+        "--state-dir", stateDirectory.toString());
+    assertThat(deploy.status()).as(deploy.all()).isZero();
+    assertThat(CliRun.meridian("kv", "put", "--region", "us-east", "--dataset", "orders", "k1", "v1").status())
+        .isZero();
+
+    CliRun planned = CliRun.meridian("failover", "--dataset", "orders", "--to", "eu-central", "--yes");
+    System.out.println("planned switchover: " + planned.out());
+    assertThat(planned.status()).as(planned.all()).isZero();
+    assertThat(planned.out()).contains("Planned switchover: us-east stops taking writes until eu-central")
+        .contains("eu-central is the primary of orders in epoch 2 (planned");
+    awaitCommittedBy("eu-central", "eu-central", "k2");
+    awaitCommittedBy("ap-southeast", "eu-central", "k3");
+    awaitCommittedBy("us-east", "eu-central", "k4");
+    CliRun nothingLost = CliRun.meridian("kv", "get", "--region", "eu-central", "--dataset", "orders", "k1");
+    assertThat(nothingLost.out()).contains("orders/k1 = v1");
+
+    DeploymentState state = DeploymentState.read(stateDirectory);
+    long europe = state.agent("eu-central").orElseThrow().pid();
+    CliRun cut = CliRun.meridian("fault", "cut", "us-east", "ap-southeast");
+    assertThat(cut.out()).as(cut.all()).contains("us-east: link to ap-southeast cut", "ap-southeast: link to us-east cut");
+    assertThat(CliRun.meridian("fault", "heal", "us-east", "ap-southeast").out()).contains("link to ap-southeast healed");
+    CliRun kill = CliRun.meridian("fault", "kill", "eu-central");
+    assertThat(kill.out()).as(kill.all()).contains("killed eu-central (pid " + europe + ", SIGKILL)");
+    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(europe).filter(ProcessHandle::isAlive).isEmpty());
+
+    CliRun forced = CliRun.meridian("failover", "--dataset", "orders", "--to", "us-east", "--force", "--yes");
+    System.out.println("forced failover: " + forced.out());
+    assertThat(forced.out()).as(forced.all()).contains("not answering")
+        .contains("us-east is the primary of orders in epoch 3 (forced")
+        .contains("[eu-central] did not get the decision");
+    assertThat(forced.status()).isEqualTo(ExitCodes.PROBLEMS);
+    awaitCommittedBy("us-east", "us-east", "k5");
+    awaitCommittedBy("ap-southeast", "us-east", "k6");
+    CliRun quarantine = CliRun.meridian("quarantine", "list", "--dataset", "orders");
+    assertThat(quarantine.out()).as(quarantine.all()).contains("no quarantined changes");
+  }
+}

@@ -1,0 +1,32 @@
+package io.meridian.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves that `meridian fault` refuses malformed requests with a reason before touching anything.
+class FaultCommandTest {
+  @TempDir
+  Path stateDirectory;
+
+  @Test
+  void unknownFaultsAndWrongRegionCountsAreRefusedWithAReason() {
+    CliRun unknown = CliRun.meridian("fault", "explode", "us-east", "--state-dir", stateDirectory.toString());
+    assertThat(unknown.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(unknown.err()).contains("unknown fault 'explode'; use one of [kill, pause, resume, cut, heal]");
+
+    CliRun cut = CliRun.meridian("fault", "cut", "us-east", "--state-dir", stateDirectory.toString());
+    assertThat(cut.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(cut.err()).contains("cut takes two regions (the ends of the link), got [us-east]");
+  }
+
+  @Test
+  void withoutADeploymentItSaysSo() {
+    CliRun kill = CliRun.meridian("fault", "kill", "us-east", "--state-dir", stateDirectory.toString());
+
+    assertThat(kill.status()).isEqualTo(ExitCodes.PROBLEMS);
+    assertThat(kill.err()).startsWith("meridian fault: ");
+  }
+}
