@@ -108,6 +108,10 @@ public record FailoverPlan(
           .append(" now. ");
       if (lagVersions == 0 && lagExact) {
         text.append("It has every write; nothing is lost.");
+      } else if (lagVersions == 0) {
+        text.append(currentPrimary).append(" does not answer, so what it acknowledged after its last heartbeat to ")
+            .append(target).append(" is unknown; any write ").append(target).append(" lacks is quarantined at ")
+            .append(currentPrimary).append(" when it rejoins (meridian quarantine list).");
       } else {
         text.append(lagExact ? "" : "At least ").append(lagVersions).append(" acknowledged write")
             .append(lagVersions == 1 ? "" : "s").append(" of ").append(currentPrimary)

@@ -73,4 +73,15 @@ class FailoverPlanTest {
     assertThat(FailoverPlan.plan("orders", "us", true, REPLICAS, Map.of()).problem())
         .hasValueSatisfying(problem -> assertThat(problem).contains("no agent of dataset orders answered"));
   }
+
+  @Test
+  void anUnansweringPrimaryThatAnnouncedNothingMoreIsNotReportedAsLosingNothing() {
+    Map<String, DatasetFailoverView> views = healthy();
+    views.remove("eu");
+    views.put("us", view(3, "eu", Role.ROLE_REPLICA, 117, 0));
+
+    assertThat(FailoverPlan.plan("orders", "us", true, REPLICAS, views).plan().orElseThrow().confirmation())
+        .contains("eu does not answer, so what it acknowledged after its last heartbeat to us is unknown")
+        .doesNotContain("nothing is lost");
+  }
 }
