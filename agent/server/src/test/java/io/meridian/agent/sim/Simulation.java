@@ -807,7 +807,8 @@ final class Simulation {
         continue;
       }
       Change change = changeAt(finalStore, ack.dataset(), sequence);
-      check(change.key().equals(ack.operation().key()), "acknowledged write landed on another key");
+      check(change.key().equals(ack.operation().key()), "acknowledged write landed on another key: "
+          + ack + " but the log holds " + change);
       Bytes expectedValue = ack.operation() instanceof ClientOperation.Put
           ? ((ClientOperation.Put) ack.operation()).value()
           : ack.operation() instanceof ClientOperation.CompareAndSet

@@ -58,6 +58,9 @@ final class DatasetReplication {
   private Role role;
   private String primary;
   private long epoch;
+  // Forward ids: this start's incarnation in the high half, a counter in the low half.
+  private final long forwardIdBase;
+  private long forwardsIssued;
   /**
    * False after a restart into an epoch later than the configured one, until that epoch's
    * decision is fed again: the configuration no longer says who the primary is.
@@ -147,6 +150,7 @@ final class DatasetReplication {
     this.primary = config.primary();
     this.role = primary.equals(self) ? Role.PRIMARY : Role.REPLICA;
     this.lastSequence = store.lastSequence(name);
+    this.forwardIdBase = store.nextIncarnation(name) << 32;
     long storedEpoch = store.epoch(name);
     this.epoch = Math.max(storedEpoch, config.initialEpoch());
     if (storedEpoch < epoch) {
@@ -220,9 +224,9 @@ final class DatasetReplication {
           + primary + " (limit pendingForwardsMax); nothing was written, retry later."));
       return;
     }
-    // Hybrid clock readings are unique and grow across restarts, so they make forward ids that a
-    // restarted replica cannot reuse.
-    long forwardId = clock.now(nowMillis).pack();
+    // Unique across restarts (the incarnation is counted durably at start), so a late answer to a
+    // forward sent before a crash can never be taken for the answer to a newer one.
+    long forwardId = forwardIdBase | (++forwardsIssued & 0xFFFF_FFFFL);
     pendingForwards.put(forwardId, new PendingForward(requestId, nowMillis + bounds.forwardTimeoutMillis()));
     out.send(primary, new ForwardRequest(name, forwardId, operation));
   }
@@ -597,7 +601,6 @@ final class DatasetReplication {
       eldest.next();
       eldest.remove();
     }
-    clock.observe(HlcTimestamp.unpack(request.forwardId()), nowMillis);
     Optional<ClientResult.Failed> invalid = ReplicationNode.validate(bounds, request.operation());
     if (invalid.isPresent()) {
       answer(new ForwardingReplica(from, request.forwardId()), invalid.get(), out);

@@ -24,6 +24,8 @@ public class InMemoryReplicaStore implements ReplicaStore {
     final List<Change> log = new ArrayList<>();
     final NavigableMap<Bytes, StoredValue> state = new TreeMap<>();
     long epoch;
+    // Durable as soon as counted: a simulated crash does not roll it back.
+    long incarnation;
     String decidedPrimary;
     String syncedDecidedPrimary;
     final SortedMap<Long, List<Change>> quarantine = new TreeMap<>();
@@ -92,6 +94,11 @@ public class InMemoryReplicaStore implements ReplicaStore {
       data.decidedPrimary = null;
     }
     data.epoch = epoch;
+  }
+
+  @Override
+  public long nextIncarnation(String dataset) {
+    return ++data(dataset).incarnation;
   }
 
   @Override

@@ -62,6 +62,12 @@ public interface ReplicaStore {
   /** Everything quarantined for the dataset, by the epoch whose failover displaced it, oldest first. */
   SortedMap<Long, List<Change>> quarantined(String dataset);
 
+  /**
+   * Counts one more start of the dataset's replication in this store and returns the count, made
+   * durable at once: no earlier start got the same number, even if it crashed before any sync.
+   */
+  long nextIncarnation(String dataset);
+
   /** Forces everything written so far to durable storage. */
   void sync();
 }

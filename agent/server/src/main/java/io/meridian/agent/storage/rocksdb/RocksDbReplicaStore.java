@@ -289,6 +289,18 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   }
 
   @Override
+  public long nextIncarnation(String dataset) {
+    try (WriteOptions synced = new WriteOptions().setSync(true)) {
+      byte[] stored = db.get(name("incarnation/" + dataset));
+      long next = (stored == null ? 0 : ByteBuffer.wrap(stored).getLong()) + 1;
+      db.put(synced, name("incarnation/" + dataset), sequenceKey(next));
+      return next;
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot count the start of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void saveDecision(String dataset, long epoch, String primary) {
     long current = epoch(dataset);
     Invariants.check(epoch >= current, "dataset %s: epoch must not go back from %d to %d", dataset, current, epoch);
@@ -351,6 +363,7 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       }
       db.write(writeOptions, batch);
       lastSequences.put(dataset, sequence);
+      tails.remove(dataset); // The cached tail held the removed suffix; it refills from the next append.
     } catch (RocksDBException e) {
       throw new StorageException("cannot truncate dataset " + dataset + ": " + e.getMessage(), e);
     }
