@@ -47,6 +47,9 @@ public final class AgentMain {
   /** How long a probe may go unanswered before the connection is closed and reopened. */
   public static final long KEEPALIVE_TIMEOUT_MILLIS = 5_000;
 
+  /** How long shutting down waits for the runtime's current step before giving up. */
+  public static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+
   private AgentMain() {}
 
   /**
@@ -152,7 +155,9 @@ public final class AgentMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       metrics.close();
       agent.close();
-      store.close();
+      // The store closes on the runtime's logical thread after its last task: closing it under
+      // a running step crashed the JVM inside RocksDB.
+      agent.runtime().stop(store::close, SHUTDOWN_TIMEOUT_MILLIS);
     }, "meridian-agent-shutdown"));
     System.out.println("READY " + agent.port() + " " + metrics.getPort());
     System.out.flush();

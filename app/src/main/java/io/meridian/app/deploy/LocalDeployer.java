@@ -204,6 +204,9 @@ public final class LocalDeployer {
       // archive is written once, by one process.
       command.addAll(startupCache.jvmOptions(firstAgent));
       command.addAll(extraJavaOptions());
+      // Should an agent's JVM ever crash, its report goes next to its log, not into the
+      // directory deploy was run from.
+      command.add("-XX:ErrorFile=" + logFile.toAbsolutePath().getParent().resolve(agent.region() + "-hs_err_pid%p.log"));
       firstAgent = false;
       command.addAll(List.of("-cp", classPath, AGENT_MAIN_CLASS,
           "--config", configFile.toAbsolutePath().toString(),

@@ -56,6 +56,8 @@ public final class AgentRuntime {
   private ScheduledFuture<?> nextTick;
   private long nextTickAtMillis = Long.MAX_VALUE;
   private volatile Throwable fatal;
+  // Set on the logical thread by stop(); afterwards no task touches the node or the store.
+  private boolean stopped;
 
   /**
    * A runtime recovering its node from {@code store}.
@@ -110,6 +112,13 @@ public final class AgentRuntime {
    */
   public void submitAll(String dataset, List<ClientOperation> operations, List<Consumer<ClientResult>> callbacks) {
     context.execute(() -> {
+      if (stopped) {
+        for (Consumer<ClientResult> callback : callbacks) {
+          callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "region " + config.region()
+              + " is shutting down; nothing was written."));
+        }
+        return;
+      }
       if (fatal != null) {
         for (Consumer<ClientResult> callback : callbacks) {
           callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "region " + config.region()
@@ -137,7 +146,7 @@ public final class AgentRuntime {
   /** Feeds a transport input (peer message, connection change). */
   public void deliver(Input input) {
     context.execute(() -> {
-      if (fatal == null) {
+      if (fatal == null && !stopped) {
         carryOut(node.step(wallClockMillis.getAsLong(), input));
       }
     });
@@ -146,7 +155,7 @@ public final class AgentRuntime {
   /** Lets time pass (tests tick by hand; {@link #startTicking} ticks when the core needs it). */
   public void tick() {
     context.execute(() -> {
-      if (fatal == null) {
+      if (fatal == null && !stopped) {
         carryOut(node.tick(wallClockMillis.getAsLong()));
       }
     });
@@ -180,7 +189,7 @@ public final class AgentRuntime {
     context.execute(() -> {
       nextTick = null;
       nextTickAtMillis = Long.MAX_VALUE;
-      if (fatal == null) {
+      if (fatal == null && !stopped) {
         carryOut(node.tick(wallClockMillis.getAsLong()));
       }
     });
@@ -212,7 +221,7 @@ public final class AgentRuntime {
   /** Replication status, read on the runtime's logical thread. */
   public List<DatasetStatus> status() {
     CompletableFuture<List<DatasetStatus>> status = new CompletableFuture<>();
-    context.execute(() -> status.complete(node.status(wallClockMillis.getAsLong())));
+    context.execute(() -> status.complete(stopped ? List.of() : node.status(wallClockMillis.getAsLong())));
     return status.join();
   }
 
@@ -229,6 +238,33 @@ public final class AgentRuntime {
         new CompletableFuture<>();
     context.execute(() -> result.complete(node.quarantined(dataset)));
     return result.join();
+  }
+
+  /**
+   * Stops the runtime: every later input, tick and status request is refused or ignored, waiting
+   * requests are failed, and then {@code afterStop} runs (closing the store), all on the logical
+   * thread, so nothing can reach the store once it is closed. Waits at most {@code timeoutMillis}.
+   */
+  public void stop(Runnable afterStop, long timeoutMillis) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    context.execute(() -> {
+      try {
+        if (!stopped) {
+          stopped = true;
+          failPendingNow("region " + config.region() + " is shutting down; the outcome is unknown.");
+          afterStop.run();
+        }
+      } finally {
+        done.complete(null);
+      }
+    });
+    try {
+      done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("{}: the runtime did not stop within {} ms", config.region(), timeoutMillis);
+    }
   }
 
   /** Fails every request still waiting, when the agent shuts down. */

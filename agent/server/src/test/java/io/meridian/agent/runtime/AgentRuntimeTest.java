@@ -72,4 +72,29 @@ class AgentRuntimeTest {
     assertThat(runtime.fatalError()).isPresent();
     assertThat(store.lastSequence("d")).isZero();
   }
+
+  @Test
+  void afterStopNothingReachesTheClosedStore() {
+    boolean[] closed = {false};
+    InMemoryReplicaStore store = new InMemoryReplicaStore() {
+      @Override
+      public void append(String dataset, java.util.List<io.meridian.agent.core.storage.Change> changes) {
+        if (closed[0]) {
+          throw new IllegalStateException("store used after close");
+        }
+        super.append(dataset, changes);
+      }
+    };
+    AgentRuntime runtime = new AgentRuntime(singleRegion(FsyncPolicy.OPERATING_SYSTEM), store, () -> 1_000);
+    ClientResult[] answer = new ClientResult[1];
+
+    runtime.stop(() -> closed[0] = true, 1_000);
+    runtime.submit("d", PUT, result -> answer[0] = result);
+    runtime.tick();
+
+    assertThat(answer[0]).isInstanceOf(ClientResult.Failed.class);
+    assertThat(((ClientResult.Failed) answer[0]).message()).contains("shutting down");
+    assertThat(runtime.status()).isEmpty();
+    assertThat(runtime.fatalError()).isEmpty();
+  }
 }

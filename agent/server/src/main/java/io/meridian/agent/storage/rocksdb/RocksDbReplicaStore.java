@@ -79,8 +79,11 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     void add(Change change) {
       if (size > 0) {
-        Invariants.check(change.sequence() == firstSequence + size, "log tail: %d does not follow %d",
-            change.sequence(), firstSequence + size - 1);
+        // Not Invariants.check with arguments: this runs for every change and boxing them costs.
+        if (change.sequence() != firstSequence + size) {
+          Invariants.check(false, "log tail: " + change.sequence() + " does not follow "
+              + (firstSequence + size - 1));
+        }
       } else {
         firstSequence = change.sequence();
       }
@@ -212,9 +215,10 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     long expected = lastSequence(dataset) + 1;
     try (WriteBatch batch = new WriteBatch()) {
       for (Change change : changes) {
-        Invariants.check(change.sequence() == expected,
-            "dataset %s: append of sequence %d where %d was expected (never twice, never skipped)",
-            dataset, change.sequence(), expected);
+        if (change.sequence() != expected) {
+          Invariants.check(false, "dataset " + dataset + ": append of sequence " + change.sequence()
+              + " where " + expected + " was expected (never twice, never skipped)");
+        }
         byte[] encoded = WireMapping.toProto(change).toByteArray();
         batch.put(log(dataset), sequenceKey(change.sequence()), encoded);
         batch.put(state(dataset), change.key().toByteArray(), encoded);
@@ -222,9 +226,12 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       }
       db.write(writeOptions, batch);
       lastSequences.put(dataset, expected - 1);
-      LogTail tail = tails.computeIfAbsent(dataset, unused -> new LogTail());
-      for (Change change : changes) {
-        tail.add(change);
+      // Only a dataset whose log is read (a primary shipping it) keeps a tail.
+      LogTail tail = tails.get(dataset);
+      if (tail != null) {
+        for (Change change : changes) {
+          tail.add(change);
+        }
       }
     } catch (RocksDBException e) {
       throw new StorageException("cannot append to dataset " + dataset + ": " + e.getMessage(), e);
@@ -236,8 +243,8 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     Invariants.check(fromSequence >= 1, "log sequences start at 1, asked for %d", fromSequence);
     List<Change> result = new ArrayList<>();
     long bytes = 0;
-    LogTail tail = tails.get(dataset);
-    if (tail != null && tail.holds(fromSequence)) {
+    LogTail tail = tails.computeIfAbsent(dataset, unused -> new LogTail());
+    if (tail.holds(fromSequence)) {
       for (long sequence = fromSequence; tail.holds(sequence) && result.size() < changesMax; sequence++) {
         Change change = tail.get(sequence);
         if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
