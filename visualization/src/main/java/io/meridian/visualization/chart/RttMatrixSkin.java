@@ -16,6 +16,7 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
+import javafx.scene.input.MouseEvent;
 
 /**
  * The default skin of {@link RttMatrix}: a {@link TableView} whose rows are region indexes
@@ -115,15 +116,44 @@ public class RttMatrixSkin extends SkinBase<RttMatrix> {
         : String.format(Locale.ROOT, "%.0f", rttMs);
   }
 
-  /** One matrix cell: text and pseudo-classes from the model's value and source. */
+  /**
+   * One matrix cell: text and pseudo-classes from the model's value and source. Its tooltip is
+   * made on the first hover, not per update: a table lays out thousands of cells (every column
+   * of every visible row, and more to size columns), and each {@link Tooltip} is a popup
+   * window with its own scene, costly enough to hold the studio up for seconds on a large design.
+   */
   private static final class RttCell extends TableCell<Integer, Double> {
     private final RttMatrixModel model;
     private final int column;
+    private String tip;
 
     RttCell(RttMatrixModel model, int column) {
       this.model = model;
       this.column = column;
       getStyleClass().add("rtt-cell");
+      addEventHandler(MouseEvent.MOUSE_ENTERED, event -> showTip());
+    }
+
+    /** The tooltip text of the shown value, or null; the tooltip follows when one exists. */
+    String tip() {
+      return tip;
+    }
+
+    private void showTip() {
+      if (tip == null) {
+        setTooltip(null);
+      } else if (getTooltip() == null) {
+        setTooltip(new Tooltip(tip));
+      } else {
+        getTooltip().setText(tip);
+      }
+    }
+
+    private void tip(String text) {
+      tip = text;
+      if (getTooltip() != null) {
+        showTip();
+      }
     }
 
     @Override
@@ -143,7 +173,7 @@ public class RttMatrixSkin extends SkinBase<RttMatrix> {
       pseudoClassStateChanged(FAR, measured && rtt >= RttMatrix.MID_MS_MAX);
       if (source == null) {
         setText(null);
-        setTooltip(null);
+        tip(null);
         return;
       }
       String from = model.regions().get(row).displayName();
@@ -151,20 +181,20 @@ public class RttMatrixSkin extends SkinBase<RttMatrix> {
       switch (source) {
         case SELF -> {
           setText("");
-          setTooltip(null);
+          tip(null);
         }
         case DIRECT -> {
           setText(format(rtt));
-          setTooltip(new Tooltip(from + " ↔ " + to + ": " + format(rtt) + " ms, direct link"));
+          tip(from + " ↔ " + to + ": " + format(rtt) + " ms, direct link");
         }
         case ROUTED -> {
           setText("~" + format(rtt));
-          setTooltip(new Tooltip(from + " ↔ " + to + ": " + format(rtt)
-              + " ms through other regions (no direct link)"));
+          tip(from + " ↔ " + to + ": " + format(rtt)
+              + " ms through other regions (no direct link)");
         }
         case NONE -> {
           setText("—");
-          setTooltip(new Tooltip(from + " and " + to + " have no network path"));
+          tip(from + " and " + to + " have no network path");
         }
         default -> throw new IllegalStateException("unknown source " + source);
       }

@@ -71,6 +71,19 @@ class RttMatrixTest {
     assertThat(order).containsExactly("ap-tokyo", "us-east", "eu-west", "eu-central");
   }
 
+  @Test
+  void hoveringACellExplainsItsPairInATooltip(FxRobot robot) {
+    javafx.scene.control.TableCell<?, ?> routed = robot.lookup(".rtt-cell").queryAll().stream()
+        .map(node -> (javafx.scene.control.TableCell<?, ?>) node)
+        .filter(cell -> cell.getText() != null && cell.getText().startsWith("~"))
+        .findFirst().orElseThrow();
+    // No tooltip is made for cells nobody pointed at: thousands of popups would stall the UI.
+    assertThat(routed.getTooltip()).isNull();
+    robot.moveTo(routed);
+    assertThat(routed.getTooltip()).isNotNull();
+    assertThat(routed.getTooltip().getText()).contains("through other regions");
+  }
+
   @SuppressWarnings("unchecked")
   private TableView<Integer> table(FxRobot robot) {
     return (TableView<Integer>) robot.lookup(".rtt-table").query();
