@@ -209,7 +209,8 @@ public final class StudioBenchmark {
   private static void measureEdits(Studio studio, int edits) throws Exception {
     long[] nanos = new long[edits];
     for (int round = -5; round < edits; round++) {
-      double extraMs = 1 + Math.abs(round);
+      // Up one millisecond, then down again: every round is a different design.
+      double extraMs = (round & 1) == 0 ? 1 : -1;
       CompletableFuture<Long> shown = new CompletableFuture<>();
       long[] started = new long[1];
       onFx(() -> {
@@ -233,13 +234,24 @@ public final class StudioBenchmark {
         };
         studio.model.checkingProperty().addListener(checked);
         started[0] = System.nanoTime();
-        studio.model.edit("change an RTT", design -> design.mapLink(design.links().get(0).a(),
+        boolean edited = studio.model.edit("change an RTT", design -> design.mapLink(design.links().get(0).a(),
             design.links().get(0).b(), link -> new Link(link.a(), link.b(),
-                link.rttMs() + (extraMs % 7), link.jitterMs(), link.bandwidthMbps(),
+                link.rttMs() + extraMs, link.jitterMs(), link.bandwidthMbps(),
                 link.lossPercent(), link.encrypted())));
+        if (!edited) {
+          throw new IllegalStateException("the edit was refused: "
+              + studio.model.statusProperty().get());
+        }
         return null;
       });
-      long end = shown.get(WAIT_SECONDS_MAX, TimeUnit.SECONDS);
+      long end;
+      try {
+        end = shown.get(WAIT_SECONDS_MAX, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("edit not shown; checking "
+            + onFx(() -> studio.model.checkingProperty().get()) + ", status: "
+            + onFx(() -> studio.model.statusProperty().get()), e);
+      }
       if (round >= 0) {
         nanos[round] = end - started[0];
       }
