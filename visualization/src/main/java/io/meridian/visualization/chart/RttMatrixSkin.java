@@ -81,11 +81,13 @@ public class RttMatrixSkin extends SkinBase<RttMatrix> {
     current = model;
     if (before != null && before.regions().equals(model.regions())
         && before.groups().equals(model.groups())) {
-      // Same rows and columns: only values changed. Keep the columns and the user's sort.
+      // Same rows and columns: only values changed. Keep the columns and the cells (refresh()
+      // would recreate every cell); replacing the items makes the visible cells update, then
+      // the user's sort is applied to the new values.
+      table.getItems().setAll(IntStream.range(0, model.size()).boxed().toList());
       if (!table.getSortOrder().isEmpty()) {
         table.sort();
       }
-      table.refresh();
       return;
     }
     List<TableColumn<Integer, ?>> columns = new ArrayList<>();
