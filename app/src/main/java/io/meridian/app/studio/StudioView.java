@@ -12,7 +12,6 @@ import io.meridian.model.diagnostics.Severity;
 import io.meridian.visualization.graph.GraphElement;
 import io.meridian.visualization.graph.LinkKey;
 import io.meridian.visualization.graph.TopologyGraph;
-import io.meridian.visualization.map.GeoPosition;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,9 +98,6 @@ public final class StudioView {
 
   /** Row height of the failover-order list, so it shows every entry without scrolling. */
   private static final double FAILOVER_CELL_PX = 28;
-
-  /** How close to a region's marker a right-click must be to act on that region. */
-  private static final double REGION_HIT_RADIUS_PX = 14;
 
   private final StudioViewModel model;
   private final Runnable quit;
@@ -461,10 +457,7 @@ public final class StudioView {
       }
       // The graph selects on a primary click only; a right-click on a region or a link acts on
       // that element.
-      Optional<GraphElement> under = nearestRegion(event.getX(), event.getY())
-          .map(GraphElement::region)
-          .or(() -> linkUnder(event.getPickResult().getIntersectedNode()));
-      under.ifPresent(model::selectOnGraph);
+      graph.elementAt(event.getX(), event.getY()).ifPresent(model::selectOnGraph);
       ContextMenu menu = graphMenu();
       if (!menu.getItems().isEmpty()) {
         menu.show(graph, event.getScreenX(), event.getScreenY());
@@ -486,44 +479,6 @@ public final class StudioView {
     StackPane pane = new StackPane(graph, message);
     pane.setMinSize(0, 0);
     return pane;
-  }
-
-  /**
-   * The link whose invisible click twin ({@code .link-hit}) was hit. The graph names each twin
-   * in its accessible text ({@code Link a~b, ...}), the only public trace of which link it is.
-   */
-  private Optional<GraphElement> linkUnder(javafx.scene.Node picked) {
-    Topology design = model.topologyProperty().get();
-    if (design == null || picked == null || !picked.getStyleClass().contains("link-hit")
-        || picked.getAccessibleText() == null) {
-      return Optional.empty();
-    }
-    String text = picked.getAccessibleText();
-    return design.links().stream().map(LinkKey::of)
-        .filter(key -> text.startsWith("Link " + key + ","))
-        .findFirst().map(GraphElement::link);
-  }
-
-  /** The region whose marker is within a few pixels of a point of the graph, if any. */
-  private Optional<RegionId> nearestRegion(double x, double y) {
-    Topology design = model.topologyProperty().get();
-    if (design == null) {
-      return Optional.empty();
-    }
-    RegionId best = null;
-    double bestDistance = REGION_HIT_RADIUS_PX;
-    for (io.meridian.model.Region region : design.regions()) {
-      Optional<javafx.geometry.Point2D> at = graph.toLocal(
-          new GeoPosition(region.longitude(), region.latitude()));
-      if (at.isPresent()) {
-        double distance = at.get().distance(x, y);
-        if (distance <= bestDistance) {
-          bestDistance = distance;
-          best = region.id();
-        }
-      }
-    }
-    return Optional.ofNullable(best);
   }
 
   private void applyDark(boolean dark) {

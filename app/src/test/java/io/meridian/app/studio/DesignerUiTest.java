@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meridian.app.check.DesignCheck;
 import io.meridian.app.check.Validation;
 import io.meridian.app.files.RecentFiles;
+import io.meridian.model.Region;
 import io.meridian.model.RegionId;
+import io.meridian.model.Topology;
+import io.meridian.visualization.graph.GraphElement;
+import io.meridian.visualization.graph.LinkKey;
+import io.meridian.visualization.graph.TopologyGraph;
+import io.meridian.visualization.map.GeoPosition;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +29,7 @@ import javafx.embed.swing.SwingFXUtils;
 import javax.imageio.ImageIO;
 import javafx.application.Platform;
 import javafx.css.PseudoClass;
+import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
@@ -29,7 +37,6 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
-import javafx.scene.shape.QuadCurve;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -194,19 +201,38 @@ class DesignerUiTest {
     robot.interact(() -> model.open(sample));
     waitUntil(() -> sample.equals(model.fileProperty().get()) && view.graph().isMapLoaded());
     robot.clickOn("#fit-all");
-    String key = "ohio~oregon";
-    QuadCurve hit = robot.lookup(".link-hit").queryAllAs(QuadCurve.class).stream()
-        .filter(curve -> curve.getAccessibleText().startsWith("Link " + key + ","))
-        .findFirst().orElseThrow(() -> new AssertionError("no link " + key));
-    double midX = 0.25 * hit.getStartX() + 0.5 * hit.getControlX() + 0.25 * hit.getEndX();
-    double midY = 0.25 * hit.getStartY() + 0.5 * hit.getControlY() + 0.25 * hit.getEndY();
-
-    robot.rightClickOn(hit.localToScreen(midX, midY));
+    GraphElement link = GraphElement.link(
+        LinkKey.between(RegionId.of("ohio"), RegionId.of("oregon")));
+    Point2D onLink = pointOn(link, RegionId.of("ohio"), RegionId.of("oregon"));
+    robot.rightClickOn(view.graph().localToScreen(onLink));
     robot.clickOn("Fail in what-if");
 
     waitUntil(() -> model.cutLinks().size() == 1 && !model.checkingProperty().get());
     assertThat(model.cutLinks().get(0).toString()).contains("ohio").contains("oregon");
     assertThat(model.toolProperty().get()).isEqualTo(Tool.WHAT_IF);
+  }
+
+  /**
+   * A point of the graph on a link's arc: the arc bows north of the chord between its ends, so
+   * walk up from the chord's middle until the graph's hit test names the link.
+   */
+  private Point2D pointOn(GraphElement link, RegionId a, RegionId b) {
+    TopologyGraph graph = view.graph();
+    Topology design = model.topologyProperty().get();
+    Point2D from = graph.toLocal(geo(design, a)).orElseThrow();
+    Point2D to = graph.toLocal(geo(design, b)).orElseThrow();
+    Point2D middle = from.midpoint(to);
+    for (int up = 0; up < 200; up++) {
+      if (graph.elementAt(middle.getX(), middle.getY() - up).equals(Optional.of(link))) {
+        return new Point2D(middle.getX(), middle.getY() - up);
+      }
+    }
+    throw new AssertionError("no point of " + link + " above the middle of its chord");
+  }
+
+  private static GeoPosition geo(Topology design, RegionId id) {
+    Region region = design.region(id).orElseThrow();
+    return new GeoPosition(region.longitude(), region.latitude());
   }
 
   private void addFromCatalogue(FxRobot robot, String code) throws TimeoutException {

@@ -119,4 +119,25 @@ class StudioViewModelTest {
     assertThat(model.topologyProperty().get().regions()).isEmpty();
     assertThat(model.titleProperty().get()).isEqualTo("untitled — Meridian");
   }
+
+  @Test
+  void exportingTheGraphWritesAPngAndAFailureSaysWhy(@org.junit.jupiter.api.io.TempDir Path folder)
+      throws Exception {
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_ARGB);
+    image.setRGB(3, 4, 0xff336699);
+    Path png = folder.resolve("nested/graph.png");
+    model.exportImage(image, png);
+    java.awt.image.BufferedImage read = javax.imageio.ImageIO.read(png.toFile());
+    assertThat(read.getWidth()).isEqualTo(40);
+    assertThat(read.getRGB(3, 4)).isEqualTo(0xff336699);
+    assertThat(model.statusProperty().get()).isEqualTo("Exported the graph to " + png);
+
+    // A folder in the way of the file: the export fails and the status line says where.
+    Path blocked = folder.resolve("taken.png");
+    java.nio.file.Files.createDirectories(blocked);
+    java.nio.file.Files.writeString(blocked.resolve("keep.txt"), "not empty");
+    model.exportImage(image, blocked);
+    assertThat(model.statusProperty().get()).startsWith("Could not export " + blocked);
+  }
 }

@@ -40,7 +40,13 @@ public class RttMatrix extends Control {
   /** Creates an empty matrix. */
   public RttMatrix() {
     getStyleClass().add(STYLE_CLASS);
-    topology.addListener((observable, before, after) -> model.set(RttMatrixModel.of(after)));
+    topology.addListener((observable, before, after) -> {
+      // Most edits of a design (datasets, policies) leave the regions and links alone.
+      if (before == null || after == null || !before.regions().equals(after.regions())
+          || !before.links().equals(after.links())) {
+        model.set(RttMatrixModel.of(after));
+      }
+    });
   }
 
   @Override

@@ -20,8 +20,10 @@ import java.util.Optional;
  * <p>A link is drawn as a quadratic curve from one end to the other that passes, half-way,
  * through the projected midpoint of the great circle between the ends, bowed a little
  * further north so that links never lie on top of each other as straight lines. A link
- * whose great circle crosses the antimeridian would run off the map's edge; it is drawn the
- * other way round the world with the same bow instead.
+ * whose great circle crosses the antimeridian (Tokyo to Oregon across the Pacific) is drawn
+ * the short way, in two pieces: from its first end to the map's edge where the great circle
+ * leaves it, and from the opposite edge, where it comes back, to its second end (see {@link
+ * #crossesAntimeridian(int)}).
  *
  * <p>Regions with a duplicate id and links to unknown regions are skipped: the validator
  * reports those, and the graph shows what it can.
@@ -31,6 +33,12 @@ public final class ProjectedTopology {
   /** How far links bow north of the straight chord, as a fraction of the chord length. */
   static final double BOW_FRACTION = 0.08;
 
+  /** Points sampled along a great circle to find where it crosses the antimeridian. */
+  private static final int CROSSING_SAMPLES = 64;
+
+  /** Bisection steps that place the crossing once found (2^-30 of a sample: far below a pixel). */
+  private static final int CROSSING_BISECTIONS = 30;
+
   private final List<Region> regions;
   private final Map<RegionId, Integer> regionIndex;
   private final double[] regionXy;
@@ -38,11 +46,13 @@ public final class ProjectedTopology {
   private final Map<LinkKey, Integer> linkIndex;
   private final int[] linkEnds;
   private final double[] linkControlXy;
+  /** Per link 6 numbers, NaN unless it crosses the antimeridian: edge A, edge B, control B. */
+  private final double[] linkWrapXy;
   private final ProjectedBounds bounds;
 
   private ProjectedTopology(List<Region> regions, Map<RegionId, Integer> regionIndex,
       double[] regionXy, List<Link> links, Map<LinkKey, Integer> linkIndex, int[] linkEnds,
-      double[] linkControlXy) {
+      double[] linkControlXy, double[] linkWrapXy) {
     this.regions = regions;
     this.regionIndex = regionIndex;
     this.regionXy = regionXy;
@@ -50,12 +60,13 @@ public final class ProjectedTopology {
     this.linkIndex = linkIndex;
     this.linkEnds = linkEnds;
     this.linkControlXy = linkControlXy;
+    this.linkWrapXy = linkWrapXy;
     this.bounds = regions.isEmpty() ? null : ProjectedBounds.ofPoints(regionXy, regions.size());
   }
 
   /** The projection of an empty topology. */
   public static final ProjectedTopology EMPTY = new ProjectedTopology(List.of(), Map.of(),
-      new double[0], List.of(), Map.of(), new int[0], new double[0]);
+      new double[0], List.of(), Map.of(), new int[0], new double[0], new double[0]);
 
   /**
    * Projects a topology.
@@ -89,38 +100,58 @@ public final class ProjectedTopology {
     }
     int[] linkEnds = new int[2 * links.size()];
     double[] linkControlXy = new double[2 * links.size()];
-    double[] scratch = new double[2];
+    double[] linkWrapXy = new double[6 * links.size()];
+    java.util.Arrays.fill(linkWrapXy, Double.NaN);
+    GreatCircle arc = new GreatCircle();
+    double[] point = new double[2];
     for (int i = 0; i < links.size(); i++) {
       int from = regionIndex.get(links.get(i).a());
       int to = regionIndex.get(links.get(i).b());
       linkEnds[2 * i] = from;
       linkEnds[2 * i + 1] = to;
-      controlPoint(regions.get(from), regions.get(to), regionXy, from, to, projection, scratch);
-      linkControlXy[2 * i] = scratch[0];
-      linkControlXy[2 * i + 1] = scratch[1];
+      Region a = regions.get(from);
+      Region b = regions.get(to);
+      arc.set(a, b);
+      double crossing = arc.antimeridianCrossing();
+      double x0 = regionXy[2 * from];
+      double y0 = regionXy[2 * from + 1];
+      double x2 = regionXy[2 * to];
+      double y2 = regionXy[2 * to + 1];
+      if (Double.isNaN(crossing)) {
+        arc.pointAt(0.5, point);
+        projection.project(point[0], point[1], point, 0);
+        controlPoint(x0, y0, x2, y2, point[0], point[1], linkControlXy, 2 * i);
+        continue;
+      }
+      // Two pieces: A to the edge on A's side, then the opposite edge to B.
+      arc.pointAt(crossing, point);
+      double edgeLatitude = point[1];
+      double edgeLongitudeA = arc.longitudeSideOfA() * 180;
+      int w = 6 * i;
+      projection.project(edgeLongitudeA, edgeLatitude, linkWrapXy, w);
+      projection.project(-edgeLongitudeA, edgeLatitude, linkWrapXy, w + 2);
+      arc.pointAt(crossing / 2, point);
+      projection.project(point[0], point[1], point, 0);
+      controlPoint(x0, y0, linkWrapXy[w], linkWrapXy[w + 1], point[0], point[1], linkControlXy,
+          2 * i);
+      arc.pointAt((1 + crossing) / 2, point);
+      projection.project(point[0], point[1], point, 0);
+      controlPoint(linkWrapXy[w + 2], linkWrapXy[w + 3], x2, y2, point[0], point[1], linkWrapXy,
+          w + 4);
     }
     return new ProjectedTopology(Collections.unmodifiableList(regions),
         Collections.unmodifiableMap(regionIndex), regionXy, Collections.unmodifiableList(links),
-        Collections.unmodifiableMap(linkIndex), linkEnds, linkControlXy);
+        Collections.unmodifiableMap(linkIndex), linkEnds, linkControlXy, linkWrapXy);
   }
 
-  private static void controlPoint(Region from, Region to, double[] regionXy, int fromIndex,
-      int toIndex, MapProjection projection, double[] out) {
-    double x0 = regionXy[2 * fromIndex];
-    double y0 = regionXy[2 * fromIndex + 1];
-    double x2 = regionXy[2 * toIndex];
-    double y2 = regionXy[2 * toIndex + 1];
+  /**
+   * The control point of a quadratic curve from (x0, y0) to (x2, y2) that passes half-way
+   * through (midX, midY) moved north, perpendicular to the chord, by a fraction of its length.
+   */
+  private static void controlPoint(double x0, double y0, double x2, double y2, double midX,
+      double midY, double[] out, int offset) {
     double chordX = (x0 + x2) / 2;
     double chordY = (y0 + y2) / 2;
-    double midX = chordX;
-    double midY = chordY;
-    if (Math.abs(from.longitude() - to.longitude()) <= 180) {
-      greatCircleMidpoint(from, to, out);
-      projection.project(out[0], out[1], out, 0);
-      midX = out[0];
-      midY = out[1];
-    }
-    // Bow the curve north, perpendicular to the chord, by a fraction of its length.
     double dx = x2 - x0;
     double dy = y2 - y0;
     double length = Math.hypot(dx, dy);
@@ -134,29 +165,96 @@ public final class ProjectedTopology {
       midX += normalX * length * BOW_FRACTION;
       midY += normalY * length * BOW_FRACTION;
     }
-    // A quadratic Bézier passes at t = 1/2 through (P0 + 2C + P2) / 4; solve for C.
-    out[0] = 2 * midX - chordX;
-    out[1] = 2 * midY - chordY;
+    // A quadratic Bezier passes at t = 1/2 through (P0 + 2C + P2) / 4; solve for C.
+    out[offset] = 2 * midX - chordX;
+    out[offset + 1] = 2 * midY - chordY;
   }
 
-  private static void greatCircleMidpoint(Region from, Region to, double[] out) {
-    double phi1 = Math.toRadians(from.latitude());
-    double phi2 = Math.toRadians(to.latitude());
-    double lambda1 = Math.toRadians(from.longitude());
-    double deltaLambda = Math.toRadians(to.longitude() - from.longitude());
-    double bx = Math.cos(phi2) * Math.cos(deltaLambda);
-    double by = Math.cos(phi2) * Math.sin(deltaLambda);
-    double phi = Math.atan2(Math.sin(phi1) + Math.sin(phi2),
-        Math.sqrt((Math.cos(phi1) + bx) * (Math.cos(phi1) + bx) + by * by));
-    double lambda = lambda1 + Math.atan2(by, Math.cos(phi1) + bx);
-    double longitude = Math.toDegrees(lambda);
-    if (longitude > 180) {
-      longitude -= 360;
-    } else if (longitude < -180) {
-      longitude += 360;
+  /** The shorter great-circle arc between two regions, as unit vectors; reused per link. */
+  private static final class GreatCircle {
+    private final double[] a = new double[3];
+    private final double[] b = new double[3];
+    private double angle;
+    private double sideOfA;
+
+    void set(Region from, Region to) {
+      unit(from.latitude(), from.longitude(), a);
+      unit(to.latitude(), to.longitude(), b);
+      double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+      angle = Math.acos(Math.max(-1, Math.min(1, dot)));
     }
-    out[0] = longitude;
-    out[1] = Math.toDegrees(phi);
+
+    /**
+     * Writes the point at fraction {@code f} of the arc as longitude, latitude in degrees.
+     * Antipodal or coincident ends have no single arc: the chord's midpoint stands in.
+     */
+    void pointAt(double f, double[] out) {
+      double wa;
+      double wb;
+      double sin = Math.sin(angle);
+      if (sin < 1e-9) {
+        wa = 1 - f;
+        wb = f;
+      } else {
+        wa = Math.sin((1 - f) * angle) / sin;
+        wb = Math.sin(f * angle) / sin;
+      }
+      double x = wa * a[0] + wb * b[0];
+      double y = wa * a[1] + wb * b[1];
+      double z = wa * a[2] + wb * b[2];
+      out[0] = Math.toDegrees(Math.atan2(y, x));
+      out[1] = Math.toDegrees(Math.atan2(z, Math.hypot(x, y)));
+    }
+
+    /**
+     * The fraction of the arc at which it crosses the antimeridian (longitude 180), or NaN
+     * when it stays on the map. Antipodal ends (no single shortest arc) never wrap.
+     */
+    double antimeridianCrossing() {
+      if (Math.sin(angle) < 1e-9) {
+        return Double.NaN;
+      }
+      double[] point = new double[2];
+      pointAt(0, point);
+      double previous = point[0];
+      for (int step = 1; step <= CROSSING_SAMPLES; step++) {
+        double f = (double) step / CROSSING_SAMPLES;
+        pointAt(f, point);
+        // A jump of more than half the world between neighbouring samples is the antimeridian;
+        // passing near a pole also jumps, but by about half the world, with one end near 0.
+        if (Math.abs(point[0] - previous) > 180 && Math.abs(previous) > 90
+            && Math.abs(point[0]) > 90) {
+          sideOfA = Math.signum(previous);
+          double low = (double) (step - 1) / CROSSING_SAMPLES;
+          double high = f;
+          for (int i = 0; i < CROSSING_BISECTIONS; i++) {
+            double middle = (low + high) / 2;
+            pointAt(middle, point);
+            if (Math.signum(point[0]) == sideOfA) {
+              low = middle;
+            } else {
+              high = middle;
+            }
+          }
+          return (low + high) / 2;
+        }
+        previous = point[0];
+      }
+      return Double.NaN;
+    }
+
+    /** @return +1 when the arc leaves the map at its east edge, -1 at its west edge */
+    double longitudeSideOfA() {
+      return sideOfA;
+    }
+
+    private static void unit(double latitude, double longitude, double[] out) {
+      double phi = Math.toRadians(latitude);
+      double lambda = Math.toRadians(longitude);
+      out[0] = Math.cos(phi) * Math.cos(lambda);
+      out[1] = Math.cos(phi) * Math.sin(lambda);
+      out[2] = Math.sin(phi);
+    }
   }
 
   /** @return the regions drawn, in topology order, duplicates skipped */
@@ -251,6 +349,54 @@ public final class ProjectedTopology {
    */
   public double controlY(int link) {
     return linkControlXy[2 * link + 1];
+  }
+
+  /**
+   * Whether a link's great circle crosses the antimeridian, so that it is drawn in two
+   * pieces: from its first end ({@link #linkFrom}) with control point ({@link #controlX},
+   * {@link #controlY}) to the edge point {@link #edgeX edgeX(link, 0)}, and from the edge
+   * point {@code edgeX(link, 1)} on the opposite side with control point ({@link
+   * #wrapControlX}, {@link #wrapControlY}) to its second end ({@link #linkTo}).
+   *
+   * @param link link index
+   * @return whether the link is drawn in two pieces
+   */
+  public boolean crossesAntimeridian(int link) {
+    return !Double.isNaN(linkWrapXy[6 * link]);
+  }
+
+  /**
+   * @param link link index of a link that {@link #crossesAntimeridian crosses the antimeridian}
+   * @param side 0 for the edge on the first end's side, 1 for the second end's
+   * @return the projected x where the link meets the map's edge on that side; NaN otherwise
+   */
+  public double edgeX(int link, int side) {
+    return linkWrapXy[6 * link + 2 * side];
+  }
+
+  /**
+   * @param link link index of a link that {@link #crossesAntimeridian crosses the antimeridian}
+   * @param side 0 for the edge on the first end's side, 1 for the second end's
+   * @return the projected y where the link meets the map's edge on that side; NaN otherwise
+   */
+  public double edgeY(int link, int side) {
+    return linkWrapXy[6 * link + 2 * side + 1];
+  }
+
+  /**
+   * @param link link index of a link that {@link #crossesAntimeridian crosses the antimeridian}
+   * @return the projected x of the control point of its second piece; NaN otherwise
+   */
+  public double wrapControlX(int link) {
+    return linkWrapXy[6 * link + 4];
+  }
+
+  /**
+   * @param link link index of a link that {@link #crossesAntimeridian crosses the antimeridian}
+   * @return the projected y of the control point of its second piece; NaN otherwise
+   */
+  public double wrapControlY(int link) {
+    return linkWrapXy[6 * link + 5];
   }
 
   /** @return the bounds of all region points, empty when there are no regions */

@@ -231,6 +231,26 @@ public class TopologyGraph extends WorldMap {
     return false;
   }
 
+  /** How far outside a marker or a link's stroke a point still hits it, in pixels. */
+  public static final double HIT_SLOP_PX = 4;
+
+  /**
+   * The region or link drawn at a point of this control, for clicks, context menus and
+   * drops: a region whose marker is within {@value #HIT_SLOP_PX} px of the point (the nearest
+   * one; markers are drawn above links), otherwise the link whose arc passes nearest, within
+   * {@value #HIT_SLOP_PX} px of its stroke. Answers for what is on screen, fanned-out markers
+   * and both pieces of a link drawn across the antimeridian included; empty before the graph
+   * has been laid out or without the default skin.
+   *
+   * @param x x in this control's coordinates (as {@code MouseEvent.getX()})
+   * @param y y in this control's coordinates
+   * @return the element there, if any
+   */
+  public Optional<GraphElement> elementAt(double x, double y) {
+    return getSkin() instanceof TopologyGraphSkin skin ? skin.elementAt(x, y, HIT_SLOP_PX)
+        : Optional.empty();
+  }
+
   private static boolean contains(ProjectedTopology geometry, GraphElement element) {
     if (element instanceof GraphElement.RegionElement region) {
       return geometry.indexOf(region.id()).isPresent();

@@ -5,7 +5,9 @@ import io.meridian.model.Region;
 import io.meridian.model.RegionId;
 import io.meridian.visualization.map.MapViewport;
 import io.meridian.visualization.map.WorldMapSkin;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javafx.animation.Animation;
@@ -84,6 +86,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private double[] labelBoxes = new double[0];
   private boolean[] labelAccepted = new boolean[0];
   private int[] labelOwner = new int[0];
+  private final double[] labelCenter = new double[2];
 
   private final ChangeListener<ProjectedTopology> geometryListener =
       (observable, before, after) -> rebuild(after);
@@ -199,8 +202,8 @@ public class TopologyGraphSkin extends WorldMapSkin {
 
     Map<LinkKey, LinkView> keptLinks = new HashMap<>();
     LinkView[] newLinks = new LinkView[linkCount];
-    Node[] lines = new Node[linkCount];
-    Node[] hits = new Node[linkCount];
+    List<Node> lines = new ArrayList<>(linkCount);
+    List<Node> hits = new ArrayList<>(linkCount);
     Node[] labels = new Node[linkCount];
     for (int i = 0; i < linkCount; i++) {
       Link link = geometry.links().get(i);
@@ -212,8 +215,14 @@ public class TopologyGraphSkin extends WorldMapSkin {
       view.link = link;
       newLinks[i] = view;
       keptLinks.put(key, view);
-      lines[i] = view.line;
-      hits[i] = view.hit;
+      lines.add(view.line);
+      hits.add(view.hit);
+      if (geometry.crossesAntimeridian(i)) {
+        // The second piece, from the opposite edge of the map to the second end.
+        view.ensureWrapPiece();
+        lines.add(view.wrapLine);
+        hits.add(view.wrapHit);
+      }
       labels[i] = view.label;
     }
     for (LinkView gone : linkViews.values()) {
@@ -368,19 +377,78 @@ public class TopologyGraphSkin extends WorldMapSkin {
       double cy = -geometry.controlY(i) * scale
           + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
       LinkView view = linksByIndex[i];
-      view.place(x0, y0, cx, cy, x2, y2);
+      if (geometry.crossesAntimeridian(i)) {
+        view.place(x0, y0, wrapControlX(i, 0, scale), wrapControlY(i, 0, scale),
+            geometry.edgeX(i, 0) * scale, -geometry.edgeY(i, 0) * scale);
+        view.placeWrap(geometry.edgeX(i, 1) * scale, -geometry.edgeY(i, 1) * scale,
+            wrapControlX(i, 1, scale), wrapControlY(i, 1, scale), x2, y2);
+      } else {
+        view.place(x0, y0, cx, cy, x2, y2);
+      }
       boolean showLabel = view.labelShown;
       if (view.label.isVisible() != showLabel) {
         view.label.setVisible(showLabel);
       }
       if (showLabel) {
-        double midX = 0.25 * x0 + 0.5 * cx + 0.25 * x2;
-        double midY = 0.25 * y0 + 0.5 * cy + 0.25 * y2;
+        linkLabelCenter(i, scale, labelCenter);
         view.label.autosize();
-        view.label.relocate(midX - view.label.getWidth() / 2,
-            midY - view.label.getHeight() / 2);
+        view.label.relocate(labelCenter[0] - view.label.getWidth() / 2,
+            labelCenter[1] - view.label.getHeight() / 2);
       }
     }
+  }
+
+  /**
+   * The control point of one piece of a link drawn across the antimeridian, at this scale:
+   * piece 0 runs from the first end to the edge and follows that end's fan-out offset half-way,
+   * piece 1 runs from the opposite edge to the second end.
+   */
+  private double wrapControlX(int link, int piece, double scale) {
+    return piece == 0
+        ? geometry.controlX(link) * scale + fanOut.offsetX(geometry.linkFrom(link)) / 2
+        : geometry.wrapControlX(link) * scale + fanOut.offsetX(geometry.linkTo(link)) / 2;
+  }
+
+  private double wrapControlY(int link, int piece, double scale) {
+    return piece == 0
+        ? -geometry.controlY(link) * scale + fanOut.offsetY(geometry.linkFrom(link)) / 2
+        : -geometry.wrapControlY(link) * scale + fanOut.offsetY(geometry.linkTo(link)) / 2;
+  }
+
+  /**
+   * Where a link's label is centred at this scale, without the pan translation: half-way
+   * along its curve, or along the longer piece of a link drawn across the antimeridian.
+   *
+   * @return the length on screen of the chord the label sits on
+   */
+  private double linkLabelCenter(int link, double scale, double[] out) {
+    int from = geometry.linkFrom(link);
+    int to = geometry.linkTo(link);
+    double x0 = regionX(from, scale);
+    double y0 = regionY(from, scale);
+    double x2 = regionX(to, scale);
+    double y2 = regionY(to, scale);
+    if (geometry.crossesAntimeridian(link)) {
+      double edgeX0 = geometry.edgeX(link, 0) * scale;
+      double edgeY0 = -geometry.edgeY(link, 0) * scale;
+      double edgeX1 = geometry.edgeX(link, 1) * scale;
+      double edgeY1 = -geometry.edgeY(link, 1) * scale;
+      double first = Math.hypot(edgeX0 - x0, edgeY0 - y0);
+      double second = Math.hypot(x2 - edgeX1, y2 - edgeY1);
+      if (first >= second) {
+        out[0] = 0.25 * x0 + 0.5 * wrapControlX(link, 0, scale) + 0.25 * edgeX0;
+        out[1] = 0.25 * y0 + 0.5 * wrapControlY(link, 0, scale) + 0.25 * edgeY0;
+        return first;
+      }
+      out[0] = 0.25 * edgeX1 + 0.5 * wrapControlX(link, 1, scale) + 0.25 * x2;
+      out[1] = 0.25 * edgeY1 + 0.5 * wrapControlY(link, 1, scale) + 0.25 * y2;
+      return second;
+    }
+    double cx = geometry.controlX(link) * scale + (fanOut.offsetX(from) + fanOut.offsetX(to)) / 2;
+    double cy = -geometry.controlY(link) * scale + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
+    out[0] = 0.25 * x0 + 0.5 * cx + 0.25 * x2;
+    out[1] = 0.25 * y0 + 0.5 * cy + 0.25 * y2;
+    return Math.hypot(x2 - x0, y2 - y0);
   }
 
   /**
@@ -430,23 +498,13 @@ public class TopologyGraphSkin extends WorldMapSkin {
         if (pass != linkPriority(view)) {
           continue;
         }
-        int from = geometry.linkFrom(i);
-        int to = geometry.linkTo(i);
-        double x0 = regionX(from, scale);
-        double y0 = regionY(from, scale);
-        double x2 = regionX(to, scale);
-        double y2 = regionY(to, scale);
-        if (Math.hypot(x2 - x0, y2 - y0) < LINK_LABEL_LENGTH_MIN_PX) {
+        if (linkLabelCenter(i, scale, labelCenter) < LINK_LABEL_LENGTH_MIN_PX) {
           continue;
         }
-        double cx = geometry.controlX(i) * scale
-            + (fanOut.offsetX(from) + fanOut.offsetX(to)) / 2;
-        double cy = -geometry.controlY(i) * scale
-            + (fanOut.offsetY(from) + fanOut.offsetY(to)) / 2;
         double width = view.label.prefWidth(-1);
         double height = view.label.prefHeight(-1);
-        count = addBox(count, 0.25 * x0 + 0.5 * cx + 0.25 * x2 - width / 2,
-            0.25 * y0 + 0.5 * cy + 0.25 * y2 - height / 2, width, height, i);
+        count = addBox(count, labelCenter[0] - width / 2, labelCenter[1] - height / 2, width,
+            height, i);
       }
     }
     declutter.place(labelBoxes, count, obstacles, labelAccepted);
@@ -498,6 +556,93 @@ public class TopologyGraphSkin extends WorldMapSkin {
 
   private static boolean hasText(String text) {
     return text != null && !text.isEmpty();
+  }
+
+  // ----------------------------------------------------------------- hit test
+
+  /**
+   * The region or link drawn at a point of the control, as {@link TopologyGraph#elementAt}
+   * describes. Uses the placement on screen (fan-out included), so it answers for what the
+   * user sees.
+   */
+  java.util.Optional<GraphElement> elementAt(double x, double y, double slopPx) {
+    double layerX = x - getOverlayLayer().getTranslateX();
+    double layerY = y - getOverlayLayer().getTranslateY();
+    int bestRegion = -1;
+    double bestDistance = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < regionsByIndex.length && 2 * i + 1 < screenXy.length; i++) {
+      double distance = Math.hypot(screenXy[2 * i] - layerX, screenXy[2 * i + 1] - layerY);
+      if (distance <= regionsByIndex[i].markerHalfSize() + slopPx && distance < bestDistance) {
+        bestRegion = i;
+        bestDistance = distance;
+      }
+    }
+    if (bestRegion >= 0) {
+      return java.util.Optional.of(
+          GraphElement.region(regionsByIndex[bestRegion].region().id()));
+    }
+    int bestLink = -1;
+    bestDistance = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < linksByIndex.length; i++) {
+      LinkView view = linksByIndex[i];
+      double reach = view.width / 2 + slopPx;
+      double distance = distanceToCurve(view.line, layerX, layerY, reach);
+      if (geometry.crossesAntimeridian(i) && view.wrapLine != null) {
+        distance = Math.min(distance, distanceToCurve(view.wrapLine, layerX, layerY, reach));
+      }
+      if (distance <= reach && distance < bestDistance) {
+        bestLink = i;
+        bestDistance = distance;
+      }
+    }
+    return bestLink < 0 ? java.util.Optional.empty()
+        : java.util.Optional.of(GraphElement.link(linksByIndex[bestLink].key));
+  }
+
+  /** Segments a curve is cut into to measure a point's distance to it. */
+  private static final int HIT_SEGMENTS = 24;
+
+  /**
+   * The distance from a point to a quadratic curve, measured against {@link #HIT_SEGMENTS}
+   * chords; infinity without the work when the point is outside the curve's box by more than
+   * {@code reach}.
+   */
+  private static double distanceToCurve(QuadCurve curve, double x, double y, double reach) {
+    double x0 = curve.getStartX();
+    double y0 = curve.getStartY();
+    double cx = curve.getControlX();
+    double cy = curve.getControlY();
+    double x2 = curve.getEndX();
+    double y2 = curve.getEndY();
+    // The curve lies inside the triangle of its three points.
+    if (x < Math.min(x0, Math.min(cx, x2)) - reach || x > Math.max(x0, Math.max(cx, x2)) + reach
+        || y < Math.min(y0, Math.min(cy, y2)) - reach
+        || y > Math.max(y0, Math.max(cy, y2)) + reach) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double best = Double.POSITIVE_INFINITY;
+    double previousX = x0;
+    double previousY = y0;
+    for (int step = 1; step <= HIT_SEGMENTS; step++) {
+      double t = (double) step / HIT_SEGMENTS;
+      double u = 1 - t;
+      double nextX = u * u * x0 + 2 * u * t * cx + t * t * x2;
+      double nextY = u * u * y0 + 2 * u * t * cy + t * t * y2;
+      best = Math.min(best, distanceToSegment(x, y, previousX, previousY, nextX, nextY));
+      previousX = nextX;
+      previousY = nextY;
+    }
+    return best;
+  }
+
+  private static double distanceToSegment(double x, double y, double ax, double ay, double bx,
+      double by) {
+    double dx = bx - ax;
+    double dy = by - ay;
+    double lengthSquared = dx * dx + dy * dy;
+    double t = lengthSquared == 0 ? 0
+        : Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / lengthSquared));
+    return Math.hypot(x - (ax + t * dx), y - (ay + t * dy));
   }
 
   // -------------------------------------------------------------------- input
@@ -553,6 +698,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
     final QuadCurve line = new QuadCurve();
     final QuadCurve hit = new QuadCurve();
     final Label label = new Label();
+    /** The second piece of a link drawn across the antimeridian; null until one is. */
+    QuadCurve wrapLine;
+    QuadCurve wrapHit;
     Link link;
     LinkOverlay overlay = LinkOverlay.NONE;
     boolean pulsing;
@@ -567,6 +715,32 @@ public class TopologyGraphSkin extends WorldMapSkin {
       hit.setUserData(this);
       label.getStyleClass().add("link-label");
       label.setVisible(false);
+    }
+
+    void ensureWrapPiece() {
+      if (wrapLine != null) {
+        return;
+      }
+      wrapLine = new QuadCurve();
+      wrapHit = new QuadCurve();
+      wrapLine.getStyleClass().addAll("link", "link-continuation");
+      wrapHit.getStyleClass().add("link-hit");
+      wrapHit.setUserData(this);
+      // Same look as the first piece: mirror its pseudo-classes, width and accessible text.
+      line.getPseudoClassStates().addListener(
+          (javafx.collections.SetChangeListener<javafx.css.PseudoClass>) change -> {
+            if (change.wasAdded()) {
+              wrapLine.pseudoClassStateChanged(change.getElementAdded(), true);
+            }
+            if (change.wasRemoved()) {
+              wrapLine.pseudoClassStateChanged(change.getElementRemoved(), false);
+            }
+          });
+      for (javafx.css.PseudoClass state : line.getPseudoClassStates()) {
+        wrapLine.pseudoClassStateChanged(state, true);
+      }
+      wrapLine.strokeWidthProperty().bind(line.strokeWidthProperty());
+      wrapHit.accessibleTextProperty().bind(hit.accessibleTextProperty());
     }
 
     void apply(LinkOverlay newOverlay, boolean selected) {
@@ -616,6 +790,21 @@ public class TopologyGraphSkin extends WorldMapSkin {
       hit.setControlY(cy);
       hit.setEndX(x2);
       hit.setEndY(y2);
+    }
+
+    void placeWrap(double x0, double y0, double cx, double cy, double x2, double y2) {
+      wrapLine.setStartX(x0);
+      wrapLine.setStartY(y0);
+      wrapLine.setControlX(cx);
+      wrapLine.setControlY(cy);
+      wrapLine.setEndX(x2);
+      wrapLine.setEndY(y2);
+      wrapHit.setStartX(x0);
+      wrapHit.setStartY(y0);
+      wrapHit.setControlX(cx);
+      wrapHit.setControlY(cy);
+      wrapHit.setEndX(x2);
+      wrapHit.setEndY(y2);
     }
   }
 

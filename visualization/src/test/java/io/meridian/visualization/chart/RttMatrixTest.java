@@ -71,6 +71,45 @@ class RttMatrixTest {
     assertThat(order).containsExactly("ap-tokyo", "us-east", "eu-west", "eu-central");
   }
 
+  @Test
+  void hoveringACellExplainsItsPairInATooltip(FxRobot robot) {
+    javafx.scene.control.TableCell<?, ?> routed = robot.lookup(".rtt-cell").queryAll().stream()
+        .map(node -> (javafx.scene.control.TableCell<?, ?>) node)
+        .filter(cell -> cell.getText() != null && cell.getText().startsWith("~"))
+        .findFirst().orElseThrow();
+    // No tooltip is made for cells nobody pointed at: thousands of popups would stall the UI.
+    assertThat(routed.getTooltip()).isNull();
+    robot.moveTo(routed);
+    assertThat(routed.getTooltip()).isNotNull();
+    assertThat(routed.getTooltip().getText()).contains("through other regions");
+  }
+
+  @Test
+  void changingAnRttKeepsTheColumnsAndShowsTheNewValue(FxRobot robot) {
+    TableView<Integer> table = table(robot);
+    TableColumn<Integer, ?> usEast = table.getColumns().get(3).getColumns().get(0);
+    Topology before = matrix.getTopology();
+    robot.interact(() -> matrix.setTopology(before.mapLink(
+        before.links().get(0).a(), before.links().get(0).b(),
+        link -> Link.of(link.a().value(), link.b().value(), 64))));
+    assertThat(table.getColumns().get(3).getColumns().get(0)).isSameAs(usEast);
+    int euWest = matrix.getModel().indexOf(io.meridian.model.RegionId.of("eu-west"))
+        .orElseThrow();
+    assertThat(usEast.getCellData(euWest)).isEqualTo(64.0);
+    assertThat(robot.lookup(".rtt-cell").queryAll().stream()
+        .map(node -> ((javafx.scene.control.TableCell<?, ?>) node).getText()))
+        .contains("64").doesNotContain("70");
+  }
+
+  @Test
+  void rttsShowWholeMillisecondsAndOneDecimalBelowTen() {
+    assertThat(RttMatrixSkin.format(7.46)).isEqualTo("7.5");
+    assertThat(RttMatrixSkin.format(0.04)).isEqualTo("0.0");
+    assertThat(RttMatrixSkin.format(9.96)).isEqualTo("10.0");
+    assertThat(RttMatrixSkin.format(84.5)).isEqualTo("85");
+    assertThat(RttMatrixSkin.format(230)).isEqualTo("230");
+  }
+
   @SuppressWarnings("unchecked")
   private TableView<Integer> table(FxRobot robot) {
     return (TableView<Integer>) robot.lookup(".rtt-table").query();

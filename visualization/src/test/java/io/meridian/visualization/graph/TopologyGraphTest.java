@@ -49,7 +49,9 @@ class TopologyGraphTest {
   @Test
   void drawsOneMarkerPerRegionAndOneArcPerLink(FxRobot robot) {
     assertThat(robot.lookup(".region-node").queryAll()).hasSize(5);
-    assertThat(robot.lookup(".link").queryAll()).hasSize(5);
+    // Five links; the one across the Pacific (us-east to Tokyo) is drawn in two pieces.
+    assertThat(robot.lookup(".link").queryAll()).hasSize(6);
+    assertThat(robot.lookup(".link-continuation").queryAll()).hasSize(1);
     assertThat(robot.lookup(".region-node").queryAll().stream()
         .filter(node -> node.getPseudoClassStates().contains(PseudoClass.getPseudoClass("witness"))))
         .hasSize(1);
@@ -89,6 +91,49 @@ class TopologyGraphTest {
     // Bottom centre of the view: south of every region, and links bow north.
     robot.clickOn(graph.localToScreen(WIDTH / 2, HEIGHT - 20));
     assertThat(graph.getSelection()).isNull();
+  }
+
+  @Test
+  void elementAtFindsTheRegionUnderAMarkerTheLinkUnderAnArcAndNothingOnTheOcean(
+      FxRobot robot) {
+    RegionNode tokyo = node("ap-tokyo");
+    Point2D onTokyo = graph.sceneToLocal(tokyo.localToScene(0, 0));
+    assertThat(graph.elementAt(onTokyo.getX() + 2, onTokyo.getY() - 1))
+        .contains(GraphElement.region(RegionId.of("ap-tokyo")));
+
+    LinkKey atlantic = LinkKey.between(RegionId.of("eu-central"), RegionId.of("us-east"));
+    Point2D onAtlantic = curveMiddle(linkCurves(atlantic).get(0));
+    assertThat(graph.elementAt(onAtlantic.getX(), onAtlantic.getY() + 2))
+        .contains(GraphElement.link(atlantic));
+    // Bottom centre of the view: south of every region, and links bow north.
+    assertThat(graph.elementAt(WIDTH / 2, HEIGHT - 20)).isEmpty();
+  }
+
+  @Test
+  void theLinkAcrossThePacificIsDrawnTheShortWayAndBothPiecesAnswerForIt(FxRobot robot) {
+    LinkKey pacific = LinkKey.between(RegionId.of("us-east"), RegionId.of("ap-tokyo"));
+    List<QuadCurve> pieces = linkCurves(pacific);
+    assertThat(pieces).hasSize(2);
+    Point2D virginia = graph.sceneToLocal(node("us-east").localToScene(0, 0));
+    Point2D tokyo = graph.sceneToLocal(node("ap-tokyo").localToScene(0, 0));
+    for (QuadCurve piece : pieces) {
+      Point2D start = graph.sceneToLocal(piece.localToScene(piece.getStartX(), piece.getStartY()));
+      Point2D end = graph.sceneToLocal(piece.localToScene(piece.getEndX(), piece.getEndY()));
+      // Each piece joins one end to the nearer edge of the map: Virginia's runs west, Tokyo's
+      // east; neither crosses the Atlantic, Europe and Asia the long way.
+      boolean touchesVirginia = start.distance(virginia) < 1 || end.distance(virginia) < 1;
+      boolean touchesTokyo = start.distance(tokyo) < 1 || end.distance(tokyo) < 1;
+      assertThat(touchesVirginia ^ touchesTokyo).as("piece touches exactly one end").isTrue();
+      double edgeX = start.distance(virginia) < 1 || start.distance(tokyo) < 1 ? end.getX()
+          : start.getX();
+      if (touchesVirginia) {
+        assertThat(edgeX).isLessThan(virginia.getX());
+      } else {
+        assertThat(edgeX).isGreaterThan(tokyo.getX());
+      }
+      assertThat(graph.elementAt(curveMiddle(piece).getX(), curveMiddle(piece).getY()))
+          .contains(GraphElement.link(pacific));
+    }
   }
 
   @Test
@@ -296,6 +341,20 @@ class TopologyGraphTest {
     robot.interact(() -> graph.getStyleClass().add("dark"));
     assertThat(robot.lookup(".graph-legend").query().getStyleClass()).contains("dark");
     assertThat(Snapshots.write(robot, graph, "topology-graph-dark")).exists();
+  }
+
+  /** The click twins drawn for a link, named in their accessible text (independent of elementAt). */
+  private List<QuadCurve> linkCurves(LinkKey key) {
+    return graph.lookupAll(".link-hit").stream().map(QuadCurve.class::cast)
+        .filter(curve -> curve.getAccessibleText().startsWith("Link " + key + ","))
+        .collect(Collectors.toList());
+  }
+
+  /** The point half-way along a curve, in the graph's coordinates. */
+  private Point2D curveMiddle(QuadCurve curve) {
+    double midX = 0.25 * curve.getStartX() + 0.5 * curve.getControlX() + 0.25 * curve.getEndX();
+    double midY = 0.25 * curve.getStartY() + 0.5 * curve.getControlY() + 0.25 * curve.getEndY();
+    return graph.sceneToLocal(curve.localToScene(midX, midY));
   }
 
   private RegionNode node(String id) {
