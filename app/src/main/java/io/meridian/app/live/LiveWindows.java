@@ -85,7 +85,7 @@ public final class LiveWindows {
       stage.initOwner(owner);
     }
     stage.setTitle(connection.topology().name() + " live — Meridian");
-    stage.setScene(new Scene(view.root(), 1360, 880));
+    stage.setScene(sceneFor(view));
     stage.setOnHidden(e -> {
       view.stop();
       BACKGROUND.execute(connection::close);
@@ -119,7 +119,7 @@ public final class LiveWindows {
           Stage stage = new Stage();
           stage.initOwner(owner);
           stage.setTitle(path.getFileName() + " (recording) — Meridian");
-          stage.setScene(new Scene(view.root(), 1360, 880));
+          stage.setScene(sceneFor(view));
           stage.setOnHidden(e -> view.stop());
           stage.show();
         });
@@ -190,6 +190,13 @@ public final class LiveWindows {
     box.setPadding(new Insets(12));
     stage.setScene(new Scene(box, 640, 260));
     stage.show();
+  }
+
+  /** A scene as large as the live view wants, but never larger than the screen. */
+  private static Scene sceneFor(LiveView view) {
+    javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+    return new Scene(view.root(), Math.min(1360, screen.getWidth()),
+        Math.min(880, screen.getHeight()));
   }
 
   private static void error(Window owner, String text) {
