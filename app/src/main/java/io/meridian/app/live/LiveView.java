@@ -103,6 +103,8 @@ public final class LiveView {
   private final Label message = new Label();
   private final javafx.animation.Timeline ticker;
   private final List<Runnable> selectionListeners = new ArrayList<>();
+  private final javafx.beans.property.BooleanProperty particles =
+      new javafx.beans.property.SimpleBooleanProperty(this, "particles", true);
   private Thread loadThread;
 
   /**
@@ -185,7 +187,17 @@ public final class LiveView {
   private void applyOverlays(LiveOverlays overlays) {
     sync(graph.getRegionOverlays(), overlays.regions());
     sync(graph.getLinkOverlays(), overlays.links());
-    sync(graph.getLinkFlows(), overlays.flows());
+    sync(graph.getLinkFlows(), particles.get() ? overlays.flows() : Map.of());
+  }
+
+  /**
+   * Whether traffic is drawn as moving particles. Default on; off saves a software renderer
+   * from redrawing the map every frame (a slow machine, a remote desktop).
+   *
+   * @return the property
+   */
+  public javafx.beans.property.BooleanProperty particlesProperty() {
+    return particles;
   }
 
   /** Changes only what differs, so unchanged regions and links are not restyled. */
@@ -257,7 +269,14 @@ public final class LiveView {
       }
     });
 
-    ToolBar bar = new ToolBar(pause, scrub, shownAt, save, new Separator(),
+    javafx.scene.control.CheckBox particleBox = new javafx.scene.control.CheckBox("Particles");
+    particleBox.setId("live-particles");
+    particleBox.selectedProperty().bindBidirectional(particles);
+    particleBox.setTooltip(new Tooltip("Draw replication traffic as particles moving from the "
+        + "primary, denser for more changes per second; turn off on a slow machine"));
+    particles.addListener(o -> applyOverlays(model.overlaysProperty().get()));
+
+    ToolBar bar = new ToolBar(pause, scrub, shownAt, save, particleBox, new Separator(),
         actionButton("live-cut", "Cut link", Action.CUT_LINK, true,
             () -> selectedLink().ifPresent(k -> model.cutLink(k.first().value(),
                 k.second().value()))),
