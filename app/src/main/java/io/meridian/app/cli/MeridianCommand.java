@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
         KvCommand.class,
         StatusCommand.class,
         LoadCommand.class,
+        RecordCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -90,6 +90,8 @@ public final class LiveView {
   public static final Duration FRAME_TICK = Duration.millis(100);
   /** How much lag history the lag panel shows. */
   public static final long LAG_WINDOW_MILLIS = 5 * 60_000;
+  /** The lag panel's shortest span, while little history has been received. */
+  public static final long LAG_WINDOW_MIN_MILLIS = 60_000;
   private static final double REGION_HIT_RADIUS_PX = 14;
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
@@ -143,6 +145,10 @@ public final class LiveView {
     message.setPadding(new Insets(2, 8, 2, 8));
     root.setBottom(message);
     root.getStyleClass().add("live-view");
+
+    // What the model shows already (a replay starts with a state).
+    applyOverlays(model.overlaysProperty().get());
+    refreshFlowsAndChart();
 
     ticker = new javafx.animation.Timeline(new KeyFrame(FRAME_TICK, e -> model.tick()));
     ticker.setCycleCount(Animation.INDEFINITE);
@@ -240,6 +246,7 @@ public final class LiveView {
         scrub.setValue(now.doubleValue());
       }
     });
+    scrub.setValue(model.shownAtProperty().get());
     scrub.valueProperty().addListener((o, was, now) -> {
       if (model.pausedProperty().get() && Math.abs(now.longValue()
           - model.shownAtProperty().get()) >= 50) {
@@ -460,7 +467,9 @@ public final class LiveView {
     }
     List<LagSample> samples = state.history().getOrDefault(flow, List.of());
     long end = state.atMillis();
-    long start = end - LAG_WINDOW_MILLIS;
+    // The last five minutes, or less while less has been received, but never under a minute.
+    long start = Math.max(end - LAG_WINDOW_MILLIS, Math.min(end - LAG_WINDOW_MIN_MILLIS,
+        samples.isEmpty() ? end : samples.get(0).atMillis()));
     long[] at = new long[samples.size()];
     long[] lag = new long[samples.size()];
     long[] versions = new long[samples.size()];

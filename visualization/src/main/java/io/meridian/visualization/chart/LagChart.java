@@ -235,6 +235,9 @@ public class LagChart extends Region {
   }
 
   private static String millisText(double millis) {
+    if (millis > 0 && millis < 10) {
+      return String.format(Locale.ROOT, "%.1f ms", millis);
+    }
     return millis < 1000 ? String.format(Locale.ROOT, "%.0f ms", millis)
         : String.format(Locale.ROOT, "%.1f s", millis / 1000);
   }
