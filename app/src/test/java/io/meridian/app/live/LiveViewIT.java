@@ -33,8 +33,8 @@ import org.testfx.framework.junit5.Start;
 
 // Proves the live view end to end, headless, with real agent processes: deploying the 3-region
 // async sample from the deploy dialog opens the live view; under load, lag values appear on the
-// links; cutting a link turns it failing and its lag grows; healing it recovers; every action is
-// in the timeline with its outcome; failover is disabled with the reason; the recording saves
+// links; cutting a link turns it failing and its lag grows; healing it recovers; killing a region
+// fails it and restarting brings it back; every action is in the timeline with its outcome; failover is disabled with the reason; the recording saves
 // and opens again.
 @ExtendWith(ApplicationExtension.class)
 class LiveViewIT {
@@ -140,6 +140,25 @@ class LiveViewIT {
       assertThat(f.what()).isEqualTo("link ap-southeast~us-east cut");
       assertThat(f.open()).isFalse();
     });
+
+    // Kill a replica's agent: its region fails; restart it: it is reachable again.
+    robot.interact(() -> view.graph().setSelection(GraphElement.region(RegionId.of("eu-central"))));
+    robot.clickOn("#live-kill");
+    await("the killed region failing").atMost(LIVE_TIMEOUT).untilAsserted(() ->
+        assertThat(view.graph().getRegionOverlays().get(RegionId.of("eu-central")).status())
+            .isEqualTo(Status.FAILING));
+    robot.clickOn("#live-restart");
+    await("the restarted region reachable").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
+      LiveState.RegionState europe = model.stateProperty().get().region("eu-central")
+          .orElseThrow();
+      assertThat(europe.reachable()).isTrue();
+      assertThat(europe.health()).isNotEqualTo(LiveState.Health.FAILING);
+    });
+    assertThat(model.stateProperty().get().timeline())
+        .filteredOn(e -> e.kind() == EntryKind.ACTION).extracting(LiveState.TimelineEntry::text)
+        .anySatisfy(t -> assertThat(t).startsWith("kill region eu-central: done — killed pid"))
+        .anySatisfy(t -> assertThat(t).startsWith("restart region eu-central: done — started "
+            + "again as pid"));
 
     // Failover is not offered by the agents yet: disabled, and the tooltip says why.
     robot.interact(() -> view.graph().setSelection(GraphElement.region(RegionId.of("eu-central"))));
