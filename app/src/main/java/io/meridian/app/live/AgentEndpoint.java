@@ -3,8 +3,7 @@ package io.meridian.app.live;
 import java.util.Objects;
 
 /**
- * An agent to watch: its region and gRPC address, and for local deployments the state that lets
- * the studio kill and restart it.
+ * An agent to watch: its region and the gRPC address of its watch, control and KV services.
  *
  * @param region the agent's region
  * @param address {@code host:port} of its gRPC endpoint

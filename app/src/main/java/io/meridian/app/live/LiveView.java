@@ -11,7 +11,6 @@ import io.meridian.app.live.LiveState.LagSample;
 import io.meridian.app.live.LiveState.TimelineEntry;
 import io.meridian.model.Region;
 import io.meridian.model.RegionId;
-import io.meridian.model.Topology;
 import io.meridian.visualization.chart.LagChart;
 import io.meridian.visualization.graph.GraphElement;
 import io.meridian.visualization.graph.LinkKey;
@@ -690,10 +689,5 @@ public final class LiveView {
         "Meridian live recording", "*.mlive"));
     java.io.File file = chooser.showOpenDialog(owner);
     return Optional.ofNullable(file).map(java.io.File::toPath);
-  }
-
-  /** @return the topology shown */
-  Topology topology() {
-    return model.topology();
   }
 }
