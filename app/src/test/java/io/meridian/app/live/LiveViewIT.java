@@ -102,36 +102,37 @@ class LiveViewIT {
     robot.doubleClickOn("#live-load-rate").write("100");
     robot.clickOn("#live-load-start");
     await("lag on the links").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
-      LinkOverlay pacific = view.graph().getLinkOverlays().get(PACIFIC);
+      LinkOverlay pacific = onFx(() -> view.graph().getLinkOverlays().get(PACIFIC));
       assertThat(pacific).isNotNull();
       assertThat(pacific.badge()).startsWith("lag ");
       assertThat(pacific.status()).isIn(Status.OK, Status.DEGRADED);
-      assertThat(view.graph().getLinkFlows().get(PACIFIC)).as("particles from the primary")
+      assertThat(onFx(() -> view.graph().getLinkFlows().get(PACIFIC)))
+          .as("particles from the primary")
           .isNotNull();
     });
-    assertThat(view.graph().getRegionOverlays().get(RegionId.of("us-east")).badge())
+    assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("us-east"))).badge())
         .as("the primary is crowned").startsWith(LiveOverlays.CROWN);
 
     // Cut the link from the tool bar: it fails and its lag grows past the 500 ms bound.
     robot.interact(() -> view.graph().setSelection(GraphElement.link(PACIFIC)));
     robot.clickOn("#live-cut");
     await("the cut link failing with growing lag").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
-      assertThat(view.graph().getLinkOverlays().get(PACIFIC).status())
+      assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
           .isEqualTo(Status.FAILING);
-      assertThat(model.stateProperty().get().flows().get(TO_AP).lagMillis())
+      assertThat(onFx(() -> model.stateProperty().get()).flows().get(TO_AP).lagMillis())
           .isGreaterThan(1_500);
     });
 
     // Heal it: it recovers.
     robot.clickOn("#live-heal");
     await("the healed link recovering").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
-      assertThat(view.graph().getLinkOverlays().get(PACIFIC).status())
+      assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
           .isIn(Status.OK, Status.DEGRADED);
-      assertThat(model.stateProperty().get().flows().get(TO_AP).lagMillis())
+      assertThat(onFx(() -> model.stateProperty().get()).flows().get(TO_AP).lagMillis())
           .isBetween(0L, 500L);
     });
 
-    LiveState state = model.stateProperty().get();
+    LiveState state = onFx(() -> model.stateProperty().get());
     assertThat(state.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
         .extracting(LiveState.TimelineEntry::text)
         .anySatisfy(t -> assertThat(t).startsWith("cut link ap-southeast~us-east: done"))
@@ -145,16 +146,17 @@ class LiveViewIT {
     robot.interact(() -> view.graph().setSelection(GraphElement.region(RegionId.of("eu-central"))));
     robot.clickOn("#live-kill");
     await("the killed region failing").atMost(LIVE_TIMEOUT).untilAsserted(() ->
-        assertThat(view.graph().getRegionOverlays().get(RegionId.of("eu-central")).status())
+        assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("eu-central")))
+            .status())
             .isEqualTo(Status.FAILING));
     robot.clickOn("#live-restart");
     await("the restarted region reachable").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
-      LiveState.RegionState europe = model.stateProperty().get().region("eu-central")
+      LiveState.RegionState europe = onFx(() -> model.stateProperty().get()).region("eu-central")
           .orElseThrow();
       assertThat(europe.reachable()).isTrue();
       assertThat(europe.health()).isNotEqualTo(LiveState.Health.FAILING);
     });
-    assertThat(model.stateProperty().get().timeline())
+    assertThat(onFx(() -> model.stateProperty().get()).timeline())
         .filteredOn(e -> e.kind() == EntryKind.ACTION).extracting(LiveState.TimelineEntry::text)
         .anySatisfy(t -> assertThat(t).startsWith("kill region eu-central: done — killed pid"))
         .anySatisfy(t -> assertThat(t).startsWith("restart region eu-central: done — started "
@@ -176,5 +178,11 @@ class LiveViewIT {
       assertThat(opened.stateAt(opened.lastMillis()).faults())
           .anySatisfy(f -> assertThat(f.what()).isEqualTo("link ap-southeast~us-east cut"));
     });
+  }
+
+  /** Reads what the JavaFX thread owns on the JavaFX thread: the view changes it every tick. */
+  private static <T> T onFx(java.util.concurrent.Callable<T> read) throws Exception {
+    return org.testfx.util.WaitForAsyncUtils.asyncFx(read).get(10,
+        java.util.concurrent.TimeUnit.SECONDS);
   }
 }

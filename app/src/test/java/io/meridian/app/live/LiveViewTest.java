@@ -91,24 +91,25 @@ class LiveViewTest {
   }
 
   @Test
-  void mergedInputsReachTheGraphAndTheTimelineAtTheTick(FxRobot robot) {
+  void mergedInputsReachTheGraphAndTheTimelineAtTheTick(FxRobot robot) throws Exception {
     long now = clock.get();
     session.submit(snapshot(now, "eu-central", now, link("us-east", 120, 2, true)));
     session.submit(cut(now, "us-east", "ap-southeast"));
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(view.graph().getLinkOverlays().get(ATLANTIC).status()).isEqualTo(Status.OK);
-      assertThat(view.graph().getLinkOverlays().get(ATLANTIC).badge())
+      assertThat(onFx(() -> view.graph().getLinkOverlays().get(ATLANTIC)).status())
+          .isEqualTo(Status.OK);
+      assertThat(onFx(() -> view.graph().getLinkOverlays().get(ATLANTIC)).badge())
           .isEqualTo("lag 120 ms · 2 v");
-      assertThat(view.graph().getLinkFlows()).containsKey(ATLANTIC);
+      assertThat(onFx(() -> Map.copyOf(view.graph().getLinkFlows()))).containsKey(ATLANTIC);
     });
     robot.clickOn("Timeline");
     TableView<?> timeline = robot.lookup("#live-timeline").queryAs(TableView.class);
-    assertThat(timeline.getItems()).anySatisfy(e -> assertThat(e.toString())
-        .contains("link to ap-southeast cut"));
+    assertThat(onFx(() -> List.copyOf(timeline.getItems())))
+        .anySatisfy(e -> assertThat(e.toString()).contains("link to ap-southeast cut"));
 
     robot.clickOn("#live-particles");
-    assertThat(view.graph().getLinkFlows()).isEmpty();
+    assertThat(onFx(() -> Map.copyOf(view.graph().getLinkFlows()))).isEmpty();
   }
 
   @Test
@@ -122,8 +123,8 @@ class LiveViewTest {
     assertThat(cutButton.isDisabled()).isFalse();
     robot.clickOn(cutButton);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(view.model().timeline()).anySatisfy(e -> assertThat(e.text())
-            .isEqualTo("cut link eu-central~us-east: done — cut")));
+        assertThat(onFx(() -> List.copyOf(view.model().timeline())))
+            .anySatisfy(e -> assertThat(e.text()).isEqualTo("cut link eu-central~us-east: done — cut")));
 
     robot.interact(() -> view.graph().setSelection(GraphElement.region(RegionId.of("us-east"))));
     assertThat(kill.isDisabled()).isTrue();
@@ -134,5 +135,11 @@ class LiveViewTest {
   private static String tooltip(Button button) {
     return ((Tooltip) button.getParent().getProperties().get("javafx.scene.control.Tooltip"))
         .getText();
+  }
+
+  /** Reads what the JavaFX thread owns on the JavaFX thread: the view changes it every tick. */
+  private static <T> T onFx(java.util.concurrent.Callable<T> read) throws Exception {
+    return org.testfx.util.WaitForAsyncUtils.asyncFx(read).get(10,
+        java.util.concurrent.TimeUnit.SECONDS);
   }
 }
