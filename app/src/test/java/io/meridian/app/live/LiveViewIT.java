@@ -43,6 +43,8 @@ class LiveViewIT {
   private static final FlowKey TO_AP = new FlowKey("orders", "us-east", "ap-southeast");
   private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration LIVE_TIMEOUT = Duration.ofSeconds(45);
+  /** A healed replica drains its backlog; on a machine shared by many builds that takes a while. */
+  private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir
   Path workspace;
@@ -99,7 +101,7 @@ class LiveViewIT {
 
     // Load through the panel; lag figures appear on the replication links.
     robot.clickOn("Load");
-    robot.doubleClickOn("#live-load-rate").write("100");
+    robot.doubleClickOn("#live-load-rate").write("50");
     robot.clickOn("#live-load-start");
     await("lag on the links").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
       LinkOverlay pacific = onFx(() -> view.graph().getLinkOverlays().get(PACIFIC));
@@ -125,11 +127,13 @@ class LiveViewIT {
 
     // Heal it: it recovers.
     robot.clickOn("#live-heal");
-    await("the healed link recovering").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
+    await("the healed link recovering").atMost(RECOVERY_TIMEOUT).untilAsserted(() -> {
+      LiveState.FlowState flow = onFx(() -> model.stateProperty().get()).flows().get(TO_AP);
+      assertThat(flow.cut()).as("still cut: %s", flow).isFalse();
+      assertThat(flow.connected()).as("not reconnected: %s", flow).isTrue();
+      assertThat(flow.lagMillis()).as("lag back under the bound: %s", flow).isBetween(0L, 500L);
       assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
           .isIn(Status.OK, Status.DEGRADED);
-      assertThat(onFx(() -> model.stateProperty().get()).flows().get(TO_AP).lagMillis())
-          .isBetween(0L, 500L);
     });
 
     LiveState state = onFx(() -> model.stateProperty().get());
