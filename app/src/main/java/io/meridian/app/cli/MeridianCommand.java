@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
         FailoverCommand.class,
         QuarantineCommand.class,
         FaultCommand.class,
+        RecordCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",

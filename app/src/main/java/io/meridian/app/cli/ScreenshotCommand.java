@@ -56,6 +56,16 @@ public final class ScreenshotCommand implements Callable<Integer> {
           + "separate with commas.")
   private List<String> failures = new ArrayList<>();
 
+  @Option(names = "--live", paramLabel = "RECORDING",
+      description = "Render the live view replaying this recording (from 'meridian record' or "
+          + "the studio's Live > Save recording) instead of the designer.")
+  private Path liveRecording;
+
+  @Option(names = "--at", paramLabel = "S",
+      description = "With --live: the instant to show, in seconds from the recording's start "
+          + "(default: its end).")
+  private Double liveAtSeconds;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -81,8 +91,43 @@ public final class ScreenshotCommand implements Callable<Integer> {
         return ExitCodes.UNUSABLE;
       }
     }
+    if (liveRecording != null) {
+      return writeLive(report, err);
+    }
     StudioSnapshot.write(file, report, output, width, height, dark, failures);
     err.println("wrote " + output + " (" + width + "x" + height + ")");
+    return ExitCodes.OK;
+  }
+
+  private Integer writeLive(FileReport report, PrintWriter err) throws IOException {
+    if (report.topology().isEmpty()) {
+      err.println("meridian screenshot: " + report.file() + " has no readable design to show "
+          + "the recording on");
+      return ExitCodes.UNUSABLE;
+    }
+    io.meridian.app.live.Recording recording;
+    try {
+      recording = io.meridian.app.live.Recording.open(liveRecording);
+    } catch (IOException e) {
+      err.println("meridian screenshot: " + e.getMessage());
+      return ExitCodes.UNUSABLE;
+    }
+    if (recording.size() == 0) {
+      err.println("meridian screenshot: " + liveRecording + " records nothing");
+      return ExitCodes.UNUSABLE;
+    }
+    long at = liveAtSeconds == null ? recording.lastMillis()
+        : recording.firstMillis() + Math.round(liveAtSeconds * 1000);
+    if (at < recording.firstMillis() || at > recording.lastMillis()) {
+      err.printf(java.util.Locale.ROOT, "meridian screenshot: --at %.1f is outside the recording,"
+          + " which lasts %.1f s%n", liveAtSeconds,
+          (recording.lastMillis() - recording.firstMillis()) / 1000.0);
+      return ExitCodes.UNUSABLE;
+    }
+    io.meridian.app.live.LiveSnapshot.write(report.topology().get().topology(), recording, at,
+        output, width, height);
+    err.println("wrote " + output + " (" + width + "x" + height + ", live view of "
+        + liveRecording.getFileName() + ")");
     return ExitCodes.OK;
   }
 }

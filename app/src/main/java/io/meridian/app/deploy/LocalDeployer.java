@@ -456,6 +456,101 @@ public final class LocalDeployer {
     }
   }
 
+  /**
+   * Starts one recorded agent of a running deployment again, with the configuration, data,
+   * ports and log file it had (the log is appended to), waits until it is ready and records its
+   * new pid in {@code deployment.json}. For rehearsals: the studio's "restart region".
+   *
+   * @param stateDirectory the deployment's state directory
+   * @param region the region whose agent to start
+   * @return the agent's new record
+   * @throws DeploymentException when the deployment or region is unknown, the agent still runs,
+   *     or it does not become ready in time (its log tail is in the message)
+   */
+  public AgentRecord restart(Path stateDirectory, String region) throws DeploymentException {
+    DeploymentState state;
+    try {
+      state = DeploymentState.read(stateDirectory);
+    } catch (IOException e) {
+      throw new DeploymentException("cannot read the deployment in " + stateDirectory + ": "
+          + e.getMessage(), e);
+    }
+    AgentRecord agent = state.agent(region).orElseThrow(() -> new DeploymentException(
+        "region " + region + " has no agent in " + stateDirectory));
+    if (agentProcess(agent).isPresent()) {
+      throw new DeploymentException("the agent of " + region + " is still running (pid "
+          + agent.pid() + "); kill it first");
+    }
+    Path logFile = Path.of(agent.logFile());
+    List<String> command = List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
+        "-XX:+UseSerialGC",
+        "-cp", classPath, AGENT_MAIN_CLASS,
+        "--config", agent.configFile(),
+        "--data-dir", agent.dataDirectory(),
+        "--port", port(agent.grpcAddress()),
+        "--metrics-port", port(agent.metricsAddress()));
+    Process process;
+    long readyLinesBefore = readyLines(logFile);
+    long startedNanos = System.nanoTime();
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      throw new DeploymentException("could not start the agent of region " + region + ": "
+          + e.getMessage(), e);
+    }
+    long deadline = startedNanos + READY_TIMEOUT.toNanos();
+    while (readyLines(logFile) <= readyLinesBefore) {
+      if (!process.isAlive()) {
+        throw new DeploymentException("the agent of region " + region + " exited with status "
+            + process.exitValue() + " before it was ready; the end of " + logFile + ":"
+            + System.lineSeparator() + logTail(logFile));
+      }
+      if (System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new DeploymentException("the agent of region " + region + " did not print READY "
+            + "within " + READY_TIMEOUT.toSeconds() + " s; the end of " + logFile + ":"
+            + System.lineSeparator() + logTail(logFile));
+      }
+      try {
+        Thread.sleep(READY_POLL_INTERVAL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+        throw new DeploymentException("interrupted while restarting " + region);
+      }
+    }
+    String processStartedAt = process.toHandle().info().startInstant()
+        .map(Instant::toString).orElse(null);
+    AgentRecord restarted = new AgentRecord(agent.region(), process.pid(), processStartedAt,
+        agent.grpcAddress(), agent.metricsAddress(), agent.dataDirectory(), agent.logFile(),
+        agent.configFile(), agent.datasets());
+    List<AgentRecord> agents = state.agents().stream()
+        .map(a -> a.region().equals(region) ? restarted : a).toList();
+    try {
+      new DeploymentState(state.topologyName(), state.topologyPath(), state.emulateWan(),
+          state.startedAt(), agents, state.warnings()).write(stateDirectory);
+    } catch (IOException e) {
+      throw new DeploymentException("the agent of " + region + " runs again (pid "
+          + process.pid() + ") but " + stateDirectory + " could not be updated: "
+          + e.getMessage(), e);
+    }
+    return restarted;
+  }
+
+  private static String port(String address) {
+    return address.substring(address.lastIndexOf(':') + 1);
+  }
+
+  private static long readyLines(Path logFile) {
+    try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+      return lines.filter(line -> line.startsWith("READY ")).count();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
   /** Deletes a state directory's data, logs and configuration, and the deployment record. */
   public static void purge(Path stateDirectory) throws IOException {
     if (!Files.isDirectory(stateDirectory)) {

@@ -6,7 +6,7 @@ import java.util.logging.Logger;
 import javafx.application.Platform;
 
 /** Starting JavaFX with or without a display. */
-final class FxPlatform {
+public final class FxPlatform {
   /**
    * JavaFX's own logger. Held here so its level sticks: java.util.logging keeps loggers weakly.
    */
@@ -43,7 +43,7 @@ final class FxPlatform {
    * @param width widest image that will be rendered, in pixels
    * @param height tallest image that will be rendered, in pixels
    */
-  static void startForRendering(int width, int height) {
+  public static void startForRendering(int width, int height) {
     if (!hasDisplay()) {
       setIfAbsent("glass.platform", "Monocle");
       setIfAbsent("monocle.platform", "Headless");

@@ -238,7 +238,10 @@ public final class StudioView {
       model.toolProperty().set(Tool.SELECT);
     });
     view.getItems().add(restore);
-    return new MenuBar(file, edit, view);
+    // The live view (deploy, connect, recordings) lives in app.live; this is its one hook.
+    Menu live = io.meridian.app.live.LiveWindows.menu(model.fileProperty()::get,
+        model.topologyProperty()::get, () -> root.getScene().getWindow());
+    return new MenuBar(file, edit, view, live);
   }
 
   private static MenuItem item(String text, String accelerator, Runnable action) {

@@ -87,4 +87,12 @@ class ArchitectureTest {
       .should().beAssignableTo(Application.class)
       .because("the JavaFX launcher refuses an Application main class from a class-path jar, "
           + "so meridian.jar's main class must be a plain class that starts the studio");
+
+  @ArchTest
+  static final ArchRule liveModelIsPure = noClasses()
+      .that().haveNameMatching("io\\.meridian\\.app\\.live\\.(LiveModel|LiveState|LiveInput"
+          + "|Recording|Conflicts)(\\$.*)?")
+      .should().dependOnClassesThat().resideInAnyPackage("javafx..", "io.grpc..")
+      .because("the live view's merging is a pure fold of inputs into states: tested without "
+          + "JavaFX or sockets, and a saved recording replays into the same states (ADR 0012)");
 }

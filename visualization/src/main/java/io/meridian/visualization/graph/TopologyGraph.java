@@ -55,6 +55,7 @@ public class TopologyGraph extends WorldMap {
       FXCollections.observableHashMap();
   private final ObservableMap<LinkKey, LinkOverlay> linkOverlays =
       FXCollections.observableHashMap();
+  private final ObservableMap<LinkKey, LinkFlow> linkFlows = FXCollections.observableHashMap();
   private final ObjectProperty<GraphElement> selection =
       new SimpleObjectProperty<>(this, "selection");
   private final BooleanProperty legendVisible =
@@ -140,6 +141,16 @@ public class TopologyGraph extends WorldMap {
    */
   public ObservableMap<LinkKey, LinkOverlay> getLinkOverlays() {
     return linkOverlays;
+  }
+
+  /**
+   * Traffic per link, drawn as particles moving from the flow's source to the other end.
+   * Links without an entry show no particles. Put, replace or remove entries.
+   *
+   * @return the live map
+   */
+  public ObservableMap<LinkKey, LinkFlow> getLinkFlows() {
+    return linkFlows;
   }
 
   /**

@@ -14,6 +14,7 @@ import javafx.animation.Animation;
 import javafx.animation.Interpolator;
 import javafx.animation.KeyFrame;
 import javafx.animation.KeyValue;
+import javafx.animation.AnimationTimer;
 import javafx.animation.Timeline;
 import javafx.beans.InvalidationListener;
 import javafx.beans.property.DoubleProperty;
@@ -51,6 +52,16 @@ public class TopologyGraphSkin extends WorldMapSkin {
   /** A link shorter than this on screen hides its label: it would not fit. */
   static final double LINK_LABEL_LENGTH_MIN_PX = 90;
 
+  /** How fast particles travel along a link, in screen pixels per second. */
+  static final double PARTICLE_SPEED_PX_PER_S = 60;
+
+  /** Length of one particle on screen. */
+  static final double PARTICLE_LENGTH_PX = 2;
+
+  /** Gap between particles at the lowest and the highest density. */
+  static final double PARTICLE_GAP_MAX_PX = 48;
+  static final double PARTICLE_GAP_MIN_PX = 6;
+
   /** Link width when no overlay sets one. */
   static final double LINK_WIDTH_DEFAULT_PX = 1.75;
 
@@ -58,6 +69,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private static final Duration PULSE_PERIOD = Duration.millis(1200);
 
   private final Group linkLayer = new Group();
+  private final Group linkFlowLayer = new Group();
   private final Group linkHitLayer = new Group();
   private final Group linkLabelLayer = new Group();
   private final Group leaderLayer = new Group();
@@ -94,6 +106,15 @@ public class TopologyGraphSkin extends WorldMapSkin {
       change -> restyleRegion(change.getKey());
   private final MapChangeListener<LinkKey, LinkOverlay> linkOverlayListener =
       change -> restyleLink(change.getKey());
+  private final MapChangeListener<LinkKey, LinkFlow> linkFlowListener =
+      change -> restyleFlow(change.getKey());
+  private int flowingCount;
+  private final AnimationTimer flowAnimation = new AnimationTimer() {
+    @Override
+    public void handle(long now) {
+      moveParticles(now);
+    }
+  };
   private final ChangeListener<GraphElement> selectionListener =
       (observable, before, after) -> {
         restyle(before);
@@ -117,7 +138,8 @@ public class TopologyGraphSkin extends WorldMapSkin {
     linkLayer.setMouseTransparent(true);
     linkLabelLayer.setMouseTransparent(true);
     leaderLayer.setMouseTransparent(true);
-    getOverlayLayer().getChildren().addAll(linkLayer, linkHitLayer, linkLabelLayer, leaderLayer,
+    linkFlowLayer.setMouseTransparent(true);
+    getOverlayLayer().getChildren().addAll(linkLayer, linkFlowLayer, linkHitLayer, linkLabelLayer, leaderLayer,
         regionLayer);
     legend.setManaged(false);
     getChildren().add(legend);
@@ -127,6 +149,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     graph.projectedTopologyProperty().addListener(geometryListener);
     graph.getRegionOverlays().addListener(regionOverlayListener);
     graph.getLinkOverlays().addListener(linkOverlayListener);
+    graph.getLinkFlows().addListener(linkFlowListener);
     graph.selectionProperty().addListener(selectionListener);
     graph.legendVisibleProperty().addListener(placementListener);
     graph.linkLabelsVisibleProperty().addListener(placementListener);
@@ -147,6 +170,8 @@ public class TopologyGraphSkin extends WorldMapSkin {
     graph.projectedTopologyProperty().removeListener(geometryListener);
     graph.getRegionOverlays().removeListener(regionOverlayListener);
     graph.getLinkOverlays().removeListener(linkOverlayListener);
+    graph.getLinkFlows().removeListener(linkFlowListener);
+    flowAnimation.stop();
     graph.selectionProperty().removeListener(selectionListener);
     graph.legendVisibleProperty().removeListener(placementListener);
     graph.linkLabelsVisibleProperty().removeListener(placementListener);
@@ -204,6 +229,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     LinkView[] newLinks = new LinkView[linkCount];
     List<Node> lines = new ArrayList<>(linkCount);
     List<Node> hits = new ArrayList<>(linkCount);
+    Node[] flows = new Node[linkCount];
     Node[] labels = new Node[linkCount];
     for (int i = 0; i < linkCount; i++) {
       Link link = geometry.links().get(i);
@@ -223,11 +249,15 @@ public class TopologyGraphSkin extends WorldMapSkin {
         lines.add(view.wrapLine);
         hits.add(view.wrapHit);
       }
+      flows[i] = view.flow;
       labels[i] = view.label;
     }
     for (LinkView gone : linkViews.values()) {
       if (gone.pulsing) {
         pulsingCount--;
+      }
+      if (gone.flow.isVisible()) {
+        countFlow(true, false);
       }
     }
     linkViews.clear();
@@ -235,6 +265,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     linksByIndex = newLinks;
     linkLayer.getChildren().setAll(lines);
     linkHitLayer.getChildren().setAll(hits);
+    linkFlowLayer.getChildren().setAll(flows);
     linkLabelLayer.getChildren().setAll(labels);
 
     if (leaders.length < regionCount) {
@@ -256,6 +287,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     }
     for (LinkView view : newLinks) {
       restyleLink(view.key);
+      restyleFlow(view.key);
     }
     fanScale = Double.NaN;
     markDirty();
@@ -295,6 +327,41 @@ public class TopologyGraphSkin extends WorldMapSkin {
     countPulse(wasPulsing, view.pulsing);
     // A new badge changes the label's width, which placement uses.
     markDirty();
+  }
+
+  private void restyleFlow(LinkKey key) {
+    LinkView view = linkViews.get(key);
+    if (view == null) {
+      return;
+    }
+    boolean was = view.flow.isVisible();
+    view.applyFlow(graph().getLinkFlows().get(key));
+    countFlow(was, view.flow.isVisible());
+  }
+
+  private void countFlow(boolean before, boolean after) {
+    if (before == after) {
+      return;
+    }
+    flowingCount += after ? 1 : -1;
+    if (flowingCount > 0) {
+      flowAnimation.start();
+    } else {
+      flowAnimation.stop();
+    }
+  }
+
+  /** Moves every visible particle stream along its link; one pass per frame. */
+  private void moveParticles(long nowNanos) {
+    double travelled = nowNanos / 1e9 * PARTICLE_SPEED_PX_PER_S;
+    for (LinkView view : linksByIndex) {
+      if (view.flow.isVisible()) {
+        double period = view.particlePeriod;
+        double offset = travelled % period;
+        // A falling dash offset moves the dashes from the curve's start towards its end.
+        view.flow.setStrokeDashOffset(view.flowForward ? period - offset : offset);
+      }
+    }
   }
 
   private void countPulse(boolean before, boolean after) {
@@ -697,10 +764,13 @@ public class TopologyGraphSkin extends WorldMapSkin {
     final LinkKey key;
     final QuadCurve line = new QuadCurve();
     final QuadCurve hit = new QuadCurve();
+    final QuadCurve flow = new QuadCurve();
     final Label label = new Label();
     /** The second piece of a link drawn across the antimeridian; null until one is. */
     QuadCurve wrapLine;
     QuadCurve wrapHit;
+    boolean flowForward = true;
+    double particlePeriod = PARTICLE_LENGTH_PX + PARTICLE_GAP_MAX_PX;
     Link link;
     LinkOverlay overlay = LinkOverlay.NONE;
     boolean pulsing;
@@ -712,6 +782,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
       line.getStyleClass().add("link");
       line.setStrokeWidth(LINK_WIDTH_DEFAULT_PX);
       hit.getStyleClass().add("link-hit");
+      flow.getStyleClass().add("link-flow");
+      flow.setFill(null);
+      flow.setVisible(false);
       hit.setUserData(this);
       label.getStyleClass().add("link-label");
       label.setVisible(false);
@@ -777,7 +850,27 @@ public class TopologyGraphSkin extends WorldMapSkin {
       }
     }
 
+    void applyFlow(LinkFlow value) {
+      if (value == null) {
+        flow.setVisible(false);
+        return;
+      }
+      double gap = PARTICLE_GAP_MAX_PX
+          - (PARTICLE_GAP_MAX_PX - PARTICLE_GAP_MIN_PX) * value.density();
+      particlePeriod = PARTICLE_LENGTH_PX + gap;
+      flow.getStrokeDashArray().setAll(PARTICLE_LENGTH_PX, gap);
+      flowForward = value.source().equals(link.a());
+      flow.setAccessibleText("Flow " + key + " from " + value.source());
+      flow.setVisible(true);
+    }
+
     void place(double x0, double y0, double cx, double cy, double x2, double y2) {
+      flow.setStartX(x0);
+      flow.setStartY(y0);
+      flow.setControlX(cx);
+      flow.setControlY(cy);
+      flow.setEndX(x2);
+      flow.setEndY(y2);
       line.setStartX(x0);
       line.setStartY(y0);
       line.setControlX(cx);

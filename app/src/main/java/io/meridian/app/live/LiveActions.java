@@ -1,0 +1,69 @@
+package io.meridian.app.live;
+
+import java.util.Optional;
+
+/**
+ * What an operator can do to a deployment from the live view. Each method blocks (the view
+ * model calls it on a background thread) and returns what happened in a sentence, or throws
+ * with a message a person can act on.
+ */
+public interface LiveActions {
+
+  /** The actions, for enabling menu items and tool bar buttons. */
+  enum Action {
+    /** Drop all traffic between two regions (rehearsals). */
+    CUT_LINK,
+    /** Restore a cut link. */
+    HEAL_LINK,
+    /** Kill a region's agent process (local rehearsals). */
+    KILL_REGION,
+    /** Start a killed region's agent again (local rehearsals). */
+    RESTART_REGION,
+    /** Switch the primary to a caught-up region without losing data. */
+    PLANNED_FAILOVER,
+    /** Make a region primary now, losing what it has not received. */
+    FORCED_FAILOVER,
+    /** Run anti-entropy repair now. */
+    REPAIR,
+    /** Drive load through the agents. */
+    LOAD
+  }
+
+  /**
+   * Why an action cannot be done on this deployment.
+   *
+   * @param action the action
+   * @return the reason, shown as the disabled control's tooltip, or empty when it can be done
+   */
+  Optional<String> unsupported(Action action);
+
+  /** Cuts the link between two regions at both ends. */
+  String cutLink(String a, String b) throws ActionException;
+
+  /** Heals the link between two regions at both ends. */
+  String healLink(String a, String b) throws ActionException;
+
+  /** Kills a region's agent. */
+  String kill(String region) throws ActionException;
+
+  /** Restarts a region's killed agent and waits until it is ready. */
+  String restart(String region) throws ActionException;
+
+  /** An action that failed, with a message for the operator. */
+  final class ActionException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what went wrong and what to do */
+    public ActionException(String message) {
+      super(message);
+    }
+
+    /**
+     * @param message what went wrong and what to do
+     * @param cause the underlying failure
+     */
+    public ActionException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
