@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,14 +95,30 @@ class AgentProcessIT {
         .start();
     processes.put(region, process);
     BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        return output.readLine();
-      } catch (IOException e) {
-        return "failed: " + e;
-      }
-    }).get(30, TimeUnit.SECONDS);
-    assertThat(ready).as("first line from agent " + region).startsWith("READY " + ports.get(region) + " ");
+    String ready;
+    try {
+      // Bounded generously: a JVM start on a loaded 2-core machine has taken over 30 s.
+      ready = CompletableFuture.supplyAsync(() -> {
+        try {
+          return output.readLine();
+        } catch (IOException e) {
+          return "failed: " + e;
+        }
+      }).get(90, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("agent " + region + " printed no READY line within 90 s (alive: "
+          + process.isAlive() + "); its log:\n" + logOf(region), e);
+    }
+    assertThat(ready).as("first line from agent " + region + "; its log:\n" + logOf(region))
+        .startsWith("READY " + ports.get(region) + " ");
+  }
+
+  private String logOf(String region) {
+    try {
+      return Files.readString(directory.resolve(region + ".log"));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
   }
 
   private void kill(String region) throws Exception {

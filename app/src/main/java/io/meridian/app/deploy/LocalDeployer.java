@@ -198,23 +198,9 @@ public final class LocalDeployer {
       Files.createDirectories(dataDirectory);
       Files.createDirectories(logFile.getParent());
       CONFIG_JSON.writeValue(configFile.toFile(), agent.config());
-      List<String> command = new ArrayList<>(List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
-          "-XX:+UseSerialGC", AGENT_COMPILER));
-      // Only the first agent of a deployment records a class-data archive, so a missing
-      // archive is written once, by one process.
-      command.addAll(startupCache.jvmOptions(firstAgent));
-      command.addAll(extraJavaOptions());
-      // Should an agent's JVM ever crash, its report goes next to its log, not into the
-      // directory deploy was run from.
-      command.add("-XX:ErrorFile=" + logFile.toAbsolutePath().getParent().resolve(agent.region() + "-hs_err_pid%p.log"));
+      List<String> command = agentCommand(agent.region(), configFile, dataDirectory, logFile,
+          Integer.toString(agent.grpcPort()), Integer.toString(agent.metricsPort()), firstAgent);
       firstAgent = false;
-      command.addAll(List.of("-cp", classPath, AGENT_MAIN_CLASS,
-          "--config", configFile.toAbsolutePath().toString(),
-          "--data-dir", dataDirectory.toAbsolutePath().toString(),
-          "--port", Integer.toString(agent.grpcPort()),
-          "--metrics-port", Integer.toString(agent.metricsPort()),
-          // A rehearsal is reached through 127.0.0.1 only; nothing needs to listen beyond it.
-          "--bind-address", "127.0.0.1"));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
@@ -227,6 +213,28 @@ public final class LocalDeployer {
       throw new DeploymentException("could not start the agent of region " + agent.region()
           + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The command line of one agent; the same for its first start and every restart. */
+  private List<String> agentCommand(String region, Path configFile, Path dataDirectory, Path logFile,
+      String grpcPort, String metricsPort, boolean recordsArchive) {
+    List<String> command = new ArrayList<>(List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
+        "-XX:+UseSerialGC", AGENT_COMPILER));
+    // Only the first agent of a deployment records a class-data archive, so a missing
+    // archive is written once, by one process.
+    command.addAll(startupCache.jvmOptions(recordsArchive));
+    command.addAll(extraJavaOptions());
+    // Should an agent's JVM ever crash, its report goes next to its log, not into the
+    // directory deploy was run from.
+    command.add("-XX:ErrorFile=" + logFile.toAbsolutePath().getParent().resolve(region + "-hs_err_pid%p.log"));
+    command.addAll(List.of("-cp", classPath, AGENT_MAIN_CLASS,
+        "--config", configFile.toAbsolutePath().toString(),
+        "--data-dir", dataDirectory.toAbsolutePath().toString(),
+        "--port", grpcPort,
+        "--metrics-port", metricsPort,
+        // A rehearsal is reached through 127.0.0.1 only; nothing needs to listen beyond it.
+        "--bind-address", "127.0.0.1"));
+    return command;
   }
 
   /**
@@ -482,13 +490,8 @@ public final class LocalDeployer {
           + agent.pid() + "); kill it first");
     }
     Path logFile = Path.of(agent.logFile());
-    List<String> command = List.of(javaCommand, AGENT_INITIAL_HEAP, AGENT_MAX_HEAP,
-        "-XX:+UseSerialGC",
-        "-cp", classPath, AGENT_MAIN_CLASS,
-        "--config", agent.configFile(),
-        "--data-dir", agent.dataDirectory(),
-        "--port", port(agent.grpcAddress()),
-        "--metrics-port", port(agent.metricsAddress()));
+    List<String> command = agentCommand(region, Path.of(agent.configFile()), Path.of(agent.dataDirectory()),
+        logFile, port(agent.grpcAddress()), port(agent.metricsAddress()), false);
     Process process;
     long readyLinesBefore = readyLines(logFile);
     long startedNanos = System.nanoTime();
