@@ -15,6 +15,7 @@ import io.meridian.agent.api.v1.Sibling;
 import io.meridian.agent.api.v1.UpdateRequest;
 import io.meridian.agent.api.v1.UpdateResponse;
 import io.meridian.app.client.AgentClient;
+import io.meridian.app.client.CurrentPrimary;
 import io.meridian.app.client.VersionText;
 import io.meridian.app.deploy.DeploymentState;
 import io.meridian.app.deploy.DeploymentState.AgentRecord;
@@ -103,7 +104,8 @@ public final class KvCommand implements Callable<Integer> {
   private String context;
 
   @Option(names = "--region", paramLabel = "R",
-      description = "The region whose agent gets the request (default: the dataset's primary).")
+      description = "The region whose agent gets the request (default: the dataset's current primary, "
+          + "as the agents report it after any failover).")
   private String region;
 
   @Option(names = "--dataset", paramLabel = "D",
@@ -176,8 +178,9 @@ public final class KvCommand implements Callable<Integer> {
     if (datasetName.isEmpty()) {
       return ExitCodes.PROBLEMS;
     }
+    // Without --region, the primary now (it moves on failover), not the one recorded at deploy.
     String target = region != null ? region
-        : deployment.dataset(datasetName.get()).orElseThrow().primary();
+        : CurrentPrimary.of(deployment, deployment.dataset(datasetName.get()).orElseThrow());
     Optional<AgentRecord> agent = deployment.agent(target);
     if (agent.isEmpty()) {
       err.println("meridian kv: no agent in region " + target + "; deployed regions: "
