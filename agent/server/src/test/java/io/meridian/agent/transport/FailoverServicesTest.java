@@ -64,6 +64,7 @@ class FailoverServicesTest {
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final Map<String, Agent> agents = new TreeMap<>();
   private final Map<String, RocksDbReplicaStore> stores = new TreeMap<>();
+  private final Map<String, PrometheusRegistry> registries = new TreeMap<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private ScheduledExecutorService scheduler;
   private String prefix;
@@ -87,7 +88,8 @@ class FailoverServicesTest {
       stores.put(region, store);
       agents.put(region, Agent.start(config, store, InProcessServerBuilder.forName(prefix + region).directExecutor(),
           address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
-          clock::get, scheduler, 0, new PrometheusRegistry(), store::approximateSizeBytes));
+          clock::get, scheduler, 0, registries.computeIfAbsent(region, unused -> new PrometheusRegistry()),
+          store::approximateSizeBytes));
     }
   }
 
@@ -123,6 +125,13 @@ class FailoverServicesTest {
     return control(region).failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
   }
 
+  private String scrape(String region) throws java.io.IOException {
+    java.io.ByteArrayOutputStream exposition = new java.io.ByteArrayOutputStream();
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+        .write(exposition, registries.get(region).scrape());
+    return exposition.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private void tickAll() {
     clock.addAndGet(5);
     agents.values().forEach(agent -> agent.runtime().tick());
@@ -143,7 +152,7 @@ class FailoverServicesTest {
   }
 
   @Test
-  void forcedFailoverMovesWritesToTheNewPrimaryAndQuarantinesTheOldPrimarysWriteOnRejoin() {
+  void forcedFailoverMovesWritesToTheNewPrimaryAndQuarantinesTheOldPrimarysWriteOnRejoin() throws Exception {
     put("a", "k1", "v1");
     awaitReplicated("k1", "b", "c");
     for (String peer : List.of("b", "c")) {
@@ -179,6 +188,25 @@ class FailoverServicesTest {
     assertThat(found("a", "k2")).isFalse();
     awaitReplicated("k4", "a");
     assertThat(view("a").getPrimaryRegion()).isEqualTo("b");
+    assertThat(scrape("a")).contains("meridian_quarantined_writes_total{dataset=\"orders\"} 1.0")
+        .contains("meridian_failovers_total{dataset=\"orders\",primary=\"b\"} 1.0");
+    assertThat(scrape("c")).contains("meridian_failovers_total{dataset=\"orders\",primary=\"b\"} 1.0")
+        .doesNotContain("meridian_quarantined_writes_total{");
+  }
+
+  @Test
+  void metricsShowHowEachAgentSeesItsPeers() throws Exception {
+    assertThat(scrape("a")).contains("meridian_peer_health{source=\"a\",target=\"b\"} 0.0");
+    control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion("b").build());
+    control("b").cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
+
+    // c keeps talking to a, b falls silent.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(scrape("a")).contains("meridian_peer_health{source=\"a\",target=\"b\"} 2.0");
+    });
+    assertThat(scrape("a")).contains("meridian_peer_health{source=\"a\",target=\"c\"} 0.0");
+    assertThat(scrape("b")).contains("meridian_peer_health{source=\"b\",target=\"a\"} 2.0");
   }
 
   @Test
