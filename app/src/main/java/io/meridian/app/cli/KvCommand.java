@@ -18,6 +18,7 @@ import io.meridian.app.client.AgentClient;
 import io.meridian.app.client.CurrentPrimary;
 import io.meridian.app.client.VersionText;
 import io.meridian.app.deploy.DeploymentState;
+import io.meridian.app.deploy.DeploymentState.DatasetRecord;
 import io.meridian.app.deploy.DeploymentState.AgentRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -180,7 +181,7 @@ public final class KvCommand implements Callable<Integer> {
     }
     // Without --region, the primary now (it moves on failover), not the one recorded at deploy.
     String target = region != null ? region
-        : CurrentPrimary.of(deployment, deployment.dataset(datasetName.get()).orElseThrow());
+        : currentPrimary(deployment, deployment.dataset(datasetName.get()).orElseThrow());
     Optional<AgentRecord> agent = deployment.agent(target);
     if (agent.isEmpty()) {
       err.println("meridian kv: no agent in region " + target + "; deployed regions: "
@@ -354,5 +355,14 @@ public final class KvCommand implements Callable<Integer> {
     } else {
       out.println(where + " = 0" + servedBy);
     }
+  }
+
+  /** The dataset's primary now, as its replicas' agents report it (see {@link CurrentPrimary}). */
+  static String currentPrimary(DeploymentState deployment, DatasetRecord record) {
+    java.util.Map<String, String> agents = new java.util.LinkedHashMap<>();
+    for (String replica : record.replicas()) {
+      deployment.agent(replica).ifPresent(agent -> agents.put(replica, agent.grpcAddress()));
+    }
+    return CurrentPrimary.of(record.name(), agents, record.primary());
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.meridian.app.client.AgentClient;
-import io.meridian.app.client.CurrentPrimary;
 import io.meridian.app.client.LoadGenerator;
 import io.meridian.app.client.LoadOptions;
 import io.meridian.app.client.LoadResult;
@@ -134,7 +133,7 @@ public final class LoadCommand implements Callable<Integer> {
       return ExitCodes.PROBLEMS;
     }
     // The primary now, as the agents report it after any failover, not the one recorded at deploy.
-    String primary = CurrentPrimary.of(deployment, record.get());
+    String primary = KvCommand.currentPrimary(deployment, record.get());
     List<String> targets = regions.isEmpty() ? List.of(primary) : regions;
     for (String region : targets) {
       if (!record.get().replicas().contains(region)) {

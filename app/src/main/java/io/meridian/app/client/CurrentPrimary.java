@@ -4,9 +4,6 @@ import io.grpc.StatusRuntimeException;
 import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.DatasetFailoverView;
 import io.meridian.agent.api.v1.FailoverStatusRequest;
-import io.meridian.app.deploy.DeploymentState;
-import io.meridian.app.deploy.DeploymentState.AgentRecord;
-import io.meridian.app.deploy.DeploymentState.DatasetRecord;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -29,30 +26,28 @@ public final class CurrentPrimary {
   }
 
   /**
-   * The current primary of {@code record}, asking its replicas' agents.
+   * The current primary of {@code dataset}, asking its replicas' agents.
    *
-   * @return the primary decided in the highest epoch any reachable replica applied, or the
-   *     recorded primary when none answered
+   * @param agents the gRPC address of the agent of each replica region
+   * @param recordedPrimary the answer when no agent answers (the primary at deploy time)
+   * @return the primary decided in the highest epoch any reachable replica applied, or {@code
+   *     recordedPrimary} when none answered
    */
-  public static String of(DeploymentState deployment, DatasetRecord record) {
+  public static String of(String dataset, Map<String, String> agents, String recordedPrimary) {
     Map<String, DatasetFailoverView> views = new LinkedHashMap<>();
-    for (String region : record.replicas()) {
-      Optional<AgentRecord> agent = deployment.agent(region);
-      if (agent.isEmpty()) {
-        continue;
-      }
-      try (AgentClient client = new AgentClient(region, agent.get().grpcAddress())) {
+    agents.forEach((region, address) -> {
+      try (AgentClient client = new AgentClient(region, address)) {
         ControlGrpc.newBlockingStub(client.channel())
             .withDeadlineAfter(ASK_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
             .failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasetsList().stream()
-            .filter(view -> view.getDataset().equals(record.name()))
+            .filter(view -> view.getDataset().equals(dataset))
             .findFirst()
             .ifPresent(view -> views.put(region, view));
       } catch (StatusRuntimeException e) {
         // An unreachable agent has no say; the others decide.
       }
-    }
-    return choose(views.values()).orElse(record.primary());
+    });
+    return choose(views.values()).orElse(recordedPrimary);
   }
 
   /**
