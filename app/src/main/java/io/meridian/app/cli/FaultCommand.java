@@ -5,6 +5,7 @@ import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.CutLinkRequest;
 import io.meridian.agent.api.v1.HealLinkRequest;
 import io.meridian.app.client.AgentClient;
+import io.meridian.app.deploy.DeploymentException;
 import io.meridian.app.deploy.DeploymentState;
 import io.meridian.app.deploy.DeploymentState.AgentRecord;
 import io.meridian.app.deploy.LocalDeployer;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code meridian fault}: faults for local rehearsals. {@code kill} is {@code kill -9},
+ * {@code restart} starts a stopped agent again with its data and ports,
  * {@code pause}/{@code resume} are SIGSTOP/SIGCONT (a GC-pause-like freeze), {@code cut}/{@code
  * heal} drop or restore the link between two regions at both ends.
  */
@@ -33,13 +35,14 @@ import picocli.CommandLine.Spec;
         "",
         "Example:",
         "  meridian fault kill us-east",
+        "  meridian fault restart us-east",
         "  meridian fault pause eu-central",
         "  meridian fault resume eu-central",
         "  meridian fault cut us-east ap-southeast",
         "  meridian fault heal us-east ap-southeast"},
     footer = {"", "Exit status: 0 done, 1 it could not be done, 2 the command was not usable."})
 public final class FaultCommand implements Callable<Integer> {
-  private static final List<String> ACTIONS = List.of("kill", "pause", "resume", "cut", "heal");
+  private static final List<String> ACTIONS = List.of("kill", "restart", "pause", "resume", "cut", "heal");
 
   @Spec
   private CommandSpec spec;
@@ -47,11 +50,11 @@ public final class FaultCommand implements Callable<Integer> {
   @Mixin
   private StateDirOption state;
 
-  @Parameters(index = "0", paramLabel = "kill|pause|resume|cut|heal", description = "The fault.")
+  @Parameters(index = "0", paramLabel = "kill|restart|pause|resume|cut|heal", description = "The fault.")
   private String action;
 
   @Parameters(index = "1..*", arity = "1..2", paramLabel = "REGION",
-      description = "The region (kill, pause, resume) or the two ends of a link (cut, heal).")
+      description = "The region (kill, restart, pause, resume) or the two ends of a link (cut, heal).")
   private List<String> regions;
 
   @Override
@@ -80,7 +83,9 @@ public final class FaultCommand implements Callable<Integer> {
             + deployment.agents().stream().map(AgentRecord::region).toList() + ".");
       }
     }
-    int status = link ? link(deployment, out, err) : process(deployment.agent(regions.get(0)).orElseThrow(), out, err);
+    int status = link ? link(deployment, out, err)
+        : action.equals("restart") ? restart(deployment.agent(regions.get(0)).orElseThrow(), out, err)
+        : process(deployment.agent(regions.get(0)).orElseThrow(), out, err);
     out.flush();
     err.flush();
     return status;
@@ -114,6 +119,24 @@ public final class FaultCommand implements Callable<Integer> {
     out.println((action.equals("pause") ? "paused " : "resumed ") + agent.region() + " (pid " + agent.pid() + ", SIG"
         + signal.substring(1) + ")");
     return ExitCodes.OK;
+  }
+
+  private int restart(AgentRecord agent, PrintWriter out, PrintWriter err) {
+    if (LocalDeployer.agentProcess(agent).isPresent()) {
+      err.println("meridian fault: the agent of " + agent.region() + " is still running (pid " + agent.pid()
+          + "); kill it first with 'meridian fault kill " + agent.region() + "'.");
+      return ExitCodes.PROBLEMS;
+    }
+    try {
+      long startedNanos = System.nanoTime();
+      AgentRecord restarted = LocalDeployer.fromCurrentJvm().restart(state.resolve(), agent.region());
+      out.printf(java.util.Locale.ROOT, "restarted %s (pid %d, was %d; ready after %.0f ms)%n", agent.region(),
+          restarted.pid(), agent.pid(), (System.nanoTime() - startedNanos) / 1e6);
+      return ExitCodes.OK;
+    } catch (DeploymentException | IOException e) {
+      err.println("meridian fault: " + e.getMessage());
+      return ExitCodes.PROBLEMS;
+    }
   }
 
   private int link(DeploymentState deployment, PrintWriter out, PrintWriter err) {

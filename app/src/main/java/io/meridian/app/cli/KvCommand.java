@@ -15,8 +15,10 @@ import io.meridian.agent.api.v1.Sibling;
 import io.meridian.agent.api.v1.UpdateRequest;
 import io.meridian.agent.api.v1.UpdateResponse;
 import io.meridian.app.client.AgentClient;
+import io.meridian.app.client.CurrentPrimary;
 import io.meridian.app.client.VersionText;
 import io.meridian.app.deploy.DeploymentState;
+import io.meridian.app.deploy.DeploymentState.DatasetRecord;
 import io.meridian.app.deploy.DeploymentState.AgentRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -103,7 +105,8 @@ public final class KvCommand implements Callable<Integer> {
   private String context;
 
   @Option(names = "--region", paramLabel = "R",
-      description = "The region whose agent gets the request (default: the dataset's primary).")
+      description = "The region whose agent gets the request (default: the dataset's current primary, "
+          + "as the agents report it after any failover).")
   private String region;
 
   @Option(names = "--dataset", paramLabel = "D",
@@ -176,8 +179,9 @@ public final class KvCommand implements Callable<Integer> {
     if (datasetName.isEmpty()) {
       return ExitCodes.PROBLEMS;
     }
+    // Without --region, the primary now (it moves on failover), not the one recorded at deploy.
     String target = region != null ? region
-        : deployment.dataset(datasetName.get()).orElseThrow().primary();
+        : currentPrimary(deployment, deployment.dataset(datasetName.get()).orElseThrow());
     Optional<AgentRecord> agent = deployment.agent(target);
     if (agent.isEmpty()) {
       err.println("meridian kv: no agent in region " + target + "; deployed regions: "
@@ -351,5 +355,14 @@ public final class KvCommand implements Callable<Integer> {
     } else {
       out.println(where + " = 0" + servedBy);
     }
+  }
+
+  /** The dataset's primary now, as its replicas' agents report it (see {@link CurrentPrimary}). */
+  static String currentPrimary(DeploymentState deployment, DatasetRecord record) {
+    java.util.Map<String, String> agents = new java.util.LinkedHashMap<>();
+    for (String replica : record.replicas()) {
+      deployment.agent(replica).ifPresent(agent -> agents.put(replica, agent.grpcAddress()));
+    }
+    return CurrentPrimary.of(record.name(), agents, record.primary());
   }
 }

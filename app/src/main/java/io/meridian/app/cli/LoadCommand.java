@@ -77,7 +77,7 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Option(names = "--regions", split = ",", paramLabel = "R",
       description = "Regions whose agents receive the operations, in turn (default: the "
-          + "dataset's primary). Writes sent to a replica are forwarded to the primary.")
+          + "dataset's current primary). Writes sent to a replica are forwarded to the primary.")
   private List<String> regions = new ArrayList<>();
 
   @Option(names = "--in-flight", paramLabel = "N",
@@ -132,7 +132,9 @@ public final class LoadCommand implements Callable<Integer> {
           + (names.isEmpty() ? "none" : String.join(", ", names)));
       return ExitCodes.PROBLEMS;
     }
-    List<String> targets = regions.isEmpty() ? List.of(record.get().primary()) : regions;
+    // The primary now, as the agents report it after any failover, not the one recorded at deploy.
+    String primary = KvCommand.currentPrimary(deployment, record.get());
+    List<String> targets = regions.isEmpty() ? List.of(primary) : regions;
     for (String region : targets) {
       if (!record.get().replicas().contains(region)) {
         err.println("meridian load: region " + region + " holds no replica of " + name
@@ -144,8 +146,8 @@ public final class LoadCommand implements Callable<Integer> {
     try {
       options = new LoadOptions(name, rate,
           Duration.ofMillis(Math.round(durationSeconds * 1000)), valueBytes, readRatio, targets,
-          record.get().primary(), record.get().replicas().stream()
-          .filter(r -> !r.equals(record.get().primary())).toList(),
+          primary, record.get().replicas().stream()
+          .filter(r -> !r.equals(primary)).toList(),
           inFlightMax, keySpace, lagProbesPerSecond);
     } catch (IllegalArgumentException e) {
       err.println("meridian load: " + e.getMessage());
@@ -160,7 +162,7 @@ public final class LoadCommand implements Callable<Integer> {
       err.println(String.format(Locale.ROOT, "Load on %s: %.0f ops/s for %.0f s, %d-byte values, "
           + "read ratio %.2f, to %s; lag probes %.0f/s at %s", name, rate, durationSeconds,
           valueBytes, readRatio, String.join(",", targets), lagProbesPerSecond,
-          record.get().primary()));
+          primary));
       err.flush();
       if (warmupSeconds > 0) {
         LoadOptions warmup;

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 // Proves operator failover with real agent processes: a planned switchover moves the primary
 // with every write kept and replicas follow it; after the new primary is killed with kill -9, a
 // forced failover promotes a survivor that takes writes from every live region, and the command
-// says which region did not get the decision. Faults are injected with `meridian fault`.
+// says which region did not get the decision. `kv` and `load` without --region follow the new
+// primary, also after the killed old primary is brought back with `meridian fault restart`.
+// Faults are injected with `meridian fault`.
 class FailoverIT {
   @TempDir
   Path workspace;
@@ -68,6 +70,9 @@ class FailoverIT {
     awaitCommittedBy("eu-central", "eu-central", "k2");
     awaitCommittedBy("ap-southeast", "eu-central", "k3");
     awaitCommittedBy("us-east", "eu-central", "k4");
+    // Without --region the CLI finds the new primary from the agents, not deployment.json.
+    CliRun followed = CliRun.meridian("kv", "put", "--dataset", "orders", "k2b", "v");
+    assertThat(followed.out()).as(followed.all()).contains("at eu-central").contains("committed by eu-central");
     CliRun nothingLost = CliRun.meridian("kv", "get", "--region", "eu-central", "--dataset", "orders", "k1");
     assertThat(nothingLost.out()).contains("orders/k1 = v1");
 
@@ -90,5 +95,20 @@ class FailoverIT {
     awaitCommittedBy("ap-southeast", "us-east", "k6");
     CliRun quarantine = CliRun.meridian("quarantine", "list", "--dataset", "orders");
     assertThat(quarantine.out()).as(quarantine.all()).contains("no quarantined changes");
+
+    CliRun stillRunning = CliRun.meridian("fault", "restart", "us-east");
+    assertThat(stillRunning.status()).isEqualTo(ExitCodes.PROBLEMS);
+    assertThat(stillRunning.err()).contains("the agent of us-east is still running").contains("kill it first");
+    CliRun restart = CliRun.meridian("fault", "restart", "eu-central");
+    assertThat(restart.out()).as(restart.all()).contains("restarted eu-central (pid ");
+    long restartedPid = DeploymentState.read(stateDirectory).agent("eu-central").orElseThrow().pid();
+    assertThat(restartedPid).isNotEqualTo(europe);
+    assertThat(ProcessHandle.of(restartedPid).filter(ProcessHandle::isAlive)).isPresent();
+    // The restarted old primary still reports epoch 2; clients follow the epoch-3 primary.
+    CliRun afterRestart = CliRun.meridian("kv", "put", "--dataset", "orders", "k7", "v");
+    assertThat(afterRestart.out()).as(afterRestart.all()).contains("at us-east").contains("committed by us-east");
+    CliRun load = CliRun.meridian("load", "--dataset", "orders", "--rate", "20", "--duration", "1");
+    assertThat(load.status()).as(load.all()).isZero();
+    assertThat(load.err()).contains("to us-east;");
   }
 }

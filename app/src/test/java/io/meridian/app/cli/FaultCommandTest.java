@@ -15,7 +15,7 @@ class FaultCommandTest {
   void unknownFaultsAndWrongRegionCountsAreRefusedWithAReason() {
     CliRun unknown = CliRun.meridian("fault", "explode", "us-east", "--state-dir", stateDirectory.toString());
     assertThat(unknown.status()).isEqualTo(ExitCodes.UNUSABLE);
-    assertThat(unknown.err()).contains("unknown fault 'explode'; use one of [kill, pause, resume, cut, heal]");
+    assertThat(unknown.err()).contains("unknown fault 'explode'; use one of [kill, restart, pause, resume, cut, heal]");
 
     CliRun cut = CliRun.meridian("fault", "cut", "us-east", "--state-dir", stateDirectory.toString());
     assertThat(cut.status()).isEqualTo(ExitCodes.UNUSABLE);

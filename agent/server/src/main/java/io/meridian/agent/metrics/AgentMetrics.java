@@ -1,5 +1,6 @@
 package io.meridian.agent.metrics;
 
+import io.meridian.agent.core.health.RegionHealth;
 import io.meridian.agent.core.replication.DatasetStatus;
 import io.meridian.agent.core.replication.PeerLinkStatus;
 import io.meridian.agent.core.replication.ReplicationEvent;
@@ -106,6 +107,7 @@ public final class AgentMetrics implements RequestMetrics {
         .classicUpperBounds(REQUEST_SECONDS_BOUNDS)
         .register(registry);
     registerMultiPrimary(registry, runtime);
+    registerFailover(registry, runtime);
     return new AgentMetrics(requests);
   }
 
@@ -146,6 +148,58 @@ public final class AgentMetrics implements RequestMetrics {
         truncations.labelValues(((ReplicationEvent.SiblingsTruncated) event).dataset()).inc();
       }
     });
+  }
+
+  /**
+   * Failure detection and failover: peer health read at scrape time, failovers and quarantined
+   * writes counted from the runtime's events, and the write lease as last reported.
+   */
+  private static void registerFailover(PrometheusRegistry registry, AgentRuntime runtime) {
+    String self = runtime.config().region();
+    GaugeWithCallback.builder()
+        .name("meridian_peer_health")
+        .help("How source sees target (phi-accrual failure detector): 0 healthy, 1 suspect, 2 down")
+        .labelNames("source", "target")
+        .callback(callback -> runtime.peerHealth().forEach(
+            (peer, health) -> callback.call(healthValue(health), self, peer)))
+        .register(registry);
+    Counter failovers = Counter.builder()
+        .name("meridian_failovers_total")
+        .help("Failover decisions (new epochs) this agent applied, by dataset and new primary")
+        .labelNames("dataset", "primary")
+        .register(registry);
+    Counter quarantined = Counter.builder()
+        .name("meridian_quarantined_writes_total")
+        .help("Writes this agent held that the new primary lacked, moved to the quarantine on rejoin")
+        .labelNames("dataset")
+        .register(registry);
+    Map<String, Boolean> leases = new ConcurrentHashMap<>();
+    GaugeWithCallback.builder()
+        .name("meridian_primary_lease_held")
+        .help("1 while this agent, as primary of a dataset with automatic failover, holds the write lease")
+        .labelNames("dataset")
+        .callback(callback -> leases.forEach((dataset, held) -> callback.call(held ? 1 : 0, dataset)))
+        .register(registry);
+    runtime.addListener(event -> {
+      if (event instanceof ReplicationEvent.PrimaryChanged changed) {
+        failovers.labelValues(changed.dataset(), changed.primary()).inc();
+        // Applying a decision drops the lease (ADR 0009); no LeaseChanged event says so.
+        leases.computeIfPresent(changed.dataset(), (dataset, held) -> false);
+      } else if (event instanceof ReplicationEvent.WritesQuarantined writes) {
+        quarantined.labelValues(writes.dataset()).inc(writes.count());
+      } else if (event instanceof ReplicationEvent.LeaseChanged lease) {
+        leases.put(lease.dataset(), lease.held());
+      }
+    });
+  }
+
+  /** The documented gauge value of a health, independent of the enum's order. */
+  static int healthValue(RegionHealth health) {
+    return switch (health) {
+      case HEALTHY -> 0;
+      case SUSPECT -> 1;
+      case DOWN -> 2;
+    };
   }
 
   private interface LinkVisitor {

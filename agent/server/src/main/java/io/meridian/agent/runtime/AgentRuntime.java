@@ -232,6 +232,14 @@ public final class AgentRuntime {
     return views.join();
   }
 
+  /** How this region sees each peer (phi-accrual failure detector), read on the logical thread. */
+  public java.util.Map<String, io.meridian.agent.core.health.RegionHealth> peerHealth() {
+    CompletableFuture<java.util.Map<String, io.meridian.agent.core.health.RegionHealth>> health =
+        new CompletableFuture<>();
+    context.execute(() -> health.complete(node.peerHealth()));
+    return health.join();
+  }
+
   /** The changes quarantined in {@code dataset}, by failover epoch, read on the logical thread. */
   public java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>> quarantined(String dataset) {
     CompletableFuture<java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>>> result =

@@ -64,12 +64,17 @@ class FailoverServicesTest {
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final Map<String, Agent> agents = new TreeMap<>();
   private final Map<String, RocksDbReplicaStore> stores = new TreeMap<>();
+  private final Map<String, PrometheusRegistry> registries = new TreeMap<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private ScheduledExecutorService scheduler;
   private String prefix;
 
   @BeforeEach
   void startAgents() {
+    startAgents(io.meridian.agent.config.FailoverPolicy.MANUAL);
+  }
+
+  private void startAgents(io.meridian.agent.config.FailoverPolicy policy) {
     scheduler = Executors.newScheduledThreadPool(1);
     prefix = "failover-services-" + UNIQUE.incrementAndGet() + "-";
     for (String region : REGIONS) {
@@ -81,21 +86,25 @@ class FailoverServicesTest {
       }
       ReplicationBounds bounds = new ReplicationBounds(64, 1 << 20, 0, 1024, 100, 500, 300, 2_000, 2_000,
           1_000, 1_000, 1_000, 1024, 1 << 20);
-      AgentConfig config = new AgentConfig(region, peers, List.of(DatasetConfig.allReplicas(ORDERS,
-          ReplicationMode.ASYNC, REGIONS, "a", FsyncPolicy.OPERATING_SYSTEM)), bounds);
-      RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory.resolve(region), List.of(ORDERS));
+      AgentConfig config = new AgentConfig(region, peers, List.of(new DatasetConfig(ORDERS, ReplicationMode.ASYNC,
+          REGIONS, "a", REGIONS.size() - 1, FsyncPolicy.OPERATING_SYSTEM, 1, null, null, policy)), bounds);
+      RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory.resolve(prefix + region), List.of(ORDERS));
       stores.put(region, store);
       agents.put(region, Agent.start(config, store, InProcessServerBuilder.forName(prefix + region).directExecutor(),
           address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
-          clock::get, scheduler, 0, new PrometheusRegistry(), store::approximateSizeBytes));
+          clock::get, scheduler, 0, registries.computeIfAbsent(prefix + region, unused -> new PrometheusRegistry()),
+          store::approximateSizeBytes));
     }
   }
 
   @AfterEach
   void stopAgents() {
     channels.forEach(ManagedChannel::shutdownNow);
+    channels.clear();
     agents.values().forEach(Agent::close);
+    agents.clear();
     stores.values().forEach(RocksDbReplicaStore::close);
+    stores.clear();
     scheduler.shutdownNow();
   }
 
@@ -123,6 +132,13 @@ class FailoverServicesTest {
     return control(region).failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
   }
 
+  private String scrape(String region) throws java.io.IOException {
+    java.io.ByteArrayOutputStream exposition = new java.io.ByteArrayOutputStream();
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+        .write(exposition, registries.get(prefix + region).scrape());
+    return exposition.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private void tickAll() {
     clock.addAndGet(5);
     agents.values().forEach(agent -> agent.runtime().tick());
@@ -143,7 +159,7 @@ class FailoverServicesTest {
   }
 
   @Test
-  void forcedFailoverMovesWritesToTheNewPrimaryAndQuarantinesTheOldPrimarysWriteOnRejoin() {
+  void forcedFailoverMovesWritesToTheNewPrimaryAndQuarantinesTheOldPrimarysWriteOnRejoin() throws Exception {
     put("a", "k1", "v1");
     awaitReplicated("k1", "b", "c");
     for (String peer : List.of("b", "c")) {
@@ -179,6 +195,43 @@ class FailoverServicesTest {
     assertThat(found("a", "k2")).isFalse();
     awaitReplicated("k4", "a");
     assertThat(view("a").getPrimaryRegion()).isEqualTo("b");
+    assertThat(scrape("a")).contains("meridian_quarantined_writes_total{dataset=\"orders\"} 1.0")
+        .contains("meridian_failovers_total{dataset=\"orders\",primary=\"b\"} 1.0");
+    assertThat(scrape("c")).contains("meridian_failovers_total{dataset=\"orders\",primary=\"b\"} 1.0")
+        .doesNotContain("meridian_quarantined_writes_total{");
+  }
+
+  @Test
+  void leaseMetricShowsWhetherTheAutomaticFailoverPrimaryMayWrite() throws Exception {
+    stopAgents();
+    startAgents(io.meridian.agent.config.FailoverPolicy.AUTOMATIC);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(scrape("a")).contains("meridian_primary_lease_held{dataset=\"orders\"} 1.0");
+    });
+    assertThat(scrape("b")).doesNotContain("meridian_primary_lease_held{");
+
+    for (String peer : List.of("b", "c")) {
+      control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion(peer).build());
+    }
+    // Cut off from the majority, the primary loses its lease within the detection timeout.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(scrape("a")).contains("meridian_primary_lease_held{dataset=\"orders\"} 0.0");
+    });
+  }
+
+  @Test
+  void metricsShowHowEachAgentSeesItsPeers() throws Exception {
+    assertThat(scrape("a")).contains("meridian_peer_health{source=\"a\",target=\"b\"} 0.0");
+    control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion("b").build());
+    control("b").cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
+
+    // The gauge follows a's failure detector: b, silent since the cut, goes from 0 (healthy) to 2 (down).
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(scrape("a")).contains("meridian_peer_health{source=\"a\",target=\"b\"} 2.0");
+    });
   }
 
   @Test
