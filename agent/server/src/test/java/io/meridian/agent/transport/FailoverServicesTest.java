@@ -227,10 +227,15 @@ class FailoverServicesTest {
     control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion("b").build());
     control("b").cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
 
-    // The gauge follows a's failure detector: b, silent since the cut, goes from 0 (healthy) to 2 (down).
+    // The gauge follows a's failure detector: b, silent since the cut, goes from 0 (healthy) to 2
+    // (down), while c, which keeps acknowledging writes, stays healthy.
+    int[] written = {0};
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+      put("a", "health-" + written[0]++, "v");
       tickAll();
-      assertThat(scrape("a")).contains("meridian_peer_health{source=\"a\",target=\"b\"} 2.0");
+      String metrics = scrape("a");
+      assertThat(metrics).contains("meridian_peer_health{source=\"a\",target=\"b\"} 2.0");
+      assertThat(metrics).contains("meridian_peer_health{source=\"a\",target=\"c\"} 0.0");
     });
   }
 
