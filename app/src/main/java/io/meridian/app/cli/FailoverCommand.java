@@ -1,19 +1,10 @@
 package io.meridian.app.cli;
 
-import io.grpc.StatusRuntimeException;
-import io.meridian.agent.api.v1.AbortSwitchoverRequest;
-import io.meridian.agent.api.v1.ApplyDecisionRequest;
-import io.meridian.agent.api.v1.ApplyDecisionResponse;
-import io.meridian.agent.api.v1.ControlGrpc;
-import io.meridian.agent.api.v1.DatasetFailoverView;
-import io.meridian.agent.api.v1.FailoverStatusRequest;
-import io.meridian.agent.api.v1.SwitchoverRequest;
-import io.meridian.agent.api.v1.SwitchoverResponse;
-import io.meridian.app.client.AgentClient;
 import io.meridian.app.deploy.DeploymentState;
 import io.meridian.app.deploy.DeploymentState.AgentRecord;
 import io.meridian.app.deploy.DeploymentState.DatasetRecord;
 import io.meridian.app.failover.FailoverPlan;
+import io.meridian.app.failover.FailoverRunner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,11 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +44,7 @@ import picocli.CommandLine.Spec;
         + " 2 the command was not usable."})
 public final class FailoverCommand implements Callable<Integer> {
   /** How long one agent may take to answer a status or decision call. */
-  static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
+  static final Duration CALL_DEADLINE = FailoverRunner.CALL_DEADLINE;
 
   @Spec
   private CommandSpec spec;
@@ -100,25 +88,13 @@ public final class FailoverCommand implements Callable<Integer> {
       return ExitCodes.UNUSABLE;
     }
     long startedNanos = System.nanoTime();
-    Map<String, DatasetFailoverView> views = new TreeMap<>();
-    Map<String, AgentRecord> reachable = new TreeMap<>();
+    List<FailoverRunner.Agent> agents = new ArrayList<>();
     for (AgentRecord agent : deployment.agents()) {
-      if (!record.get().replicas().contains(agent.region())) {
-        continue;
-      }
-      try (AgentClient client = new AgentClient(agent.region(), agent.grpcAddress())) {
-        ControlGrpc.newBlockingStub(client.channel()).withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-            .failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasetsList().stream()
-            .filter(view -> view.getDataset().equals(dataset)).findFirst()
-            .ifPresent(view -> {
-              views.put(agent.region(), view);
-              reachable.put(agent.region(), agent);
-            });
-      } catch (StatusRuntimeException e) {
-        out.println("note: region " + agent.region() + " did not answer (" + e.getStatus().getCode() + ")");
-      }
+      agents.add(new FailoverRunner.Agent(agent.region(), agent.grpcAddress()));
     }
-    FailoverPlan.Result result = FailoverPlan.plan(dataset, target, force, record.get().replicas(), views);
+    FailoverRunner.Prepared prepared = FailoverRunner.prepare(dataset, target, force,
+        record.get().replicas(), agents, out::println);
+    FailoverPlan.Result result = prepared.result();
     if (result.problem().isPresent()) {
       err.println("meridian failover: " + result.problem().get());
       err.flush();
@@ -132,79 +108,20 @@ public final class FailoverCommand implements Callable<Integer> {
       out.flush();
       return ExitCodes.PROBLEMS;
     }
-    long startSequence = plan.targetSequence();
-    boolean previousStopped = false;
-    long decisionStartedNanos = System.nanoTime();
-    if (!plan.force()) {
-      AgentRecord primary = reachable.get(plan.currentPrimary());
-      try (AgentClient client = new AgentClient(primary.region(), primary.grpcAddress())) {
-        try {
-          SwitchoverResponse ready = ControlGrpc.newBlockingStub(client.channel())
-              .withDeadlineAfter(timeoutMillis + CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-              .switchover(SwitchoverRequest.newBuilder().setDataset(dataset).setTargetRegion(target)
-                  .setTimeoutMillis(timeoutMillis).build());
-          startSequence = ready.getStartSequence();
-          previousStopped = true;
-        } catch (StatusRuntimeException e) {
-          err.println("meridian failover: the switchover did not happen, nothing changed: " + client.describe(e));
-          err.flush();
-          return ExitCodes.PROBLEMS;
-        }
-      }
+    FailoverRunner.Outcome outcome = FailoverRunner.execute(plan, prepared, timeoutMillis,
+        startedNanos, out::println);
+    if (!outcome.tookOver()) {
+      out.flush();
+      err.println("meridian failover: " + outcome.message());
+      err.flush();
+      return ExitCodes.PROBLEMS;
     }
-    ApplyDecisionRequest decision = ApplyDecisionRequest.newBuilder().setDataset(dataset).setEpoch(plan.newEpoch())
-        .setPrimaryRegion(target).setStartSequence(startSequence).setPreviousPrimaryStopped(previousStopped).build();
-    // The new primary first, so that the replicas' new streams find it ready.
-    List<String> order = new ArrayList<>(reachable.keySet());
-    order.remove(target);
-    order.add(0, target);
-    List<String> told = new ArrayList<>();
-    List<String> untold = new ArrayList<>();
-    for (String region : order) {
-      AgentRecord agent = reachable.get(region);
-      try (AgentClient client = new AgentClient(agent.region(), agent.grpcAddress())) {
-        ApplyDecisionResponse applied = ControlGrpc.newBlockingStub(client.channel())
-            .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).applyDecision(decision);
-        told.add(region);
-        if (applied.getQuarantinedChanges() > 0) {
-          out.println(region + ": quarantined " + applied.getQuarantinedChanges() + " change(s) the new primary"
-              + " lacks (meridian quarantine list --dataset " + dataset + ")");
-        }
-      } catch (StatusRuntimeException e) {
-        untold.add(region);
-        out.println("warning: region " + region + " did not take the decision: " + e.getStatus().getCode());
-        if (region.equals(target)) {
-          abortSwitchover(reachable.get(plan.currentPrimary()), previousStopped, "the target did not take it");
-          err.println("meridian failover: the target " + target + " did not take the decision; nothing changed.");
-          err.flush();
-          return ExitCodes.PROBLEMS;
-        }
-      }
-    }
-    double millis = (System.nanoTime() - decisionStartedNanos) / 1e6;
-    out.printf(Locale.ROOT, "%s is the primary of %s in epoch %d (%s, %.0f ms after the decision started, %.0f ms"
-        + " in all); told %s%n", target, dataset, plan.newEpoch(), plan.force() ? "forced" : "planned", millis,
-        (System.nanoTime() - startedNanos) / 1e6, told);
-    List<String> missing = new ArrayList<>(record.get().replicas());
-    missing.removeAll(told);
-    if (!missing.isEmpty()) {
-      out.println("warning: " + missing + " did not get the decision; they stay at epoch " + plan.currentEpoch()
-          + " and are refused by the others until they get it (no consensus group yet: see ADR 0009).");
+    out.println(outcome.message());
+    if (!outcome.warning().isEmpty()) {
+      out.println(outcome.warning());
     }
     out.flush();
-    return missing.isEmpty() ? ExitCodes.OK : ExitCodes.PROBLEMS;
-  }
-
-  private void abortSwitchover(AgentRecord primary, boolean switchoverStarted, String reason) {
-    if (!switchoverStarted || primary == null) {
-      return;
-    }
-    try (AgentClient client = new AgentClient(primary.region(), primary.grpcAddress())) {
-      ControlGrpc.newBlockingStub(client.channel()).withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-          .abortSwitchover(AbortSwitchoverRequest.newBuilder().setDataset(dataset).setReason(reason).build());
-    } catch (StatusRuntimeException e) {
-      // The primary stays stopped; the operator sees the warning printed by the caller.
-    }
+    return outcome.missing().isEmpty() ? ExitCodes.OK : ExitCodes.PROBLEMS;
   }
 
   private boolean confirmed(PrintWriter out) {

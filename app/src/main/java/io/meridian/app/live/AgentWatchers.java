@@ -66,6 +66,12 @@ public final class AgentWatchers implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
+  /** The watched agents, in the order given. */
+  public List<AgentEndpoint> endpoints() {
+    return clients.values().stream()
+        .map(client -> new AgentEndpoint(client.region(), client.address())).toList();
+  }
+
   /** The client of a region's agent, for operator actions. */
   public Optional<AgentClient> client(String region) {
     return Optional.ofNullable(clients.get(region));

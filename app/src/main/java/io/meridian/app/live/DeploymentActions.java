@@ -3,26 +3,40 @@ package io.meridian.app.live;
 import io.grpc.StatusRuntimeException;
 import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.CutLinkRequest;
+import io.meridian.agent.api.v1.FailoverStatusRequest;
 import io.meridian.agent.api.v1.HealLinkRequest;
 import io.meridian.app.client.AgentClient;
 import io.meridian.app.deploy.DeploymentException;
 import io.meridian.app.deploy.DeploymentState;
 import io.meridian.app.deploy.LocalDeployer;
+import io.meridian.app.failover.FailoverRunner;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Operator actions on a watched deployment: cut and heal through each agent's Control API, kill
  * and restart through the {@link LocalDeployer} when the deployment was started on this machine
- * (its state directory is known). Failover and repair wait for the agents to offer them.
+ * (its state directory is known), failover through {@link FailoverRunner} (the engine of
+ * {@code meridian failover}) once the agents have said they offer it. Repair waits for the
+ * agents to offer it.
  */
 public final class DeploymentActions implements LiveActions {
-  /** Why failover is disabled: the agent's Control service has no failover RPC yet. */
-  static final String NO_FAILOVER = "the agents of this deployment offer no failover command yet "
-      + "(their Control API has no failover RPC); automatic failover still works where the "
-      + "policy enables it";
+  /** How long a planned failover waits for the target to catch up (as the CLI's default). */
+  static final java.time.Duration PLANNED_FAILOVER_TIMEOUT = java.time.Duration.ofSeconds(5);
+  /** Why failover is disabled: the agents' Control service answered UNIMPLEMENTED. */
+  static final String NO_FAILOVER = "the agents of this deployment are too old to offer manual "
+      + "failover (their Control API has no FailoverStatus RPC); automatic failover still works "
+      + "where the policy enables it";
+  /** Why failover is disabled until the agents have been asked. */
+  static final String FAILOVER_UNKNOWN = "checking whether the agents offer failover; "
+      + "try again in a moment";
+  /** Why failover is disabled while no agent answers. */
+  static final String FAILOVER_NO_ANSWER = "no agent answered whether it offers failover; "
+      + "check that the deployment is running";
   /** Why repair is disabled. */
   static final String NO_REPAIR = "the agents of this deployment offer no repair command yet "
       + "(their Control API has no repair RPC)";
@@ -33,6 +47,10 @@ public final class DeploymentActions implements LiveActions {
   private final AgentWatchers watchers;
   private final Path stateDirectory;
   private final LocalDeployer deployer;
+  private final java.util.concurrent.atomic.AtomicReference<Optional<String>> failoverSupport =
+      new java.util.concurrent.atomic.AtomicReference<>(Optional.of(FAILOVER_UNKNOWN));
+  private final java.util.concurrent.atomic.AtomicBoolean probing =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param watchers the agents' clients
@@ -44,6 +62,41 @@ public final class DeploymentActions implements LiveActions {
     this.watchers = watchers;
     this.stateDirectory = stateDirectory;
     this.deployer = deployer;
+    probeFailoverInBackground();
+  }
+
+  /**
+   * Asks the agents, off the calling thread, whether they offer failover: the first agent that
+   * answers FailoverStatus (or says UNIMPLEMENTED) decides. Asked again while none answered.
+   */
+  private void probeFailoverInBackground() {
+    if (!probing.compareAndSet(false, true)) {
+      return;
+    }
+    java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try {
+        failoverSupport.set(probeFailover());
+      } finally {
+        probing.set(false);
+      }
+    });
+  }
+
+  private Optional<String> probeFailover() {
+    for (AgentEndpoint endpoint : watchers.endpoints()) {
+      AgentClient client = watchers.client(endpoint.region()).orElseThrow();
+      try {
+        ControlGrpc.newBlockingStub(client.channel())
+            .withDeadlineAfter(FailoverRunner.CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+            .failoverStatus(FailoverStatusRequest.getDefaultInstance());
+        return Optional.empty();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == io.grpc.Status.Code.UNIMPLEMENTED) {
+          return Optional.of(NO_FAILOVER);
+        }
+      }
+    }
+    return Optional.of(FAILOVER_NO_ANSWER);
   }
 
   @Override
@@ -52,9 +105,53 @@ public final class DeploymentActions implements LiveActions {
       case CUT_LINK, HEAL_LINK, LOAD -> Optional.empty();
       case KILL_REGION, RESTART_REGION -> stateDirectory == null ? Optional.of(NOT_LOCAL)
           : Optional.empty();
-      case PLANNED_FAILOVER, FORCED_FAILOVER -> Optional.of(NO_FAILOVER);
+      case PLANNED_FAILOVER, FORCED_FAILOVER -> failoverSupported();
       case REPAIR -> Optional.of(NO_REPAIR);
     };
+  }
+
+  private Optional<String> failoverSupported() {
+    Optional<String> known = failoverSupport.get();
+    if (known.isPresent() && !known.get().equals(NO_FAILOVER)) {
+      probeFailoverInBackground();
+    }
+    return known;
+  }
+
+  @Override
+  public String failoverConfirmation(String dataset, List<String> replicas, String region,
+      boolean force) throws ActionException {
+    return plan(dataset, replicas, region, force, new ArrayList<>()).result().plan().orElseThrow()
+        .confirmation();
+  }
+
+  @Override
+  public String failover(String dataset, List<String> replicas, String region, boolean force)
+      throws ActionException {
+    long startedNanos = System.nanoTime();
+    List<String> notes = new ArrayList<>();
+    FailoverRunner.Prepared prepared = plan(dataset, replicas, region, force, notes);
+    FailoverRunner.Outcome outcome = FailoverRunner.execute(prepared.result().plan().orElseThrow(),
+        prepared, PLANNED_FAILOVER_TIMEOUT.toMillis(), startedNanos, notes::add);
+    String remarks = notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
+    if (!outcome.tookOver()) {
+      throw new ActionException(outcome.message() + remarks);
+    }
+    return outcome.message() + remarks
+        + (outcome.warning().isEmpty() ? "" : "; " + outcome.warning());
+  }
+
+  private FailoverRunner.Prepared plan(String dataset, List<String> replicas, String region,
+      boolean force, List<String> notes) throws ActionException {
+    List<FailoverRunner.Agent> agents = watchers.endpoints().stream()
+        .map(e -> new FailoverRunner.Agent(e.region(), e.address())).toList();
+    FailoverRunner.Prepared prepared = FailoverRunner.prepare(dataset, region, force, replicas,
+        agents, notes::add);
+    if (prepared.result().problem().isPresent()) {
+      throw new ActionException(prepared.result().problem().get()
+          + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")"));
+    }
+    return prepared;
   }
 
   @Override

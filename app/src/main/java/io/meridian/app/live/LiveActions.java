@@ -1,5 +1,6 @@
 package io.meridian.app.live;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -48,6 +49,33 @@ public interface LiveActions {
 
   /** Restarts a region's killed agent and waits until it is ready. */
   String restart(String region) throws ActionException;
+
+  /**
+   * What a failover of a dataset to a region would do, worked out from the agents' views without
+   * changing anything: the current lag and, for a forced one, how many acknowledged writes would
+   * be lost (the text {@code meridian failover} asks the operator to confirm).
+   *
+   * @param dataset the dataset
+   * @param replicas its replica regions
+   * @param region the region to promote
+   * @param force forced (promote now) rather than planned (wait until caught up)
+   * @return the confirmation text
+   */
+  default String failoverConfirmation(String dataset, List<String> replicas, String region,
+      boolean force) throws ActionException {
+    throw new ActionException("this deployment offers no failover");
+  }
+
+  /**
+   * Makes a region the primary of a dataset: planned (the primary hands over once the region
+   * has every write; nothing changes on timeout) or forced (now).
+   *
+   * @return the outcome, in a sentence
+   */
+  default String failover(String dataset, List<String> replicas, String region, boolean force)
+      throws ActionException {
+    throw new ActionException("this deployment offers no failover");
+  }
 
   /** An action that failed, with a message for the operator. */
   final class ActionException extends Exception {

@@ -2,6 +2,8 @@ package io.meridian.app.live;
 
 import io.meridian.agent.api.v1.DatasetStatus;
 import io.meridian.agent.api.v1.PeerLinkStatus;
+import io.meridian.agent.api.v1.PrimaryChanged;
+import io.meridian.agent.api.v1.RegionHealth;
 import io.meridian.agent.api.v1.Role;
 import io.meridian.agent.api.v1.WatchEvent;
 import io.meridian.app.live.LiveState.ConflictRecord;
@@ -96,6 +98,10 @@ public final class LiveModel {
     long newestSnapshotReceivedMillis = Long.MIN_VALUE;
     List<PeerLinkStatus> links = List.of();
     Map<String, DatasetStatus> datasets = Map.of();
+    /** Failover decisions this agent applied (PrimaryChanged), per dataset: the newest epoch. */
+    final Map<String, PrimaryChanged> decisions = new HashMap<>();
+    /** How this agent's failure detector sees its peers (HealthChanged), per peer. */
+    final Map<String, RegionHealth> peerHealth = new HashMap<>();
     final ArrayDeque<Long> conflictTimes = new ArrayDeque<>();
 
     Agent(String region) {
@@ -197,8 +203,83 @@ public final class LiveModel {
           "rejected " + event.getStaleEpochRejected().getPeerRegion() + " at stale epoch "
               + event.getStaleEpochRejected().getReceivedEpoch() + " (current "
               + event.getStaleEpochRejected().getCurrentEpoch() + ")", true));
+      case CONFLICT -> applyConflict(agent, event, now);
+      case CLOCK_SKEW -> addEntry(new TimelineEntry(now, region, EntryKind.PROBLEM,
+          String.format(Locale.ROOT, "write from %s (%s) was %d ms ahead of this clock "
+                  + "(tolerance %d ms)", event.getClockSkew().getPeerRegion(),
+              event.getClockSkew().getDataset(), event.getClockSkew().getAheadMillis(),
+              event.getClockSkew().getToleranceMillis()), true));
+      case RESIDENCY_REFUSED -> addEntry(new TimelineEntry(now, region, EntryKind.PROBLEM,
+          String.format(Locale.ROOT, "%d %s of %s not sent to %s: jurisdiction %s not in %s",
+              event.getResidencyRefused().getRefusals(),
+              event.getResidencyRefused().getMessageKind(),
+              event.getResidencyRefused().getDataset(),
+              event.getResidencyRefused().getPeerRegion(),
+              event.getResidencyRefused().getPeerJurisdiction(),
+              event.getResidencyRefused().getAllowedJurisdictionsList()), true));
+      case SIBLINGS_TRUNCATED -> addEntry(new TimelineEntry(now, region, EntryKind.CONFLICT,
+          String.format(Locale.ROOT, "%s/%s: %d oldest sibling(s) dropped to stay within %d",
+              event.getSiblingsTruncated().getDataset(),
+              Conflicts.keyText(event.getSiblingsTruncated().getKey()),
+              event.getSiblingsTruncated().getDropped(),
+              event.getSiblingsTruncated().getSiblingsMax()), true));
+      case PRIMARY_CHANGED -> applyPrimaryChanged(agent, event.getPrimaryChanged(), now);
+      case WRITES_QUARANTINED -> {
+        var quarantined = event.getWritesQuarantined();
+        addEntry(new TimelineEntry(now, region, EntryKind.FAILOVER, String.format(Locale.ROOT,
+            "%d write(s) of %s (sequences %d-%d) quarantined after the failover to epoch %d",
+            quarantined.getCount(), quarantined.getDataset(), quarantined.getFirstSequence(),
+            quarantined.getLastSequence(), quarantined.getFailoverEpoch()), true));
+      }
+      case LEASE_CHANGED -> {
+        var lease = event.getLeaseChanged();
+        addEntry(new TimelineEntry(now, region, EntryKind.FAILOVER, String.format(Locale.ROOT,
+            "write lease of %s at epoch %d %s%s", lease.getDataset(), lease.getEpoch(),
+            lease.getHeld() ? "gained" : "lost",
+            lease.getDetail().isEmpty() ? "" : ": " + lease.getDetail()), !lease.getHeld()));
+      }
+      case SWITCHOVER_FINISHED -> {
+        var finished = event.getSwitchoverFinished();
+        addEntry(new TimelineEntry(now, region, EntryKind.FAILOVER, "switchover of "
+            + finished.getDataset() + " to " + finished.getTargetRegion()
+            + (finished.getReady() ? " ready" : " failed, nothing changed")
+            + (finished.getReason().isEmpty() ? "" : ": " + finished.getReason()),
+            !finished.getReady()));
+      }
+      case HEALTH_CHANGED -> {
+        var changed = event.getHealthChanged();
+        agent.peerHealth.put(changed.getPeerRegion(), changed.getHealth());
+        addEntry(new TimelineEntry(now, region, EntryKind.HEALTH, String.format(Locale.ROOT,
+            "%s sees %s %s (phi %.1f)", region, changed.getPeerRegion(),
+            healthName(changed.getHealth()), changed.getPhi()),
+            changed.getHealth() == RegionHealth.REGION_HEALTH_DOWN));
+      }
       default -> applyUnknown(agent, event, now);
     }
+  }
+
+  private void applyConflict(Agent agent, WatchEvent event, long now) {
+    ConflictRecord conflict = Conflicts.decode(event, agent.region, now).orElseThrow();
+    agent.conflictTimes.addLast(now);
+    trimConflictTimes(agent, now);
+    addConflict(conflict);
+    addEntry(new TimelineEntry(now, agent.region, EntryKind.CONFLICT,
+        "conflict on " + conflict.dataset() + "/" + conflict.key() + ": " + conflict.rule()
+            + " kept " + conflict.winner(), false));
+  }
+
+  private void applyPrimaryChanged(Agent agent, PrimaryChanged changed, long now) {
+    PrimaryChanged before = agent.decisions.get(changed.getDataset());
+    if (before == null || before.getEpoch() <= changed.getEpoch()) {
+      agent.decisions.put(changed.getDataset(), changed);
+    }
+    addEntry(new TimelineEntry(now, agent.region, EntryKind.FAILOVER, String.format(
+        Locale.ROOT, "%s applied epoch %d of %s: %s is primary, %s is %s%s",
+        agent.region, changed.getEpoch(), changed.getDataset(), changed.getPrimaryRegion(),
+        agent.region, roleName(changed.getRole()),
+        changed.getLackingWritesKnown() > 0 ? String.format(Locale.ROOT,
+            " (%d write(s) of the old primary never arrived)", changed.getLackingWritesKnown())
+            : ""), changed.getLackingWritesKnown() > 0));
   }
 
   /**
@@ -226,6 +307,10 @@ public final class LiveModel {
             "an event this studio cannot read (fields " + fields + ")", false));
       }
     });
+    trimConflictTimes(agent, now);
+  }
+
+  private static void trimConflictTimes(Agent agent, long now) {
     while (!agent.conflictTimes.isEmpty()
         && agent.conflictTimes.peekFirst() < now - CONFLICT_RATE_WINDOW_MILLIS) {
       agent.conflictTimes.removeFirst();
@@ -337,6 +422,7 @@ public final class LiveModel {
     } else {
       health = Health.OK;
     }
+    health = worst(health, healthSeenByPeers(agent.region));
     return new RegionState(agent.region, agent.reachable, fresh, primaryOf, epochs,
         conflictsPerSecond, health, agent.lastHeardMillis);
   }
@@ -360,6 +446,14 @@ public final class LiveModel {
           && status.getEpoch() > bestEpoch) {
         best = agent.region;
         bestEpoch = status.getEpoch();
+      }
+      // A decision an agent reports having applied names the primary before the next status
+      // poll does; a later epoch wins whoever reports it.
+      PrimaryChanged decision = agent.decisions.get(dataset);
+      if (agent.reachable && decision != null && decision.getEpoch() > bestEpoch
+          && !decision.getPrimaryRegion().isEmpty()) {
+        best = decision.getPrimaryRegion();
+        bestEpoch = decision.getEpoch();
       }
     }
     return best != null ? best : plannedPrimaries.get(dataset);
@@ -503,6 +597,47 @@ public final class LiveModel {
   /** A link's name with its ends sorted, as the graph names it: {@code a~b}. */
   static String linkName(String a, String b) {
     return a.compareTo(b) <= 0 ? a + "~" + b : b + "~" + a;
+  }
+
+  /**
+   * How the other reachable agents' failure detectors see a region: down for any of them is
+   * failing, suspect is degraded. An agent that cannot see its peer says so even while the
+   * studio still reaches both (a partition between regions, not between studio and region).
+   */
+  private Health healthSeenByPeers(String region) {
+    Health seen = Health.OK;
+    for (Agent other : agents.values()) {
+      if (!other.reachable || other.region.equals(region)) {
+        continue;
+      }
+      RegionHealth health = other.peerHealth.get(region);
+      if (health == RegionHealth.REGION_HEALTH_DOWN) {
+        seen = Health.FAILING;
+      } else if (health == RegionHealth.REGION_HEALTH_SUSPECT) {
+        seen = worst(seen, Health.DEGRADED);
+      }
+    }
+    return seen;
+  }
+
+  /** The worse of two healths; unknown stays unknown unless the other is a failure. */
+  private static Health worst(Health a, Health b) {
+    if (a == Health.FAILING || b == Health.FAILING) {
+      return Health.FAILING;
+    }
+    if (a == Health.UNKNOWN || b == Health.UNKNOWN) {
+      return Health.UNKNOWN;
+    }
+    return a == Health.DEGRADED || b == Health.DEGRADED ? Health.DEGRADED : Health.OK;
+  }
+
+  private static String healthName(RegionHealth health) {
+    return switch (health) {
+      case REGION_HEALTH_HEALTHY -> "healthy";
+      case REGION_HEALTH_SUSPECT -> "suspect";
+      case REGION_HEALTH_DOWN -> "down";
+      default -> "in an unknown state";
+    };
   }
 
   private static String roleName(Role role) {

@@ -132,7 +132,9 @@ public record LiveState(long atMillis, Map<String, RegionState> regions,
     /** Protocol violations, sync timeouts, stale epochs and events this studio cannot read. */
     PROBLEM,
     /** Something the operator did. */
-    ACTION
+    ACTION,
+    /** An agent's failure detector changed its view of a peer. */
+    HEALTH
   }
 
   /**

@@ -39,7 +39,9 @@ import javafx.geometry.Point2D;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Parent;
+import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.CustomMenuItem;
@@ -123,6 +125,11 @@ public final class LiveView {
     graph.setOnContextMenuRequested(this::showContextMenu);
     graph.selectionProperty().addListener(o -> selectionListeners.forEach(Runnable::run));
     model.overlaysProperty().addListener((o, before, now) -> applyOverlays(now));
+    model.failoverConfirmationProperty().addListener((o, before, now) -> {
+      if (now != null) {
+        confirmForcedFailover(now);
+      }
+    });
     model.stateProperty().addListener((o, before, now) -> refreshFlowsAndChart());
     model.selectedFlowProperty().addListener((o, before, now) -> {
       flowChoice.getSelectionModel().select(now);
@@ -294,9 +301,11 @@ public final class LiveView {
         actionButton("live-restart", "Restart region", Action.RESTART_REGION, false,
             () -> selectedRegion().ifPresent(model::restart)),
         actionButton("live-failover-planned", "Planned failover", Action.PLANNED_FAILOVER, false,
-            () -> { }),
+            () -> selectedRegion().ifPresent(r -> model.failoverDatasets(r).stream().findFirst()
+                .ifPresent(d -> model.plannedFailover(d, r)))),
         actionButton("live-failover-forced", "Forced failover", Action.FORCED_FAILOVER, false,
-            () -> { }),
+            () -> selectedRegion().ifPresent(r -> model.failoverDatasets(r).stream().findFirst()
+                .ifPresent(d -> model.requestForcedFailover(d, r)))),
         actionButton("live-repair", "Repair now", Action.REPAIR, false, () -> { }));
     return bar;
   }
@@ -363,15 +372,54 @@ public final class LiveView {
           item("Heal link " + link.key(), Action.HEAL_LINK, () -> model.healLink(a, b)));
     } else if (target.get() instanceof GraphElement.RegionElement region) {
       String id = region.id().value();
+      List<String> datasets = model.failoverDatasets(id);
+      if (datasets.isEmpty()) {
+        MenuItem none = new MenuItem("Failover to " + id + ": already primary of all it holds");
+        none.setDisable(true);
+        menu.getItems().add(none);
+      }
+      for (String dataset : datasets) {
+        String suffix = datasets.size() == 1 ? "" : " (" + dataset + ")";
+        menu.getItems().addAll(
+            item("Planned failover to " + id + suffix, Action.PLANNED_FAILOVER,
+                () -> model.plannedFailover(dataset, id)),
+            item("Forced failover to " + id + suffix + "…", Action.FORCED_FAILOVER,
+                () -> model.requestForcedFailover(dataset, id)));
+      }
       menu.getItems().addAll(
-          item("Planned failover to " + id, Action.PLANNED_FAILOVER, () -> { }),
-          item("Forced failover to " + id + "…", Action.FORCED_FAILOVER, () -> { }),
           item("Kill " + id, Action.KILL_REGION, () -> model.kill(id)),
           item("Restart " + id, Action.RESTART_REGION, () -> model.restart(id)),
           item("Repair " + id + " now", Action.REPAIR, () -> { }));
     }
     menu.show(graph, event.getScreenX(), event.getScreenY());
     event.consume();
+  }
+
+  /**
+   * Asks the operator to confirm a forced failover, stating the current lag and the
+   * acknowledged writes that would be lost. Shown without blocking the FX thread's pulse
+   * ({@code show}, not {@code showAndWait}).
+   */
+  private void confirmForcedFailover(LiveViewModel.FailoverConfirmation pending) {
+    Alert alert = new Alert(Alert.AlertType.CONFIRMATION, pending.text(),
+        ButtonType.CANCEL, ButtonType.OK);
+    alert.setTitle("Forced failover");
+    alert.setHeaderText("Force " + pending.region() + " to be the primary of "
+        + pending.dataset() + " now?");
+    alert.getDialogPane().setId("live-forced-failover-confirmation");
+    alert.getDialogPane().setMinWidth(520);
+    alert.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+    if (graph.getScene() != null) {
+      alert.initOwner(graph.getScene().getWindow());
+    }
+    alert.resultProperty().addListener((o, before, answer) ->
+        model.answerForcedFailover(answer == ButtonType.OK));
+    alert.setOnHidden(e -> {
+      if (alert.getResult() == null) {
+        model.answerForcedFailover(false);
+      }
+    });
+    alert.show();
   }
 
   /** A menu item, or a greyed one whose tooltip says why the action is not available. */

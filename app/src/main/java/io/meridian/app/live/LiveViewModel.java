@@ -63,6 +63,8 @@ public final class LiveViewModel {
   private final LongProperty rangeStart = new SimpleLongProperty(this, "rangeStart");
   private final LongProperty rangeEnd = new SimpleLongProperty(this, "rangeEnd");
   private final LongProperty shownAt = new SimpleLongProperty(this, "shownAt");
+  private final ReadOnlyObjectWrapper<FailoverConfirmation> failoverConfirmation =
+      new ReadOnlyObjectWrapper<>(this, "failoverConfirmation");
   private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
   private final StringProperty timelineFilter = new SimpleStringProperty(this, "timelineFilter",
       "");
@@ -355,6 +357,95 @@ public final class LiveViewModel {
   public void healLink(String a, String b) {
     act(Action.HEAL_LINK, a, "heal link " + LiveModel.linkName(a, b),
         () -> actions.healLink(a, b));
+  }
+
+  /**
+   * A forced failover waiting for the operator's confirmation.
+   *
+   * @param dataset the dataset
+   * @param region the region to promote
+   * @param text what it would do: current lag and acknowledged writes that would be lost
+   */
+  public record FailoverConfirmation(String dataset, String region, String text) {}
+
+  /** @return the forced failover the view should ask the operator to confirm, or null */
+  public ReadOnlyObjectProperty<FailoverConfirmation> failoverConfirmationProperty() {
+    return failoverConfirmation.getReadOnlyProperty();
+  }
+
+  /**
+   * The datasets a region could be promoted in: those it is a replica of (by the design) and not
+   * the primary of now.
+   *
+   * @param region the region
+   * @return dataset names, in the design's order
+   */
+  public List<String> failoverDatasets(String region) {
+    List<String> leading = state.get().region(region)
+        .map(LiveState.RegionState::primaryOf).orElse(List.of());
+    return topology.datasets().stream()
+        .filter(d -> d.replicas().stream().anyMatch(r -> r.value().equals(region)))
+        .map(io.meridian.model.Dataset::name)
+        .filter(name -> !leading.contains(name))
+        .toList();
+  }
+
+  private List<String> replicasOf(String dataset) {
+    return topology.datasets().stream().filter(d -> d.name().equals(dataset)).findFirst()
+        .map(d -> d.replicas().stream().map(io.meridian.model.RegionId::value).toList())
+        .orElse(List.of());
+  }
+
+  /** A planned failover (switchover) of a dataset to a region, run in the background. */
+  public void plannedFailover(String dataset, String region) {
+    act(Action.PLANNED_FAILOVER, region, "planned failover of " + dataset + " to " + region,
+        () -> actions.failover(dataset, replicasOf(dataset), region, false));
+  }
+
+  /**
+   * Works out, in the background, what a forced failover would lose and then offers it for
+   * confirmation through {@link #failoverConfirmationProperty()}; nothing changes yet.
+   */
+  public void requestForcedFailover(String dataset, String region) {
+    String description = "forced failover of " + dataset + " to " + region;
+    Optional<String> disabled = whyDisabled(Action.FORCED_FAILOVER);
+    if (disabled.isPresent()) {
+      message.set(description + ": not available — " + disabled.get());
+      return;
+    }
+    message.set(description + ": asking the agents what it would lose…");
+    background.execute(() -> {
+      try {
+        String text = actions.failoverConfirmation(dataset, replicasOf(dataset), region, true);
+        ui.execute(() -> failoverConfirmation.set(
+            new FailoverConfirmation(dataset, region, text)));
+      } catch (Exception e) {
+        String outcome = e instanceof ActionException ? e.getMessage() : e.toString();
+        session.submit(new LiveInput.OperatorAction(session.now(), region, description, false,
+            outcome));
+        ui.execute(() -> message.set(description + " failed: " + outcome));
+      }
+    });
+  }
+
+  /**
+   * The operator answered the confirmation: a confirmed forced failover runs in the background
+   * (re-planned from the agents' views at that moment); a declined one changes nothing.
+   */
+  public void answerForcedFailover(boolean confirmed) {
+    FailoverConfirmation pending = failoverConfirmation.get();
+    failoverConfirmation.set(null);
+    if (pending == null) {
+      return;
+    }
+    String description = "forced failover of " + pending.dataset() + " to " + pending.region();
+    if (!confirmed) {
+      message.set(description + ": cancelled, nothing changed");
+      return;
+    }
+    act(Action.FORCED_FAILOVER, pending.region(), description,
+        () -> actions.failover(pending.dataset(), replicasOf(pending.dataset()),
+            pending.region(), true));
   }
 
   /** Kills a region's agent (local rehearsals). */

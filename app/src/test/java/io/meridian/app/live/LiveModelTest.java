@@ -181,7 +181,7 @@ class LiveModelTest {
   void eventsOfKindsReservedForConflictsAreCountedPerSecond() {
     WatchEvent conflict = WatchEvent.newBuilder().setAtMillis(1_000).setRegion("eu-central")
         .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
-            .addField(20, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+            .addField(25, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
                 .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("x")).build())
             .build())
         .build();

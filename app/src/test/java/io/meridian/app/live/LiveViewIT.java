@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import javafx.scene.Scene;
-import javafx.scene.control.Button;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -34,8 +32,9 @@ import org.testfx.framework.junit5.Start;
 // Proves the live view end to end, headless, with real agent processes: deploying the 3-region
 // async sample from the deploy dialog opens the live view; under load, lag values appear on the
 // links; cutting a link turns it failing and its lag grows; healing it recovers; killing a region
-// fails it and restarting brings it back; every action is in the timeline with its outcome; failover is disabled with the reason; the recording saves
-// and opens again.
+// fails it and restarting brings it back; a planned failover from the tool bar moves
+// the crown once the agents report it; every action is in the timeline with its outcome; the
+// recording saves and opens again.
 @ExtendWith(ApplicationExtension.class)
 class LiveViewIT {
   private static final LinkKey PACIFIC =
@@ -165,12 +164,26 @@ class LiveViewIT {
         .anySatisfy(t -> assertThat(t).startsWith("restart region eu-central: done — started "
             + "again as pid"));
 
-    // Failover is not offered by the agents yet: disabled, and the tooltip says why.
-    robot.interact(() -> view.graph().setSelection(GraphElement.region(RegionId.of("eu-central"))));
-    Button planned = robot.lookup("#live-failover-planned").queryAs(Button.class);
-    assertThat(planned.isDisabled()).isTrue();
-    Tooltip why = (Tooltip) planned.getParent().getProperties().get("javafx.scene.control.Tooltip");
-    assertThat(why.getText()).contains("no failover command");
+    // Planned failover to ap-southeast from the tool bar: the crown moves once the agents
+    // report the new epoch, and the action is in the timeline with its outcome.
+    await("failover offered by the agents").atMost(LIVE_TIMEOUT).until(() ->
+        onFx(() -> model.whyDisabled(LiveActions.Action.PLANNED_FAILOVER)).isEmpty());
+    robot.interact(() -> view.graph().setSelection(
+        GraphElement.region(RegionId.of("ap-southeast"))));
+    robot.clickOn("#live-failover-planned");
+    await("the crown on ap-southeast").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
+      assertThat(onFx(() -> model.stateProperty().get()).timeline())
+          .filteredOn(e -> e.kind() == EntryKind.ACTION).extracting(LiveState.TimelineEntry::text)
+          .anySatisfy(t -> assertThat(t).startsWith(
+              "planned failover of orders to ap-southeast: done — ap-southeast is the primary"));
+      assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("ap-southeast")))
+          .badge()).startsWith(LiveOverlays.CROWN);
+      assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("us-east")))
+          .badge()).doesNotStartWith(LiveOverlays.CROWN);
+    });
+    assertThat(onFx(() -> model.stateProperty().get()).timeline())
+        .filteredOn(e -> e.kind() == EntryKind.FAILOVER).extracting(LiveState.TimelineEntry::text)
+        .anySatisfy(t -> assertThat(t).contains("ap-southeast is primary"));
 
     // The recording saves and opens with the cut in it.
     Path file = workspace.resolve("session.mlive");

@@ -169,15 +169,85 @@ class LiveViewModelTest {
                 .orElseThrow()));
   }
 
+  @Test
+  void aPlannedFailoverRunsOnTheBackgroundAndLandsInTheTimelineWithItsOutcome() {
+    actions.failoverSupported = true;
+    receive(status(10_000, "us-east", Role.ROLE_PRIMARY, 1),
+        new LiveInput.AgentConnected(10_000, "us-east"));
+    assertThat(model.failoverDatasets("eu-central")).containsExactly("orders");
+    assertThat(model.failoverDatasets("us-east")).as("already primary").isEmpty();
+
+    model.plannedFailover("orders", "eu-central");
+    session.mergeNow();
+    model.tick();
+
+    assertThat(actions.calls).containsExactly("switch orders eu-central");
+    assertThat(model.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
+        .extracting(LiveState.TimelineEntry::text)
+        .containsExactly("planned failover of orders to eu-central: done — switch");
+  }
+
+  @Test
+  void aForcedFailoverIsOnlyDoneAfterTheOperatorConfirmsWhatItLoses() {
+    actions.failoverSupported = true;
+    model.requestForcedFailover("orders", "ap-southeast");
+
+    assertThat(actions.calls).as("planned, not done")
+        .containsExactly("plan orders ap-southeast [us-east, eu-central, ap-southeast] forced");
+    assertThat(model.failoverConfirmationProperty().get().text())
+        .contains("3 acknowledged writes");
+    model.answerForcedFailover(false);
+    assertThat(model.failoverConfirmationProperty().get()).isNull();
+    assertThat(actions.calls).hasSize(1);
+
+    model.requestForcedFailover("orders", "ap-southeast");
+    model.answerForcedFailover(true);
+    session.mergeNow();
+    model.tick();
+    assertThat(actions.calls).last().isEqualTo("force orders ap-southeast");
+    assertThat(model.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
+        .extracting(LiveState.TimelineEntry::text)
+        .containsExactly("forced failover of orders to ap-southeast: done — force");
+  }
+
+  @Test
+  void aFailoverTheAgentsRefuseIsAFailedActionInTheTimeline() {
+    actions.failoverSupported = true;
+    actions.failure = "the primary us-east of orders did not answer";
+    model.plannedFailover("orders", "eu-central");
+    session.mergeNow();
+    model.tick();
+
+    assertThat(model.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION).singleElement()
+        .satisfies(e -> {
+          assertThat(e.failed()).isTrue();
+          assertThat(e.text()).contains("did not answer");
+        });
+  }
+
   /** Records calls; fails when told to. */
   private static final class FakeActions implements LiveActions {
     final List<String> calls = new ArrayList<>();
     String failure;
+    boolean failoverSupported;
 
     @Override
     public Optional<String> unsupported(Action action) {
-      return action == Action.PLANNED_FAILOVER ? Optional.of("no failover here")
-          : Optional.empty();
+      return !failoverSupported && action == Action.PLANNED_FAILOVER
+          ? Optional.of("no failover here") : Optional.empty();
+    }
+
+    @Override
+    public String failoverConfirmation(String dataset, List<String> replicas, String region,
+        boolean force) throws ActionException {
+      call("plan " + dataset + " " + region + " " + replicas + (force ? " forced" : ""));
+      return "3 acknowledged writes of us-east would be missing from the new primary";
+    }
+
+    @Override
+    public String failover(String dataset, List<String> replicas, String region, boolean force)
+        throws ActionException {
+      return call((force ? "force " : "switch ") + dataset + " " + region);
     }
 
     private String call(String what) throws ActionException {
