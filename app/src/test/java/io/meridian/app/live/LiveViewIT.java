@@ -134,6 +134,22 @@ class LiveViewIT {
           .doesNotStartWith("cut");
     });
 
+    // The healed replica drains its backlog and its lag returns under the bound. (A replica
+    // once stayed connected but frozen after a heal on an older agent build; should it happen
+    // again, this fails and shows the flow's state.)
+    try {
+      await("the healed replica catching up").atMost(RECOVERY_TIMEOUT).until(() -> {
+        long lag = onFx(() -> model.stateProperty().get()).flows().get(TO_AP).lagMillis();
+        return lag >= 0 && lag <= 500;
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException stalled) {
+      LiveState.FlowState flow = onFx(() -> model.stateProperty().get()).flows().get(TO_AP);
+      throw new AssertionError("the healed replica did not catch up within "
+          + RECOVERY_TIMEOUT.toSeconds() + " s; the live view shows: " + flow, stalled);
+    }
+    assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
+        .isIn(Status.OK, Status.DEGRADED);
+
     LiveState state = onFx(() -> model.stateProperty().get());
     assertThat(state.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
         .extracting(LiveState.TimelineEntry::text)
@@ -194,22 +210,6 @@ class LiveViewIT {
       assertThat(opened.stateAt(opened.lastMillis()).faults())
           .anySatisfy(f -> assertThat(f.what()).isEqualTo("link ap-southeast~us-east cut"));
     });
-
-    // Last, the healed replica drains its backlog and its lag returns under the bound. (A replica
-    // once stayed connected but frozen after a heal on an older agent build; should it happen
-    // again, this fails and shows the flow's state.)
-    try {
-      await("the healed replica catching up").atMost(RECOVERY_TIMEOUT).until(() -> {
-        long lag = onFx(() -> model.stateProperty().get()).flows().get(TO_AP).lagMillis();
-        return lag >= 0 && lag <= 500;
-      });
-    } catch (org.awaitility.core.ConditionTimeoutException stalled) {
-      LiveState.FlowState flow = onFx(() -> model.stateProperty().get()).flows().get(TO_AP);
-      throw new AssertionError("the healed replica did not catch up within "
-          + RECOVERY_TIMEOUT.toSeconds() + " s; the live view shows: " + flow, stalled);
-    }
-    assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
-        .isIn(Status.OK, Status.DEGRADED);
   }
 
   /** Reads what the JavaFX thread owns on the JavaFX thread: the view changes it every tick. */
