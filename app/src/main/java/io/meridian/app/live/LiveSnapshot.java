@@ -5,18 +5,13 @@ import io.meridian.app.studio.FxPlatform;
 import io.meridian.model.Topology;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
-import javax.imageio.ImageIO;
 
 /**
  * Renders the live view of a saved recording at one instant into a PNG, offscreen and without a
@@ -43,32 +38,8 @@ public final class LiveSnapshot {
   public static void write(Topology topology, Recording recording, long atMillis, Path output,
       int width, int height) throws IOException {
     FxPlatform.startForRendering(width, height);
-    CompletableFuture<BufferedImage> image = new CompletableFuture<>();
-    Platform.runLater(() -> {
-      try {
-        render(topology, recording, atMillis, width, height, image);
-      } catch (RuntimeException | Error e) {
-        image.completeExceptionally(e);
-      }
-    });
-    BufferedImage rendered;
-    try {
-      rendered = image.get(RENDER_SECONDS_MAX, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while rendering", e);
-    } catch (ExecutionException e) {
-      throw new IOException("could not render the live view: " + e.getCause().getMessage(), e);
-    } catch (TimeoutException e) {
-      throw new IOException("rendering took more than " + RENDER_SECONDS_MAX + " s", e);
-    }
-    Path folder = output.toAbsolutePath().getParent();
-    if (folder != null) {
-      Files.createDirectories(folder);
-    }
-    if (!ImageIO.write(rendered, "png", output.toFile())) {
-      throw new IOException("no PNG writer available");
-    }
+    FxPlatform.renderToPng(image -> render(topology, recording, atMillis, width, height, image),
+        "the live view", RENDER_SECONDS_MAX, output);
   }
 
   private static void render(Topology topology, Recording recording, long atMillis, int width,

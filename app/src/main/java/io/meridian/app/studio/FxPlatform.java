@@ -1,9 +1,19 @@
 package io.meridian.app.studio;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javafx.application.Platform;
+import javax.imageio.ImageIO;
 
 /** Starting JavaFX with or without a display. */
 public final class FxPlatform {
@@ -62,6 +72,43 @@ public final class FxPlatform {
   private static void setIfAbsent(String key, String value) {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
+    }
+  }
+
+  /**
+   * Runs {@code render} on the JavaFX thread, waits at most {@code secondsMax} for the image it
+   * completes the future with, and writes that image to {@code output} as a PNG.
+   *
+   * @param what what is rendered, for error messages ("the studio")
+   * @throws IOException when rendering fails, times out, or the file cannot be written
+   */
+  public static void renderToPng(Consumer<CompletableFuture<BufferedImage>> render, String what,
+      long secondsMax, Path output) throws IOException {
+    CompletableFuture<BufferedImage> image = new CompletableFuture<>();
+    Platform.runLater(() -> {
+      try {
+        render.accept(image);
+      } catch (RuntimeException | Error e) {
+        image.completeExceptionally(e);
+      }
+    });
+    BufferedImage rendered;
+    try {
+      rendered = image.get(secondsMax, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while rendering", e);
+    } catch (ExecutionException e) {
+      throw new IOException("could not render " + what + ": " + e.getCause().getMessage(), e);
+    } catch (TimeoutException e) {
+      throw new IOException("rendering took more than " + secondsMax + " s", e);
+    }
+    Path folder = output.toAbsolutePath().getParent();
+    if (folder != null) {
+      Files.createDirectories(folder);
+    }
+    if (!ImageIO.write(rendered, "png", output.toFile())) {
+      throw new IOException("no PNG writer available");
     }
   }
 

@@ -8,18 +8,13 @@ import io.meridian.visualization.graph.GraphElement;
 import io.meridian.visualization.graph.LinkKey;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
-import javax.imageio.ImageIO;
 
 /**
  * Renders the studio window for an already checked file into a PNG, offscreen: the scene is
@@ -52,32 +47,8 @@ public final class StudioSnapshot {
       throw new IOException(e.getMessage() + " (DISPLAY=" + System.getenv("DISPLAY")
           + "); unset DISPLAY to render without a display", e);
     }
-    CompletableFuture<BufferedImage> image = new CompletableFuture<>();
-    Platform.runLater(() -> {
-      try {
-        render(file, report, width, height, dark, failures, image);
-      } catch (RuntimeException | Error e) {
-        image.completeExceptionally(e);
-      }
-    });
-    BufferedImage rendered;
-    try {
-      rendered = image.get(RENDER_SECONDS_MAX, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while rendering", e);
-    } catch (ExecutionException e) {
-      throw new IOException("could not render the studio: " + e.getCause().getMessage(), e);
-    } catch (TimeoutException e) {
-      throw new IOException("rendering took more than " + RENDER_SECONDS_MAX + " s", e);
-    }
-    Path folder = output.toAbsolutePath().getParent();
-    if (folder != null) {
-      Files.createDirectories(folder);
-    }
-    if (!ImageIO.write(rendered, "png", output.toFile())) {
-      throw new IOException("no PNG writer available");
-    }
+    FxPlatform.renderToPng(image -> render(file, report, width, height, dark, failures, image),
+        "the studio", RENDER_SECONDS_MAX, output);
   }
 
   /**
