@@ -7,12 +7,12 @@ import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
 import java.util.List;
 
-/** With writes everywhere, last-writer-wins throws away one of two concurrent updates unseen. */
+/** With writes everywhere, last-writer-wins discards one of two concurrent updates. */
 final class LwwMultiPrimaryRule extends Rule {
   LwwMultiPrimaryRule() {
     super("lww-multi-primary", Severity.WARNING,
-        "multi-primary replication resolves conflicts by last-writer-wins, silently losing "
-            + "concurrent updates");
+        "multi-primary replication resolves conflicts by last-writer-wins, discarding one of "
+            + "two concurrent updates");
   }
 
   @Override
@@ -25,7 +25,8 @@ final class LwwMultiPrimaryRule extends Rule {
         problems.add(problem("/policies/" + p + "/conflictResolution",
             "policy '" + policy.name() + "' lets every replica accept writes and resolves "
                 + "conflicts by last-writer-wins: of two concurrent updates to a key, one is "
-                + "silently lost",
+                + "discarded (the agents report it as a conflict with the lost value, but "
+                + "readers never see it)",
             "use conflictResolution: version-vector to keep both as siblings, or a CRDT such as "
                 + "crdt:pn-counter or crdt:or-set"));
       }

@@ -152,7 +152,7 @@ class RuleFixtureTest {
   void multiPrimaryWithLastWriterWinsWarnsOfLostUpdates() {
     List<Problem> problems = Fixtures.problems("lww-multi-primary");
     assertExactly(problems, tuple("lww-multi-primary", WARNING, "29:25"));
-    assertThat(problems.get(0).message()).contains("silently lost");
+    assertThat(problems.get(0).message()).contains("one is discarded");
     assertThat(problems.get(0).fix()).contains("version-vector").contains("crdt:");
   }
 
