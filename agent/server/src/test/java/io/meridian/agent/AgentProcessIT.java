@@ -39,8 +39,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-// Proves three real agent processes replicate over TCP, and that an agent killed with SIGKILL
-// restarts from its RocksDB store and catches up with nothing lost or duplicated.
+// Proves three real agent processes replicate over TCP, that an agent killed with SIGKILL
+// restarts from its RocksDB store and catches up with nothing lost or duplicated, and that a
+// replica whose data directory is wiped after the primary truncated its log converges again by
+// snapshot (ADR 0017).
 class AgentProcessIT {
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final String ORDERS = "orders";
@@ -52,6 +54,7 @@ class AgentProcessIT {
   private final Map<String, Integer> ports = new HashMap<>();
   private final Map<String, Process> processes = new HashMap<>();
   private final Map<String, ManagedChannel> channels = new HashMap<>();
+  private final List<String> jvmOptions = new ArrayList<>();
 
   @AfterEach
   void stopEverything() {
@@ -84,14 +87,16 @@ class AgentProcessIT {
   }
 
   private void start(String region) throws Exception {
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         AgentMain.class.getName(),
         "--config", directory.resolve(region + ".json").toString(),
         "--data-dir", directory.resolve("data-" + region).toString(),
-        "--port", String.valueOf(ports.get(region)))
-        .redirectError(directory.resolve(region + ".log").toFile())
+        "--port", String.valueOf(ports.get(region))));
+    Process process = new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve(region + ".log").toFile()))
         .start();
     processes.put(region, process);
     BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -200,5 +205,63 @@ class AgentProcessIT {
       assertThat(get("b", LEDGER, "s" + i).getVersion()).isEqualTo(acknowledged.get(i).getVersion());
     }
     assertThat(lastSequence("a", LEDGER)).isEqualTo(21);
+  }
+
+  @Test
+  void wipedReplicaConvergesBySnapshotAfterThePrimaryTruncatedItsLog() throws Exception {
+    // A short retention, so that the writes made while the replica is gone leave the kept log.
+    jvmOptions.addAll(List.of("-Dmeridian.log.retainedChangesMax=50", "-Dmeridian.log.truncateStepChanges=10",
+        "-Dmeridian.log.snapshotChunkChangesMax=16"));
+    writeConfigs();
+    for (String region : REGIONS) {
+      start(region);
+    }
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(() -> put("a", ORDERS, "k0", "first").getVersion().getSequence() == 1);
+    for (int i = 1; i < 300; i++) {
+      put("a", ORDERS, "k" + (i % 120), "v" + i);
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(lastSequence("c", ORDERS)).isEqualTo(300));
+
+    kill("c");
+    deleteRecursively(directory.resolve("data-" + REGIONS.get(2)));
+    for (int i = 300; i < 500; i++) {
+      put("a", ORDERS, "k" + (i % 150), "w" + i);
+    }
+    // The rebuilt replica keeps its whole log itself, so a log that starts late can only come from
+    // a snapshot (checked in its store below).
+    jvmOptions.set(0, "-Dmeridian.log.retainedChangesMax=1000000");
+    start("c");
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(lastSequence("c", ORDERS)).isEqualTo(500));
+    for (int i = 0; i < 150; i++) {
+      GetResponse atPrimary = get("a", ORDERS, "k" + i);
+      GetResponse atReplica = get("c", ORDERS, "k" + i);
+      assertThat(atReplica.getFound()).as("k" + i).isEqualTo(atPrimary.getFound());
+      assertThat(atReplica.getValue()).as("k" + i).isEqualTo(atPrimary.getValue());
+      assertThat(atReplica.getVersion()).as("k" + i).isEqualTo(atPrimary.getVersion());
+    }
+    // The log resumes after the snapshot: a new write reaches the rebuilt replica as usual.
+    put("a", ORDERS, "after", "snapshot");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(get("c", ORDERS, "after").getValue().toStringUtf8()).isEqualTo("snapshot"));
+
+    kill("c");
+    try (io.meridian.agent.storage.rocksdb.RocksDbReplicaStore store = new io.meridian.agent.storage.rocksdb
+        .RocksDbReplicaStore(directory.resolve("data-c"), List.of(ORDERS, LEDGER))) {
+      assertThat(store.truncatedThrough(ORDERS)).as("c's log starts after the snapshot it installed")
+          .isGreaterThanOrEqualTo(300);
+      assertThat(store.lastSequence(ORDERS)).isEqualTo(501);
+    }
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 }

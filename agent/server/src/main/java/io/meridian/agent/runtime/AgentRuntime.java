@@ -2,6 +2,7 @@ package io.meridian.agent.runtime;
 
 import io.grpc.SynchronizationContext;
 import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.LogRetention;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResponse;
 import io.meridian.agent.core.replication.ClientResult;
@@ -68,7 +69,7 @@ public final class AgentRuntime {
     this.config = config;
     this.store = store;
     this.wallClockMillis = wallClockMillis;
-    this.node = new ReplicationNode(config, store, wallClockMillis.getAsLong());
+    this.node = new ReplicationNode(config, LogRetention.fromSystemProperties(), store, wallClockMillis.getAsLong());
     this.context = new SynchronizationContext((thread, error) -> {
       // An invariant broke: the core's state can no longer be trusted. Stop replicating and
       // answer every client with the reason rather than serve possibly wrong data.

@@ -218,6 +218,19 @@ public final class WireMapping {
       PeerMessage.HeartbeatReply reply = (PeerMessage.HeartbeatReply) message;
       frame.setHeartbeatReply(HeartbeatReply.newBuilder().setEpoch(reply.epoch())
           .setHeartbeatSentAtMillis(reply.heartbeatSentAtMillis()).setAppliedSequence(reply.appliedSequence()));
+    } else if (message instanceof PeerMessage.SnapshotChunk) {
+      PeerMessage.SnapshotChunk chunk = (PeerMessage.SnapshotChunk) message;
+      io.meridian.agent.api.v1.SnapshotChunk.Builder proto = io.meridian.agent.api.v1.SnapshotChunk.newBuilder()
+          .setEpoch(chunk.epoch()).setSnapshotSequence(chunk.snapshotSequence()).setAfterKey(bytes(chunk.afterKey()))
+          .setLast(chunk.last()).setHeadSequence(chunk.headSequence()).setSentAtMillis(chunk.sentAtMillis());
+      for (Change change : chunk.entries()) {
+        proto.addEntries(toProto(change));
+      }
+      frame.setSnapshotChunk(proto);
+    } else if (message instanceof PeerMessage.SnapshotAck) {
+      PeerMessage.SnapshotAck ack = (PeerMessage.SnapshotAck) message;
+      frame.setSnapshotAck(io.meridian.agent.api.v1.SnapshotAck.newBuilder().setEpoch(ack.epoch())
+          .setSnapshotSequence(ack.snapshotSequence()).setThroughKey(bytes(ack.throughKey())));
     } else {
       PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
       frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
@@ -300,6 +313,19 @@ public final class WireMapping {
           HeartbeatReply reply = frame.getHeartbeatReply();
           return new PeerMessage.HeartbeatReply(dataset, reply.getEpoch(), reply.getHeartbeatSentAtMillis(),
               reply.getAppliedSequence());
+        }
+        case SNAPSHOT_CHUNK: {
+          io.meridian.agent.api.v1.SnapshotChunk chunk = frame.getSnapshotChunk();
+          List<Change> entries = new ArrayList<>(chunk.getEntriesCount());
+          for (io.meridian.agent.api.v1.Change change : chunk.getEntriesList()) {
+            entries.add(fromProto(change));
+          }
+          return new PeerMessage.SnapshotChunk(dataset, chunk.getEpoch(), chunk.getSnapshotSequence(),
+              bytes(chunk.getAfterKey()), entries, chunk.getLast(), chunk.getHeadSequence(), chunk.getSentAtMillis());
+        }
+        case SNAPSHOT_ACK: {
+          io.meridian.agent.api.v1.SnapshotAck ack = frame.getSnapshotAck();
+          return new PeerMessage.SnapshotAck(dataset, ack.getEpoch(), ack.getSnapshotSequence(), bytes(ack.getThroughKey()));
         }
         default:
           throw new MalformedMessageException("empty or unknown peer frame");

@@ -3,6 +3,7 @@ package io.meridian.agent.core.replication;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.LogRetention;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.Invariants;
@@ -55,6 +56,13 @@ final class DatasetReplication {
   private final HybridLogicalClock clock;
   private final FailoverPolicy policy;
   private final String name;
+  private final LogRetention retention;
+  /** What the log's front was truncated through (the store's, cached). */
+  private long truncatedThrough;
+  /** At a replica: the sequence of the snapshot being installed, or NONE. */
+  private long installingSnapshot = NONE;
+  /** At a replica: the last key of the snapshot installed so far; null before the first entry. */
+  private Bytes installedThroughKey;
   private Role role;
   private String primary;
   private long epoch;
@@ -131,6 +139,12 @@ final class DatasetReplication {
     /** Send time (this primary's clock) of the newest heartbeat the replica answered. */
     long leaseGrantMillis = NONE;
     long lastHeartbeatMillis = NONE;
+    /** The sequence of the snapshot this replica is being sent, or NONE (ADR 0017). */
+    long snapshotSequence = NONE;
+    /** Last key of the snapshot the replica acknowledged; null before the first. */
+    Bytes snapshotCursor;
+    long snapshotSentAtMillis = NONE;
+    long snapshotsSent;
 
     Follower(String region) {
       this.region = region;
@@ -140,7 +154,14 @@ final class DatasetReplication {
   DatasetReplication(
       String self, DatasetConfig config, ReplicationBounds bounds, ReplicaStore store,
       HybridLogicalClock clock, long nowMillis) {
+    this(self, config, bounds, LogRetention.KEEP_ALL, store, clock, nowMillis);
+  }
+
+  DatasetReplication(
+      String self, DatasetConfig config, ReplicationBounds bounds, LogRetention retention, ReplicaStore store,
+      HybridLogicalClock clock, long nowMillis) {
     this.self = self;
+    this.retention = retention;
     this.config = config;
     this.bounds = bounds;
     this.store = store;
@@ -150,6 +171,7 @@ final class DatasetReplication {
     this.primary = config.primary();
     this.role = primary.equals(self) ? Role.PRIMARY : Role.REPLICA;
     this.lastSequence = store.lastSequence(name);
+    this.truncatedThrough = store.truncatedThrough(name);
     this.forwardIdBase = store.nextIncarnation(name) << 32;
     long storedEpoch = store.epoch(name);
     this.epoch = Math.max(storedEpoch, config.initialEpoch());
@@ -371,6 +393,7 @@ final class DatasetReplication {
     Invariants.check(store.lastSequence(name) == lastSequence,
         "dataset %s: store ends at %d after appending up to %d", name, store.lastSequence(name), lastSequence);
     requireDurability(out);
+    truncateLog();
     for (Follower follower : followers.values()) {
       if (follower.unsentSinceMillis == NONE) {
         follower.unsentSinceMillis = nowMillis;
@@ -406,6 +429,7 @@ final class DatasetReplication {
       }
       follower.connected = true;
       follower.subscribed = false;
+      follower.snapshotSequence = NONE;
       out.report(new ReplicationEvent.PeerUp(peer, name));
     } else if (peer.equals(primary) && primaryKnown) {
       primaryConnected = true;
@@ -425,6 +449,7 @@ final class DatasetReplication {
       follower.connected = false;
       follower.subscribed = false;
       follower.inFlightSinceMillis = NONE;
+      follower.snapshotSequence = NONE;
       out.report(new ReplicationEvent.PeerDown(peer, name, reason));
     } else if (peer.equals(primary) && primaryConnected) {
       primaryConnected = false;
@@ -480,7 +505,7 @@ final class DatasetReplication {
       } else if (message instanceof ForwardRequest) {
         onForwardRequest(nowMillis, from, (ForwardRequest) message, out);
       } else if (messageEpoch < epoch && (message instanceof Hello || message instanceof Ack
-          || message instanceof HeartbeatReply)) {
+          || message instanceof HeartbeatReply || message instanceof PeerMessage.SnapshotAck)) {
         rejectStaleEpoch(from, messageEpoch, out);
       } else if (message instanceof Hello) {
         onHello(nowMillis, follower, (Hello) message, out);
@@ -488,6 +513,8 @@ final class DatasetReplication {
         onAck(nowMillis, follower, (Ack) message, out);
       } else if (message instanceof HeartbeatReply) {
         onHeartbeatReply(nowMillis, follower, (HeartbeatReply) message, out);
+      } else if (message instanceof PeerMessage.SnapshotAck) {
+        onSnapshotAck(nowMillis, follower, (PeerMessage.SnapshotAck) message, out);
       } else if (messageEpoch < epoch) {
         rejectStaleEpoch(from, messageEpoch, out);
       } else {
@@ -511,6 +538,8 @@ final class DatasetReplication {
       onChangeBatch(nowMillis, from, (ChangeBatch) message, out);
     } else if (message instanceof Heartbeat) {
       onHeartbeat(nowMillis, from, (Heartbeat) message, out);
+    } else if (message instanceof PeerMessage.SnapshotChunk) {
+      onSnapshotChunk(nowMillis, from, (PeerMessage.SnapshotChunk) message, out);
     } else {
       out.disconnect(from, name, "a replica of " + name + " received a "
           + message.getClass().getSimpleName() + " from " + from);
@@ -528,6 +557,10 @@ final class DatasetReplication {
       return ((Heartbeat) message).epoch();
     } else if (message instanceof HeartbeatReply) {
       return ((HeartbeatReply) message).epoch();
+    } else if (message instanceof PeerMessage.SnapshotChunk) {
+      return ((PeerMessage.SnapshotChunk) message).epoch();
+    } else if (message instanceof PeerMessage.SnapshotAck) {
+      return ((PeerMessage.SnapshotAck) message).epoch();
     }
     return NONE;
   }
@@ -554,6 +587,11 @@ final class DatasetReplication {
     follower.ackedSequence = hello.resumeFromSequence() - 1;
     follower.nextSequence = hello.resumeFromSequence();
     follower.inFlightSinceMillis = NONE;
+    follower.snapshotSequence = NONE;
+    if (follower.nextSequence <= truncatedThrough) {
+      startSnapshot(nowMillis, follower, out);
+      return;
+    }
     follower.unsentSinceMillis = follower.nextSequence <= lastSequence ? nowMillis : NONE;
     sendChanges(nowMillis, follower, true, out);
   }
@@ -564,8 +602,22 @@ final class DatasetReplication {
           + ack.appliedSequence() + " but the log ends at " + lastSequence);
       return;
     }
+    if (follower.snapshotSequence != NONE) {
+      if (ack.appliedSequence() < follower.snapshotSequence) {
+        return; // About batches sent before the snapshot began; the snapshot's own answers follow.
+      }
+      // The replica installed the whole snapshot: the log follows from its sequence.
+      out.report(new ReplicationEvent.SnapshotSent(follower.region, name, follower.snapshotSequence));
+      follower.snapshotSequence = NONE;
+      follower.snapshotCursor = null;
+      follower.snapshotSentAtMillis = NONE;
+      follower.nextSequence = ack.appliedSequence() + 1;
+      follower.inFlightSinceMillis = NONE;
+      follower.unsentSinceMillis = follower.nextSequence <= lastSequence ? nowMillis : NONE;
+    }
     if (ack.appliedSequence() > follower.ackedSequence) {
       follower.ackedSequence = ack.appliedSequence();
+      truncateLog();
       follower.inFlightSinceMillis = follower.nextSequence - 1 > follower.ackedSequence ? nowMillis : NONE;
       releaseSyncWrites(out);
       tickSwitchover(nowMillis, out);
@@ -619,6 +671,9 @@ final class DatasetReplication {
         name, batch.epoch(), epoch);
     heardSinceConnect = true;
     knownHeadSequence = Math.max(knownHeadSequence, batch.headSequence());
+    if (installingSnapshot != NONE) {
+      return; // Sent before the snapshot began; the log resumes after the snapshot.
+    }
     if (batch.firstSequence() > lastSequence + 1) {
       // A gap: an earlier batch was lost or overtaken. Ask once per gap, not once per batch, so
       // reordering does not multiply resends.
@@ -651,6 +706,7 @@ final class DatasetReplication {
     freshAsOfMillis = Math.max(freshAsOfMillis, freshAsOf);
     requireDurability(out);
     out.send(from, new Ack(name, epoch, lastSequence, false));
+    truncateLog();
   }
 
   private String shapeProblem(ChangeBatch batch) {
@@ -716,6 +772,7 @@ final class DatasetReplication {
   // ---------------------------------------------------------------- time
 
   void onTick(long nowMillis, Output.Builder out) {
+    truncateLog();
     if (role == Role.PRIMARY) {
       for (Follower follower : followers.values()) {
         tickFollower(nowMillis, follower, out);
@@ -731,6 +788,10 @@ final class DatasetReplication {
   private void tickFollower(long nowMillis, Follower follower, Output.Builder out) {
     if (!follower.connected) {
       return;
+    }
+    if (follower.snapshotSequence != NONE && follower.snapshotSentAtMillis != NONE
+        && nowMillis - follower.snapshotSentAtMillis >= bounds.retransmitTimeoutMillis()) {
+      sendSnapshotChunk(nowMillis, follower, out); // Again from the acknowledged key.
     }
     if (follower.subscribed && follower.inFlightSinceMillis != NONE
         && nowMillis - follower.inFlightSinceMillis >= bounds.retransmitTimeoutMillis()) {
@@ -774,7 +835,12 @@ final class DatasetReplication {
    * partial batch waits until it is full or its oldest change has waited {@code batchDelayMillis}.
    */
   private void sendChanges(long nowMillis, Follower follower, boolean force, Output.Builder out) {
-    if (!follower.connected || !follower.subscribed) {
+    if (!follower.connected || !follower.subscribed || follower.snapshotSequence != NONE) {
+      return;
+    }
+    if (follower.nextSequence <= truncatedThrough) {
+      // The retention bound truncated what this replica still needs: it catches up by snapshot.
+      startSnapshot(nowMillis, follower, out);
       return;
     }
     while (follower.nextSequence <= lastSequence) {
@@ -811,6 +877,136 @@ final class DatasetReplication {
     if (follower.nextSequence > lastSequence) {
       follower.unsentSinceMillis = NONE;
     }
+  }
+
+  // ---------------------------------------------------------------- truncation and snapshots (ADR 0017)
+
+  /**
+   * Truncates the log's front: at a primary below what every replica acknowledged (or is being
+   * sent a snapshot of), at any region to at most {@code retainedChangesMax} changes; never the
+   * newest change (a restart takes its clock floor from it), and only in steps of at least
+   * {@code truncateStepChanges} so the store deletes in ranges.
+   */
+  private void truncateLog() {
+    if (!retention.truncates()) {
+      return;
+    }
+    long through = lastSequence - retention.retainedChangesMax();
+    if (role == Role.PRIMARY) {
+      long acknowledgedByAll = lastSequence;
+      for (Follower follower : followers.values()) {
+        long needed = follower.snapshotSequence != NONE ? follower.snapshotSequence : follower.ackedSequence;
+        acknowledgedByAll = Math.min(acknowledgedByAll, needed);
+      }
+      through = Math.max(through, acknowledgedByAll);
+    }
+    through = Math.min(through, lastSequence - 1);
+    if (through - truncatedThrough < retention.truncateStepChanges()) {
+      return;
+    }
+    store.truncateThrough(name, through);
+    truncatedThrough = through;
+  }
+
+  private void startSnapshot(long nowMillis, Follower follower, Output.Builder out) {
+    follower.snapshotSequence = lastSequence;
+    follower.snapshotCursor = null;
+    follower.snapshotsSent++;
+    follower.inFlightSinceMillis = NONE;
+    follower.unsentSinceMillis = NONE;
+    follower.nextSequence = lastSequence + 1;
+    out.report(new ReplicationEvent.SnapshotStarted(follower.region, name, lastSequence, truncatedThrough,
+        follower.ackedSequence));
+    sendSnapshotChunk(nowMillis, follower, out);
+  }
+
+  /** Sends the chunk after the acknowledged key; one chunk is in flight at a time. */
+  private void sendSnapshotChunk(long nowMillis, Follower follower, Output.Builder out) {
+    if (!follower.connected) {
+      return;
+    }
+    List<Change> entries = store.readState(name, follower.snapshotCursor, retention.snapshotChunkChangesMax(),
+        bounds.batchBytesMax());
+    PeerMessage.SnapshotChunk chunk = new PeerMessage.SnapshotChunk(name, epoch, follower.snapshotSequence,
+        follower.snapshotCursor == null ? Bytes.EMPTY : follower.snapshotCursor, entries, entries.isEmpty(),
+        lastSequence, nowMillis);
+    out.send(follower.region, chunk);
+    follower.snapshotSentAtMillis = nowMillis;
+    follower.lastSentMillis = nowMillis;
+    follower.changesOut += entries.size();
+    follower.bytesOut += chunk.sizeBytes();
+  }
+
+  private void onSnapshotAck(long nowMillis, Follower follower, PeerMessage.SnapshotAck ack, Output.Builder out) {
+    if (follower.snapshotSequence == NONE || ack.snapshotSequence() != follower.snapshotSequence) {
+      return; // About an abandoned snapshot.
+    }
+    // The replica says how far it got; the next chunk starts after that key (or from the start
+    // when it lost track, e.g. a duplicated first chunk restarted its install).
+    follower.snapshotCursor = ack.throughKey().isEmpty() ? null : ack.throughKey();
+    sendSnapshotChunk(nowMillis, follower, out);
+  }
+
+  private void onSnapshotChunk(long nowMillis, String from, PeerMessage.SnapshotChunk chunk, Output.Builder out) {
+    Invariants.check(chunk.epoch() == epoch, "dataset %s: snapshot of epoch %d reached a replica at %d",
+        name, chunk.epoch(), epoch);
+    heardSinceConnect = true;
+    knownHeadSequence = Math.max(knownHeadSequence, chunk.headSequence());
+    if (chunk.headSequence() < chunk.snapshotSequence()) {
+      out.disconnect(from, name, "impossible snapshot chunk from " + from + ": head " + chunk.headSequence()
+          + " before the snapshot's sequence " + chunk.snapshotSequence());
+      return;
+    }
+    boolean first = chunk.afterKey().isEmpty();
+    if (installingSnapshot == NONE && lastSequence >= chunk.snapshotSequence()) {
+      // A late copy of a snapshot already installed (a primary snapshots only replicas behind it).
+      out.send(from, new Ack(name, epoch, lastSequence, false));
+      return;
+    }
+    if (first) {
+      flushStaged(out);
+      store.beginSnapshot(name);
+      lastSequence = 0;
+      truncatedThrough = 0;
+      installingSnapshot = chunk.snapshotSequence();
+      installedThroughKey = null;
+      out.report(new ReplicationEvent.SnapshotInstalling(from, name, chunk.snapshotSequence()));
+    } else if (installingSnapshot != chunk.snapshotSequence() || !chunk.afterKey().equals(installedThroughKey)) {
+      // Out of step (a duplicate, or a snapshot this replica is not installing): say where it is.
+      boolean same = installingSnapshot == chunk.snapshotSequence() && installedThroughKey != null;
+      out.send(from, new PeerMessage.SnapshotAck(name, epoch, chunk.snapshotSequence(),
+          same ? installedThroughKey : Bytes.EMPTY));
+      return;
+    }
+    for (int i = 1; i < chunk.entries().size(); i++) {
+      if (chunk.entries().get(i - 1).key().compareTo(chunk.entries().get(i).key()) >= 0) {
+        out.disconnect(from, name, "impossible snapshot chunk from " + from + ": keys out of order");
+        return;
+      }
+    }
+    store.putSnapshotEntries(name, chunk.entries());
+    lastProgressMillis = nowMillis;
+    changesIn += chunk.entries().size();
+    bytesIn += chunk.sizeBytes();
+    if (!chunk.entries().isEmpty()) {
+      installedThroughKey = chunk.entries().get(chunk.entries().size() - 1).key();
+      for (Change entry : chunk.entries()) {
+        clock.observe(entry.version().timestamp(), nowMillis);
+      }
+    }
+    if (!chunk.last()) {
+      out.send(from, new PeerMessage.SnapshotAck(name, epoch, chunk.snapshotSequence(),
+          installedThroughKey == null ? Bytes.EMPTY : installedThroughKey));
+      return;
+    }
+    store.finishSnapshot(name, chunk.snapshotSequence());
+    lastSequence = chunk.snapshotSequence();
+    truncatedThrough = lastSequence;
+    installingSnapshot = NONE;
+    installedThroughKey = null;
+    out.requireSync(); // The snapshot replaced the log: make it durable before saying so.
+    out.report(new ReplicationEvent.SnapshotInstalled(from, name, lastSequence));
+    out.send(from, new Ack(name, epoch, lastSequence, false));
   }
 
   // ---------------------------------------------------------------- failover
@@ -888,6 +1084,10 @@ final class DatasetReplication {
     if (lastSequence <= start) {
       return;
     }
+    if (truncatedThrough > 0) {
+      resetDivergentTruncatedLog(decision, out);
+      return;
+    }
     Change first = store.readLog(name, start + 1, 1, Long.MAX_VALUE).get(0);
     if (first.version().epoch() >= decision.epoch()) {
       return;
@@ -910,6 +1110,30 @@ final class DatasetReplication {
     out.report(new ReplicationEvent.WritesQuarantined(name, decision.epoch(), start + 1,
         start + suffix.size(), suffix.size(), suffix.get(0).version().timestamp().physicalMillis(),
         suffix.get(suffix.size() - 1).version().timestamp().physicalMillis()));
+  }
+
+  /**
+   * The divergent suffix of a truncated log cannot be rolled back key by key (the keys' earlier
+   * states may lie in the truncated part), so the region keeps what its log still holds of it in
+   * the quarantine, empties the dataset and catches up from the new primary by snapshot (ADR 0017).
+   */
+  private void resetDivergentTruncatedLog(Input.EpochDecided decision, Output.Builder out) {
+    long start = decision.startSequence();
+    long heldFrom = Math.max(start, truncatedThrough) + 1;
+    List<Change> held = heldFrom > lastSequence ? List.of()
+        : store.readLog(name, heldFrom, (int) (lastSequence - heldFrom + 1), Long.MAX_VALUE);
+    if (!held.isEmpty() && held.get(0).version().epoch() >= decision.epoch()) {
+      return;
+    }
+    if (!held.isEmpty()) {
+      store.quarantine(name, decision.epoch(), held);
+      out.report(new ReplicationEvent.WritesQuarantined(name, decision.epoch(), heldFrom,
+          heldFrom + held.size() - 1, held.size(), held.get(0).version().timestamp().physicalMillis(),
+          held.get(held.size() - 1).version().timestamp().physicalMillis()));
+    }
+    store.beginSnapshot(name);
+    lastSequence = 0;
+    truncatedThrough = 0;
   }
 
   /** Starts a planned handover to {@code target} (ADR 0009). */
@@ -1050,8 +1274,12 @@ final class DatasetReplication {
         if (follower.subscribed && follower.inFlightSinceMillis != NONE) {
           due = Math.min(due, follower.inFlightSinceMillis + bounds.retransmitTimeoutMillis());
         }
+        if (follower.snapshotSequence != NONE && follower.snapshotSentAtMillis != NONE) {
+          due = Math.min(due, follower.snapshotSentAtMillis + bounds.retransmitTimeoutMillis());
+        }
         boolean windowOpen = follower.nextSequence - 1 - follower.ackedSequence < bounds.inFlightChangesMax();
-        if (follower.subscribed && follower.nextSequence <= lastSequence && windowOpen) {
+        if (follower.subscribed && follower.snapshotSequence == NONE && follower.nextSequence <= lastSequence
+            && windowOpen) {
           due = Math.min(due, follower.unsentSinceMillis == NONE ? nowMillis
               : follower.unsentSinceMillis + bounds.batchDelayMillis());
         }
@@ -1099,7 +1327,9 @@ final class DatasetReplication {
         long lagVersions = lastSequence - follower.ackedSequence;
         long lagMillis = 0;
         if (lagVersions > 0) {
-          List<Change> oldest = store.readLog(name, follower.ackedSequence + 1, 1, Long.MAX_VALUE);
+          // Beyond the truncated part, the oldest entry still held gives a lower bound.
+          List<Change> oldest = store.readLog(name,
+              Math.max(follower.ackedSequence, truncatedThrough) + 1, 1, Long.MAX_VALUE);
           lagMillis = Math.max(0, nowMillis - oldest.get(0).version().timestamp().physicalMillis());
         }
         peers.add(new PeerLinkStatus(follower.region, name, follower.connected, lagMillis, lagVersions,

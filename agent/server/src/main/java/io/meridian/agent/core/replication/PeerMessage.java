@@ -1,5 +1,6 @@
 package io.meridian.agent.core.replication;
 
+import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.storage.Change;
 import java.util.List;
@@ -71,4 +72,29 @@ public sealed interface PeerMessage {
    */
   record HeartbeatReply(String dataset, long epoch, long heartbeatSentAtMillis, long appliedSequence)
       implements PeerMessage {}
+
+  /**
+   * Primary to replica: the state entries with keys after {@code afterKey} (in key order) of a
+   * snapshot of the key-value state, sent when the replica needs sequences the primary's log no
+   * longer holds. An empty {@code afterKey} starts a new install; after the {@code last} chunk the
+   * replica's log continues at {@code snapshotSequence + 1}.
+   */
+  record SnapshotChunk(String dataset, long epoch, long snapshotSequence, Bytes afterKey, List<Change> entries,
+      boolean last, long headSequence, long sentAtMillis) implements PeerMessage {
+    /** Copies the entries. */
+    public SnapshotChunk {
+      entries = List.copyOf(entries);
+    }
+
+    /** Total estimated size of the entries. */
+    public long sizeBytes() {
+      return entries.stream().mapToLong(Change::sizeBytes).sum();
+    }
+  }
+
+  /**
+   * Replica to primary: the snapshot's entries up to {@code throughKey} are applied; empty when
+   * the replica holds none of this snapshot (the primary starts it again).
+   */
+  record SnapshotAck(String dataset, long epoch, long snapshotSequence, Bytes throughKey) implements PeerMessage {}
 }

@@ -8,6 +8,23 @@ import java.util.List;
 /** Discrete things an operator should see on the event stream. */
 public sealed interface ReplicationEvent {
 
+  /**
+   * A primary began sending {@code peer} a snapshot at {@code snapshotSequence}: the replica
+   * asked for {@code replicaSequence + 1}, which the log (truncated through {@code truncatedThrough})
+   * no longer holds (ADR 0017).
+   */
+  record SnapshotStarted(String peer, String dataset, long snapshotSequence, long truncatedThrough,
+      long replicaSequence) implements ReplicationEvent {}
+
+  /** A primary's snapshot at {@code snapshotSequence} is installed at {@code peer}. */
+  record SnapshotSent(String peer, String dataset, long snapshotSequence) implements ReplicationEvent {}
+
+  /** A replica began installing a snapshot from {@code peer} (its state and log were emptied). */
+  record SnapshotInstalling(String peer, String dataset, long snapshotSequence) implements ReplicationEvent {}
+
+  /** A replica installed a snapshot from {@code peer}; its log continues after {@code snapshotSequence}. */
+  record SnapshotInstalled(String peer, String dataset, long snapshotSequence) implements ReplicationEvent {}
+
   /** A replication stream opened. */
   record PeerUp(String peer, String dataset) implements ReplicationEvent {}
 

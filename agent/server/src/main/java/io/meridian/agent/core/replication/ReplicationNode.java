@@ -2,6 +2,7 @@ package io.meridian.agent.core.replication;
 
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.LogRetention;
 import io.meridian.agent.config.MultiPrimaryBounds;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
@@ -64,11 +65,20 @@ public final class ReplicationNode {
    * @param nowMillis the current wall-clock time
    */
   public ReplicationNode(AgentConfig config, ReplicaStore store, long nowMillis) {
+    this(config, LogRetention.KEEP_ALL, store, nowMillis);
+  }
+
+  /**
+   * A node for {@code config.region()} that truncates its single-primary datasets' logs as {@code
+   * retention} says (multi-primary logs are kept whole: their merged state is rebuilt from them).
+   */
+  public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore store, long nowMillis) {
     this.config = config;
     HlcTimestamp floor = HlcTimestamp.ZERO;
     for (String log : storeNames(config)) {
       long last = store.lastSequence(log);
-      if (last > 0) {
+      // A log emptied by a snapshot install has no newest entry; the next batch moves the clock.
+      if (last > store.truncatedThrough(log)) {
         List<Change> newest = store.readLog(log, last, 1, Long.MAX_VALUE);
         Invariants.check(newest.size() == 1, "dataset %s: the log must hold its last sequence %d",
             log, last);
@@ -91,7 +101,7 @@ public final class ReplicationNode {
         }
       } else {
         DatasetEngine engine = adapt(
-            new DatasetReplication(config.region(), dataset, config.bounds(), store, clock, nowMillis));
+            new DatasetReplication(config.region(), dataset, config.bounds(), retention, store, clock, nowMillis));
         datasets.put(dataset.name(), engine);
         streams.put(dataset.name(), engine);
         datasetOfStream.put(dataset.name(), dataset);
@@ -391,7 +401,8 @@ public final class ReplicationNode {
     out.refuseMessages(outbound -> {
       PeerMessage message = outbound.message();
       boolean carriesData = message instanceof PeerMessage.ChangeBatch
-          || message instanceof PeerMessage.ForwardRequest || message instanceof PeerMessage.ForwardResponse;
+          || message instanceof PeerMessage.ForwardRequest || message instanceof PeerMessage.ForwardResponse
+          || message instanceof PeerMessage.SnapshotChunk;
       if (!carriesData) {
         return false;
       }

@@ -26,6 +26,12 @@ public record Change(ChangeKind kind, Bytes key, Bytes value, Version version) {
     Invariants.check(kind != ChangeKind.DELETE || value.isEmpty(), "a delete carries no value");
   }
 
+  /** The change that leaves {@code key} in {@code state}: how a snapshot carries state entries. */
+  public static Change of(Bytes key, StoredValue state) {
+    return new Change(state.tombstone() ? ChangeKind.DELETE : ChangeKind.PUT, key, state.value(),
+        state.version());
+  }
+
   /** The change's position in its log. */
   public long sequence() {
     return version.sequence();

@@ -23,6 +23,9 @@ public class InMemoryReplicaStore implements ReplicaStore {
   private static final class DatasetData {
     final List<Change> log = new ArrayList<>();
     final NavigableMap<Bytes, StoredValue> state = new TreeMap<>();
+    // The log starts after this sequence; base is the state it left (what the log replays onto).
+    long truncatedThrough;
+    final NavigableMap<Bytes, StoredValue> base = new TreeMap<>();
     long epoch;
     // Durable as soon as counted: a simulated crash does not roll it back.
     long incarnation;
@@ -39,7 +42,8 @@ public class InMemoryReplicaStore implements ReplicaStore {
 
   @Override
   public long lastSequence(String dataset) {
-    return data(dataset).log.size();
+    DatasetData data = data(dataset);
+    return data.truncatedThrough + data.log.size();
   }
 
   @Override
@@ -50,7 +54,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
   @Override
   public void append(String dataset, List<Change> changes) {
     DatasetData data = data(dataset);
-    long expected = data.log.size() + 1L;
+    long expected = data.truncatedThrough + data.log.size() + 1L;
     for (Change change : changes) {
       Invariants.check(change.sequence() == expected,
           "dataset %s: append of sequence %d where %d was expected (never twice, never skipped)",
@@ -66,11 +70,15 @@ public class InMemoryReplicaStore implements ReplicaStore {
   @Override
   public List<Change> readLog(String dataset, long fromSequence, int changesMax, long bytesMax) {
     Invariants.check(fromSequence >= 1, "log sequences start at 1, asked for %d", fromSequence);
-    List<Change> log = data(dataset).log;
+    DatasetData data = data(dataset);
+    Invariants.check(fromSequence > data.truncatedThrough, "dataset %s: the log was truncated through %d,"
+        + " asked for %d", dataset, data.truncatedThrough, fromSequence);
+    List<Change> log = data.log;
     List<Change> result = new ArrayList<>();
     long bytes = 0;
-    for (long sequence = fromSequence; sequence <= log.size() && result.size() < changesMax; sequence++) {
-      Change change = log.get((int) (sequence - 1));
+    for (long sequence = fromSequence; sequence <= data.truncatedThrough + log.size()
+        && result.size() < changesMax; sequence++) {
+      Change change = log.get((int) (sequence - data.truncatedThrough - 1));
       if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
         break;
       }
@@ -115,19 +123,17 @@ public class InMemoryReplicaStore implements ReplicaStore {
   @Override
   public List<Change> truncateAfter(String dataset, long sequence) {
     DatasetData data = data(dataset);
-    Invariants.check(sequence >= 0, "dataset %s: cannot truncate after %d", dataset, sequence);
-    if (sequence >= data.log.size()) {
+    Invariants.check(sequence >= data.truncatedThrough, "dataset %s: cannot truncate after %d (the log"
+        + " starts after %d)", dataset, sequence, data.truncatedThrough);
+    if (sequence >= lastSequence(dataset)) {
       return List.of();
     }
-    List<Change> tail = data.log.subList((int) sequence, data.log.size());
+    List<Change> tail = data.log.subList((int) (sequence - data.truncatedThrough), data.log.size());
     List<Change> removed = List.copyOf(tail);
     tail.clear();
     // A test store: truncation counts as durable at once, like the quarantine written before it.
     data.syncedLogSize = Math.min(data.syncedLogSize, data.log.size());
-    data.state.clear();
-    for (Change change : data.log) {
-      data.state.put(change.key(), StoredValue.of(change));
-    }
+    replay(data);
     return removed;
   }
 
@@ -162,10 +168,87 @@ public class InMemoryReplicaStore implements ReplicaStore {
     data.log.subList(data.syncedLogSize, data.log.size()).clear();
     data.epoch = data.syncedEpoch;
     data.decidedPrimary = data.syncedDecidedPrimary;
+    replay(data);
+  }
+
+  private static void replay(DatasetData data) {
     data.state.clear();
+    data.state.putAll(data.base);
     for (Change change : data.log) {
       data.state.put(change.key(), StoredValue.of(change));
     }
+  }
+
+  @Override
+  public long truncatedThrough(String dataset) {
+    return data(dataset).truncatedThrough;
+  }
+
+  @Override
+  public void truncateThrough(String dataset, long sequence) {
+    DatasetData data = data(dataset);
+    Invariants.check(sequence <= lastSequence(dataset), "dataset %s: cannot truncate through %d beyond"
+        + " the log's end %d", dataset, sequence, lastSequence(dataset));
+    if (sequence <= data.truncatedThrough) {
+      return;
+    }
+    List<Change> removed = data.log.subList(0, (int) (sequence - data.truncatedThrough));
+    for (Change change : removed) {
+      data.base.put(change.key(), StoredValue.of(change));
+    }
+    data.syncedLogSize = Math.max(0, data.syncedLogSize - removed.size());
+    removed.clear();
+    data.truncatedThrough = sequence;
+  }
+
+  @Override
+  public List<Change> readState(String dataset, Bytes afterKey, int changesMax, long bytesMax) {
+    NavigableMap<Bytes, StoredValue> state = data(dataset).state;
+    List<Change> result = new ArrayList<>();
+    long bytes = 0;
+    for (Map.Entry<Bytes, StoredValue> entry
+        : (afterKey == null ? state : state.tailMap(afterKey, false)).entrySet()) {
+      if (result.size() >= changesMax) {
+        break;
+      }
+      Change change = Change.of(entry.getKey(), entry.getValue());
+      if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
+        break;
+      }
+      bytes += change.sizeBytes();
+      result.add(change);
+    }
+    return result;
+  }
+
+  @Override
+  public void beginSnapshot(String dataset) {
+    DatasetData data = data(dataset);
+    // A test store: a snapshot install counts as durable at once, like a truncation.
+    data.log.clear();
+    data.syncedLogSize = 0;
+    data.truncatedThrough = 0;
+    data.base.clear();
+    data.state.clear();
+  }
+
+  @Override
+  public void putSnapshotEntries(String dataset, List<Change> entries) {
+    DatasetData data = data(dataset);
+    Invariants.check(data.log.isEmpty() && data.truncatedThrough == 0, "dataset %s: snapshot entries"
+        + " arrived outside a snapshot", dataset);
+    for (Change change : entries) {
+      data.base.put(change.key(), StoredValue.of(change));
+      data.state.put(change.key(), StoredValue.of(change));
+    }
+  }
+
+  @Override
+  public void finishSnapshot(String dataset, long sequence) {
+    DatasetData data = data(dataset);
+    Invariants.check(data.log.isEmpty() && data.truncatedThrough == 0 && sequence >= 0, "dataset %s:"
+        + " snapshot through %d finished outside a snapshot", dataset, sequence);
+    data.truncatedThrough = sequence;
   }
 
   /** The dataset's key-value state, for comparisons in tests. */
@@ -173,7 +256,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
     return new TreeMap<>(data(dataset).state);
   }
 
-  /** The dataset's whole log, for comparisons in tests. */
+  /** The dataset's log (what truncation left of it), for comparisons in tests. */
   public List<Change> log(String dataset) {
     return List.copyOf(data(dataset).log);
   }

@@ -70,4 +70,57 @@ public interface ReplicaStore {
 
   /** Forces everything written so far to durable storage. */
   void sync();
+
+  // ---------------------------------------------------------------- log truncation and snapshots
+  // (docs/adr/0017-log-truncation-and-snapshot-catch-up.md). The defaults describe a store that
+  // never truncates, so an implementation without these keeps its whole log.
+
+  /**
+   * The newest sequence removed from the front of the dataset's log (0 when nothing was): the log
+   * holds exactly the sequences after it up to {@link #lastSequence}, and the key-value state
+   * still reflects the removed ones.
+   */
+  default long truncatedThrough(String dataset) {
+    return 0;
+  }
+
+  /**
+   * Removes log entries up to and including {@code sequence} (at most {@link #lastSequence}),
+   * keeping the key-value state. Need not be durable at once: a truncation lost in a crash only
+   * leaves a longer log.
+   */
+  default void truncateThrough(String dataset, long sequence) {
+    // Keeps everything.
+  }
+
+  /**
+   * Up to {@code changesMax} entries of the dataset's key-value state (tombstones included, each
+   * as the change that produced it) with keys after {@code afterKey} ({@code null}: from the
+   * first key), in key order; beyond the first, at most {@code bytesMax} bytes worth.
+   */
+  default List<Change> readState(String dataset, Bytes afterKey, int changesMax, long bytesMax) {
+    throw new UnsupportedOperationException("this store keeps its whole log and serves no snapshots");
+  }
+
+  /**
+   * Starts installing a snapshot: the dataset's log and key-value state are emptied, all or
+   * nothing, and its last sequence becomes 0 until {@link #finishSnapshot}, so a crash in between
+   * leaves a replica that asks for everything again.
+   */
+  default void beginSnapshot(String dataset) {
+    throw new UnsupportedOperationException("this store cannot install snapshots");
+  }
+
+  /** Writes snapshot entries into the key-value state of a dataset whose snapshot has begun. */
+  default void putSnapshotEntries(String dataset, List<Change> entries) {
+    throw new UnsupportedOperationException("this store cannot install snapshots");
+  }
+
+  /**
+   * Ends a snapshot: the state now reflects every change up to {@code sequence}, so the empty log
+   * counts as truncated through it and the next append must be {@code sequence + 1}.
+   */
+  default void finishSnapshot(String dataset, long sequence) {
+    throw new UnsupportedOperationException("this store cannot install snapshots");
+  }
 }

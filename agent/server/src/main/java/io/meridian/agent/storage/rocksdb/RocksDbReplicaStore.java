@@ -60,6 +60,7 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   private final Map<String, ColumnFamilyHandle> stateFamilies = new HashMap<>();
   private final Map<String, ColumnFamilyHandle> logFamilies = new HashMap<>();
   private final Map<String, Long> lastSequences = new HashMap<>();
+  private final Map<String, Long> truncatedThroughs = new HashMap<>();
   private final Map<String, LogTail> tails = new HashMap<>();
 
   /** Most recent log entries kept in memory per dataset, so shipping them needs no read and decode. */
@@ -144,7 +145,9 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         String dataset = datasets.get(i);
         stateFamilies.put(dataset, handles.get(1 + 2 * i));
         logFamilies.put(dataset, handles.get(2 + 2 * i));
-        lastSequences.put(dataset, readLastSequence(handles.get(2 + 2 * i)));
+        long truncated = readTruncatedThrough(dataset);
+        truncatedThroughs.put(dataset, truncated);
+        lastSequences.put(dataset, Math.max(truncated, readLastSequence(handles.get(2 + 2 * i))));
       }
     } catch (RocksDBException | IOException e) {
       throw new StorageException("cannot open the store in " + directory + ": " + e.getMessage()
@@ -163,6 +166,11 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
   private static byte[] name(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private long readTruncatedThrough(String dataset) throws RocksDBException {
+    byte[] stored = db.get(name("truncated/" + dataset));
+    return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
   }
 
   private long readLastSequence(ColumnFamilyHandle log) {
@@ -241,6 +249,10 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   @Override
   public List<Change> readLog(String dataset, long fromSequence, int changesMax, long bytesMax) {
     Invariants.check(fromSequence >= 1, "log sequences start at 1, asked for %d", fromSequence);
+    if (fromSequence <= truncatedThroughs.get(dataset)) {
+      Invariants.check(false, "dataset " + dataset + ": the log was truncated through "
+          + truncatedThroughs.get(dataset) + ", asked for " + fromSequence);
+    }
     List<Change> result = new ArrayList<>();
     long bytes = 0;
     LogTail tail = tails.computeIfAbsent(dataset, unused -> new LogTail());
@@ -337,7 +349,8 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
   @Override
   public List<Change> truncateAfter(String dataset, long sequence) {
-    Invariants.check(sequence >= 0, "dataset %s: cannot truncate after %d", dataset, sequence);
+    Invariants.check(sequence >= truncatedThroughs.get(dataset), "dataset %s: cannot truncate after %d"
+        + " (the log starts after %d)", dataset, sequence, truncatedThroughs.get(dataset));
     long last = lastSequence(dataset);
     if (sequence >= last) {
       return List.of();
@@ -364,6 +377,12 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
           batch.put(state(dataset), change.key().toByteArray(), iterator.value());
         }
         iterator.prev();
+      }
+      long start = truncatedThroughs.get(dataset);
+      if (start > 0 && !unresolved.isEmpty()) {
+        // Their older state came from changes truncated away: it cannot be restored from the log.
+        Invariants.check(false, "dataset " + dataset + ": cannot roll back " + unresolved.size()
+            + " keys past the log's start " + start + " (truncated); the dataset needs a snapshot");
       }
       for (Bytes key : unresolved) {
         batch.delete(state(dataset), key.toByteArray());
@@ -420,6 +439,110 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       db.flushWal(true);
     } catch (RocksDBException e) {
       throw new StorageException("cannot sync the write-ahead log: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long truncatedThrough(String dataset) {
+    log(dataset);
+    return truncatedThroughs.get(dataset);
+  }
+
+  @Override
+  public void truncateThrough(String dataset, long sequence) {
+    long last = lastSequence(dataset);
+    Invariants.check(sequence <= last, "dataset %s: cannot truncate through %d beyond the log's end %d",
+        dataset, sequence, last);
+    long from = truncatedThroughs.get(dataset);
+    if (sequence <= from) {
+      return;
+    }
+    // One range deletion and the new start, together: a crash keeps both or neither.
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.deleteRange(log(dataset), sequenceKey(from + 1), sequenceKey(sequence + 1));
+      batch.put(name("truncated/" + dataset), sequenceKey(sequence));
+      db.write(writeOptions, batch);
+      truncatedThroughs.put(dataset, sequence);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot truncate the log of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Change> readState(String dataset, Bytes afterKey, int changesMax, long bytesMax) {
+    List<Change> result = new ArrayList<>();
+    long bytes = 0;
+    try (RocksIterator iterator = db.newIterator(state(dataset))) {
+      if (afterKey == null) {
+        iterator.seekToFirst();
+      } else {
+        byte[] after = afterKey.toByteArray();
+        iterator.seek(after);
+        if (iterator.isValid() && Arrays.equals(iterator.key(), after)) {
+          iterator.next();
+        }
+      }
+      for (; iterator.isValid() && result.size() < changesMax; iterator.next()) {
+        Change change = decode(iterator.value());
+        if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
+          break;
+        }
+        bytes += change.sizeBytes();
+        result.add(change);
+      }
+    }
+    return result;
+  }
+
+  /** Past every key: keys are at most {@code keyBytesMax} (1 KiB by default, far below this) long. */
+  private static final byte[] BEYOND_EVERY_KEY = filled(64 * 1024, (byte) 0xFF);
+
+  private static byte[] filled(int length, byte value) {
+    byte[] bytes = new byte[length];
+    Arrays.fill(bytes, value);
+    return bytes;
+  }
+
+  @Override
+  public void beginSnapshot(String dataset) {
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.deleteRange(log(dataset), sequenceKey(0), sequenceKey(Long.MAX_VALUE));
+      batch.deleteRange(state(dataset), new byte[0], BEYOND_EVERY_KEY);
+      batch.put(name("truncated/" + dataset), sequenceKey(0));
+      db.write(writeOptions, batch);
+      truncatedThroughs.put(dataset, 0L);
+      lastSequences.put(dataset, 0L);
+      tails.remove(dataset);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot start a snapshot of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void putSnapshotEntries(String dataset, List<Change> entries) {
+    Invariants.check(lastSequences.get(dataset) == 0, "dataset %s: snapshot entries arrived outside a"
+        + " snapshot", dataset);
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Change change : entries) {
+        batch.put(state(dataset), change.key().toByteArray(), WireMapping.toProto(change).toByteArray());
+      }
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot write a snapshot of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void finishSnapshot(String dataset, long sequence) {
+    Invariants.check(lastSequences.get(dataset) == 0 && sequence >= 0, "dataset %s: snapshot through %d"
+        + " finished outside a snapshot", dataset, sequence);
+    try {
+      db.put(writeOptions, name("truncated/" + dataset), sequenceKey(sequence));
+      truncatedThroughs.put(dataset, sequence);
+      lastSequences.put(dataset, sequence);
+      tails.remove(dataset);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot finish a snapshot of " + dataset + ": " + e.getMessage(), e);
     }
   }
 

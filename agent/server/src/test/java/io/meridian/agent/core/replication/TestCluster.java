@@ -31,6 +31,8 @@ final class TestCluster {
   final List<ReplicationEvent> events = new ArrayList<>();
   final List<Output.Disconnect> disconnects = new ArrayList<>();
   long nowMillis = 1_000;
+  /** What nodes started from now on truncate (ADR 0017); the whole log by default. */
+  io.meridian.agent.config.LogRetention retention = io.meridian.agent.config.LogRetention.KEEP_ALL;
   long syncCallsBeforeSend;
   private long requestSequence;
 
@@ -65,7 +67,7 @@ final class TestCluster {
   }
 
   void start(String region) {
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+    nodes.put(region, new ReplicationNode(configs.get(region), retention, stores.get(region), nowMillis));
   }
 
   /** Opens the stream between the primary and every replica. */

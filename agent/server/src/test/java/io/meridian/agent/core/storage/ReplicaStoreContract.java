@@ -131,4 +131,63 @@ public abstract class ReplicaStoreContract {
     assertThat(store.decidedPrimary("one")).isEmpty();
     assertThatThrownBy(() -> store.saveDecision("d", 1, "a")).isInstanceOf(InvariantViolation.class);
   }
+
+  // ---------------------------------------------------------------- truncation and snapshots (ADR 0017)
+
+  @Test
+  void truncationRemovesTheLogsFrontButKeepsTheStateAndTheNextSequence() {
+    ReplicaStore store = newStore();
+    store.append("d", List.of(put(1, "k", "v1"), put(2, "other", "o"), put(3, "k", "v3"), delete(4, "other")));
+
+    store.truncateThrough("d", 3);
+
+    assertThat(store.truncatedThrough("d")).isEqualTo(3);
+    assertThat(store.lastSequence("d")).isEqualTo(4);
+    assertThat(store.readLog("d", 4, 10, Long.MAX_VALUE)).containsExactly(delete(4, "other"));
+    assertThatThrownBy(() -> store.readLog("d", 3, 10, Long.MAX_VALUE)).isInstanceOf(InvariantViolation.class)
+        .hasMessageContaining("truncated through 3");
+    assertThat(store.get("d", Bytes.ofUtf8("k"))).hasValue(StoredValue.of(put(3, "k", "v3")));
+    store.append("d", List.of(put(5, "k", "v5")));
+    assertThat(store.lastSequence("d")).isEqualTo(5);
+    store.truncateThrough("d", 2); // Behind the start already: nothing changes.
+    assertThat(store.truncatedThrough("d")).isEqualTo(3);
+  }
+
+  @Test
+  void stateIsReadInKeyOrderAfterAKeyWithTombstonesAndWithinTheChunkBounds() {
+    ReplicaStore store = newStore();
+    store.append("d", List.of(put(1, "b", "1"), put(2, "a", "2"), put(3, "c", "3"), delete(4, "b")));
+
+    assertThat(store.readState("d", null, 10, Long.MAX_VALUE))
+        .containsExactly(put(2, "a", "2"), delete(4, "b"), put(3, "c", "3"));
+    assertThat(store.readState("d", Bytes.ofUtf8("a"), 1, Long.MAX_VALUE)).containsExactly(delete(4, "b"));
+    assertThat(store.readState("d", Bytes.ofUtf8("bb"), 10, Long.MAX_VALUE)).containsExactly(put(3, "c", "3"));
+    assertThat(store.readState("d", Bytes.ofUtf8("c"), 10, Long.MAX_VALUE)).isEmpty();
+    assertThat(store.readState("d", null, 10, 1)).hasSize(1);
+  }
+
+  @Test
+  void installingASnapshotReplacesStateAndLogAndTheLogContinuesAfterIt() {
+    ReplicaStore store = newStore();
+    store.append("d", List.of(put(1, "stale", "x"), put(2, "k", "old")));
+
+    store.beginSnapshot("d");
+    assertThat(store.lastSequence("d")).isZero();
+    assertThat(store.get("d", Bytes.ofUtf8("stale"))).isEmpty();
+    store.putSnapshotEntries("d", List.of(put(7, "a", "1"), delete(9, "b")));
+    store.putSnapshotEntries("d", List.of(put(8, "k", "new")));
+    store.finishSnapshot("d", 10);
+
+    assertThat(store.lastSequence("d")).isEqualTo(10);
+    assertThat(store.truncatedThrough("d")).isEqualTo(10);
+    assertThat(store.get("d", Bytes.ofUtf8("k"))).hasValue(StoredValue.of(put(8, "k", "new")));
+    assertThat(store.get("d", Bytes.ofUtf8("stale"))).isEmpty();
+    assertThat(store.readState("d", null, 10, Long.MAX_VALUE))
+        .containsExactly(put(7, "a", "1"), delete(9, "b"), put(8, "k", "new"));
+    assertThatThrownBy(() -> store.append("d", List.of(put(10, "k", "again"))))
+        .isInstanceOf(InvariantViolation.class);
+    store.append("d", List.of(put(11, "k", "next")));
+    assertThat(store.readLog("d", 11, 10, Long.MAX_VALUE)).containsExactly(put(11, "k", "next"));
+    assertThat(store.lastSequence("one")).isZero(); // Other datasets are untouched.
+  }
 }

@@ -59,6 +59,30 @@ class RocksDbReplicaStoreTest extends ReplicaStoreContract {
   }
 
   @Test
+  void reopenedStoreKeepsItsTruncationAndAnInstalledSnapshot() {
+    Path path = directory.resolve("truncated");
+    RocksDbReplicaStore first = open(path, DATASETS);
+    first.append("d", List.of(put(1, "k", "v1"), put(2, "k", "v2"), put(3, "j", "v3")));
+    first.truncateThrough("d", 2);
+    first.beginSnapshot("one");
+    first.putSnapshotEntries("one", List.of(put(40, "s", "snap")));
+    first.finishSnapshot("one", 41);
+    first.sync();
+    first.close();
+    opened.remove(first);
+
+    RocksDbReplicaStore second = open(path, DATASETS);
+
+    assertThat(second.truncatedThrough("d")).isEqualTo(2);
+    assertThat(second.lastSequence("d")).isEqualTo(3);
+    assertThat(second.readLog("d", 3, 10, Long.MAX_VALUE)).containsExactly(put(3, "j", "v3"));
+    assertThat(second.get("d", Bytes.ofUtf8("k"))).hasValue(StoredValue.of(put(2, "k", "v2")));
+    assertThat(second.lastSequence("one")).isEqualTo(41);
+    assertThat(second.truncatedThrough("one")).isEqualTo(41);
+    assertThat(second.get("one", Bytes.ofUtf8("s"))).hasValue(StoredValue.of(put(40, "s", "snap")));
+  }
+
+  @Test
   void datasetDroppedFromTheConfigurationKeepsItsDataOnDisk() {
     Path path = directory.resolve("dropped");
     RocksDbReplicaStore first = open(path, DATASETS);
