@@ -218,6 +218,23 @@ public final class WireMapping {
       PeerMessage.HeartbeatReply reply = (PeerMessage.HeartbeatReply) message;
       frame.setHeartbeatReply(HeartbeatReply.newBuilder().setEpoch(reply.epoch())
           .setHeartbeatSentAtMillis(reply.heartbeatSentAtMillis()).setAppliedSequence(reply.appliedSequence()));
+    } else if (message instanceof PeerMessage.QuorumWrite) {
+      PeerMessage.QuorumWrite write = (PeerMessage.QuorumWrite) message;
+      frame.setQuorumWrite(io.meridian.agent.api.v1.QuorumWrite.newBuilder().setOperationId(write.operationId())
+          .setChange(toProto(write.change())));
+    } else if (message instanceof PeerMessage.QuorumWriteAck) {
+      frame.setQuorumWriteAck(io.meridian.agent.api.v1.QuorumWriteAck.newBuilder()
+          .setOperationId(((PeerMessage.QuorumWriteAck) message).operationId()));
+    } else if (message instanceof PeerMessage.QuorumRead) {
+      PeerMessage.QuorumRead read = (PeerMessage.QuorumRead) message;
+      frame.setQuorumRead(io.meridian.agent.api.v1.QuorumRead.newBuilder().setOperationId(read.operationId())
+          .setKey(bytes(read.key())));
+    } else if (message instanceof PeerMessage.QuorumReadReply) {
+      PeerMessage.QuorumReadReply reply = (PeerMessage.QuorumReadReply) message;
+      io.meridian.agent.api.v1.QuorumReadReply.Builder proto = io.meridian.agent.api.v1.QuorumReadReply.newBuilder()
+          .setOperationId(reply.operationId()).setFound(reply.state().isPresent());
+      reply.state().ifPresent(state -> proto.setState(toProto(state)));
+      frame.setQuorumReadReply(proto);
     } else {
       PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
       frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
@@ -300,6 +317,21 @@ public final class WireMapping {
           HeartbeatReply reply = frame.getHeartbeatReply();
           return new PeerMessage.HeartbeatReply(dataset, reply.getEpoch(), reply.getHeartbeatSentAtMillis(),
               reply.getAppliedSequence());
+        }
+        case QUORUM_WRITE:
+          require(frame.getQuorumWrite().hasChange(), "a quorum write without a change");
+          return new PeerMessage.QuorumWrite(dataset, frame.getQuorumWrite().getOperationId(),
+              fromProto(frame.getQuorumWrite().getChange()));
+        case QUORUM_WRITE_ACK:
+          return new PeerMessage.QuorumWriteAck(dataset, frame.getQuorumWriteAck().getOperationId());
+        case QUORUM_READ:
+          return new PeerMessage.QuorumRead(dataset, frame.getQuorumRead().getOperationId(),
+              bytes(frame.getQuorumRead().getKey()));
+        case QUORUM_READ_REPLY: {
+          io.meridian.agent.api.v1.QuorumReadReply reply = frame.getQuorumReadReply();
+          require(!reply.getFound() || reply.hasState(), "a quorum read reply that found the key carries no state");
+          return new PeerMessage.QuorumReadReply(dataset, reply.getOperationId(),
+              reply.getFound() ? Optional.of(fromProto(reply.getState())) : Optional.empty());
         }
         default:
           throw new MalformedMessageException("empty or unknown peer frame");

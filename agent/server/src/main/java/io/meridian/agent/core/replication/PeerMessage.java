@@ -71,4 +71,39 @@ public sealed interface PeerMessage {
    */
   record HeartbeatReply(String dataset, long epoch, long heartbeatSentAtMillis, long appliedSequence)
       implements PeerMessage {}
+
+  /**
+   * Quorum mode, coordinator to replica (also a read repair, or a hint delivered late): hold
+   * {@code change} unless it already holds the key at a newer version, then answer with a {@link
+   * QuorumWriteAck} carrying {@code operationId}. Applying is idempotent: a second delivery of the
+   * same version changes nothing.
+   */
+  record QuorumWrite(String dataset, long operationId, Change change) implements PeerMessage {
+    /** Validates presence. */
+    public QuorumWrite {
+      Objects.requireNonNull(change, "change");
+    }
+  }
+
+  /** Quorum mode, replica to coordinator: the write of {@code operationId} is held (durably). */
+  record QuorumWriteAck(String dataset, long operationId) implements PeerMessage {}
+
+  /** Quorum mode, coordinator to replica: answer with your state of {@code key}. */
+  record QuorumRead(String dataset, long operationId, io.meridian.agent.core.Bytes key) implements PeerMessage {
+    /** Validates presence. */
+    public QuorumRead {
+      Objects.requireNonNull(key, "key");
+    }
+  }
+
+  /**
+   * Quorum mode, replica to coordinator: its state of the key read by {@code operationId}, as the
+   * change that produced it (a delete for a tombstone); empty if it never held the key.
+   */
+  record QuorumReadReply(String dataset, long operationId, java.util.Optional<Change> state) implements PeerMessage {
+    /** Validates presence. */
+    public QuorumReadReply {
+      Objects.requireNonNull(state, "state");
+    }
+  }
 }

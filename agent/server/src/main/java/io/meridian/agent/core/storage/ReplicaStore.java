@@ -70,4 +70,16 @@ public interface ReplicaStore {
 
   /** Forces everything written so far to durable storage. */
   void sync();
+
+  /**
+   * Keeps a hint (hinted handoff, quorum mode): {@code change} of {@code dataset} to deliver to
+   * {@code target} when it is reachable again, under {@code hintId}, unique per dataset.
+   */
+  void saveHint(String dataset, String target, long hintId, Change change);
+
+  /** Forgets a delivered hint; forgetting one that is not kept does nothing. */
+  void removeHint(String dataset, String target, long hintId);
+
+  /** Every hint kept for {@code dataset}: by target region, then by hint id, oldest first. */
+  SortedMap<String, SortedMap<Long, Change>> hints(String dataset);
 }
