@@ -75,6 +75,8 @@ final class QuorumReplication implements DatasetEngine {
   private final Map<Long, HintInFlight> deliveries = new HashMap<>();
   private final Map<String, TreeMap<Long, Change>> hints = new TreeMap<>();
   private final Map<String, Integer> hintsInFlight = new HashMap<>();
+  // Per target, the highest hint id sent on the current stream; hints are sent in id order.
+  private final Map<String, Long> hintsSentUpTo = new HashMap<>();
   private final Map<String, long[]> hintCounts = new TreeMap<>();
   private long nextHintId;
 
@@ -248,7 +250,7 @@ final class QuorumReplication implements DatasetEngine {
         pending.awaited.add(peer);
         out.send(peer, new PeerMessage.QuorumWrite(streamName(name, peer), operationId, change));
       } else {
-        keepHint(peer, change);
+        keepHint(peer, change, out);
       }
     }
     if (!answerWrite(pending, out) || !pending.awaited.isEmpty()) {
@@ -415,7 +417,7 @@ final class QuorumReplication implements DatasetEngine {
 
   // ---------------------------------------------------------------- hints
 
-  private void keepHint(String target, Change change) {
+  private void keepHint(String target, Change change, Output.Builder out) {
     TreeMap<Long, Change> kept = hints.get(target);
     long[] counts = hintCounts.get(target);
     if (kept.size() >= policy.hintsPerReplicaMax()) {
@@ -426,6 +428,8 @@ final class QuorumReplication implements DatasetEngine {
     store.saveHint(name, target, hintId, change);
     kept.put(hintId, change);
     counts[0]++;
+    // A target that is reachable but did not answer in time gets the hint on the open stream.
+    deliverHints(target, out);
   }
 
   // Sends kept hints to a reachable target, at most HINT_DELIVERIES_IN_FLIGHT_MAX unanswered.
@@ -434,24 +438,18 @@ final class QuorumReplication implements DatasetEngine {
       return;
     }
     int inFlight = hintsInFlight.getOrDefault(target, 0);
-    Set<Long> sent = new TreeSet<>();
-    for (HintInFlight delivery : deliveries.values()) {
-      if (delivery.target().equals(target)) {
-        sent.add(delivery.hintId());
-      }
-    }
-    Iterator<Map.Entry<Long, Change>> next = hints.get(target).entrySet().iterator();
+    long sentUpTo = hintsSentUpTo.getOrDefault(target, 0L);
+    Iterator<Map.Entry<Long, Change>> next = hints.get(target).tailMap(sentUpTo, false).entrySet().iterator();
     while (inFlight < HINT_DELIVERIES_IN_FLIGHT_MAX && next.hasNext()) {
       Map.Entry<Long, Change> hint = next.next();
-      if (sent.contains(hint.getKey())) {
-        continue;
-      }
       long operationId = nextOperationId++;
       deliveries.put(operationId, new HintInFlight(target, hint.getKey()));
       out.send(target, new PeerMessage.QuorumWrite(streamName(name, target), operationId, hint.getValue()));
+      sentUpTo = hint.getKey();
       inFlight++;
     }
     hintsInFlight.put(target, inFlight);
+    hintsSentUpTo.put(target, sentUpTo);
   }
 
   /** Hint counts per target replica, for metrics. */
@@ -534,10 +532,11 @@ final class QuorumReplication implements DatasetEngine {
     // request that can no longer reach its count fails now rather than at its deadline.
     deliveries.values().removeIf(delivery -> delivery.target().equals(peer));
     hintsInFlight.put(peer, 0);
+    hintsSentUpTo.put(peer, 0L);
     for (Iterator<Map.Entry<Long, PendingWrite>> it = writes.entrySet().iterator(); it.hasNext(); ) {
       PendingWrite pending = it.next().getValue();
       if (pending.awaited.remove(peer)) {
-        keepHint(peer, pending.change);
+        keepHint(peer, pending.change, out);
         failWriteIfHopeless(pending, "the stream to " + peer + " closed", out);
         if (pending.answered && pending.awaited.isEmpty()) {
           it.remove();
@@ -594,7 +593,7 @@ final class QuorumReplication implements DatasetEngine {
         out.respond(pending.requestId, writeFailure(pending, "no answer within " + policy.timeoutMillis() + " ms"));
       }
       for (String peer : pending.awaited) {
-        keepHint(peer, pending.change);
+        keepHint(peer, pending.change, out);
       }
       it.remove();
     }
