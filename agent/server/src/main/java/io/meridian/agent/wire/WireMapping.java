@@ -220,11 +220,15 @@ public final class WireMapping {
           .setHeartbeatSentAtMillis(reply.heartbeatSentAtMillis()).setAppliedSequence(reply.appliedSequence()));
     } else if (message instanceof PeerMessage.QuorumWrite) {
       PeerMessage.QuorumWrite write = (PeerMessage.QuorumWrite) message;
-      frame.setQuorumWrite(io.meridian.agent.api.v1.QuorumWrite.newBuilder().setOperationId(write.operationId())
-          .setChange(toProto(write.change())));
+      io.meridian.agent.api.v1.QuorumWrite.Builder proto = io.meridian.agent.api.v1.QuorumWrite.newBuilder()
+          .addAllOperationIds(write.operationIds());
+      for (Change change : write.changes()) {
+        proto.addChanges(toProto(change));
+      }
+      frame.setQuorumWrite(proto);
     } else if (message instanceof PeerMessage.QuorumWriteAck) {
       frame.setQuorumWriteAck(io.meridian.agent.api.v1.QuorumWriteAck.newBuilder()
-          .setOperationId(((PeerMessage.QuorumWriteAck) message).operationId()));
+          .addAllOperationIds(((PeerMessage.QuorumWriteAck) message).operationIds()));
     } else if (message instanceof PeerMessage.QuorumRead) {
       PeerMessage.QuorumRead read = (PeerMessage.QuorumRead) message;
       frame.setQuorumRead(io.meridian.agent.api.v1.QuorumRead.newBuilder().setOperationId(read.operationId())
@@ -318,12 +322,18 @@ public final class WireMapping {
           return new PeerMessage.HeartbeatReply(dataset, reply.getEpoch(), reply.getHeartbeatSentAtMillis(),
               reply.getAppliedSequence());
         }
-        case QUORUM_WRITE:
-          require(frame.getQuorumWrite().hasChange(), "a quorum write without a change");
-          return new PeerMessage.QuorumWrite(dataset, frame.getQuorumWrite().getOperationId(),
-              fromProto(frame.getQuorumWrite().getChange()));
+        case QUORUM_WRITE: {
+          io.meridian.agent.api.v1.QuorumWrite write = frame.getQuorumWrite();
+          require(write.getChangesCount() == write.getOperationIdsCount(),
+              "a quorum write needs one operation id per change");
+          List<Change> changes = new ArrayList<>(write.getChangesCount());
+          for (io.meridian.agent.api.v1.Change change : write.getChangesList()) {
+            changes.add(fromProto(change));
+          }
+          return new PeerMessage.QuorumWrite(dataset, write.getOperationIdsList(), changes);
+        }
         case QUORUM_WRITE_ACK:
-          return new PeerMessage.QuorumWriteAck(dataset, frame.getQuorumWriteAck().getOperationId());
+          return new PeerMessage.QuorumWriteAck(dataset, frame.getQuorumWriteAck().getOperationIdsList());
         case QUORUM_READ:
           return new PeerMessage.QuorumRead(dataset, frame.getQuorumRead().getOperationId(),
               bytes(frame.getQuorumRead().getKey()));

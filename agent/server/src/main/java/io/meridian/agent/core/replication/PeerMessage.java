@@ -73,20 +73,27 @@ public sealed interface PeerMessage {
       implements PeerMessage {}
 
   /**
-   * Quorum mode, coordinator to replica (also a read repair, or a hint delivered late): hold
-   * {@code change} unless it already holds the key at a newer version, then answer with a {@link
-   * QuorumWriteAck} carrying {@code operationId}. Applying is idempotent: a second delivery of the
-   * same version changes nothing.
+   * Quorum mode, coordinator to replica (writes, read repairs, hints late), batched per step: hold
+   * each change unless the key is already at a newer version, then answer with a {@link
+   * QuorumWriteAck} carrying the non-zero operation ids (zero asks for no answer: a read repair).
+   * Applying is idempotent: a second delivery of the same version changes nothing.
    */
-  record QuorumWrite(String dataset, long operationId, Change change) implements PeerMessage {
-    /** Validates presence. */
+  record QuorumWrite(String dataset, List<Long> operationIds, List<Change> changes) implements PeerMessage {
+    /** Copies the lists, which are parallel. */
     public QuorumWrite {
-      Objects.requireNonNull(change, "change");
+      operationIds = List.copyOf(operationIds);
+      changes = List.copyOf(changes);
+      Invariants.check(operationIds.size() == changes.size(), "a quorum write needs one operation id per change");
     }
   }
 
-  /** Quorum mode, replica to coordinator: the write of {@code operationId} is held (durably). */
-  record QuorumWriteAck(String dataset, long operationId) implements PeerMessage {}
+  /** Quorum mode, replica to coordinator: the writes of {@code operationIds} are held (durably). */
+  record QuorumWriteAck(String dataset, List<Long> operationIds) implements PeerMessage {
+    /** Copies the list. */
+    public QuorumWriteAck {
+      operationIds = List.copyOf(operationIds);
+    }
+  }
 
   /** Quorum mode, coordinator to replica: answer with your state of {@code key}. */
   record QuorumRead(String dataset, long operationId, io.meridian.agent.core.Bytes key) implements PeerMessage {

@@ -79,6 +79,12 @@ final class QuorumReplication implements DatasetEngine {
   private final Map<String, Long> hintsSentUpTo = new HashMap<>();
   private final Map<String, long[]> hintCounts = new TreeMap<>();
   private long nextHintId;
+  // Writes (operation id, change) and acknowledgements to send, per region, gathered during a
+  // step and sent as one message each at its end: a client's batch of puts costs one frame per
+  // replica, not one per put.
+  private final Map<String, List<Long>> outgoingIds = new TreeMap<>();
+  private final Map<String, List<Change>> outgoingChanges = new TreeMap<>();
+  private final Map<String, List<Long>> outgoingAcks = new TreeMap<>();
 
   private static final class PendingWrite {
     final long requestId;
@@ -248,7 +254,7 @@ final class QuorumReplication implements DatasetEngine {
     for (String peer : others) {
       if (reachable.contains(peer)) {
         pending.awaited.add(peer);
-        out.send(peer, new PeerMessage.QuorumWrite(streamName(name, peer), operationId, change));
+        sendWrite(peer, operationId, change);
       } else {
         keepHint(peer, change, out);
       }
@@ -359,7 +365,7 @@ final class QuorumReplication implements DatasetEngine {
           if (answer.getKey().equals(self)) {
             hold(newest.get());
           } else {
-            out.send(answer.getKey(), new PeerMessage.QuorumWrite(streamName(name, answer.getKey()), 0, newest.get()));
+            sendWrite(answer.getKey(), 0, newest.get());
           }
           answer.setValue(newest.get());
         }
@@ -402,17 +408,37 @@ final class QuorumReplication implements DatasetEngine {
     return local;
   }
 
+  private void sendWrite(String replica, long operationId, Change change) {
+    outgoingIds.computeIfAbsent(replica, r -> new ArrayList<>()).add(operationId);
+    outgoingChanges.computeIfAbsent(replica, r -> new ArrayList<>()).add(change);
+  }
+
   @Override
   public void flushStaged(Output.Builder out) {
-    if (staged.isEmpty()) {
-      return;
+    if (!staged.isEmpty()) {
+      store.append(name, List.copyOf(staged));
+      staged.clear();
+      stagedByKey.clear();
+      if (config.fsync() == FsyncPolicy.PER_COMMIT) {
+        out.requireSync();
+      }
     }
-    store.append(name, List.copyOf(staged));
-    staged.clear();
-    stagedByKey.clear();
-    if (config.fsync() == FsyncPolicy.PER_COMMIT) {
-      out.requireSync();
+    flushOutgoing(out);
+  }
+
+  // Acknowledgements leave after the append above (and its sync, which the driver does first).
+  private void flushOutgoing(Output.Builder out) {
+    for (Map.Entry<String, List<Long>> ids : outgoingIds.entrySet()) {
+      out.send(ids.getKey(), new PeerMessage.QuorumWrite(streamName(name, ids.getKey()), ids.getValue(),
+          outgoingChanges.get(ids.getKey())));
     }
+    outgoingIds.clear();
+    outgoingChanges.clear();
+    for (Map.Entry<String, List<Long>> acks : outgoingAcks.entrySet()) {
+      // Answers travel on the coordinator's stream to this replica.
+      out.send(acks.getKey(), new PeerMessage.QuorumWriteAck(streamName(name, self), acks.getValue()));
+    }
+    outgoingAcks.clear();
   }
 
   // ---------------------------------------------------------------- hints
@@ -444,7 +470,7 @@ final class QuorumReplication implements DatasetEngine {
       Map.Entry<Long, Change> hint = next.next();
       long operationId = nextOperationId++;
       deliveries.put(operationId, new HintInFlight(target, hint.getKey()));
-      out.send(target, new PeerMessage.QuorumWrite(streamName(name, target), operationId, hint.getValue()));
+      sendWrite(target, operationId, hint.getValue());
       sentUpTo = hint.getKey();
       inFlight++;
     }
@@ -466,16 +492,21 @@ final class QuorumReplication implements DatasetEngine {
   public void onPeerMessage(long nowMillis, String from, PeerMessage message, Output.Builder out) {
     if (message instanceof PeerMessage.QuorumWrite) {
       PeerMessage.QuorumWrite write = (PeerMessage.QuorumWrite) message;
-      clock.observe(write.change().version().timestamp(), nowMillis);
-      hold(write.change());
-      if (write.operationId() != 0) {
-        out.send(from, new PeerMessage.QuorumWriteAck(write.dataset(), write.operationId()));
+      for (int i = 0; i < write.changes().size(); i++) {
+        Change change = write.changes().get(i);
+        clock.observe(change.version().timestamp(), nowMillis);
+        hold(change);
+        if (write.operationIds().get(i) != 0) {
+          outgoingAcks.computeIfAbsent(from, f -> new ArrayList<>()).add(write.operationIds().get(i));
+        }
       }
     } else if (message instanceof PeerMessage.QuorumRead) {
       PeerMessage.QuorumRead read = (PeerMessage.QuorumRead) message;
       out.send(from, new PeerMessage.QuorumReadReply(read.dataset(), read.operationId(), current(read.key())));
     } else if (message instanceof PeerMessage.QuorumWriteAck) {
-      onWriteAck(from, ((PeerMessage.QuorumWriteAck) message).operationId(), out);
+      for (long operationId : ((PeerMessage.QuorumWriteAck) message).operationIds()) {
+        onWriteAck(from, operationId, out);
+      }
     } else if (message instanceof PeerMessage.QuorumReadReply) {
       PeerMessage.QuorumReadReply reply = (PeerMessage.QuorumReadReply) message;
       PendingRead pending = reads.get(reply.operationId());
@@ -608,6 +639,8 @@ final class QuorumReplication implements DatasetEngine {
       }
       it.remove();
     }
+    // A tick is not followed by flushStaged: hints it kept for reachable replicas leave now.
+    flushOutgoing(out);
   }
 
   @Override
