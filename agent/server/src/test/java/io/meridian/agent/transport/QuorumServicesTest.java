@@ -40,7 +40,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 // Proves a quorum dataset works end to end over the real peer streams, wire format and RocksDB:
 // writes at any agent answer after W replicas, reads at R see them, a stopped replica gets its
 // hints (kept on disk across the coordinator's own restart) when it returns, the hint metrics say
-// so, and levels the dataset cannot honour come back as FAILED_PRECONDITION with the reason.
+// so, and levels the dataset cannot honour come back as FAILED_PRECONDITION with the reason. The
+// agents run on the wall clock and tick themselves, as deployed ones do (writes wait out the batch
+// delay before they leave).
 class QuorumServicesTest {
   private static final AtomicInteger UNIQUE = new AtomicInteger();
   private static final List<String> REGIONS = List.of("a", "b", "c");
@@ -58,7 +59,6 @@ class QuorumServicesTest {
   @TempDir
   Path dataDirectory;
 
-  private final AtomicLong clock = new AtomicLong(1_000_000);
   private final Map<String, Agent> agents = new TreeMap<>();
   private final Map<String, RocksDbReplicaStore> stores = new TreeMap<>();
   private final Map<String, PrometheusRegistry> registries = new TreeMap<>();
@@ -103,8 +103,8 @@ class QuorumServicesTest {
     PrometheusRegistry registry = new PrometheusRegistry();
     registries.put(region, registry);
     agents.put(region, Agent.start(config, store, InProcessServerBuilder.forName(prefix + region).directExecutor(),
-        address -> InProcessChannelBuilder.forName(address).directExecutor().build(), clock::get, scheduler, 0,
-        registry, store::approximateSizeBytes));
+        address -> InProcessChannelBuilder.forName(address).directExecutor().build(), System::currentTimeMillis,
+        scheduler, 100, registry, store::approximateSizeBytes));
   }
 
   private void stop(String region) {

@@ -85,6 +85,12 @@ final class QuorumReplication implements DatasetEngine {
   private final Map<String, List<Long>> outgoingIds = new TreeMap<>();
   private final Map<String, List<Change>> outgoingChanges = new TreeMap<>();
   private final Map<String, List<Long>> outgoingAcks = new TreeMap<>();
+  // When the oldest unsent write or acknowledgement was gathered; Long.MAX_VALUE when none. They
+  // wait up to the batch delay (as async batches do) so that many small client batches share a
+  // frame, unless a batch is full.
+  private long outgoingSinceMillis = Long.MAX_VALUE;
+  private int outgoingCount;
+  private long lastNowMillis;
 
   private static final class PendingWrite {
     final long requestId;
@@ -198,6 +204,7 @@ final class QuorumReplication implements DatasetEngine {
 
   @Override
   public void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
+    lastNowMillis = nowMillis;
     RequestOptions options = RequestOptions.DEFAULTS;
     if (operation instanceof ClientOperation.Tuned) {
       options = ((ClientOperation.Tuned) operation).options();
@@ -411,6 +418,12 @@ final class QuorumReplication implements DatasetEngine {
   private void sendWrite(String replica, long operationId, Change change) {
     outgoingIds.computeIfAbsent(replica, r -> new ArrayList<>()).add(operationId);
     outgoingChanges.computeIfAbsent(replica, r -> new ArrayList<>()).add(change);
+    gathered();
+  }
+
+  private void gathered() {
+    outgoingCount++;
+    outgoingSinceMillis = Math.min(outgoingSinceMillis, lastNowMillis);
   }
 
   @Override
@@ -428,6 +441,16 @@ final class QuorumReplication implements DatasetEngine {
 
   // Acknowledgements leave after the append above (and its sync, which the driver does first).
   private void flushOutgoing(Output.Builder out) {
+    if (outgoingCount == 0) {
+      return;
+    }
+    boolean due = outgoingCount >= bounds.batchChangesMax()
+        || lastNowMillis - outgoingSinceMillis >= bounds.batchDelayMillis();
+    if (!due) {
+      return;
+    }
+    outgoingCount = 0;
+    outgoingSinceMillis = Long.MAX_VALUE;
     for (Map.Entry<String, List<Long>> ids : outgoingIds.entrySet()) {
       out.send(ids.getKey(), new PeerMessage.QuorumWrite(streamName(name, ids.getKey()), ids.getValue(),
           outgoingChanges.get(ids.getKey())));
@@ -490,6 +513,7 @@ final class QuorumReplication implements DatasetEngine {
 
   @Override
   public void onPeerMessage(long nowMillis, String from, PeerMessage message, Output.Builder out) {
+    lastNowMillis = nowMillis;
     if (message instanceof PeerMessage.QuorumWrite) {
       PeerMessage.QuorumWrite write = (PeerMessage.QuorumWrite) message;
       for (int i = 0; i < write.changes().size(); i++) {
@@ -498,6 +522,7 @@ final class QuorumReplication implements DatasetEngine {
         hold(change);
         if (write.operationIds().get(i) != 0) {
           outgoingAcks.computeIfAbsent(from, f -> new ArrayList<>()).add(write.operationIds().get(i));
+          gathered();
         }
       }
     } else if (message instanceof PeerMessage.QuorumRead) {
@@ -614,6 +639,7 @@ final class QuorumReplication implements DatasetEngine {
 
   @Override
   public void onTick(long nowMillis, Output.Builder out) {
+    lastNowMillis = nowMillis;
     for (Iterator<Map.Entry<Long, PendingWrite>> it = writes.entrySet().iterator(); it.hasNext(); ) {
       PendingWrite pending = it.next().getValue();
       if (pending.deadlineMillis > nowMillis) {
@@ -639,13 +665,13 @@ final class QuorumReplication implements DatasetEngine {
       }
       it.remove();
     }
-    // A tick is not followed by flushStaged: hints it kept for reachable replicas leave now.
+    // A tick is not followed by flushStaged: what waited out the batch delay leaves now.
     flushOutgoing(out);
   }
 
   @Override
   public long nextDeadlineMillis(long nowMillis) {
-    long due = Long.MAX_VALUE;
+    long due = outgoingCount == 0 ? Long.MAX_VALUE : outgoingSinceMillis + bounds.batchDelayMillis();
     if (!writes.isEmpty()) {
       due = writes.values().iterator().next().deadlineMillis;
     }
