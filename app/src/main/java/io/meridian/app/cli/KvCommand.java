@@ -53,6 +53,10 @@ import picocli.CommandLine.Spec;
         "  meridian kv get --region ap-southeast --dataset orders k1",
         "  meridian kv cas --region eu-central --dataset orders k1 bye --expected hello",
         "  meridian kv delete --region us-east --dataset orders k1",
+        "Read levels and quorum datasets:",
+        "  meridian kv get --region us-east --dataset orders k1 --consistency strong",
+        "  meridian kv put --region ohio --dataset carts c1 full --replicas all",
+        "  meridian kv get --region oregon --dataset carts c1 --consistency quorum",
         "Multi-primary datasets:",
         "  meridian kv get --region eu-west --dataset carts c1      # siblings and their context",
         "  meridian kv put --region eu-west --dataset carts c1 merged --context 0201...",
@@ -121,6 +125,16 @@ public final class KvCommand implements Callable<Integer> {
       description = "For cas: the key must be absent for the write to happen.")
   private boolean expectAbsent;
 
+  @Option(names = "--consistency", paramLabel = "LEVEL",
+      description = "For get: eventual, session, bounded-staleness, quorum or strong (default: the dataset's). "
+          + "A level the dataset's mode cannot honour is refused with the reason and a level that works.")
+  private String consistency;
+
+  @Option(names = "--replicas", paramLabel = "COUNT",
+      description = "Quorum datasets, for put, delete and get: how many replicas must answer: one, quorum, all "
+          + "or local-quorum (default: the dataset's W for writes, R for reads).")
+  private String replicas;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -166,6 +180,17 @@ public final class KvCommand implements Callable<Integer> {
     }
     if (operation == Operation.cas && (expected == null) == !expectAbsent) {
       err.println("meridian kv cas: give exactly one of --expected V and --expect-absent");
+      return ExitCodes.UNUSABLE;
+    }
+    if (consistency != null && (operation != Operation.get || readConsistency(consistency) == null)) {
+      err.println("meridian kv " + name + ": --consistency is for get and takes eventual, session, "
+          + "bounded-staleness, quorum or strong (got '" + consistency + "')");
+      return ExitCodes.UNUSABLE;
+    }
+    if (replicas != null && (!(operation == Operation.put || operation == Operation.get
+        || operation == Operation.delete) || replicaCount(replicas) == null)) {
+      err.println("meridian kv " + name + ": --replicas is for put, get and delete and takes one, quorum, all "
+          + "or local-quorum (got '" + replicas + "')");
       return ExitCodes.UNUSABLE;
     }
     DeploymentState deployment;
@@ -229,6 +254,9 @@ public final class KvCommand implements Callable<Integer> {
       case put -> {
         PutRequest.Builder request = PutRequest.newBuilder().setDataset(datasetName)
             .setKey(keyBytes).setValue(ByteString.copyFromUtf8(value));
+        if (replicas != null) {
+          request.setReplicaCount(replicaCount(replicas));
+        }
         if (context != null) {
           request.setCausalContext(ByteString.copyFrom(HexFormat.of().parseHex(context)));
         }
@@ -238,8 +266,14 @@ public final class KvCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       case get -> {
-        GetResponse response = client.kv().get(GetRequest.newBuilder().setDataset(datasetName)
-            .setKey(keyBytes).build());
+        GetRequest.Builder request = GetRequest.newBuilder().setDataset(datasetName).setKey(keyBytes);
+        if (consistency != null) {
+          request.setConsistency(readConsistency(consistency));
+        }
+        if (replicas != null) {
+          request.setReplicaCount(replicaCount(replicas));
+        }
+        GetResponse response = client.kv().get(request.build());
         if (response.hasCrdt() || response.getSiblingsCount() > 0 || !response.getCausalContext().isEmpty()) {
           printMerged(where, response, out);
           return ExitCodes.OK;
@@ -255,6 +289,9 @@ public final class KvCommand implements Callable<Integer> {
       }
       case delete -> {
         DeleteRequest.Builder request = DeleteRequest.newBuilder().setDataset(datasetName).setKey(keyBytes);
+        if (replicas != null) {
+          request.setReplicaCount(replicaCount(replicas));
+        }
         if (context != null) {
           request.setCausalContext(ByteString.copyFrom(HexFormat.of().parseHex(context)));
         }
@@ -358,6 +395,29 @@ public final class KvCommand implements Callable<Integer> {
   }
 
   /** The dataset's primary now, as its replicas' agents report it (see {@link CurrentPrimary}). */
+  /** The read level named on the command line, or null. */
+  static io.meridian.agent.api.v1.ReadConsistency readConsistency(String level) {
+    return switch (level) {
+      case "eventual" -> io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_EVENTUAL;
+      case "session" -> io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_SESSION;
+      case "bounded-staleness" -> io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_BOUNDED_STALENESS;
+      case "quorum" -> io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_QUORUM;
+      case "strong" -> io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_STRONG;
+      default -> null;
+    };
+  }
+
+  /** The replica count named on the command line, or null. */
+  static io.meridian.agent.api.v1.ReplicaCount replicaCount(String count) {
+    return switch (count) {
+      case "one" -> io.meridian.agent.api.v1.ReplicaCount.REPLICA_COUNT_ONE;
+      case "quorum" -> io.meridian.agent.api.v1.ReplicaCount.REPLICA_COUNT_QUORUM;
+      case "all" -> io.meridian.agent.api.v1.ReplicaCount.REPLICA_COUNT_ALL;
+      case "local-quorum" -> io.meridian.agent.api.v1.ReplicaCount.REPLICA_COUNT_LOCAL_QUORUM;
+      default -> null;
+    };
+  }
+
   static String currentPrimary(DeploymentState deployment, DatasetRecord record) {
     java.util.Map<String, String> agents = new java.util.LinkedHashMap<>();
     for (String replica : record.replicas()) {

@@ -103,6 +103,16 @@ public final class LoadCommand implements Callable<Integer> {
       description = "Summary format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   private Format format = Format.text;
 
+  @Option(names = "--consistency", paramLabel = "LEVEL",
+      description = "Read consistency of the load's reads: eventual, session, bounded-staleness, quorum or "
+          + "strong (default: the dataset's). Refused levels count as failed reads, with the agent's reason.")
+  private String consistency;
+
+  @Option(names = "--replicas", paramLabel = "COUNT",
+      description = "Quorum datasets: how many replicas each write and read waits for: one, quorum, all or "
+          + "local-quorum (default: the dataset's W and R).")
+  private String replicaCount;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -116,6 +126,16 @@ public final class LoadCommand implements Callable<Integer> {
   }
 
   private int run(PrintWriter out, PrintWriter err) throws InterruptedException {
+    io.meridian.agent.api.v1.ReadConsistency readLevel = consistency == null
+        ? io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_UNSPECIFIED : KvCommand.readConsistency(consistency);
+    io.meridian.agent.api.v1.ReplicaCount count = replicaCount == null
+        ? io.meridian.agent.api.v1.ReplicaCount.REPLICA_COUNT_UNSPECIFIED : KvCommand.replicaCount(replicaCount);
+    if (readLevel == null || count == null) {
+      err.println("meridian load: " + (readLevel == null
+          ? "--consistency takes eventual, session, bounded-staleness, quorum or strong (got '" + consistency + "')"
+          : "--replicas takes one, quorum, all or local-quorum (got '" + replicaCount + "')"));
+      return ExitCodes.UNUSABLE;
+    }
     DeploymentState deployment;
     try {
       deployment = state.read();
@@ -177,14 +197,14 @@ public final class LoadCommand implements Callable<Integer> {
         LoadResult warm = new LoadGenerator(clients, warmup, progress -> {
           err.println("warm-up " + progress.line().strip());
           err.flush();
-        }).run();
+        }).withLevels(readLevel, count).run();
         err.println(String.format(Locale.ROOT, "warm-up done: %.0f ops/s, %d errors; measuring",
             warm.achievedOpsPerSecond(), warm.errors()));
       }
       LoadResult result = new LoadGenerator(clients, options, progress -> {
         err.println(progress.line());
         err.flush();
-      }).run();
+      }).withLevels(readLevel, count).run();
       if (format == Format.json) {
         out.println(json(result));
       } else {

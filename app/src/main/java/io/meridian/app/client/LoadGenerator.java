@@ -133,6 +133,23 @@ public final class LoadGenerator {
     }
   }
 
+  private io.meridian.agent.api.v1.ReadConsistency readConsistency =
+      io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_UNSPECIFIED;
+  private io.meridian.agent.api.v1.ReplicaCount replicaCount =
+      io.meridian.agent.api.v1.ReplicaCount.REPLICA_COUNT_UNSPECIFIED;
+
+  /**
+   * Sends the load's reads at {@code consistency} and its reads and writes with {@code count}
+   * (quorum datasets); lag probes always read at eventual, so they measure replication. Call
+   * before {@link #run}.
+   */
+  public LoadGenerator withLevels(io.meridian.agent.api.v1.ReadConsistency consistency,
+      io.meridian.agent.api.v1.ReplicaCount count) {
+    this.readConsistency = consistency;
+    this.replicaCount = count;
+    return this;
+  }
+
   /** One region's batch stream and the batches it has outstanding. */
   private final class BatchStream {
     private final String region;
@@ -154,7 +171,7 @@ public final class LoadGenerator {
       StreamObserver<BatchPutRequest> stream = requests;
       try {
         stream.onNext(BatchPutRequest.newBuilder().setDataset(options.dataset())
-            .setBatchId(batchId).addAllEntries(entries).build());
+            .setBatchId(batchId).addAllEntries(entries).setReplicaCount(replicaCount).build());
       } catch (RuntimeException closed) {
         failOutstanding("batch stream to " + region + " closed: " + closed.getMessage());
       }
@@ -376,7 +393,8 @@ public final class LoadGenerator {
   private void read(String region, ByteString key, long intended) {
     Futures.addCallback(clients.get(region).kvFuture()
         .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).build()),
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).setConsistency(readConsistency)
+            .setReplicaCount(replicaCount).build()),
         new FutureCallback<GetResponse>() {
           @Override
           public void onSuccess(GetResponse response) {
@@ -425,7 +443,8 @@ public final class LoadGenerator {
       long sentNanos, long committedAtMillis) {
     Futures.addCallback(clients.get(replica).kvFuture()
         .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).build()),
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key)
+            .setConsistency(io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_EVENTUAL).build()),
         new FutureCallback<GetResponse>() {
           @Override
           public void onSuccess(GetResponse response) {

@@ -7,6 +7,7 @@ import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.config.QuorumPolicy;
 import io.meridian.agent.config.ReplicationMode;
 import io.meridian.model.Dataset;
 import io.meridian.model.Link;
@@ -142,9 +143,10 @@ public final class DeploymentCompiler {
       case ASYNC -> mode = ReplicationMode.ASYNC;
       case SYNC -> mode = ReplicationMode.SYNC;
       case MULTI_PRIMARY -> mode = ReplicationMode.MULTI_PRIMARY;
+      case QUORUM -> mode = ReplicationMode.QUORUM;
       default -> {
         warnings.add("warning: dataset " + dataset.name() + " skipped: the agent does not run "
-            + policy.mode() + " mode yet (only async, sync and multi-primary)");
+            + policy.mode() + " mode yet (only async, sync, multi-primary and quorum)");
         return Optional.empty();
       }
     }
@@ -167,6 +169,9 @@ public final class DeploymentCompiler {
           ConflictResolution.fromPolicyName(policy.conflictResolution().fileName()),
           FsyncPolicy.OPERATING_SYSTEM, allowed));
     }
+    if (mode == ReplicationMode.QUORUM) {
+      return compileQuorum(dataset, policy, replicas, allowed, warnings);
+    }
     if (policy.primary() == null || !replicas.contains(policy.primary().value())) {
       warnings.add("warning: dataset " + dataset.name() + " skipped: its primary is not one of "
           + "its data replicas");
@@ -179,6 +184,38 @@ public final class DeploymentCompiler {
     return Optional.of(new DatasetConfig(dataset.name(), mode, replicas,
         policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1,
         ConflictResolution.LWW, allowed));
+  }
+
+  /**
+   * A quorum dataset: N is its data replicas, W and R come from the policy's quorum (majorities
+   * when it has none, clamped to N when the policy counted replicas that hold no data). Conflicts
+   * are resolved by LWW; a policy asking for siblings or a CRDT is refused rather than downgraded.
+   */
+  private static Optional<DatasetConfig> compileQuorum(Dataset dataset, Policy policy, List<String> replicas,
+      List<String> allowed, List<String> warnings) {
+    if (replicas.isEmpty()) {
+      warnings.add("warning: dataset " + dataset.name() + " skipped: it has no data replica");
+      return Optional.empty();
+    }
+    String rule = policy.conflictResolution().fileName();
+    if (!rule.equals(ConflictResolution.LWW.policyName())) {
+      warnings.add("warning: dataset " + dataset.name() + " skipped: the agent's quorum mode resolves concurrent"
+          + " writes by lww only, not " + rule + " (siblings and CRDTs need the multi-primary mode); set"
+          + " conflictResolution: lww in policy " + policy.name() + " to deploy it");
+      return Optional.empty();
+    }
+    int n = replicas.size();
+    QuorumPolicy quorum = QuorumPolicy.majorities(n);
+    if (policy.quorum() != null) {
+      if (policy.quorum().n() != n) {
+        warnings.add("warning: dataset " + dataset.name() + ": policy " + policy.name() + " says N="
+            + policy.quorum().n() + " but the dataset has " + n + " data replicas; N=" + n + " is used");
+      }
+      quorum = new QuorumPolicy(Math.min(policy.quorum().w(), n), Math.min(policy.quorum().r(), n),
+          QuorumPolicy.TIMEOUT_MILLIS_DEFAULT, QuorumPolicy.HINTS_PER_REPLICA_MAX_DEFAULT);
+    }
+    return Optional.of(new DatasetConfig(dataset.name(), ReplicationMode.QUORUM, replicas, replicas.get(0), 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, ConflictResolution.LWW, allowed, null, quorum));
   }
 
   /**

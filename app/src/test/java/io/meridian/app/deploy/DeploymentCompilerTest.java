@@ -16,6 +16,7 @@ import io.meridian.model.Region;
 import io.meridian.model.RegionId;
 import io.meridian.model.Topology;
 import io.meridian.model.format.TopologyReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -163,13 +164,35 @@ class DeploymentCompilerTest {
   }
 
   @Test
-  void datasetsInModesTheAgentDoesNotRunAreSkippedAndNamed() throws Exception {
+  void quorumDatasetsWhoseConflictRuleTheAgentLacksAreSkippedAndNamed() throws Exception {
+    // The sample asks for version-vector siblings, which the agent's quorum mode does not keep.
     DeploymentPlan plan = COMPILER.compile(sample("quorum-3.yaml"), false, countingPorts());
 
     assertThat(plan.agents()).isNotEmpty();
     assertThat(plan.agents()).allSatisfy(a -> assertThat(a.config().datasets()).isEmpty());
     assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
-        .contains("skipped").contains("quorum mode"));
+        .contains("skipped").contains("quorum mode").contains("version-vector").contains("conflictResolution: lww"));
+  }
+
+  @Test
+  void quorumDatasetsTakeNwrFromThePolicy() throws Exception {
+    String yaml = Files.readString(Path.of("../samples/quorum-3.yaml"))
+        .replace("conflictResolution: version-vector", "conflictResolution: lww")
+        .replace("      w: 2\n      r: 2", "      w: 3\n      r: 1");
+    Path file = Files.createTempFile("quorum-lww", ".yaml");
+    try {
+      Files.writeString(file, yaml);
+      DeploymentPlan plan = COMPILER.compile(new TopologyReader().read(file).topology(), false, countingPorts());
+      assertThat(plan.agents()).hasSize(3).allSatisfy(agent -> {
+        io.meridian.agent.config.DatasetConfig carts = agent.config().datasets().get(0);
+        assertThat(carts.mode()).isEqualTo(io.meridian.agent.config.ReplicationMode.QUORUM);
+        assertThat(carts.replicas()).containsExactlyInAnyOrder("virginia", "ohio", "oregon");
+        assertThat(carts.quorum().writeAcks()).isEqualTo(3);
+        assertThat(carts.quorum().readReplies()).isEqualTo(1);
+      });
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param allowedJurisdictions jurisdictions the dataset's data may be sent to; empty means any
  * @param failover how the primary is watched and replaced; {@link FailoverPolicy#MANUAL} when
  *     absent
+ * @param quorum in {@link ReplicationMode#QUORUM}, the default W and R, the coordinator's timeout
+ *     and the hint bound; majorities when absent
  */
 public record DatasetConfig(
     String name,
@@ -30,7 +32,8 @@ public record DatasetConfig(
     long initialEpoch,
     ConflictResolution conflictResolution,
     List<String> allowedJurisdictions,
-    FailoverPolicy failover) {
+    FailoverPolicy failover,
+    QuorumPolicy quorum) {
 
   /** Validates the placement and the acknowledgement count. */
   public DatasetConfig {
@@ -59,6 +62,29 @@ public record DatasetConfig(
     if (initialEpoch < 1) {
       throw new IllegalArgumentException("dataset " + name + ": epochs start at 1");
     }
+    quorum = quorum == null ? QuorumPolicy.majorities(replicas.size()) : quorum;
+    if (mode == ReplicationMode.QUORUM) {
+      quorum.check(name, replicas.size());
+      if (conflictResolution != ConflictResolution.LWW) {
+        throw new IllegalArgumentException("dataset " + name + ": quorum mode resolves concurrent writes by lww"
+            + " (hybrid clock, ties by region) in this version, not " + conflictResolution.policyName()
+            + "; use conflictResolution lww or the multi-primary mode for siblings and CRDTs");
+      }
+    }
+  }
+
+  /** A dataset with every setting but the quorum policy, which is majorities. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch, ConflictResolution conflictResolution,
+      List<String> allowedJurisdictions, FailoverPolicy failover) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
+        allowedJurisdictions, failover, null);
+  }
+
+  /** A quorum dataset on {@code replicas} (the first one is listed as primary, which quorum mode ignores). */
+  public static DatasetConfig quorum(String name, List<String> replicas, QuorumPolicy quorum, FsyncPolicy fsync) {
+    return new DatasetConfig(name, ReplicationMode.QUORUM, replicas, replicas.get(0), 0, fsync, 1,
+        ConflictResolution.LWW, List.of(), FailoverPolicy.MANUAL, quorum);
   }
 
   /** A dataset without residency restriction, with manual failover, resolving multi-primary conflicts by LWW. */

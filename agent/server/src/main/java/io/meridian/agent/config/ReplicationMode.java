@@ -10,5 +10,11 @@ public enum ReplicationMode {
    * Every replica accepts writes and ships them to the others in the background; concurrent
    * writes are resolved by the dataset's {@link ConflictResolution}.
    */
-  MULTI_PRIMARY
+  MULTI_PRIMARY,
+  /**
+   * Leaderless (Dynamo/Cassandra style): the replica a client reaches coordinates, writing to the
+   * dataset's N replicas and answering after W acknowledgements, reading from R and returning the
+   * newest version; see {@link QuorumPolicy}.
+   */
+  QUORUM
 }

@@ -108,6 +108,7 @@ public final class AgentMetrics implements RequestMetrics {
         .register(registry);
     registerMultiPrimary(registry, runtime);
     registerFailover(registry, runtime);
+    registerHints(registry, runtime);
     return new AgentMetrics(requests);
   }
 
@@ -148,6 +149,40 @@ public final class AgentMetrics implements RequestMetrics {
         truncations.labelValues(((ReplicationEvent.SiblingsTruncated) event).dataset()).inc();
       }
     });
+  }
+
+  /** Hinted handoff of quorum datasets, read from the runtime at scrape time. */
+  private static void registerHints(PrometheusRegistry registry, AgentRuntime runtime) {
+    String self = runtime.config().region();
+    String[] labels = {"source", "target", "dataset"};
+    CounterWithCallback.builder()
+        .name("meridian_hints_stored_total")
+        .help("Writes kept as hints at source (the coordinator) because target was unreachable or did not answer")
+        .labelNames(labels)
+        .callback(callback -> runtime.hintCounts().forEach(
+            hint -> callback.call(hint.stored(), self, hint.target(), hint.dataset())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("meridian_hints_delivered_total")
+        .help("Hints target acknowledged after coming back")
+        .labelNames(labels)
+        .callback(callback -> runtime.hintCounts().forEach(
+            hint -> callback.call(hint.delivered(), self, hint.target(), hint.dataset())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("meridian_hints_dropped_total")
+        .help("Hints not kept because the per-replica bound was reached (anti-entropy repairs what they carried)")
+        .labelNames(labels)
+        .callback(callback -> runtime.hintCounts().forEach(
+            hint -> callback.call(hint.dropped(), self, hint.target(), hint.dataset())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("meridian_hints")
+        .help("Hints kept now at source for target")
+        .labelNames(labels)
+        .callback(callback -> runtime.hintCounts().forEach(
+            hint -> callback.call(hint.kept(), self, hint.target(), hint.dataset())))
+        .register(registry);
   }
 
   /**

@@ -241,6 +241,13 @@ public final class AgentRuntime {
     return health.join();
   }
 
+  /** Hinted handoff counts of every quorum dataset, read on the logical thread. */
+  public List<io.meridian.agent.core.replication.HintCounts> hintCounts() {
+    CompletableFuture<List<io.meridian.agent.core.replication.HintCounts>> result = new CompletableFuture<>();
+    context.execute(() -> result.complete(stopped ? List.of() : node.hintCounts()));
+    return result.join();
+  }
+
   /** The changes quarantined in {@code dataset}, by failover epoch, read on the logical thread. */
   public java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>> quarantined(String dataset) {
     CompletableFuture<java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>>> result =

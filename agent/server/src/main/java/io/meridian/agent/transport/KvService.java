@@ -28,6 +28,8 @@ import io.meridian.agent.api.v1.PutResponse;
 import io.meridian.agent.api.v1.PutResult;
 import io.meridian.agent.api.v1.ReadConsistency;
 import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.RequestOptions;
+import io.meridian.agent.api.v1.ReplicaCount;
 import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.runtime.AgentRuntime;
@@ -64,6 +66,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       operation = new ClientOperation.ContextualWrite(WireMapping.bytes(request.getKey()),
           Optional.of(WireMapping.bytes(request.getValue())), context.get());
     }
+    operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("put", request.getDataset(),
         answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result))));
   }
@@ -79,6 +82,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       operation = new ClientOperation.ContextualWrite(WireMapping.bytes(request.getKey()), Optional.empty(),
           context.get());
     }
+    operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("delete", request.getDataset(),
         answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result))));
   }
@@ -91,15 +95,16 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> responseObserver) {
-    ReadConsistency consistency = request.getConsistency();
-    if (consistency != ReadConsistency.READ_CONSISTENCY_UNSPECIFIED
-        && consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL) {
-      responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("read consistency " + consistency
-          + " is not offered by async and sync datasets in this version; use READ_CONSISTENCY_EVENTUAL"
-          + " or read at the primary.").asRuntimeException());
+    if (request.getConsistencyValue() > ReadConsistency.READ_CONSISTENCY_STRONG_VALUE
+        || request.getConsistencyValue() < 0) {
+      responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("unknown read consistency "
+          + request.getConsistencyValue() + "; use eventual, session, bounded-staleness, quorum or strong.")
+          .asRuntimeException());
       return;
     }
-    runtime.submit(request.getDataset(), new ClientOperation.Get(WireMapping.bytes(request.getKey())),
+    ClientOperation get = tuned(new ClientOperation.Get(WireMapping.bytes(request.getKey())),
+        request.getReplicaCount(), request.getConsistency());
+    runtime.submit(request.getDataset(), get,
         measured("get", request.getDataset(), answer(responseObserver, result -> {
           if (result instanceof ClientResult.MergedRead) {
             return mergedResponse((ClientResult.MergedRead) result);
@@ -213,7 +218,9 @@ public final class KvService extends KvGrpc.KvImplBase {
       List<Consumer<ClientResult>> callbacks = new ArrayList<>(request.getEntriesCount());
       for (int i = 0; i < request.getEntriesCount(); i++) {
         KeyValue entry = request.getEntries(i);
-        operations.add(new ClientOperation.Put(WireMapping.bytes(entry.getKey()), WireMapping.bytes(entry.getValue())));
+        operations.add(tuned(new ClientOperation.Put(WireMapping.bytes(entry.getKey()),
+            WireMapping.bytes(entry.getValue())), request.getReplicaCount(),
+            ReadConsistency.READ_CONSISTENCY_UNSPECIFIED));
         int index = i;
         // One small callback per put, no per-put wrapper: the results of a batch usually arrive
         // together, in one output of the runtime.
@@ -299,6 +306,53 @@ public final class KvService extends KvGrpc.KvImplBase {
       this.results = new PutResult[size];
       this.remaining = size;
     }
+  }
+
+  /** {@code operation} with the request's replica count and read level, or as it is when both are defaults. */
+  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency) {
+    RequestOptions.ReplicaCount replicas;
+    switch (count) {
+      case REPLICA_COUNT_ONE:
+        replicas = RequestOptions.ReplicaCount.ONE;
+        break;
+      case REPLICA_COUNT_QUORUM:
+        replicas = RequestOptions.ReplicaCount.QUORUM;
+        break;
+      case REPLICA_COUNT_ALL:
+        replicas = RequestOptions.ReplicaCount.ALL;
+        break;
+      case REPLICA_COUNT_LOCAL_QUORUM:
+        replicas = RequestOptions.ReplicaCount.LOCAL_QUORUM;
+        break;
+      default:
+        replicas = RequestOptions.ReplicaCount.DEFAULT;
+        break;
+    }
+    RequestOptions.ReadLevel level;
+    switch (consistency) {
+      case READ_CONSISTENCY_EVENTUAL:
+        level = RequestOptions.ReadLevel.EVENTUAL;
+        break;
+      case READ_CONSISTENCY_SESSION:
+        level = RequestOptions.ReadLevel.SESSION;
+        break;
+      case READ_CONSISTENCY_BOUNDED_STALENESS:
+        level = RequestOptions.ReadLevel.BOUNDED_STALENESS;
+        break;
+      case READ_CONSISTENCY_QUORUM:
+        level = RequestOptions.ReadLevel.QUORUM;
+        break;
+      case READ_CONSISTENCY_STRONG:
+        level = RequestOptions.ReadLevel.STRONG;
+        break;
+      default:
+        level = RequestOptions.ReadLevel.DEFAULT;
+        break;
+    }
+    if (replicas == RequestOptions.ReplicaCount.DEFAULT && level == RequestOptions.ReadLevel.DEFAULT) {
+      return operation;
+    }
+    return new ClientOperation.Tuned(operation, new RequestOptions(replicas, level));
   }
 
   private Consumer<ClientResult> measured(String operation, String dataset, Consumer<ClientResult> callback) {

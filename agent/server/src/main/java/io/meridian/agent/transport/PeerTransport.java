@@ -123,11 +123,13 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     });
     java.util.Set<String> singlePrimary = new java.util.HashSet<>();
     for (io.meridian.agent.config.DatasetConfig dataset : runtime.config().datasets()) {
-      if (dataset.mode() != io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY) {
+      if (dataset.mode() != io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY
+          && dataset.mode() != io.meridian.agent.config.ReplicationMode.QUORUM) {
         singlePrimary.add(dataset.name());
       }
     }
-    // A multi-primary dataset has one stream per other region's log, fixed by the configuration.
+    // A multi-primary dataset has one stream per other region's log, a quorum dataset one per other
+    // replica; both are fixed by the configuration.
     for (ReplicationNode.Upstream upstream : ReplicationNode.upstreams(runtime.config())) {
       if (!singlePrimary.contains(upstream.stream())) {
         followedPrimaries.put(upstream.stream(), upstream.peer());

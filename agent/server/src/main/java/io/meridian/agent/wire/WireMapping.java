@@ -231,6 +231,27 @@ public final class WireMapping {
       PeerMessage.SnapshotAck ack = (PeerMessage.SnapshotAck) message;
       frame.setSnapshotAck(io.meridian.agent.api.v1.SnapshotAck.newBuilder().setEpoch(ack.epoch())
           .setSnapshotSequence(ack.snapshotSequence()).setThroughKey(bytes(ack.throughKey())));
+    } else if (message instanceof PeerMessage.QuorumWrite) {
+      PeerMessage.QuorumWrite write = (PeerMessage.QuorumWrite) message;
+      io.meridian.agent.api.v1.QuorumWrite.Builder proto = io.meridian.agent.api.v1.QuorumWrite.newBuilder()
+          .addAllOperationIds(write.operationIds());
+      for (Change change : write.changes()) {
+        proto.addChanges(toProto(change));
+      }
+      frame.setQuorumWrite(proto);
+    } else if (message instanceof PeerMessage.QuorumWriteAck) {
+      frame.setQuorumWriteAck(io.meridian.agent.api.v1.QuorumWriteAck.newBuilder()
+          .addAllOperationIds(((PeerMessage.QuorumWriteAck) message).operationIds()));
+    } else if (message instanceof PeerMessage.QuorumRead) {
+      PeerMessage.QuorumRead read = (PeerMessage.QuorumRead) message;
+      frame.setQuorumRead(io.meridian.agent.api.v1.QuorumRead.newBuilder().setOperationId(read.operationId())
+          .setKey(bytes(read.key())));
+    } else if (message instanceof PeerMessage.QuorumReadReply) {
+      PeerMessage.QuorumReadReply reply = (PeerMessage.QuorumReadReply) message;
+      io.meridian.agent.api.v1.QuorumReadReply.Builder proto = io.meridian.agent.api.v1.QuorumReadReply.newBuilder()
+          .setOperationId(reply.operationId()).setFound(reply.state().isPresent());
+      reply.state().ifPresent(state -> proto.setState(toProto(state)));
+      frame.setQuorumReadReply(proto);
     } else {
       PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
       frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
@@ -326,6 +347,27 @@ public final class WireMapping {
         case SNAPSHOT_ACK: {
           io.meridian.agent.api.v1.SnapshotAck ack = frame.getSnapshotAck();
           return new PeerMessage.SnapshotAck(dataset, ack.getEpoch(), ack.getSnapshotSequence(), bytes(ack.getThroughKey()));
+        }
+        case QUORUM_WRITE: {
+          io.meridian.agent.api.v1.QuorumWrite write = frame.getQuorumWrite();
+          require(write.getChangesCount() == write.getOperationIdsCount(),
+              "a quorum write needs one operation id per change");
+          List<Change> changes = new ArrayList<>(write.getChangesCount());
+          for (io.meridian.agent.api.v1.Change change : write.getChangesList()) {
+            changes.add(fromProto(change));
+          }
+          return new PeerMessage.QuorumWrite(dataset, write.getOperationIdsList(), changes);
+        }
+        case QUORUM_WRITE_ACK:
+          return new PeerMessage.QuorumWriteAck(dataset, frame.getQuorumWriteAck().getOperationIdsList());
+        case QUORUM_READ:
+          return new PeerMessage.QuorumRead(dataset, frame.getQuorumRead().getOperationId(),
+              bytes(frame.getQuorumRead().getKey()));
+        case QUORUM_READ_REPLY: {
+          io.meridian.agent.api.v1.QuorumReadReply reply = frame.getQuorumReadReply();
+          require(!reply.getFound() || reply.hasState(), "a quorum read reply that found the key carries no state");
+          return new PeerMessage.QuorumReadReply(dataset, reply.getOperationId(),
+              reply.getFound() ? Optional.of(fromProto(reply.getState())) : Optional.empty());
         }
         default:
           throw new MalformedMessageException("empty or unknown peer frame");

@@ -120,4 +120,35 @@ public sealed interface ClientOperation {
       Objects.requireNonNull(field, "field");
     }
   }
+
+  /**
+   * {@code operation} with per-request coordination settings: how many replicas a write or read
+   * waits for, and the read consistency. The node unwraps it; a level the dataset's mode cannot
+   * honour is refused, never downgraded.
+   */
+  record Tuned(ClientOperation operation, RequestOptions options) implements ClientOperation {
+    /** Validates presence; options are not nested. */
+    public Tuned {
+      Objects.requireNonNull(operation, "operation");
+      Objects.requireNonNull(options, "options");
+      if (operation instanceof Tuned) {
+        throw new IllegalArgumentException("request options are given once");
+      }
+    }
+
+    @Override
+    public Bytes key() {
+      return operation.key();
+    }
+
+    @Override
+    public boolean isWrite() {
+      return operation.isWrite();
+    }
+
+    @Override
+    public boolean isMultiPrimaryOnly() {
+      return operation.isMultiPrimaryOnly();
+    }
+  }
 }

@@ -93,8 +93,50 @@ public sealed interface PeerMessage {
   }
 
   /**
+   * Quorum mode, coordinator to replica (writes, read repairs, hints late), batched per step: hold
+   * each change unless the key is already at a newer version, then answer with a {@link
+   * QuorumWriteAck} carrying the non-zero operation ids (zero asks for no answer: a read repair).
+   * Applying is idempotent: a second delivery of the same version changes nothing.
+   */
+  record QuorumWrite(String dataset, List<Long> operationIds, List<Change> changes) implements PeerMessage {
+    /** Copies the lists, which are parallel. */
+    public QuorumWrite {
+      operationIds = List.copyOf(operationIds);
+      changes = List.copyOf(changes);
+      Invariants.check(operationIds.size() == changes.size(), "a quorum write needs one operation id per change");
+    }
+  }
+
+  /** Quorum mode, replica to coordinator: the writes of {@code operationIds} are held (durably). */
+  record QuorumWriteAck(String dataset, List<Long> operationIds) implements PeerMessage {
+    /** Copies the list. */
+    public QuorumWriteAck {
+      operationIds = List.copyOf(operationIds);
+    }
+  }
+
+  /** Quorum mode, coordinator to replica: answer with your state of {@code key}. */
+  record QuorumRead(String dataset, long operationId, io.meridian.agent.core.Bytes key) implements PeerMessage {
+    /** Validates presence. */
+    public QuorumRead {
+      Objects.requireNonNull(key, "key");
+    }
+  }
+
+  /**
    * Replica to primary: the snapshot's entries up to {@code throughKey} are applied; empty when
    * the replica holds none of this snapshot (the primary starts it again).
    */
   record SnapshotAck(String dataset, long epoch, long snapshotSequence, Bytes throughKey) implements PeerMessage {}
+
+  /**
+   * Quorum mode, replica to coordinator: its state of the key read by {@code operationId}, as the
+   * change that produced it (a delete for a tombstone); empty if it never held the key.
+   */
+  record QuorumReadReply(String dataset, long operationId, java.util.Optional<Change> state) implements PeerMessage {
+    /** Validates presence. */
+    public QuorumReadReply {
+      Objects.requireNonNull(state, "state");
+    }
+  }
 }

@@ -99,6 +99,13 @@ public final class ReplicationNode {
           streams.put(log, engine);
           datasetOfStream.put(log, dataset);
         }
+      } else if (dataset.mode() == ReplicationMode.QUORUM) {
+        QuorumReplication engine = new QuorumReplication(config.region(), dataset, config.bounds(), store, clock);
+        datasets.put(dataset.name(), engine);
+        for (String stream : engine.streamNames()) {
+          streams.put(stream, engine);
+          datasetOfStream.put(stream, dataset);
+        }
       } else {
         DatasetEngine engine = adapt(
             new DatasetReplication(config.region(), dataset, config.bounds(), retention, store, clock, nowMillis));
@@ -123,6 +130,13 @@ public final class ReplicationNode {
         for (String origin : dataset.replicas()) {
           if (!origin.equals(config.region())) {
             result.add(new Upstream(origin, MultiPrimaryReplication.logName(dataset.name(), origin)));
+          }
+        }
+      } else if (dataset.mode() == ReplicationMode.QUORUM) {
+        // A quorum coordinator sends its requests to each other replica on a stream it opens.
+        for (String replica : dataset.replicas()) {
+          if (!replica.equals(config.region())) {
+            result.add(new Upstream(replica, QuorumReplication.streamName(dataset.name(), replica)));
           }
         }
       } else if (!dataset.primary().equals(config.region())) {
@@ -315,7 +329,19 @@ public final class ReplicationNode {
             + datasets.keySet() + "."));
         return;
       }
-      Optional<ClientResult.Failed> invalid = validate(config.bounds(), request.operation());
+      ClientOperation operation = request.operation();
+      if (operation instanceof ClientOperation.Tuned && !(dataset instanceof QuorumReplication)) {
+        Optional<ClientResult.Failed> refused = refuseOptions(request.dataset(), dataset,
+            (ClientOperation.Tuned) operation);
+        if (refused.isPresent()) {
+          out.respond(request.requestId(), refused.get());
+          return;
+        }
+        operation = ((ClientOperation.Tuned) operation).operation();
+      }
+      ClientOperation plain = operation instanceof ClientOperation.Tuned
+          ? ((ClientOperation.Tuned) operation).operation() : operation;
+      Optional<ClientResult.Failed> invalid = validate(config.bounds(), plain);
       if (invalid.isPresent()) {
         out.respond(request.requestId(), invalid.get());
         return;
@@ -326,7 +352,7 @@ public final class ReplicationNode {
             + "causal context need a multi-primary dataset. Use put, get, delete or compare-and-set."));
         return;
       }
-      dataset.onClientRequest(now, request.requestId(), request.operation(), out);
+      dataset.onClientRequest(now, request.requestId(), operation, out);
     } else if (input instanceof PeerMessageReceived) {
       PeerMessageReceived received = (PeerMessageReceived) input;
       health.heard(received.fromRegion(), now);
@@ -342,6 +368,8 @@ public final class ReplicationNode {
       DatasetEngine dataset = streams.get(connected.dataset());
       if (dataset instanceof MultiPrimaryReplication) {
         ((MultiPrimaryReplication) dataset).onConnected(now, connected.peer(), connected.dataset(), out);
+      } else if (dataset instanceof QuorumReplication) {
+        ((QuorumReplication) dataset).onConnected(connected.peer(), connected.dataset(), out);
       } else if (dataset != null) {
         single(dataset).onConnected(now, connected.peer(), out);
       }
@@ -351,6 +379,8 @@ public final class ReplicationNode {
       if (dataset instanceof MultiPrimaryReplication) {
         ((MultiPrimaryReplication) dataset).onDisconnected(disconnected.peer(), disconnected.dataset(),
             disconnected.reason(), out);
+      } else if (dataset instanceof QuorumReplication) {
+        ((QuorumReplication) dataset).onDisconnected(disconnected.peer(), disconnected.dataset(), out);
       } else if (dataset != null) {
         single(dataset).onDisconnected(disconnected.peer(), disconnected.reason(), out);
       }
@@ -402,7 +432,8 @@ public final class ReplicationNode {
       PeerMessage message = outbound.message();
       boolean carriesData = message instanceof PeerMessage.ChangeBatch
           || message instanceof PeerMessage.ForwardRequest || message instanceof PeerMessage.ForwardResponse
-          || message instanceof PeerMessage.SnapshotChunk;
+          || message instanceof PeerMessage.SnapshotChunk
+          || message instanceof PeerMessage.QuorumWrite || message instanceof PeerMessage.QuorumReadReply;
       if (!carriesData) {
         return false;
       }
@@ -429,6 +460,46 @@ public final class ReplicationNode {
       return true;
     });
     refusals.forEach(out::report);
+  }
+
+  /**
+   * Why per-request options cannot be honoured by a dataset that is not leaderless, if they cannot:
+   * replica counts belong to quorum datasets, and read levels beyond eventual are refused with the
+   * level that would work, never downgraded.
+   */
+  private Optional<ClientResult.Failed> refuseOptions(String name, DatasetEngine dataset, ClientOperation.Tuned tuned) {
+    RequestOptions options = tuned.options();
+    String mode = dataset instanceof MultiPrimaryReplication ? "multi-primary"
+        : single(dataset).status(lastNowMillis).mode().name().toLowerCase();
+    if (options.replicas() != RequestOptions.ReplicaCount.DEFAULT) {
+      return Optional.of(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name + " is " + mode
+          + ": a replica count (" + options.replicas().name().toLowerCase().replace('_', '-') + ") applies to quorum"
+          + " datasets only; send the request without one."));
+    }
+    RequestOptions.ReadLevel level = options.consistency();
+    if (level == RequestOptions.ReadLevel.DEFAULT || level == RequestOptions.ReadLevel.EVENTUAL) {
+      return Optional.empty();
+    }
+    String levelName = level.name().toLowerCase().replace('_', '-');
+    String why = dataset instanceof MultiPrimaryReplication
+        ? "every replica of a multi-primary dataset accepts writes asynchronously, so no replica can promise "
+            + levelName + " reads; use eventual, or a quorum or consensus dataset for stronger reads."
+        : "this version serves " + mode + " reads from the local replica only (eventual); session, bounded-staleness"
+            + " and strong reads of single-primary datasets are not built yet. Use eventual, or read from region "
+            + single(dataset).status(lastNowMillis).primary() + " (the primary) for the newest data.";
+    return Optional.of(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name + " cannot serve "
+        + levelName + " reads: " + why));
+  }
+
+  /** Hint counts of every quorum dataset, per target replica, for metrics. */
+  public List<HintCounts> hintCounts() {
+    List<HintCounts> result = new ArrayList<>();
+    for (DatasetEngine dataset : datasets.values()) {
+      if (dataset instanceof QuorumReplication) {
+        result.addAll(((QuorumReplication) dataset).hintCounts());
+      }
+    }
+    return result;
   }
 
   /** Why a client operation is malformed, if it is. */

@@ -32,6 +32,8 @@ public class InMemoryReplicaStore implements ReplicaStore {
     String decidedPrimary;
     String syncedDecidedPrimary;
     final SortedMap<Long, List<Change>> quarantine = new TreeMap<>();
+    // Durable as soon as written, like the quarantine: a simulated crash keeps hints.
+    final SortedMap<String, SortedMap<Long, Change>> hints = new TreeMap<>();
     int syncedLogSize;
     long syncedEpoch;
   }
@@ -146,6 +148,30 @@ public class InMemoryReplicaStore implements ReplicaStore {
   public SortedMap<Long, List<Change>> quarantined(String dataset) {
     SortedMap<Long, List<Change>> copy = new TreeMap<>();
     data(dataset).quarantine.forEach((epoch, changes) -> copy.put(epoch, List.copyOf(changes)));
+    return copy;
+  }
+
+  @Override
+  public void saveHint(String dataset, String target, long hintId, Change change) {
+    data(dataset).hints.computeIfAbsent(target, t -> new TreeMap<>()).put(hintId, change);
+  }
+
+  @Override
+  public void removeHint(String dataset, String target, long hintId) {
+    SortedMap<Long, Change> kept = data(dataset).hints.get(target);
+    if (kept != null) {
+      kept.remove(hintId);
+    }
+  }
+
+  @Override
+  public SortedMap<String, SortedMap<Long, Change>> hints(String dataset) {
+    SortedMap<String, SortedMap<Long, Change>> copy = new TreeMap<>();
+    data(dataset).hints.forEach((target, kept) -> {
+      if (!kept.isEmpty()) {
+        copy.put(target, new TreeMap<>(kept));
+      }
+    });
     return copy;
   }
 

@@ -123,4 +123,15 @@ public interface ReplicaStore {
   default void finishSnapshot(String dataset, long sequence) {
     throw new UnsupportedOperationException("this store cannot install snapshots");
   }
+  /**
+   * Keeps a hint (hinted handoff, quorum mode): {@code change} of {@code dataset} to deliver to
+   * {@code target} when it is reachable again, under {@code hintId}, unique per dataset.
+   */
+  void saveHint(String dataset, String target, long hintId, Change change);
+
+  /** Forgets a delivered hint; forgetting one that is not kept does nothing. */
+  void removeHint(String dataset, String target, long hintId);
+
+  /** Every hint kept for {@code dataset}: by target region, then by hint id, oldest first. */
+  SortedMap<String, SortedMap<Long, Change>> hints(String dataset);
 }

@@ -433,6 +433,57 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     return result;
   }
 
+  // Hints live in the default column family under "hint/<dataset>/<target>\0<id>": target names
+  // hold no NUL, so one prefix scan reads them back grouped by target and ordered by id.
+  private static byte[] hintPrefix(String dataset) {
+    return name("hint/" + dataset + "/");
+  }
+
+  private static byte[] hintKey(String dataset, String target, long hintId) {
+    byte[] prefix = hintPrefix(dataset);
+    byte[] targetName = name(target);
+    return ByteBuffer.allocate(prefix.length + targetName.length + 1 + Long.BYTES).put(prefix).put(targetName)
+        .put((byte) 0).putLong(hintId).array();
+  }
+
+  @Override
+  public void saveHint(String dataset, String target, long hintId, Change change) {
+    try {
+      db.put(writeOptions, hintKey(dataset, target, hintId), WireMapping.toProto(change).toByteArray());
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot keep a hint of " + dataset + " for " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void removeHint(String dataset, String target, long hintId) {
+    try {
+      db.delete(writeOptions, hintKey(dataset, target, hintId));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot forget a hint of " + dataset + " for " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public SortedMap<String, SortedMap<Long, Change>> hints(String dataset) {
+    byte[] prefix = hintPrefix(dataset);
+    SortedMap<String, SortedMap<Long, Change>> result = new TreeMap<>();
+    try (RocksIterator iterator = db.newIterator()) {
+      for (iterator.seek(prefix); iterator.isValid(); iterator.next()) {
+        byte[] key = iterator.key();
+        if (key.length < prefix.length + 1 + Long.BYTES || !Arrays.equals(Arrays.copyOf(key, prefix.length), prefix)) {
+          break;
+        }
+        int separator = key.length - Long.BYTES - 1;
+        Invariants.check(key[separator] == 0, "dataset %s: malformed hint key", dataset);
+        String target = new String(key, prefix.length, separator - prefix.length, StandardCharsets.UTF_8);
+        long hintId = ByteBuffer.wrap(key, separator + 1, Long.BYTES).getLong();
+        result.computeIfAbsent(target, t -> new TreeMap<>()).put(hintId, decode(iterator.value()));
+      }
+    }
+    return result;
+  }
+
   @Override
   public void sync() {
     try {
