@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
         QuarantineCommand.class,
         FaultCommand.class,
         RecordCommand.class,
+        RepairCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",
