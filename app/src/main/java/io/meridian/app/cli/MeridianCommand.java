@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
         FaultCommand.class,
         RecordCommand.class,
         RepairCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",
