@@ -65,7 +65,16 @@ public final class Agent implements AutoCloseable {
       Function<String, ManagedChannel> channelFactory, LongSupplier wallClockMillis,
       ScheduledExecutorService scheduler, long tickIntervalMillis, PrometheusRegistry metricsRegistry,
       LongSupplier storageBytes) {
-    AgentRuntime runtime = new AgentRuntime(config, store, wallClockMillis);
+    return start(config, store, serverBuilder, channelFactory, wallClockMillis, scheduler, tickIntervalMillis,
+        metricsRegistry, storageBytes, io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND);
+  }
+
+  /** Starts an agent that runs anti-entropy (ADR 0014) with {@code antiEntropy}; see the other overload. */
+  public static Agent start(AgentConfig config, ReplicaStore store, ServerBuilder<?> serverBuilder,
+      Function<String, ManagedChannel> channelFactory, LongSupplier wallClockMillis,
+      ScheduledExecutorService scheduler, long tickIntervalMillis, PrometheusRegistry metricsRegistry,
+      LongSupplier storageBytes, io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropy) {
+    AgentRuntime runtime = new AgentRuntime(config, store, wallClockMillis, antiEntropy);
     AgentMetrics metrics = AgentMetrics.register(metricsRegistry, runtime, storageBytes);
     PeerTransport transport = new PeerTransport(runtime, channelFactory, scheduler, RECONNECT_DELAY_MILLIS);
     HealthStatusManager health = new HealthStatusManager();

@@ -80,6 +80,7 @@ public final class AgentMain {
     int port = 0;
     int metricsPort = 0;
     String bindAddress = null;
+    long repairIntervalMillis = io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.intervalMillis();
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -101,6 +102,18 @@ public final class AgentMain {
           break;
         case "--bind-address":
           bindAddress = require(value, "--bind-address");
+          i++;
+          break;
+        case "--repair-interval-millis":
+          try {
+            repairIntervalMillis = Long.parseLong(require(value, "--repair-interval-millis"));
+          } catch (NumberFormatException e) {
+            usage("--repair-interval-millis needs a whole number of milliseconds (0 turns periodic repair off), got "
+                + value);
+          }
+          if (repairIntervalMillis < 0) {
+            usage("--repair-interval-millis must be 0 (off) or positive, got " + value);
+          }
           i++;
           break;
         default:
@@ -145,7 +158,8 @@ public final class AgentMain {
             .compressorRegistry(PeerCompression.registry())
             .build(),
         System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
-        store::approximateSizeBytes);
+        store::approximateSizeBytes,
+        io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.withIntervalMillis(repairIntervalMillis));
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {
@@ -174,7 +188,7 @@ public final class AgentMain {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
-        + " [--bind-address IP]");
+        + " [--bind-address IP] [--repair-interval-millis N (default 60000, 0 off)]");
     System.exit(2);
   }
 }

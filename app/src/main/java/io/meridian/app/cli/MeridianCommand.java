@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
         QuarantineCommand.class,
         FaultCommand.class,
         RecordCommand.class,
+        RepairCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -37,9 +37,6 @@ public final class DeploymentActions implements LiveActions {
   /** Why failover is disabled while no agent answers. */
   static final String FAILOVER_NO_ANSWER = "no agent answered whether it offers failover; "
       + "check that the deployment is running";
-  /** Why repair is disabled. */
-  static final String NO_REPAIR = "the agents of this deployment offer no repair command yet "
-      + "(their Control API has no repair RPC)";
   /** Why kill and restart are disabled for deployments not started here. */
   static final String NOT_LOCAL = "only for local rehearsals: connect through the deployment's "
       + "state directory (or deploy from the studio) to kill and restart agents";
@@ -106,7 +103,7 @@ public final class DeploymentActions implements LiveActions {
       case KILL_REGION, RESTART_REGION -> stateDirectory == null ? Optional.of(NOT_LOCAL)
           : Optional.empty();
       case PLANNED_FAILOVER, FORCED_FAILOVER -> failoverSupported();
-      case REPAIR -> Optional.of(NO_REPAIR);
+      case REPAIR -> Optional.empty();
     };
   }
 
@@ -152,6 +149,42 @@ public final class DeploymentActions implements LiveActions {
           + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")"));
     }
     return prepared;
+  }
+
+  /** Longest wait for a repair from the live view; sessions end by themselves well before. */
+  static final java.time.Duration REPAIR_DEADLINE = java.time.Duration.ofSeconds(120);
+
+  @Override
+  public String repair(String region, List<String> datasets) throws ActionException {
+    AgentClient client = watchers.client(region).orElseThrow(() -> new ActionException(
+        "region " + region + " is not part of this deployment"));
+    List<String> done = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (String dataset : datasets) {
+      try {
+        io.meridian.agent.api.v1.RepairResponse response = ControlGrpc.newBlockingStub(client.channel())
+            .withDeadlineAfter(REPAIR_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+            .repair(io.meridian.agent.api.v1.RepairRequest.newBuilder().setDataset(dataset)
+                .setTimeoutMillis((int) REPAIR_DEADLINE.minusSeconds(5).toMillis()).build());
+        for (io.meridian.agent.api.v1.RepairOutcome outcome : response.getOutcomesList()) {
+          if (outcome.getError().isEmpty()) {
+            done.add(dataset + " with " + outcome.getPeerRegion() + ": " + outcome.getKeysRepaired()
+                + " keys repaired (" + outcome.getRangesCompared() + " ranges compared, " + outcome.getBytesSent()
+                + " bytes, " + outcome.getDurationMillis() + " ms)");
+          } else {
+            failed.add(dataset + " with " + outcome.getPeerRegion() + ": " + outcome.getError());
+          }
+        }
+      } catch (StatusRuntimeException e) {
+        failed.add(dataset + ": " + client.describe(e));
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new ActionException("repair at " + region + " failed for " + String.join("; ", failed)
+          + (done.isEmpty() ? "" : " (done: " + String.join("; ", done) + ")"));
+    }
+    return done.isEmpty() ? region + " has no dataset to repair" : "repaired at " + region + ": "
+        + String.join("; ", done);
   }
 
   @Override

@@ -77,6 +77,16 @@ public interface LiveActions {
     throw new ActionException("this deployment offers no failover");
   }
 
+  /**
+   * Runs anti-entropy repair (ADR 0014) now for the given datasets of a region: the region
+   * compares each with its partners (a primary with its replicas, a replica with its primary).
+   *
+   * @return the figures, in a sentence
+   */
+  default String repair(String region, List<String> datasets) throws ActionException {
+    throw new ActionException("this deployment offers no repair");
+  }
+
   /** An action that failed, with a message for the operator. */
   final class ActionException extends Exception {
     private static final long serialVersionUID = 1L;

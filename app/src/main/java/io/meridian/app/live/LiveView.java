@@ -306,7 +306,8 @@ public final class LiveView {
         actionButton("live-failover-forced", "Forced failover", Action.FORCED_FAILOVER, false,
             () -> selectedRegion().ifPresent(r -> model.failoverDatasets(r).stream().findFirst()
                 .ifPresent(d -> model.requestForcedFailover(d, r)))),
-        actionButton("live-repair", "Repair now", Action.REPAIR, false, () -> { }));
+        actionButton("live-repair", "Repair now", Action.REPAIR, false,
+            () -> selectedRegion().ifPresent(model::repair)));
     return bar;
   }
 
@@ -389,7 +390,7 @@ public final class LiveView {
       menu.getItems().addAll(
           item("Kill " + id, Action.KILL_REGION, () -> model.kill(id)),
           item("Restart " + id, Action.RESTART_REGION, () -> model.restart(id)),
-          item("Repair " + id + " now", Action.REPAIR, () -> { }));
+          item("Repair " + id + " now", Action.REPAIR, () -> model.repair(id)));
     }
     menu.show(graph, event.getScreenX(), event.getScreenY());
     event.consume();

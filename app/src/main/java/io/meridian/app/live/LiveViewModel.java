@@ -448,6 +448,20 @@ public final class LiveViewModel {
             pending.region(), true));
   }
 
+  /**
+   * Runs anti-entropy repair now for every single-primary dataset the region holds; the figures
+   * (or the reason it failed) go to the timeline like every other action's outcome.
+   */
+  public void repair(String region) {
+    List<String> datasets = topology.datasets().stream()
+        .filter(d -> d.replicas().stream().anyMatch(r -> r.value().equals(region)))
+        .filter(d -> topology.policyOf(d).map(p -> p.mode() != io.meridian.model.ReplicationMode.MULTI_PRIMARY)
+            .orElse(false))
+        .map(io.meridian.model.Dataset::name)
+        .toList();
+    act(Action.REPAIR, region, "repair " + region, () -> actions.repair(region, datasets));
+  }
+
   /** Kills a region's agent (local rehearsals). */
   public void kill(String region) {
     act(Action.KILL_REGION, region, "kill region " + region, () -> actions.kill(region));

@@ -138,6 +138,17 @@ class LiveViewModelTest {
   }
 
   @Test
+  void repairNowAsksTheRegionToRepairItsDatasetsAndTheFiguresReachTheTimeline() {
+    model.repair("ap-southeast");
+    receive();
+
+    assertThat(actions.calls).containsExactly("repair ap-southeast [orders]");
+    assertThat(model.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
+        .extracting(LiveState.TimelineEntry::text)
+        .containsExactly("repair ap-southeast: done — repair");
+  }
+
+  @Test
   void unsupportedActionsAreRefusedWithTheReason() {
     assertThat(model.whyDisabled(Action.PLANNED_FAILOVER)).contains("no failover here");
 
@@ -261,6 +272,11 @@ class LiveViewModelTest {
     @Override
     public String cutLink(String a, String b) throws ActionException {
       return call("cut " + a + " " + b);
+    }
+
+    @Override
+    public String repair(String region, List<String> datasets) throws ActionException {
+      return call("repair " + region + " " + datasets);
     }
 
     @Override

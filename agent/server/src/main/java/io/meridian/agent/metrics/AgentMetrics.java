@@ -109,6 +109,7 @@ public final class AgentMetrics implements RequestMetrics {
     registerMultiPrimary(registry, runtime);
     registerFailover(registry, runtime);
     registerHints(registry, runtime);
+    registerRepair(registry, runtime);
     return new AgentMetrics(requests);
   }
 
@@ -224,6 +225,44 @@ public final class AgentMetrics implements RequestMetrics {
         quarantined.labelValues(writes.dataset()).inc(writes.count());
       } else if (event instanceof ReplicationEvent.LeaseChanged lease) {
         leases.put(lease.dataset(), lease.held());
+      }
+    });
+  }
+
+  /**
+   * Anti-entropy (ADR 0014), counted at the region that started each session: {@code source} is
+   * that region, {@code target} the peer it compared with.
+   */
+  private static void registerRepair(PrometheusRegistry registry, AgentRuntime runtime) {
+    String self = runtime.config().region();
+    String[] labels = {"source", "target", "dataset"};
+    Counter ranges = Counter.builder()
+        .name("meridian_repair_ranges_compared_total")
+        .help("Merkle tree nodes (key-hash ranges) compared by anti-entropy sessions")
+        .labelNames(labels)
+        .register(registry);
+    Counter keys = Counter.builder()
+        .name("meridian_repair_keys_repaired_total")
+        .help("Keys whose state anti-entropy replaced because it differed from the source of truth")
+        .labelNames(labels)
+        .register(registry);
+    Counter bytes = Counter.builder()
+        .name("meridian_repair_bytes_sent_total")
+        .help("Estimated bytes of anti-entropy messages exchanged, both ways")
+        .unit(Unit.BYTES)
+        .labelNames(labels)
+        .register(registry);
+    Counter sessions = Counter.builder()
+        .name("meridian_repair_sessions_total")
+        .help("Anti-entropy sessions that ended, by outcome (ok or failed)")
+        .labelNames("source", "target", "dataset", "outcome")
+        .register(registry);
+    runtime.addListener(event -> {
+      if (event instanceof ReplicationEvent.RepairFinished done) {
+        ranges.labelValues(self, done.peer(), done.dataset()).inc(done.rangesCompared());
+        keys.labelValues(self, done.peer(), done.dataset()).inc(done.keysRepaired());
+        bytes.labelValues(self, done.peer(), done.dataset()).inc(done.bytesSent());
+        sessions.labelValues(self, done.peer(), done.dataset(), done.error().isEmpty() ? "ok" : "failed").inc();
       }
     });
   }

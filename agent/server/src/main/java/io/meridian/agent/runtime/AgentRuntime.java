@@ -66,10 +66,17 @@ public final class AgentRuntime {
    * @param wallClockMillis the wall clock; tests pass a manual one
    */
   public AgentRuntime(AgentConfig config, ReplicaStore store, LongSupplier wallClockMillis) {
+    this(config, store, wallClockMillis, io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND);
+  }
+
+  /** A runtime whose node runs anti-entropy (ADR 0014) with {@code antiEntropy}. */
+  public AgentRuntime(AgentConfig config, ReplicaStore store, LongSupplier wallClockMillis,
+      io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropy) {
     this.config = config;
     this.store = store;
     this.wallClockMillis = wallClockMillis;
-    this.node = new ReplicationNode(config, LogRetention.fromSystemProperties(), store, wallClockMillis.getAsLong());
+    this.node = new ReplicationNode(config, LogRetention.fromSystemProperties(), store, wallClockMillis.getAsLong(),
+        antiEntropy);
     this.context = new SynchronizationContext((thread, error) -> {
       // An invariant broke: the core's state can no longer be trusted. Stop replicating and
       // answer every client with the reason rather than serve possibly wrong data.
@@ -334,6 +341,56 @@ public final class AgentRuntime {
         listener.accept(event);
       }
     });
+  }
+
+  /**
+   * Anti-entropy on demand (ADR 0014): compares {@code dataset} with each of {@code peers} (empty:
+   * every region it exchanges the dataset with) and completes with one outcome per session, or
+   * per refused peer, once all of them ended (sessions end by themselves: done, refused or timed out).
+   */
+  public CompletableFuture<List<ReplicationEvent.RepairFinished>> repair(String dataset, List<String> peers) {
+    CompletableFuture<List<ReplicationEvent.RepairFinished>> result = new CompletableFuture<>();
+    context.execute(() -> {
+      if (stopped || fatal != null) {
+        result.completeExceptionally(new IllegalStateException("region " + config.region()
+            + (stopped ? " is shutting down" : " stopped after an internal error; restart the agent")));
+        return;
+      }
+      Output output = node.step(wallClockMillis.getAsLong(), new Input.RepairRequested(dataset, peers));
+      java.util.Set<String> waiting = new java.util.HashSet<>();
+      List<ReplicationEvent.RepairFinished> outcomes = new ArrayList<>();
+      for (ReplicationEvent event : output.events()) {
+        if (event instanceof ReplicationEvent.RepairStarted started && started.dataset().equals(dataset)) {
+          waiting.add(started.session());
+        }
+      }
+      for (ReplicationEvent event : output.events()) {
+        if (event instanceof ReplicationEvent.RepairFinished finished && finished.dataset().equals(dataset)
+            && (finished.session().isEmpty() || waiting.remove(finished.session()))) {
+          outcomes.add(finished);
+        }
+      }
+      if (!waiting.isEmpty()) {
+        Consumer<ReplicationEvent> listener = new Consumer<>() {
+          @Override
+          public void accept(ReplicationEvent event) {
+            if (event instanceof ReplicationEvent.RepairFinished finished && waiting.remove(finished.session())) {
+              outcomes.add(finished);
+              if (waiting.isEmpty()) {
+                listeners.remove(this);
+                result.complete(List.copyOf(outcomes));
+              }
+            }
+          }
+        };
+        listeners.add(listener);
+      }
+      carryOut(output);
+      if (waiting.isEmpty()) {
+        result.complete(List.copyOf(outcomes));
+      }
+    });
+    return result;
   }
 
   /** Runs {@code task} on the runtime's logical thread (for the transport's bookkeeping). */

@@ -223,6 +223,41 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     responseObserver.onCompleted();
   }
 
+  /** Default wait for {@link #repair} when the request gives none. */
+  static final long REPAIR_TIMEOUT_MILLIS_DEFAULT = 120_000;
+
+  @Override
+  public void repair(io.meridian.agent.api.v1.RepairRequest request,
+      StreamObserver<io.meridian.agent.api.v1.RepairResponse> responseObserver) {
+    if (knownDataset(request.getDataset(), responseObserver).isEmpty()) {
+      return;
+    }
+    long timeoutMillis = request.getTimeoutMillis() == 0 ? REPAIR_TIMEOUT_MILLIS_DEFAULT : request.getTimeoutMillis();
+    // Answered from the runtime's event, not by blocking a gRPC thread while the sessions run.
+    runtime.repair(request.getDataset(), request.getRegionsList())
+        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .whenComplete((outcomes, error) -> {
+          if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            Status status = cause instanceof java.util.concurrent.TimeoutException
+                ? Status.DEADLINE_EXCEEDED.withDescription("region " + runtime.config().region() + ": the repair of "
+                    + request.getDataset() + " did not finish within " + timeoutMillis + " ms; it goes on, and "
+                    + "its outcome will be on the watch stream (repair_finished)")
+                : Status.UNAVAILABLE.withDescription(String.valueOf(cause.getMessage()));
+            responseObserver.onError(status.asRuntimeException());
+            return;
+          }
+          io.meridian.agent.api.v1.RepairResponse.Builder response = io.meridian.agent.api.v1.RepairResponse.newBuilder();
+          for (ReplicationEvent.RepairFinished done : outcomes) {
+            response.addOutcomes(io.meridian.agent.api.v1.RepairOutcome.newBuilder().setPeerRegion(done.peer())
+                .setRangesCompared(done.rangesCompared()).setKeysRepaired(done.keysRepaired())
+                .setBytesSent(done.bytesSent()).setDurationMillis(done.durationMillis()).setError(done.error()));
+          }
+          responseObserver.onNext(response.build());
+          responseObserver.onCompleted();
+        });
+  }
+
   private Optional<DatasetConfig> knownDataset(String dataset, StreamObserver<?> responseObserver) {
     Optional<DatasetConfig> config = runtime.config().dataset(dataset);
     if (config.isEmpty()) {

@@ -158,6 +158,15 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         event.setHealthChanged(io.meridian.agent.api.v1.HealthChanged.newBuilder().setPeerRegion(health.peer())
             .setHealth(io.meridian.agent.api.v1.RegionHealth.valueOf("REGION_HEALTH_" + health.to().name()))
             .setPhi(Math.min(health.phi(), 1e9)));
+      } else if (replicationEvent instanceof ReplicationEvent.RepairStarted started) {
+        event.setRepairStarted(io.meridian.agent.api.v1.RepairStarted.newBuilder().setDataset(started.dataset())
+            .setPeerRegion(started.peer()).setSession(started.session()));
+      } else if (replicationEvent instanceof ReplicationEvent.RepairFinished finished) {
+        event.setRepairFinished(io.meridian.agent.api.v1.RepairFinished.newBuilder().setDataset(finished.dataset())
+            .setPeerRegion(finished.peer()).setSession(finished.session())
+            .setRangesCompared(finished.rangesCompared()).setKeysRepaired(finished.keysRepaired())
+            .setBytesSent(finished.bytesSent()).setDurationMillis(finished.durationMillis())
+            .setError(finished.error()));
       } else if (!ConflictEvents.describe(replicationEvent, event)) {
         return; // A kind this stream does not carry yet.
       }

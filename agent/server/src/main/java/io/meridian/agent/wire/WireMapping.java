@@ -252,6 +252,34 @@ public final class WireMapping {
           .setOperationId(reply.operationId()).setFound(reply.state().isPresent());
       reply.state().ifPresent(state -> proto.setState(toProto(state)));
       frame.setQuorumReadReply(proto);
+    } else if (message instanceof PeerMessage.TreeCompare m) {
+      frame.setTreeCompare(io.meridian.agent.api.v1.TreeCompare.newBuilder().setSession(m.session())
+          .setDepth(m.depth()).setLevel(m.level()).addAllParents(m.parents()).addAllHashes(m.hashes()));
+    } else if (message instanceof PeerMessage.KeyDigests m) {
+      io.meridian.agent.api.v1.KeyDigests.Builder proto = io.meridian.agent.api.v1.KeyDigests.newBuilder()
+          .setSession(m.session()).setPart(m.part()).setParts(m.parts()).addAllLeaves(m.leaves())
+          .addAllEntryHashes(m.entryHashes());
+      m.keys().forEach(key -> proto.addKeys(bytes(key)));
+      frame.setKeyDigests(proto);
+    } else if (message instanceof PeerMessage.EntriesWanted m) {
+      io.meridian.agent.api.v1.EntriesWanted.Builder proto = io.meridian.agent.api.v1.EntriesWanted.newBuilder()
+          .setSession(m.session()).setPart(m.part()).setParts(m.parts());
+      m.keys().forEach(key -> proto.addKeys(bytes(key)));
+      frame.setEntriesWanted(proto);
+    } else if (message instanceof PeerMessage.RepairEntries m) {
+      io.meridian.agent.api.v1.RepairEntries.Builder proto = io.meridian.agent.api.v1.RepairEntries.newBuilder()
+          .setSession(m.session()).setPart(m.part()).setParts(m.parts());
+      for (int i = 0; i < m.keys().size(); i++) {
+        if (m.states().get(i).isPresent()) {
+          proto.addPresent(toProto(m.keys().get(i), m.states().get(i).get()));
+        } else {
+          proto.addAbsent(bytes(m.keys().get(i)));
+        }
+      }
+      frame.setRepairEntries(proto);
+    } else if (message instanceof PeerMessage.RepairDone m) {
+      frame.setRepairDone(io.meridian.agent.api.v1.RepairDone.newBuilder().setSession(m.session())
+          .setKeysRepaired(m.keysRepaired()).setError(m.error()));
     } else {
       PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
       frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
@@ -368,6 +396,40 @@ public final class WireMapping {
           require(!reply.getFound() || reply.hasState(), "a quorum read reply that found the key carries no state");
           return new PeerMessage.QuorumReadReply(dataset, reply.getOperationId(),
               reply.getFound() ? Optional.of(fromProto(reply.getState())) : Optional.empty());
+        }
+        case TREE_COMPARE: {
+          io.meridian.agent.api.v1.TreeCompare m = frame.getTreeCompare();
+          return new PeerMessage.TreeCompare(dataset, m.getSession(), m.getDepth(), m.getLevel(), m.getParentsList(),
+              m.getHashesList());
+        }
+        case KEY_DIGESTS: {
+          io.meridian.agent.api.v1.KeyDigests m = frame.getKeyDigests();
+          return new PeerMessage.KeyDigests(dataset, m.getSession(), m.getPart(), m.getParts(), m.getLeavesList(),
+              m.getKeysList().stream().map(WireMapping::bytes).toList(), m.getEntryHashesList());
+        }
+        case ENTRIES_WANTED: {
+          io.meridian.agent.api.v1.EntriesWanted m = frame.getEntriesWanted();
+          return new PeerMessage.EntriesWanted(dataset, m.getSession(), m.getPart(), m.getParts(),
+              m.getKeysList().stream().map(WireMapping::bytes).toList());
+        }
+        case REPAIR_ENTRIES: {
+          io.meridian.agent.api.v1.RepairEntries m = frame.getRepairEntries();
+          List<Bytes> keys = new ArrayList<>();
+          List<Optional<StoredValue>> states = new ArrayList<>();
+          for (io.meridian.agent.api.v1.Change change : m.getPresentList()) {
+            Change decoded = fromProto(change);
+            keys.add(decoded.key());
+            states.add(Optional.of(StoredValue.of(decoded)));
+          }
+          for (com.google.protobuf.ByteString key : m.getAbsentList()) {
+            keys.add(bytes(key));
+            states.add(Optional.empty());
+          }
+          return new PeerMessage.RepairEntries(dataset, m.getSession(), m.getPart(), m.getParts(), keys, states);
+        }
+        case REPAIR_DONE: {
+          io.meridian.agent.api.v1.RepairDone m = frame.getRepairDone();
+          return new PeerMessage.RepairDone(dataset, m.getSession(), m.getKeysRepaired(), m.getError());
         }
         default:
           throw new MalformedMessageException("empty or unknown peer frame");

@@ -81,4 +81,16 @@ public sealed interface Input {
       Objects.requireNonNull(reason, "reason");
     }
   }
+
+  /**
+   * Anti-entropy on demand (ADR 0014): compare {@code dataset} with each of {@code peers} (empty:
+   * every peer this region exchanges the dataset with) and repair what differs.
+   */
+  record RepairRequested(String dataset, java.util.List<String> peers) implements Input {
+    /** Validates presence. */
+    public RepairRequested {
+      Objects.requireNonNull(dataset, "dataset");
+      peers = java.util.List.copyOf(peers);
+    }
+  }
 }

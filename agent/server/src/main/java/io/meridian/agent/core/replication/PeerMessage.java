@@ -139,4 +139,59 @@ public sealed interface PeerMessage {
       Objects.requireNonNull(state, "state");
     }
   }
+
+  /**
+   * Either way: my hashes of the tree nodes at {@code level} that are children of the {@code
+   * parents} (at level - 1) that differed; at level 0, {@code parents} is empty and {@code hashes}
+   * holds the root. The receiver compares and answers one level deeper, or with {@link KeyDigests}
+   * at the leaves, or with {@link RepairDone} when nothing differs.
+   */
+  record TreeCompare(String dataset, String session, int depth, int level, List<Integer> parents,
+      List<Long> hashes) implements PeerMessage {
+    /** Copies the lists. */
+    public TreeCompare {
+      parents = List.copyOf(parents);
+      hashes = List.copyOf(hashes);
+    }
+  }
+
+  /**
+   * Either way: part {@code part} of {@code parts} of the keys (with the hashes of their states) the
+   * sender holds in the leaves that differed.
+   */
+  record KeyDigests(String dataset, String session, int part, int parts, List<Integer> leaves,
+      List<io.meridian.agent.core.Bytes> keys, List<Long> entryHashes) implements PeerMessage {
+    /** Copies the lists. */
+    public KeyDigests {
+      leaves = List.copyOf(leaves);
+      keys = List.copyOf(keys);
+      entryHashes = List.copyOf(entryHashes);
+    }
+  }
+
+  /** Replica to its source of truth: send your state of these keys (part {@code part} of {@code parts}). */
+  record EntriesWanted(String dataset, String session, int part, int parts,
+      List<io.meridian.agent.core.Bytes> keys) implements PeerMessage {
+    /** Copies the list. */
+    public EntriesWanted {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /**
+   * Source of truth to replica: its state of each key of part {@code part} of {@code parts}
+   * (empty: it has no such key).
+   */
+  record RepairEntries(String dataset, String session, int part, int parts,
+      List<io.meridian.agent.core.Bytes> keys,
+      List<java.util.Optional<io.meridian.agent.core.storage.StoredValue>> states) implements PeerMessage {
+    /** Copies the lists. */
+    public RepairEntries {
+      keys = List.copyOf(keys);
+      states = List.copyOf(states);
+    }
+  }
+
+  /** Either way: the session ended; {@code error} is empty unless it failed. */
+  record RepairDone(String dataset, String session, long keysRepaired, String error) implements PeerMessage {}
 }

@@ -107,4 +107,15 @@ public sealed interface ReplicationEvent {
   /** How this region sees {@code peer} changed (phi-accrual failure detector). */
   record HealthChanged(String peer, io.meridian.agent.core.health.RegionHealth from,
       io.meridian.agent.core.health.RegionHealth to, double phi) implements ReplicationEvent {}
+
+  /** Anti-entropy (ADR 0014): this region began comparing {@code dataset} with {@code peer}. */
+  record RepairStarted(String dataset, String peer, String session) implements ReplicationEvent {}
+
+  /**
+   * Anti-entropy finished with {@code peer}: tree nodes and key hashes compared, keys whose state
+   * was replaced, estimated bytes of the session's messages both ways, and the time it took;
+   * {@code error} is empty unless it failed (the figures then say how far it got).
+   */
+  record RepairFinished(String dataset, String peer, String session, long rangesCompared, long keysRepaired,
+      long bytesSent, long durationMillis, String error) implements ReplicationEvent {}
 }

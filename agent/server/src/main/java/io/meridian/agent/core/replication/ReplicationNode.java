@@ -55,6 +55,7 @@ public final class ReplicationNode {
   // Per peer and stream: refusals since the last report, and when that was.
   private final Map<String, long[]> residencyRefusals = new LinkedHashMap<>();
   private final HealthMonitor health;
+  private final AntiEntropy antiEntropy;
   private long lastNowMillis;
 
   /**
@@ -73,7 +74,30 @@ public final class ReplicationNode {
    * retention} says (multi-primary logs are kept whole: their merged state is rebuilt from them).
    */
   public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore store, long nowMillis) {
+    this(config, retention, store, nowMillis, io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND);
+  }
+
+  /**
+   * A node for {@code config.region()}, recovering from {@code store}, running anti-entropy (ADR
+   * 0014) with {@code antiEntropySettings}.
+   */
+  public ReplicationNode(AgentConfig config, ReplicaStore durableStore, long nowMillis,
+      io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings) {
+    this(config, LogRetention.KEEP_ALL, durableStore, nowMillis, antiEntropySettings);
+  }
+
+  /**
+   * A node for {@code config.region()}, recovering from {@code durableStore}, truncating logs as
+   * {@code retention} says and running anti-entropy with {@code antiEntropySettings}.
+   */
+  public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore durableStore, long nowMillis,
+      io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings) {
     this.config = config;
+    // Single-primary datasets keep a Merkle tree, maintained by every write through this store.
+    io.meridian.agent.core.antientropy.MerkleTrackingStore store =
+        new io.meridian.agent.core.antientropy.MerkleTrackingStore(durableStore, config.datasets().stream()
+            .filter(d -> d.mode() != ReplicationMode.MULTI_PRIMARY).map(DatasetConfig::name)
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), antiEntropySettings.depth());
     HlcTimestamp floor = HlcTimestamp.ZERO;
     for (String log : storeNames(config)) {
       long last = store.lastSequence(log);
@@ -114,6 +138,27 @@ public final class ReplicationNode {
         datasetOfStream.put(dataset.name(), dataset);
       }
     }
+    this.antiEntropy = new AntiEntropy(config.region(), antiEntropySettings, store, new AntiEntropy.Datasets() {
+      @Override
+      public Optional<String> authority(String dataset) {
+        DatasetReplication replication = singlePrimary(dataset);
+        return replication == null ? Optional.empty()
+            : Optional.of(replication.failoverView(lastNowMillis).primary());
+      }
+
+      @Override
+      public List<String> partners(String dataset) {
+        DatasetConfig datasetConfig = config.dataset(dataset).orElse(null);
+        Optional<String> primary = authority(dataset);
+        if (datasetConfig == null || primary.isEmpty()) {
+          return List.of();
+        }
+        if (!primary.get().equals(config.region())) {
+          return List.of(primary.get());
+        }
+        return datasetConfig.replicas().stream().filter(r -> !r.equals(config.region())).toList();
+      }
+    }, nowMillis, nowMillis);
   }
 
   /** A replication stream this region opens: to {@code peer}, named {@code stream}. */
@@ -255,6 +300,7 @@ public final class ReplicationNode {
     for (DatasetEngine dataset : datasets.values()) {
       dataset.onTick(now, out);
     }
+    antiEntropy.onTick(now, out);
     for (HealthMonitor.Change change : health.evaluate(now)) {
       out.report(new ReplicationEvent.HealthChanged(change.peer(), change.from(), change.to(), change.phi()));
     }
@@ -272,6 +318,7 @@ public final class ReplicationNode {
     for (DatasetEngine dataset : datasets.values()) {
       due = Math.min(due, dataset.nextDeadlineMillis(lastNowMillis));
     }
+    due = Math.min(due, antiEntropy.nextDeadlineMillis());
     return due;
   }
 
@@ -353,6 +400,14 @@ public final class ReplicationNode {
         return;
       }
       dataset.onClientRequest(now, request.requestId(), operation, out);
+    } else if (input instanceof PeerMessageReceived
+        && AntiEntropy.handles(((PeerMessageReceived) input).message())) {
+      PeerMessageReceived received = (PeerMessageReceived) input;
+      health.heard(received.fromRegion(), now);
+      antiEntropy.onMessage(now, received.fromRegion(), received.message(), out);
+    } else if (input instanceof Input.RepairRequested) {
+      Input.RepairRequested request = (Input.RepairRequested) input;
+      antiEntropy.start(now, request.dataset(), request.peers(), out);
     } else if (input instanceof PeerMessageReceived) {
       PeerMessageReceived received = (PeerMessageReceived) input;
       health.heard(received.fromRegion(), now);
@@ -433,7 +488,8 @@ public final class ReplicationNode {
       boolean carriesData = message instanceof PeerMessage.ChangeBatch
           || message instanceof PeerMessage.ForwardRequest || message instanceof PeerMessage.ForwardResponse
           || message instanceof PeerMessage.SnapshotChunk
-          || message instanceof PeerMessage.QuorumWrite || message instanceof PeerMessage.QuorumReadReply;
+          || message instanceof PeerMessage.QuorumWrite || message instanceof PeerMessage.QuorumReadReply
+          || message instanceof PeerMessage.KeyDigests || message instanceof PeerMessage.RepairEntries;
       if (!carriesData) {
         return false;
       }

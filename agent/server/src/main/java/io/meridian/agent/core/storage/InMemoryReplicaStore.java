@@ -291,4 +291,18 @@ public class InMemoryReplicaStore implements ReplicaStore {
   public long syncCount() {
     return syncCount;
   }
+
+  @Override
+  public void forEachKey(String dataset, java.util.function.BiConsumer<Bytes, StoredValue> visitor) {
+    data(dataset).state.forEach(visitor);
+  }
+
+  @Override
+  public void repairKey(String dataset, Bytes key, Optional<StoredValue> state) {
+    if (state.isPresent()) {
+      data(dataset).state.put(key, state.get());
+    } else {
+      data(dataset).state.remove(key);
+    }
+  }
 }

@@ -134,4 +134,20 @@ public interface ReplicaStore {
 
   /** Every hint kept for {@code dataset}: by target region, then by hint id, oldest first. */
   SortedMap<String, SortedMap<Long, Change>> hints(String dataset);
+  /**
+   * Visits every key of the dataset's key-value state with its current state, tombstones
+   * included, in key order. Anti-entropy (ADR 0014) builds its Merkle trees from it on start.
+   */
+  default void forEachKey(String dataset, java.util.function.BiConsumer<Bytes, StoredValue> visitor) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot scan its keys");
+  }
+
+  /**
+   * Overwrites one key's state outside the log (empty: removes the key), as anti-entropy repair
+   * does when a replica's state differs from its source of truth (ADR 0014). The log and the last
+   * sequence stay as they are.
+   */
+  default void repairKey(String dataset, Bytes key, Optional<StoredValue> state) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot repair keys");
+  }
 }

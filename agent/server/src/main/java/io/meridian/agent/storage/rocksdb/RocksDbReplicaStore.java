@@ -607,6 +607,35 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     }
   }
 
+  @Override
+  public void forEachKey(String dataset, java.util.function.BiConsumer<Bytes, StoredValue> visitor) {
+    try (org.rocksdb.RocksIterator iterator = db.newIterator(state(dataset))) {
+      for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+        Change change = decode(iterator.value());
+        visitor.accept(change.key(), StoredValue.of(change));
+      }
+      iterator.status();
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot scan dataset " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void repairKey(String dataset, Bytes key, Optional<StoredValue> state) {
+    try {
+      if (state.isPresent()) {
+        StoredValue value = state.get();
+        Change change = new Change(value.tombstone() ? io.meridian.agent.core.storage.ChangeKind.DELETE
+            : io.meridian.agent.core.storage.ChangeKind.PUT, key, value.value(), value.version());
+        db.put(state(dataset), writeOptions, key.toByteArray(), WireMapping.toProto(change).toByteArray());
+      } else {
+        db.delete(state(dataset), writeOptions, key.toByteArray());
+      }
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot repair key " + key + " of dataset " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
   private static Change decode(byte[] stored) {
     try {
       return WireMapping.fromProto(io.meridian.agent.api.v1.Change.parseFrom(stored));

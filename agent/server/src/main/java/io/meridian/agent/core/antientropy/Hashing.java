@@ -1,0 +1,65 @@
+package io.meridian.agent.core.antientropy;
+
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.core.storage.Version;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The 64-bit hashes the trees are made of. Deterministic across processes and JVMs (two agents
+ * must agree on every hash), so nothing here uses {@code Object.hashCode} of a JDK type.
+ */
+final class Hashing {
+  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  private static final long FNV_PRIME = 0x100000001b3L;
+
+  private Hashing() {}
+
+  /** Murmur3's 64-bit finalizer: spreads every input bit over the whole result. */
+  static long mix(long value) {
+    long h = value;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  /** Combines two hashes, order-sensitive. */
+  static long combine(long left, long right) {
+    return mix(left * 31 + mix(right + 0x9e3779b97f4a7c15L));
+  }
+
+  static long bytes(byte[] data) {
+    long h = FNV_OFFSET;
+    for (byte b : data) {
+      h ^= b & 0xff;
+      h *= FNV_PRIME;
+    }
+    return mix(h ^ data.length);
+  }
+
+  static long text(String text) {
+    return bytes(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Where a key sits in the hash space: its leaf is the top bits of this. */
+  static long key(Bytes key) {
+    return bytes(key.toByteArray());
+  }
+
+  /** The hash of one (key, state) pair: equal exactly when key, version, value and tombstone are. */
+  static long entry(long keyHash, StoredValue state) {
+    Version version = state.version();
+    long h = combine(keyHash, version.timestamp().pack());
+    h = combine(h, text(version.originRegion()));
+    h = combine(h, version.sequence());
+    h = combine(h, text(version.committedBy()));
+    h = combine(h, version.epoch());
+    h = combine(h, state.tombstone() ? 1 : 2);
+    h = combine(h, bytes(state.value().toByteArray()));
+    // Zero is what an empty range sums to; keep entries away from it.
+    return h == 0 ? 1 : h;
+  }
+}

@@ -1,0 +1,122 @@
+package io.meridian.agent.core.antientropy;
+
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.Invariants;
+import io.meridian.agent.core.storage.StoredValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A fixed-depth binary hash tree over the 64-bit key-hash space of one dataset replica. Leaf
+ * {@code i} covers the keys whose hash has {@code i} as its top {@code depth} bits; a leaf's hash
+ * is the sum (mod 2^64) of its entries' hashes, so a write changes it in O(1) without reading the
+ * range, and the path to the root is recomputed in O(depth). Two replicas with the same keys,
+ * versions and values have equal trees whatever the order their writes arrived in.
+ *
+ * <p>The tree also indexes its keys by hash, so the keys of a differing range are found without
+ * scanning the store.
+ */
+public final class MerkleTree {
+  /** Deepest tree allowed: 2^22 leaves, 64 MiB of node hashes. */
+  public static final int DEPTH_MAX = 22;
+
+  private final int depth;
+  // Heap layout: node 1 is the root; node n has children 2n and 2n+1; level l starts at 2^l.
+  // Allocated on the first key, so a node restarted many times over an empty dataset costs nothing.
+  private long[] nodes;
+  private final TreeMap<Slot, Long> entries = new TreeMap<>();
+
+  /** A key in hash order; ties (distinct keys with one hash) broken by the key's bytes. */
+  private record Slot(long hash, Bytes key) implements Comparable<Slot> {
+    @Override
+    public int compareTo(Slot other) {
+      int byHash = Long.compareUnsigned(hash, other.hash);
+      return byHash != 0 ? byHash : key.compareTo(other.key);
+    }
+  }
+
+  /** One key of a range and the hash of its state. */
+  public record KeyDigest(Bytes key, long entryHash) {}
+
+  /** An empty tree with {@code 2^depth} leaves. */
+  public MerkleTree(int depth) {
+    Invariants.check(depth >= 1 && depth <= DEPTH_MAX, "tree depth must be 1..%d, got %d", DEPTH_MAX, depth);
+    this.depth = depth;
+  }
+
+  /** Levels below the root; the leaves are at this level. */
+  public int depth() {
+    return depth;
+  }
+
+  /** Number of leaves. */
+  public int leafCount() {
+    return 1 << depth;
+  }
+
+  /** Number of keys held (tombstones included). */
+  public int size() {
+    return entries.size();
+  }
+
+  /** The root hash: equal for two replicas exactly when (up to hash collisions) their states are. */
+  public long root() {
+    return nodes == null ? 0 : nodes[1];
+  }
+
+  /** The hash of node {@code index} (0-based) at {@code level} (0 = root). */
+  public long hash(int level, int index) {
+    Invariants.check(level >= 0 && level <= depth, "level %d outside 0..%d", level, depth);
+    Invariants.check(index >= 0 && index < (1 << level), "node %d outside level %d", index, level);
+    return nodes == null ? 0 : nodes[(1 << level) + index];
+  }
+
+  /** Records the key's new state, or its removal. */
+  public void update(Bytes key, Optional<StoredValue> state) {
+    long keyHash = Hashing.key(key);
+    Slot slot = new Slot(keyHash, key);
+    long newHash = state.map(s -> Hashing.entry(keyHash, s)).orElse(0L);
+    Long oldHash = newHash == 0 ? entries.remove(slot) : entries.put(slot, newHash);
+    long delta = newHash - (oldHash == null ? 0 : oldHash);
+    if (delta == 0) {
+      return;
+    }
+    if (nodes == null) {
+      nodes = new long[1 << (depth + 1)];
+    }
+    int node = (1 << depth) + leafOf(keyHash);
+    nodes[node] += delta;
+    for (node >>>= 1; node >= 1; node >>>= 1) {
+      nodes[node] = parentHash(nodes[2 * node], nodes[2 * node + 1]);
+    }
+  }
+
+  /** The leaf holding {@code key}. */
+  public int leafOf(Bytes key) {
+    return leafOf(Hashing.key(key));
+  }
+
+  private int leafOf(long keyHash) {
+    return (int) (keyHash >>> (64 - depth));
+  }
+
+  // An empty subtree hashes to 0 so that empty ranges compare equal cheaply.
+  private static long parentHash(long left, long right) {
+    return left == 0 && right == 0 ? 0 : Hashing.combine(left, right);
+  }
+
+  /** The keys of leaf {@code leaf} with their entry hashes, in hash order. */
+  public List<KeyDigest> keysIn(int leaf) {
+    Invariants.check(leaf >= 0 && leaf < leafCount(), "leaf %d outside 0..%d", leaf, leafCount() - 1);
+    long from = (long) leaf << (64 - depth);
+    List<KeyDigest> result = new ArrayList<>();
+    Map<Slot, Long> range = leaf == leafCount() - 1
+        ? entries.tailMap(new Slot(from, Bytes.EMPTY), true)
+        : entries.subMap(new Slot(from, Bytes.EMPTY), true, new Slot((long) (leaf + 1) << (64 - depth), Bytes.EMPTY), false);
+    range.forEach((slot, hash) -> result.add(new KeyDigest(slot.key(), hash)));
+    return result;
+  }
+}

@@ -1,0 +1,127 @@
+package io.meridian.agent.core.antientropy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.clock.HlcTimestamp;
+import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.core.storage.Version;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Merkle tree's promises: equal content gives equal roots whatever the order of the writes,
+ * any difference in a key's value, version or presence changes the root and exactly the path to
+ * that key's leaf, and the keys of a leaf can be listed without the store.
+ */
+class MerkleTreeTest {
+  private static final int SEEDS = 50;
+
+  private static StoredValue state(long sequence, String value, boolean tombstone) {
+    return new StoredValue(tombstone ? Bytes.EMPTY : Bytes.ofUtf8(value),
+        new Version(new HlcTimestamp(1_000 + sequence, 0), "eu", sequence, "eu", 1), tombstone);
+  }
+
+  private static Map<Bytes, StoredValue> randomContent(Random random, int keys) {
+    Map<Bytes, StoredValue> content = new TreeMap<>();
+    for (int i = 0; i < keys; i++) {
+      content.put(Bytes.ofUtf8("key-" + random.nextInt(keys * 4)),
+          state(1 + random.nextInt(1_000), "v" + random.nextInt(), random.nextInt(10) == 0));
+    }
+    return content;
+  }
+
+  @Test
+  void storesWithTheSameContentHaveEqualRootsWhateverTheWriteOrder() {
+    for (int seed = 0; seed < SEEDS; seed++) {
+      Random random = new Random(seed);
+      Map<Bytes, StoredValue> content = randomContent(random, 1 + random.nextInt(500));
+      MerkleTree inOrder = new MerkleTree(8);
+      content.forEach((key, value) -> inOrder.update(key, Optional.of(value)));
+      // The other replica saw older states and keys that were later removed before the final ones.
+      MerkleTree shuffled = new MerkleTree(8);
+      List<Bytes> keys = new ArrayList<>(content.keySet());
+      Collections.shuffle(keys, random);
+      for (Bytes key : keys) {
+        shuffled.update(key, Optional.of(state(5_000, "older", false)));
+        shuffled.update(Bytes.ofUtf8("gone-" + key.toUtf8()), Optional.of(state(7, "x", false)));
+      }
+      Collections.shuffle(keys, random);
+      for (Bytes key : keys) {
+        shuffled.update(key, Optional.of(content.get(key)));
+        shuffled.update(Bytes.ofUtf8("gone-" + key.toUtf8()), Optional.empty());
+      }
+      assertThat(shuffled.root()).as("seed %d", seed).isEqualTo(inOrder.root());
+      assertThat(shuffled.size()).as("seed %d", seed).isEqualTo(content.size());
+    }
+  }
+
+  @Test
+  void anyDivergenceChangesTheRootAndOnlyThePathToItsLeaf() {
+    for (int seed = 0; seed < SEEDS; seed++) {
+      Random random = new Random(seed);
+      Map<Bytes, StoredValue> content = randomContent(random, 1 + random.nextInt(300));
+      MerkleTree left = new MerkleTree(10);
+      MerkleTree right = new MerkleTree(10);
+      content.forEach((key, value) -> {
+        left.update(key, Optional.of(value));
+        right.update(key, Optional.of(value));
+      });
+      List<Bytes> keys = new ArrayList<>(content.keySet());
+      Bytes victim = keys.get(random.nextInt(keys.size()));
+      StoredValue original = content.get(victim);
+      switch (random.nextInt(4)) {
+        case 0 -> right.update(victim, Optional.empty());
+        case 1 -> right.update(victim, Optional.of(new StoredValue(Bytes.ofUtf8("corrupt"), original.version(),
+            false)));
+        case 2 -> right.update(victim, Optional.of(state(original.version().sequence() + 1,
+            original.value().toUtf8(), original.tombstone())));
+        default -> right.update(victim, Optional.of(new StoredValue(Bytes.EMPTY, original.version(),
+            !original.tombstone())));
+      }
+      assertThat(right.root()).as("seed %d", seed).isNotEqualTo(left.root());
+      int leaf = left.leafOf(victim);
+      for (int level = 0; level <= left.depth(); level++) {
+        for (int node = 0; node < (1 << level); node++) {
+          boolean onPath = node == leaf >>> (left.depth() - level);
+          assertThat(right.hash(level, node) != left.hash(level, node))
+              .as("seed %d level %d node %d on path %s", seed, level, node, onPath).isEqualTo(onPath);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aLeafListsExactlyTheKeysThatHashIntoIt() {
+    Random random = new Random(7);
+    Map<Bytes, StoredValue> content = randomContent(random, 2_000);
+    MerkleTree tree = new MerkleTree(6);
+    content.forEach((key, value) -> tree.update(key, Optional.of(value)));
+    int listed = 0;
+    for (int leaf = 0; leaf < tree.leafCount(); leaf++) {
+      for (MerkleTree.KeyDigest digest : tree.keysIn(leaf)) {
+        assertThat(tree.leafOf(digest.key())).isEqualTo(leaf);
+        assertThat(content).containsKey(digest.key());
+        listed++;
+      }
+    }
+    assertThat(listed).isEqualTo(content.size());
+  }
+
+  @Test
+  void removingEverythingLeavesTheEmptyTree() {
+    MerkleTree tree = new MerkleTree(4);
+    Bytes key = Bytes.ofUtf8("k");
+    tree.update(key, Optional.of(state(1, "v", false)));
+    assertThat(tree.root()).isNotZero();
+    tree.update(key, Optional.empty());
+    assertThat(tree.root()).isZero();
+    assertThat(tree.size()).isZero();
+  }
+}
