@@ -10,5 +10,10 @@ public enum ReplicationMode {
    * Every replica accepts writes and ships them to the others in the background; concurrent
    * writes are resolved by the dataset's {@link ConflictResolution}.
    */
-  MULTI_PRIMARY
+  MULTI_PRIMARY,
+  /**
+   * A Raft group per dataset across its replica regions (Apache Ratis, ADR 0015): writes and
+   * compare-and-set are linearizable, the leader moves automatically while a majority is up.
+   */
+  CONSENSUS
 }

@@ -92,6 +92,15 @@ public final class KvService extends KvGrpc.KvImplBase {
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> responseObserver) {
     ReadConsistency consistency = request.getConsistency();
+    java.util.Optional<io.meridian.agent.runtime.ExternalDataset> external = runtime.external(request.getDataset());
+    if (external.isPresent()) {
+      // Consensus (ADR 0015): eventual reads are local; every stronger level gets a linearizable read.
+      boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_UNSPECIFIED
+          && consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
+      external.get().read(WireMapping.bytes(request.getKey()), linearizable,
+          measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
+      return;
+    }
     if (consistency != ReadConsistency.READ_CONSISTENCY_UNSPECIFIED
         && consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL) {
       responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("read consistency " + consistency
@@ -113,6 +122,14 @@ public final class KvService extends KvGrpc.KvImplBase {
           }
           return response.build();
         })));
+  }
+
+  private static GetResponse readResponse(ClientResult result) {
+    ClientResult.Read read = (ClientResult.Read) result;
+    GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy());
+    read.value().ifPresent(value -> response.setFound(true).setValue(WireMapping.bytes(value.value()))
+        .setVersion(WireMapping.toProto(value.version())));
+    return response.build();
   }
 
   @Override

@@ -38,7 +38,9 @@ public final class StatusMapper {
           .setMode(status.mode() == io.meridian.agent.config.ReplicationMode.SYNC
               ? ReplicationMode.REPLICATION_MODE_SYNC
               : status.mode() == io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY
-                  ? ReplicationMode.REPLICATION_MODE_MULTI_PRIMARY : ReplicationMode.REPLICATION_MODE_ASYNC)
+                  ? ReplicationMode.REPLICATION_MODE_MULTI_PRIMARY
+                  : status.mode() == io.meridian.agent.config.ReplicationMode.CONSENSUS
+                      ? ReplicationMode.REPLICATION_MODE_CONSENSUS : ReplicationMode.REPLICATION_MODE_ASYNC)
           .setRole(status.role() == io.meridian.agent.core.replication.Role.PRIMARY
               ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
           .setEpoch(status.epoch())
