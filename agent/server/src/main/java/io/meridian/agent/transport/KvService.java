@@ -94,9 +94,9 @@ public final class KvService extends KvGrpc.KvImplBase {
     ReadConsistency consistency = request.getConsistency();
     java.util.Optional<io.meridian.agent.runtime.ExternalDataset> external = runtime.external(request.getDataset());
     if (external.isPresent()) {
-      // Consensus (ADR 0015): eventual reads are local; every stronger level gets a linearizable read.
-      boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_UNSPECIFIED
-          && consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
+      // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
+      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker).
+      boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
       external.get().read(WireMapping.bytes(request.getKey()), linearizable,
           measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
       return;
