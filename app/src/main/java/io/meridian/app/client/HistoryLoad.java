@@ -32,6 +32,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class HistoryLoad {
   /** Longest wait for one operation; after it the outcome is unknown. */
   public static final Duration OPERATION_DEADLINE = Duration.ofSeconds(5);
+  /**
+   * Pause of a process after an operation of unknown outcome, so a process facing a dead or
+   * frozen agent does not flood the history with unknowns (each widens a checker's search).
+   */
+  public static final Duration BACKOFF_AFTER_UNKNOWN = Duration.ofMillis(500);
   /** Client processes per target region. */
   public static final int PROCESSES_PER_REGION = 4;
 
@@ -136,6 +141,7 @@ public final class HistoryLoad {
       }
       if (unknownOutcome) {
         process = nextProcess.getAndIncrement();
+        LockSupport.parkNanos(BACKOFF_AFTER_UNKNOWN.toNanos());
       }
     }
   }

@@ -65,6 +65,11 @@ public final class HistoryRecorder implements Closeable {
     return events;
   }
 
+  /** Writes what is buffered to the file. */
+  public synchronized void flush() throws IOException {
+    writer.flush();
+  }
+
   @Override
   public synchronized void close() throws IOException {
     writer.close();
