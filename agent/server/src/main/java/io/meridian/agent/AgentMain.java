@@ -166,8 +166,14 @@ public final class AgentMain {
         store::approximateSizeBytes);
     io.meridian.agent.consensus.RatisHost ratis = null;
     if (consensus != null) {
+      // Raft traffic gets the same link emulation and cuts as the peer streams (ADR 0015).
+      io.meridian.agent.consensus.RaftLinks links = new io.meridian.agent.consensus.RaftLinks();
+      for (PeerConfig peer : config.peers()) {
+        links.setDelayMillis(peer.region(), 2 * peer.emulation().oneWayDelayMillis());
+      }
+      agent.transport().addLinkListener(change -> links.setCut(change.peer(), change.cut()));
       ratis = io.meridian.agent.consensus.RatisHost.start(config.region(), consensus,
-          dataDirectory.resolve("consensus"), bindAddress);
+          dataDirectory.resolve("consensus"), bindAddress, links);
       io.meridian.agent.consensus.ConsensusMetrics consensusMetrics =
           io.meridian.agent.consensus.ConsensusMetrics.register(PrometheusRegistry.defaultRegistry);
       for (io.meridian.agent.config.ConsensusConfig.ConsensusGroup group : consensus.groups()) {

@@ -74,6 +74,7 @@ public final class ConsensusDataset implements ExternalDataset {
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, OUTSTANDING_REQUESTS_MAX);
     this.client = RaftClient.newBuilder()
         .setProperties(properties)
+        .setClientId(RaftLinks.clientId(region))
         .setRaftGroup(group)
         .setLeaderId(RaftPeerId.valueOf(region))
         .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))

@@ -50,7 +50,8 @@ public final class RatisHost implements AutoCloseable {
 
   private final String region;
   private final ConsensusConfig config;
-  private final RaftServer server;
+  // Set once, right after the server is built (the server asks for state machines while building).
+  private RaftServer server;
   private final RaftProperties properties;
   private final Map<String, ConsensusDataset> datasets = new LinkedHashMap<>();
   private final Map<RaftGroupId, ConsensusStateMachine> machines = new ConcurrentHashMap<>();
@@ -62,11 +63,13 @@ public final class RatisHost implements AutoCloseable {
     void leaderChanged(String leaderRegion, long term);
   }
 
-  private RatisHost(String region, ConsensusConfig config, RaftServer server, RaftProperties properties) {
+  private RatisHost(String region, ConsensusConfig config, RaftProperties properties) {
     this.region = region;
     this.config = config;
-    this.server = server;
     this.properties = properties;
+    for (ConsensusConfig.ConsensusGroup group : config.groups()) {
+      datasetOfGroup.put(groupId(group.dataset()), group.dataset());
+    }
   }
 
   /** The Raft group id of a dataset: stable across restarts and equal on every member. */
@@ -123,7 +126,21 @@ public final class RatisHost implements AutoCloseable {
    * @param bindHost the address to listen on, or null for every interface
    */
   public static RatisHost start(String region, ConsensusConfig config, Path directory, String bindHost) {
+    return start(region, config, directory, bindHost, new RaftLinks());
+  }
+
+  /**
+   * Starts the Raft server with link faults and emulation applied to its Raft traffic.
+   *
+   * @param links cut links and delays, kept current by the caller
+   */
+  public static RatisHost start(String region, ConsensusConfig config, Path directory, String bindHost,
+      RaftLinks links) {
     RaftProperties properties = new RaftProperties();
+    org.apache.ratis.RaftConfigKeys.Rpc.setType(properties,
+        new LinkAwareRpcType());
+    Parameters parameters = new Parameters();
+    parameters.put(LinkAwareGrpcFactory.LINKS_KEY, links, RaftLinks.class);
     RaftServerConfigKeys.setStorageDir(properties, List.of(directory.toFile()));
     GrpcConfigKeys.Server.setPort(properties, config.port());
     if (bindHost != null) {
@@ -137,28 +154,23 @@ public final class RatisHost implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, SNAPSHOT_EVERY_ENTRIES);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
     RaftServerConfigKeys.Log.setSegmentSizeMax(properties, LOG_SEGMENT_SIZE_MAX);
-    RatisHost[] self = new RatisHost[1];
-    RaftServer server;
+    RatisHost host = new RatisHost(region, config, properties);
     try {
-      server = RaftServer.newBuilder()
+      host.server = RaftServer.newBuilder()
           .setServerId(RaftPeerId.valueOf(region))
           .setProperties(properties)
-          .setParameters(new Parameters())
-          .setStateMachineRegistry(groupId -> self[0].newStateMachine(groupId))
+          .setParameters(parameters)
+          .setStateMachineRegistry(host::newStateMachine)
           .build();
-      self[0] = new RatisHost(region, config, server, properties);
+      host.server.start();
       for (ConsensusConfig.ConsensusGroup group : config.groups()) {
-        self[0].datasetOfGroup.put(groupId(group.dataset()), group.dataset());
-      }
-      server.start();
-      for (ConsensusConfig.ConsensusGroup group : config.groups()) {
-        self[0].join(group);
+        host.join(group);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("region " + region + ": cannot start the Raft server on port "
           + config.port() + " with data in " + directory + ": " + e.getMessage(), e);
     }
-    return self[0];
+    return host;
   }
 
   private ConsensusStateMachine newStateMachine(RaftGroupId groupId) {

@@ -42,6 +42,7 @@ class ConsensusGroupTest {
   private final Map<String, RatisHost> hosts = new LinkedHashMap<>();
   private final Map<String, AgentRuntime> runtimes = new LinkedHashMap<>();
   private final Map<String, ConsensusDataset> datasets = new LinkedHashMap<>();
+  private final Map<String, RaftLinks> links = new LinkedHashMap<>();
   private final List<ReplicationEvent> events = new CopyOnWriteArrayList<>();
   private ConsensusConfig config;
 
@@ -72,7 +73,8 @@ class ConsensusGroupTest {
       created.addListener(events::add);
       return created;
     });
-    RatisHost host = RatisHost.start(region, own, directory.resolve(region), "127.0.0.1");
+    RatisHost host = RatisHost.start(region, own, directory.resolve(region), "127.0.0.1",
+        links.computeIfAbsent(region, r -> new RaftLinks()));
     hosts.put(region, host);
     datasets.put(region, host.attach(DATASET, runtime, ConsensusMetrics.register(new PrometheusRegistry())));
   }
@@ -125,6 +127,42 @@ class ConsensusGroupTest {
     assertThat(runtimes.get(follower).status()).singleElement()
         .satisfies(status -> assertThat(status.primary()).isEqualTo(leader));
     assertThat(events).anySatisfy(event -> assertThat(event).isInstanceOf(ReplicationEvent.PrimaryChanged.class));
+  }
+
+  @Test
+  void aPartitionedLeaderIsReplacedAndCatchesUpAfterTheHeal() throws IOException {
+    startGroup();
+    String oldLeader = leader();
+    List<String> majority = REGIONS.stream().filter(r -> !r.equals(oldLeader)).toList();
+    for (String other : majority) { // cut at both ends, as `meridian fault cut` does
+      links.get(oldLeader).setCut(other, true);
+      links.get(other).setCut(oldLeader, true);
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      String seen = datasets.get(majority.get(0)).leader();
+      return !seen.isEmpty() && !seen.equals(oldLeader) && seen.equals(datasets.get(majority.get(1)).leader());
+    });
+    ClientResult inMajority = write(majority.get(0), put("side", "majority"));
+    ClientResult inMinority = write(oldLeader, put("side", "minority"));
+
+    assertThat(inMajority).isInstanceOf(ClientResult.Committed.class);
+    assertThat(((ClientResult.Committed) inMajority).version().committedBy()).isNotEqualTo(oldLeader);
+    assertThat(inMinority).isInstanceOf(ClientResult.Failed.class);
+    assertThat(((ClientResult.Failed) inMinority).failure())
+        .isEqualTo(io.meridian.agent.core.replication.Failure.OUTCOME_UNKNOWN);
+
+    for (String other : majority) {
+      links.get(oldLeader).setCut(other, false);
+      links.get(other).setCut(oldLeader, false);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty());
+    // The minority's write was never committed by a majority; after the heal everyone agrees
+    // on one value, whichever the Raft log ends with.
+    Optional<String> agreed = strongRead(majority.get(0), "side");
+    await().atMost(Duration.ofSeconds(20)).until(() -> hosts.get(oldLeader).stateMachine(DATASET)
+        .read(Bytes.ofUtf8("side")).map(v -> v.value().toUtf8()).equals(agreed));
+    assertThat(agreed).isPresent();
   }
 
   @Test
