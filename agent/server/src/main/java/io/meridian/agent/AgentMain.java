@@ -59,8 +59,15 @@ public final class AgentMain {
    * @param peers the other agents
    * @param datasets what this region replicates
    * @param bounds protocol limits; defaults when absent
+   * @param consensus the Raft server and groups, when the agent takes part in consensus datasets
    */
-  record ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+  record ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds,
+      io.meridian.agent.config.ConsensusConfig consensus) {
+    /** A configuration without consensus datasets. */
+    ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+      this(region, peers, datasets, bounds, null);
+    }
+
     AgentConfig toAgentConfig() {
       return new AgentConfig(region, peers == null ? List.of() : peers, datasets == null ? List.of() : datasets,
           bounds == null ? ReplicationBounds.DEFAULTS : bounds);
@@ -69,8 +76,13 @@ public final class AgentMain {
 
   /** Reads an agent configuration from a JSON file. */
   static AgentConfig readConfig(Path file) throws IOException {
+    return readConfigFile(file).toAgentConfig();
+  }
+
+  /** Reads the whole configuration file, the consensus section included. */
+  static ConfigFile readConfigFile(Path file) throws IOException {
     ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-    return mapper.readValue(file.toFile(), ConfigFile.class).toAgentConfig();
+    return mapper.readValue(file.toFile(), ConfigFile.class);
   }
 
   /** Entry point. */
@@ -124,8 +136,12 @@ public final class AgentMain {
       usage("--config and --data-dir are required");
     }
     AgentConfig config;
+    io.meridian.agent.config.ConsensusConfig consensus;
     try {
-      config = readConfig(configFile);
+      ConfigFile file = readConfigFile(configFile);
+      config = file.toAgentConfig();
+      consensus = file.consensus();
+      io.meridian.agent.consensus.RatisHost.validate(config, consensus);
     } catch (IOException | IllegalArgumentException e) {
       System.err.println(configFile + ": error: " + e.getMessage());
       System.exit(2);
@@ -136,6 +152,8 @@ public final class AgentMain {
       thread.setDaemon(true);
       return thread;
     });
+    // Consensus datasets live in Ratis (ADR 0015); the core replicates the rest.
+    config = io.meridian.agent.consensus.RatisHost.coreConfig(config);
     RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory,
         ReplicationNode.storeNames(config));
     InetSocketAddress listen;
@@ -160,6 +178,23 @@ public final class AgentMain {
         System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes,
         io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.withIntervalMillis(repairIntervalMillis));
+    io.meridian.agent.consensus.RatisHost ratis = null;
+    if (consensus != null) {
+      // Raft traffic gets the same link emulation and cuts as the peer streams (ADR 0015).
+      io.meridian.agent.consensus.RaftLinks links = new io.meridian.agent.consensus.RaftLinks();
+      for (PeerConfig peer : config.peers()) {
+        links.setDelayMillis(peer.region(), 2 * peer.emulation().oneWayDelayMillis());
+      }
+      agent.transport().addLinkListener(change -> links.setCut(change.peer(), change.cut()));
+      ratis = io.meridian.agent.consensus.RatisHost.start(config.region(), consensus,
+          dataDirectory.resolve("consensus"), bindAddress, links);
+      io.meridian.agent.consensus.ConsensusMetrics consensusMetrics =
+          io.meridian.agent.consensus.ConsensusMetrics.register(PrometheusRegistry.defaultRegistry);
+      for (io.meridian.agent.config.ConsensusConfig.ConsensusGroup group : consensus.groups()) {
+        ratis.attach(group.dataset(), agent.runtime(), consensusMetrics);
+      }
+    }
+    io.meridian.agent.consensus.RatisHost ratisHost = ratis;
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {
@@ -169,6 +204,9 @@ public final class AgentMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       metrics.close();
       agent.close();
+      if (ratisHost != null) {
+        ratisHost.close();
+      }
       // The store closes on the runtime's logical thread after its last task: closing it under
       // a running step crashed the JVM inside RocksDB.
       agent.runtime().stop(store::close, SHUTDOWN_TIMEOUT_MILLIS);

@@ -99,6 +99,16 @@ public final class LoadCommand implements Callable<Integer> {
           + "set-up and JIT compilation do not count (default: ${DEFAULT-VALUE}).")
   private double warmupSeconds = 0;
 
+  @Option(names = "--history", paramLabel = "FILE",
+      description = "Record every operation as JSON lines (Jepsen convention: process, type invoke|ok|fail|info,"
+          + " f put|get|cas, key, value, expected, time in ns) from closed-loop client processes, for a"
+          + " linearizability checker; use with --keys to make operations collide (ADR 0015).")
+  private java.nio.file.Path history;
+
+  @Option(names = "--cas-ratio", paramLabel = "X",
+      description = "With --history: share of operations that are compare-and-sets (default: ${DEFAULT-VALUE}).")
+  private double casRatio = 0;
+
   @Option(names = "--format", paramLabel = "text|json",
       description = "Summary format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   private Format format = Format.text;
@@ -173,6 +183,13 @@ public final class LoadCommand implements Callable<Integer> {
       err.println("meridian load: " + e.getMessage());
       return ExitCodes.UNUSABLE;
     }
+    if (history != null) {
+      return runHistory(name, targets, record.get(), deployment, out, err);
+    }
+    if (casRatio != 0) {
+      err.println("meridian load: --cas-ratio needs --history (the throughput load only writes and reads)");
+      return ExitCodes.UNUSABLE;
+    }
     Map<String, AgentClient> clients = new LinkedHashMap<>();
     try {
       for (String region : record.get().replicas()) {
@@ -211,6 +228,42 @@ public final class LoadCommand implements Callable<Integer> {
         printSummary(result, out);
       }
       return result.errors() == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    } finally {
+      clients.values().forEach(AgentClient::close);
+    }
+  }
+
+  /** {@code --history}: closed-loop processes recording every operation (ADR 0015). */
+  private int runHistory(String name, List<String> targets, DatasetRecord record, DeploymentState deployment,
+      PrintWriter out, PrintWriter err) throws InterruptedException {
+    io.meridian.app.client.HistoryLoad.Options options;
+    try {
+      options = new io.meridian.app.client.HistoryLoad.Options(name, targets, rate,
+          Duration.ofMillis(Math.round(durationSeconds * 1000)), keySpace, casRatio, readRatio,
+          io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
+    } catch (IllegalArgumentException e) {
+      err.println("meridian load: " + e.getMessage());
+      return ExitCodes.UNUSABLE;
+    }
+    Map<String, AgentClient> clients = new LinkedHashMap<>();
+    try (io.meridian.app.client.HistoryRecorder recorder = new io.meridian.app.client.HistoryRecorder(history)) {
+      for (String region : targets) {
+        clients.put(region, new AgentClient(region, deployment.agent(region).orElseThrow().grpcAddress()));
+      }
+      err.println(String.format(Locale.ROOT, "Recording a history of %s into %s: %.0f ops/s for %.0f s over %d keys,"
+          + " cas ratio %.2f, read ratio %.2f, %d processes at %s", name, history, rate, durationSeconds, keySpace,
+          casRatio, readRatio, io.meridian.app.client.HistoryLoad.PROCESSES_PER_REGION * targets.size(),
+          String.join(",", targets)));
+      err.flush();
+      io.meridian.app.client.HistoryLoad.Summary summary =
+          new io.meridian.app.client.HistoryLoad(clients, options, recorder).run();
+      out.println(String.format(Locale.ROOT, "history: %d operations (%d ok, %d failed, %d unknown outcome),"
+          + " %d events in %s", summary.invoked(), summary.ok(), summary.failed(), summary.unknown(),
+          summary.events(), history));
+      return ExitCodes.OK;
+    } catch (IOException e) {
+      err.println("meridian load: cannot write the history " + history + ": " + e.getMessage());
+      return ExitCodes.PROBLEMS;
     } finally {
       clients.values().forEach(AgentClient::close);
     }

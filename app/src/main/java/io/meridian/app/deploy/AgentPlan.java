@@ -11,8 +11,16 @@ import java.util.Objects;
  * @param grpcPort the port of its gRPC endpoint (KV, control, watch, peers) on 127.0.0.1
  * @param metricsPort the port of its Prometheus {@code /metrics} endpoint
  * @param config the configuration written to the file the agent reads
+ * @param consensus the agent's Raft server and groups (ADR 0015); null when it takes part in no
+ *     consensus dataset
  */
-public record AgentPlan(String region, int grpcPort, int metricsPort, AgentConfig config) {
+public record AgentPlan(String region, int grpcPort, int metricsPort, AgentConfig config,
+    io.meridian.agent.config.ConsensusConfig consensus) {
+
+  /** An agent that takes part in no consensus dataset. */
+  public AgentPlan(String region, int grpcPort, int metricsPort, AgentConfig config) {
+    this(region, grpcPort, metricsPort, config, null);
+  }
 
   /** Checks that the ports are usable and the configuration is this region's. */
   public AgentPlan {

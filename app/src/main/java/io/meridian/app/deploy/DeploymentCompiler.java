@@ -1,6 +1,7 @@
 package io.meridian.app.deploy;
 
 import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.ConsensusConfig;
 import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
@@ -32,8 +33,10 @@ import java.util.function.IntSupplier;
  * <p>What it decides:
  * <ul>
  *   <li>Every data region gets an agent; every other data region is its peer, reached at
- *       {@code 127.0.0.1}. Witness regions get no agent: they only vote, and the agent has no
- *       voting modes yet.</li>
+ *       {@code 127.0.0.1}. Witness regions get no agent, except those listed among the replicas
+ *       of a {@code consensus} dataset: they get an agent that only votes in its Raft group.</li>
+ *   <li>{@code consensus} datasets (ADR 0015) get one Raft group across their replicas and
+ *       witnesses; every member agent gets a third port for its Raft server.</li>
  *   <li>With WAN emulation, traffic to a peer gets the topology's link between the two regions:
  *       half the round trip as one-way delay, the link's jitter, its bandwidth and loss. Two
  *       regions without a direct link get the shortest path by round trip (delays and jitter
@@ -72,8 +75,9 @@ public final class DeploymentCompiler {
     List<Region> dataRegions = topology.regions().stream().filter(r -> !r.isWitness()).toList();
     Set<String> dataRegionIds = new HashSet<>();
     dataRegions.forEach(r -> dataRegionIds.add(r.id().value()));
+    Set<String> consensusWitnesses = consensusWitnesses(topology);
     for (Region region : topology.regions()) {
-      if (region.isWitness()) {
+      if (region.isWitness() && !consensusWitnesses.contains(region.id().value())) {
         warnings.add("warning: region " + region.id() + " is a witness; witnesses get no agent "
             + "yet (the agent has no voting modes)");
       }
@@ -99,8 +103,38 @@ public final class DeploymentCompiler {
       metricsPorts.put(region.id().value(), distinctPort(ports, handedOut));
     }
 
+    // Consensus (ADR 0015): one Raft port per member region, witnesses included.
+    Map<String, String> raftAddresses = new LinkedHashMap<>();
+    List<ConsensusConfig.ConsensusGroup> groups = new ArrayList<>();
+    for (Dataset dataset : topology.datasets()) {
+      Optional<DatasetConfig> compiled = datasetsByRegion.values().stream().flatMap(List::stream)
+          .filter(d -> d.name().equals(dataset.name()) && d.mode() == ReplicationMode.CONSENSUS).findFirst();
+      if (compiled.isEmpty()) {
+        continue;
+      }
+      List<String> witnesses = dataset.replicas().stream().map(RegionId::value)
+          .filter(consensusWitnesses::contains).toList();
+      ConsensusConfig.ConsensusGroup group = new ConsensusConfig.ConsensusGroup(dataset.name(),
+          compiled.get().replicas(), witnesses);
+      groups.add(group);
+      for (String member : group.members()) {
+        raftAddresses.computeIfAbsent(member, m -> LOOPBACK + ":" + distinctPort(ports, handedOut));
+      }
+    }
+
     List<AgentPlan> agents = new ArrayList<>();
-    for (Region region : dataRegions) {
+    for (Region region : topology.regions()) {
+      if (region.isWitness()) {
+        String id = region.id().value();
+        if (raftAddresses.containsKey(id)) {
+          int grpc = distinctPort(ports, handedOut);
+          int metrics = distinctPort(ports, handedOut);
+          agents.add(new AgentPlan(id, grpc, metrics,
+              new AgentConfig(id, List.of(), List.of(), ReplicationBounds.DEFAULTS),
+              consensusOf(id, raftAddresses, groups)));
+        }
+        continue;
+      }
       String id = region.id().value();
       List<PeerConfig> peers = new ArrayList<>();
       for (Region other : dataRegions) {
@@ -116,9 +150,36 @@ public final class DeploymentCompiler {
       }
       AgentConfig config = new AgentConfig(id, peers, datasetsByRegion.get(id),
           ReplicationBounds.DEFAULTS);
-      agents.add(new AgentPlan(id, grpcPorts.get(id), metricsPorts.get(id), config));
+      agents.add(new AgentPlan(id, grpcPorts.get(id), metricsPorts.get(id), config,
+          consensusOf(id, raftAddresses, groups)));
     }
     return new DeploymentPlan(topology.name(), agents, warnings);
+  }
+
+  /** Witness regions listed among the replicas of a consensus dataset: they vote, so they get an agent. */
+  private static Set<String> consensusWitnesses(Topology topology) {
+    Set<String> witnesses = new HashSet<>();
+    for (Dataset dataset : topology.datasets()) {
+      Optional<Policy> policy = topology.policyOf(dataset);
+      if (policy.isPresent() && policy.get().mode() == io.meridian.model.ReplicationMode.CONSENSUS) {
+        for (RegionId replica : dataset.replicas()) {
+          topology.regions().stream().filter(r -> r.id().equals(replica) && r.isWitness())
+              .forEach(r -> witnesses.add(r.id().value()));
+        }
+      }
+    }
+    return witnesses;
+  }
+
+  private static ConsensusConfig consensusOf(String region, Map<String, String> raftAddresses,
+      List<ConsensusConfig.ConsensusGroup> groups) {
+    List<ConsensusConfig.ConsensusGroup> own = groups.stream()
+        .filter(group -> group.members().contains(region)).toList();
+    if (own.isEmpty()) {
+      return null;
+    }
+    int port = Integer.parseInt(raftAddresses.get(region).substring(LOOPBACK.length() + 1));
+    return new ConsensusConfig(port, raftAddresses, own, ConsensusConfig.ELECTION_TIMEOUT_MILLIS_DEFAULT);
   }
 
   private static int distinctPort(IntSupplier ports, Set<Integer> handedOut) {
@@ -144,9 +205,10 @@ public final class DeploymentCompiler {
       case SYNC -> mode = ReplicationMode.SYNC;
       case MULTI_PRIMARY -> mode = ReplicationMode.MULTI_PRIMARY;
       case QUORUM -> mode = ReplicationMode.QUORUM;
+      case CONSENSUS -> mode = ReplicationMode.CONSENSUS;
       default -> {
         warnings.add("warning: dataset " + dataset.name() + " skipped: the agent does not run "
-            + policy.mode() + " mode yet (only async, sync, multi-primary and quorum)");
+            + policy.mode() + " mode yet");
         return Optional.empty();
       }
     }
@@ -155,6 +217,8 @@ public final class DeploymentCompiler {
     for (RegionId replica : dataset.replicas()) {
       if (dataRegionIds.contains(replica.value())) {
         replicas.add(replica.value());
+      } else if (mode == ReplicationMode.CONSENSUS) {
+        continue; // A witness: it votes in the Raft group and holds no replica (ADR 0015).
       } else {
         warnings.add("warning: dataset " + dataset.name() + ": " + replica
             + " is not a data region and holds no replica");
@@ -171,6 +235,17 @@ public final class DeploymentCompiler {
     }
     if (mode == ReplicationMode.QUORUM) {
       return compileQuorum(dataset, policy, replicas, allowed, warnings);
+    }
+    if (mode == ReplicationMode.CONSENSUS) {
+      if (replicas.isEmpty()) {
+        warnings.add("warning: dataset " + dataset.name() + " skipped: it has no data replica");
+        return Optional.empty();
+      }
+      // Raft elects the leader; the configured primary is only where a deployment starts looking.
+      String first = policy.primary() != null && replicas.contains(policy.primary().value())
+          ? policy.primary().value() : replicas.get(0);
+      return Optional.of(new DatasetConfig(dataset.name(), mode, replicas, first, 0,
+          FsyncPolicy.PER_COMMIT, 1, ConflictResolution.LWW, allowed));
     }
     if (policy.primary() == null || !replicas.contains(policy.primary().value())) {
       warnings.add("warning: dataset " + dataset.name() + " skipped: its primary is not one of "

@@ -197,7 +197,13 @@ public final class LocalDeployer {
       Files.createDirectories(configFile.getParent());
       Files.createDirectories(dataDirectory);
       Files.createDirectories(logFile.getParent());
-      CONFIG_JSON.writeValue(configFile.toFile(), agent.config());
+      if (agent.consensus() == null) {
+        CONFIG_JSON.writeValue(configFile.toFile(), agent.config());
+      } else {
+        com.fasterxml.jackson.databind.node.ObjectNode json = CONFIG_JSON.valueToTree(agent.config());
+        json.set("consensus", CONFIG_JSON.valueToTree(agent.consensus()));
+        CONFIG_JSON.writeValue(configFile.toFile(), json);
+      }
       List<String> command = agentCommand(agent.region(), configFile, dataDirectory, logFile,
           Integer.toString(agent.grpcPort()), Integer.toString(agent.metricsPort()), firstAgent);
       firstAgent = false;

@@ -16,5 +16,10 @@ public enum ReplicationMode {
    * dataset's N replicas and answering after W acknowledgements, reading from R and returning the
    * newest version; see {@link QuorumPolicy}.
    */
-  QUORUM
+  QUORUM,
+  /**
+   * A Raft group per dataset across its replica regions (Apache Ratis, ADR 0015): writes and
+   * compare-and-set are linearizable, the leader moves automatically while a majority is up.
+   */
+  CONSENSUS
 }

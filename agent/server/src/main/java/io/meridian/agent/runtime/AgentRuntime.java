@@ -43,6 +43,8 @@ public final class AgentRuntime {
   private final SynchronizationContext context;
   private final Map<Long, Consumer<ClientResult>> pending = new HashMap<>();
   private final List<Consumer<ReplicationEvent>> listeners = new CopyOnWriteArrayList<>();
+  // Datasets served outside the core (consensus, ADR 0015), by name.
+  private final Map<String, ExternalDataset> externalDatasets = new java.util.concurrent.ConcurrentHashMap<>();
   private PeerSender sender = new PeerSender() {
     @Override
     public void send(String peer, io.meridian.agent.core.replication.PeerMessage message) {}
@@ -119,6 +121,11 @@ public final class AgentRuntime {
    * its operation's result exactly once.
    */
   public void submitAll(String dataset, List<ClientOperation> operations, List<Consumer<ClientResult>> callbacks) {
+    ExternalDataset external = externalDatasets.get(dataset);
+    if (external != null) {
+      external.submitAll(operations, callbacks);
+      return;
+    }
     context.execute(() -> {
       if (stopped) {
         for (Consumer<ClientResult> callback : callbacks) {
@@ -230,7 +237,22 @@ public final class AgentRuntime {
   public List<DatasetStatus> status() {
     CompletableFuture<List<DatasetStatus>> status = new CompletableFuture<>();
     context.execute(() -> status.complete(stopped ? List.of() : node.status(wallClockMillis.getAsLong())));
-    return status.join();
+    if (externalDatasets.isEmpty()) {
+      return status.join();
+    }
+    List<DatasetStatus> all = new ArrayList<>(status.join());
+    externalDatasets.values().forEach(external -> all.add(external.status()));
+    return all;
+  }
+
+  /** Serves {@code dataset} by {@code external} instead of the core (which must not replicate it). */
+  public void attachExternal(String dataset, ExternalDataset external) {
+    externalDatasets.put(dataset, external);
+  }
+
+  /** The dataset served outside the core under this name, if any. */
+  public Optional<ExternalDataset> external(String dataset) {
+    return Optional.ofNullable(externalDatasets.get(dataset));
   }
 
   /** Each dataset's failover view, read on the runtime's logical thread. */

@@ -102,6 +102,16 @@ public final class KvService extends KvGrpc.KvImplBase {
           .asRuntimeException());
       return;
     }
+    ReadConsistency consistency = request.getConsistency();
+    java.util.Optional<io.meridian.agent.runtime.ExternalDataset> external = runtime.external(request.getDataset());
+    if (external.isPresent()) {
+      // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
+      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker).
+      boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
+      external.get().read(WireMapping.bytes(request.getKey()), linearizable,
+          measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
+      return;
+    }
     ClientOperation get = tuned(new ClientOperation.Get(WireMapping.bytes(request.getKey())),
         request.getReplicaCount(), request.getConsistency());
     runtime.submit(request.getDataset(), get,
@@ -118,6 +128,14 @@ public final class KvService extends KvGrpc.KvImplBase {
           }
           return response.build();
         })));
+  }
+
+  private static GetResponse readResponse(ClientResult result) {
+    ClientResult.Read read = (ClientResult.Read) result;
+    GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy());
+    read.value().ifPresent(value -> response.setFound(true).setValue(WireMapping.bytes(value.value()))
+        .setVersion(WireMapping.toProto(value.version())));
+    return response.build();
   }
 
   @Override

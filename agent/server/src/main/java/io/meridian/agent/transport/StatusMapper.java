@@ -40,7 +40,8 @@ public final class StatusMapper {
               : status.mode() == io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY
                   ? ReplicationMode.REPLICATION_MODE_MULTI_PRIMARY
                   : status.mode() == io.meridian.agent.config.ReplicationMode.QUORUM
-                      ? ReplicationMode.REPLICATION_MODE_QUORUM : ReplicationMode.REPLICATION_MODE_ASYNC)
+                      ? ReplicationMode.REPLICATION_MODE_QUORUM  : status.mode() == io.meridian.agent.config.ReplicationMode.CONSENSUS
+                          ? ReplicationMode.REPLICATION_MODE_CONSENSUS : ReplicationMode.REPLICATION_MODE_ASYNC)
           .setRole(status.role() == io.meridian.agent.core.replication.Role.PRIMARY
               ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
           .setEpoch(status.epoch())

@@ -1,0 +1,217 @@
+package io.meridian.agent.consensus;
+
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.DatasetStatus;
+import io.meridian.agent.core.replication.Failure;
+import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.core.replication.Role;
+import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.runtime.ExternalDataset;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consensus dataset as this agent serves it. Writes and compare-and-sets go through a Ratis
+ * client to the group's leader (the client finds and follows it), one log entry per client batch;
+ * the answer carries the version the state machine assigned, naming the committing region.
+ * {@code strong} reads are Ratis read-index reads at the leader; {@code eventual} reads are this
+ * member's state. Every request ends within {@link #REQUEST_TIMEOUT_MILLIS}: after that its
+ * outcome is unknown and the client is told so.
+ */
+public final class ConsensusDataset implements ExternalDataset {
+  private static final Logger log = LoggerFactory.getLogger(ConsensusDataset.class);
+  /** Longest wait for a write or a strong read, retries included. */
+  public static final long REQUEST_TIMEOUT_MILLIS = 5_000;
+  /** Most requests the Ratis client keeps outstanding; beyond it callers wait for a slot. */
+  public static final int OUTSTANDING_REQUESTS_MAX = 2_000;
+
+  private final String dataset;
+  private final String region;
+  private final RaftGroupId groupId;
+  private final RaftServer server;
+  private final ConsensusStateMachine machine;
+  private final RaftClient client;
+  private final AgentRuntime runtime;
+  private final ConsensusMetrics metrics;
+  private volatile String leader = "";
+
+  ConsensusDataset(String dataset, String region, RaftGroup group, RaftServer server, ConsensusStateMachine machine,
+      RaftProperties serverProperties, AgentRuntime runtime, ConsensusMetrics metrics) {
+    this.dataset = dataset;
+    this.region = region;
+    this.groupId = group.getGroupId();
+    this.server = server;
+    this.machine = machine;
+    this.runtime = runtime;
+    this.metrics = metrics;
+    RaftProperties properties = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(2, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, OUTSTANDING_REQUESTS_MAX);
+    this.client = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setClientId(RaftLinks.clientId(region))
+        .setRaftGroup(group)
+        .setLeaderId(RaftPeerId.valueOf(region))
+        .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  @Override
+  public void submitAll(List<ClientOperation> operations, List<Consumer<ClientResult>> callbacks) {
+    List<ClientOperation> writes = new ArrayList<>(operations.size());
+    List<Consumer<ClientResult>> writeCallbacks = new ArrayList<>(operations.size());
+    for (int i = 0; i < operations.size(); i++) {
+      ClientOperation operation = operations.get(i);
+      if (operation instanceof ClientOperation.Get get) {
+        read(get.key(), false, callbacks.get(i));
+      } else if (operation instanceof ClientOperation.Put || operation instanceof ClientOperation.Delete
+          || operation instanceof ClientOperation.CompareAndSet) {
+        writes.add(operation);
+        writeCallbacks.add(callbacks.get(i));
+      } else {
+        callbacks.get(i).accept(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + dataset
+            + " is in consensus mode, which offers put, delete, compare-and-set and get; "
+            + operation.getClass().getSimpleName() + " needs a multi-primary dataset with a crdt or version-vector rule."));
+      }
+    }
+    if (writes.isEmpty()) {
+      return;
+    }
+    byte[] batch = ConsensusCodec.encodeBatch(region, System.currentTimeMillis(), writes);
+    bounded(client.async().send(Message.valueOf(ByteString.copyFrom(batch)))).whenComplete((reply, error) -> {
+      Optional<ClientResult.Failed> failure = failure(reply, error, "the write");
+      if (failure.isPresent()) {
+        writeCallbacks.forEach(callback -> callback.accept(failure.get()));
+        return;
+      }
+      List<ClientResult> results = ConsensusCodec.decodeResults(reply.getMessage().getContent().toByteArray());
+      for (int i = 0; i < writeCallbacks.size(); i++) {
+        writeCallbacks.get(i).accept(results.get(i));
+      }
+    });
+  }
+
+  @Override
+  public void read(Bytes key, boolean linearizable, Consumer<ClientResult> callback) {
+    if (!linearizable) {
+      callback.accept(new ClientResult.Read(machine.read(key), region));
+      return;
+    }
+    Message query = Message.valueOf(ByteString.copyFrom(ConsensusCodec.encodeQuery(key)));
+    bounded(client.async().sendReadOnly(query)).whenComplete((reply, error) -> {
+      Optional<ClientResult.Failed> failure = failure(reply, error, "the strong read");
+      if (failure.isPresent()) {
+        callback.accept(failure.get());
+        return;
+      }
+      callback.accept(new ClientResult.Read(ConsensusCodec.decodeValue(reply.getMessage().getContent().toByteArray()),
+          reply.getServerId().toString()));
+    });
+  }
+
+  private static CompletableFuture<RaftClientReply> bounded(CompletableFuture<RaftClientReply> request) {
+    return request.orTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private Optional<ClientResult.Failed> failure(RaftClientReply reply, Throwable error, String what) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof TimeoutException) {
+      return Optional.of(new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "consensus dataset " + dataset + ": "
+          + what + " was not confirmed within " + REQUEST_TIMEOUT_MILLIS + " ms (is a majority of "
+          + "its regions reachable? leader: " + (leader.isEmpty() ? "unknown" : leader)
+          + "); its outcome is unknown: read the key before retrying."));
+    }
+    if (cause != null) {
+      return Optional.of(new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "consensus dataset " + dataset + ": "
+          + what + " failed (" + cause.getMessage() + "); its outcome is unknown."));
+    }
+    if (!reply.isSuccess()) {
+      return Optional.of(new ClientResult.Failed(Failure.UNAVAILABLE, "consensus dataset " + dataset + ": "
+          + what + " was refused by the Raft group (" + reply.getException() + ")."));
+    }
+    return Optional.empty();
+  }
+
+  /** Called by Ratis (any thread) when this member learns of a new leader. */
+  void onLeaderChanged(String newLeader, long term) {
+    String previous = leader;
+    leader = newLeader;
+    if (newLeader.equals(previous)) {
+      return;
+    }
+    metrics.leaderChanged(dataset, newLeader);
+    if (!newLeader.isEmpty()) {
+      log.info("{}: {} is the Raft leader of {} in term {}", region, newLeader, dataset, term);
+      runtime.publish(new ReplicationEvent.PrimaryChanged(dataset, Math.max(1, term), newLeader,
+          machine.appliedSequence() + 1, newLeader.equals(region) ? Role.PRIMARY : Role.REPLICA, 0));
+    }
+  }
+
+  /** Reads the leader from Ratis, for a member that joined after the election. */
+  void refreshLeader() {
+    DivisionInfo info = info();
+    if (info != null && info.getLeaderId() != null) {
+      onLeaderChanged(info.getLeaderId().toString(), info.getCurrentTerm());
+    }
+  }
+
+  private DivisionInfo info() {
+    try {
+      return server.getDivision(groupId).getInfo();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The region this member believes leads, or empty while none is known. */
+  public String leader() {
+    DivisionInfo info = info();
+    if (info != null && info.getLeaderId() != null) {
+      return info.getLeaderId().toString();
+    }
+    return leader;
+  }
+
+  @Override
+  public DatasetStatus status() {
+    DivisionInfo info = info();
+    String currentLeader = leader();
+    boolean leading = info != null && info.isLeader();
+    return new DatasetStatus(dataset, ReplicationMode.CONSENSUS, leading ? Role.PRIMARY : Role.REPLICA,
+        info == null ? 1 : Math.max(1, info.getCurrentTerm()), currentLeader.isEmpty() ? "" : currentLeader,
+        machine.appliedSequence(), List.of());
+  }
+
+  void close() {
+    try {
+      client.close();
+    } catch (IOException e) {
+      log.warn("{}: closing the Raft client of {}: {}", region, dataset, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.meridian.agent.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.ConsensusConfig;
+import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.replication.ClientOperation;
+import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.ReplicationEvent;
+import io.meridian.agent.core.storage.InMemoryReplicaStore;
+import io.meridian.agent.runtime.AgentRuntime;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the consensus adapter on three real Ratis servers in one JVM: a write sent to any member
+ * is committed by the leader and says so, compare-and-set is decided once for everyone, strong
+ * reads see every acknowledged write, leadership moves when the leader dies, and a member that
+ * restarts recovers from its log and snapshot.
+ */
+class ConsensusGroupTest {
+  private static final List<String> REGIONS = List.of("a", "b", "c");
+  private static final String DATASET = "ledger";
+
+  @TempDir Path directory;
+  private final Map<String, RatisHost> hosts = new LinkedHashMap<>();
+  private final Map<String, AgentRuntime> runtimes = new LinkedHashMap<>();
+  private final Map<String, ConsensusDataset> datasets = new LinkedHashMap<>();
+  private final Map<String, RaftLinks> links = new LinkedHashMap<>();
+  private final List<ReplicationEvent> events = new CopyOnWriteArrayList<>();
+  private ConsensusConfig config;
+
+  @AfterEach
+  void stop() {
+    hosts.values().forEach(RatisHost::close);
+  }
+
+  private void startGroup() throws IOException {
+    Map<String, String> addresses = new LinkedHashMap<>();
+    for (String region : REGIONS) {
+      addresses.put(region, "127.0.0.1:" + freePort());
+    }
+    config = new ConsensusConfig(0, addresses,
+        List.of(new ConsensusConfig.ConsensusGroup(DATASET, REGIONS, List.of())), 1_000);
+    for (String region : REGIONS) {
+      start(region);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty());
+  }
+
+  private void start(String region) {
+    ConsensusConfig own = new ConsensusConfig(Integer.parseInt(config.addresses().get(region).split(":")[1]),
+        config.addresses(), config.groups(), config.electionTimeoutMillisMin());
+    AgentRuntime runtime = runtimes.computeIfAbsent(region, r -> {
+      AgentRuntime created = new AgentRuntime(new AgentConfig(r, List.of(), List.of(), ReplicationBounds.DEFAULTS),
+          new InMemoryReplicaStore(), System::currentTimeMillis);
+      created.addListener(events::add);
+      return created;
+    });
+    RatisHost host = RatisHost.start(region, own, directory.resolve(region), "127.0.0.1",
+        links.computeIfAbsent(region, r -> new RaftLinks()));
+    hosts.put(region, host);
+    datasets.put(region, host.attach(DATASET, runtime, ConsensusMetrics.register(new PrometheusRegistry())));
+  }
+
+  /** The leader every running member agrees on, or empty while they do not agree. */
+  private String leader() {
+    List<String> views = datasets.values().stream().map(ConsensusDataset::leader).distinct().toList();
+    return views.size() == 1 ? views.get(0) : "";
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private ClientResult write(String region, ClientOperation operation) {
+    CompletableFuture<ClientResult> result = new CompletableFuture<>();
+    runtimes.get(region).submit(DATASET, operation, result::complete);
+    return result.join();
+  }
+
+  private Optional<String> strongRead(String region, String key) {
+    CompletableFuture<ClientResult> result = new CompletableFuture<>();
+    datasets.get(region).read(Bytes.ofUtf8(key), true, result::complete);
+    ClientResult read = result.join();
+    assertThat(read).isInstanceOf(ClientResult.Read.class);
+    return ((ClientResult.Read) read).value().map(v -> v.value().toUtf8());
+  }
+
+  private static ClientOperation put(String key, String value) {
+    return new ClientOperation.Put(Bytes.ofUtf8(key), Bytes.ofUtf8(value));
+  }
+
+  @Test
+  void writeAtAFollowerIsCommittedByTheLeaderAndReadStronglyEverywhere() throws IOException {
+    startGroup();
+    String leader = leader();
+    String follower = REGIONS.stream().filter(r -> !r.equals(leader)).findFirst().orElseThrow();
+
+    ClientResult result = write(follower, put("k", "v1"));
+
+    assertThat(result).isInstanceOf(ClientResult.Committed.class);
+    ClientResult.Committed committed = (ClientResult.Committed) result;
+    assertThat(committed.version().committedBy()).isEqualTo(leader);
+    assertThat(committed.version().originRegion()).isEqualTo(follower);
+    for (String region : REGIONS) {
+      assertThat(strongRead(region, "k")).contains("v1");
+    }
+    assertThat(runtimes.get(follower).status()).singleElement()
+        .satisfies(status -> assertThat(status.primary()).isEqualTo(leader));
+    assertThat(events).anySatisfy(event -> assertThat(event).isInstanceOf(ReplicationEvent.PrimaryChanged.class));
+  }
+
+  @Test
+  void aPartitionedLeaderIsReplacedAndCatchesUpAfterTheHeal() throws IOException {
+    startGroup();
+    String oldLeader = leader();
+    List<String> majority = REGIONS.stream().filter(r -> !r.equals(oldLeader)).toList();
+    for (String other : majority) { // cut at both ends, as `meridian fault cut` does
+      links.get(oldLeader).setCut(other, true);
+      links.get(other).setCut(oldLeader, true);
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      String seen = datasets.get(majority.get(0)).leader();
+      return !seen.isEmpty() && !seen.equals(oldLeader) && seen.equals(datasets.get(majority.get(1)).leader());
+    });
+    ClientResult inMajority = write(majority.get(0), put("side", "majority"));
+    ClientResult inMinority = write(oldLeader, put("side", "minority"));
+
+    assertThat(inMajority).isInstanceOf(ClientResult.Committed.class);
+    assertThat(((ClientResult.Committed) inMajority).version().committedBy()).isNotEqualTo(oldLeader);
+    assertThat(inMinority).isInstanceOf(ClientResult.Failed.class);
+    assertThat(((ClientResult.Failed) inMinority).failure())
+        .isEqualTo(io.meridian.agent.core.replication.Failure.OUTCOME_UNKNOWN);
+
+    for (String other : majority) {
+      links.get(oldLeader).setCut(other, false);
+      links.get(other).setCut(oldLeader, false);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty());
+    // The minority's write was never committed by a majority; after the heal everyone agrees
+    // on one value, whichever the Raft log ends with.
+    Optional<String> agreed = strongRead(majority.get(0), "side");
+    await().atMost(Duration.ofSeconds(20)).until(() -> hosts.get(oldLeader).stateMachine(DATASET)
+        .read(Bytes.ofUtf8("side")).map(v -> v.value().toUtf8()).equals(agreed));
+    assertThat(agreed).isPresent();
+  }
+
+  @Test
+  void compareAndSetSucceedsOnceWhenTwoRegionsRace() throws IOException {
+    startGroup();
+    write("a", put("lock", "free"));
+    List<CompletableFuture<ClientResult>> attempts = new ArrayList<>();
+    for (String region : REGIONS) {
+      CompletableFuture<ClientResult> attempt = new CompletableFuture<>();
+      runtimes.get(region).submit(DATASET, new ClientOperation.CompareAndSet(Bytes.ofUtf8("lock"),
+          Optional.of(Bytes.ofUtf8("free")), Bytes.ofUtf8("held-by-" + region)), attempt::complete);
+      attempts.add(attempt);
+    }
+    List<ClientResult> results = attempts.stream().map(CompletableFuture::join).toList();
+
+    assertThat(results).filteredOn(r -> r instanceof ClientResult.Committed).hasSize(1);
+    assertThat(results).filteredOn(r -> r instanceof ClientResult.CompareFailed).hasSize(2);
+    String winner = REGIONS.get(results.indexOf(results.stream()
+        .filter(r -> r instanceof ClientResult.Committed).findFirst().orElseThrow()));
+    assertThat(strongRead("a", "lock")).contains("held-by-" + winner);
+    ClientResult absent = write("b", new ClientOperation.CompareAndSet(Bytes.ofUtf8("new"), Optional.empty(),
+        Bytes.ofUtf8("first")));
+    assertThat(absent).isInstanceOf(ClientResult.Committed.class);
+  }
+
+  @Test
+  void leadershipMovesWhenTheLeaderStopsAndAcknowledgedWritesSurvive() throws IOException {
+    startGroup();
+    for (int i = 0; i < 20; i++) {
+      assertThat(write("a", put("k" + i, "v" + i))).isInstanceOf(ClientResult.Committed.class);
+    }
+    String oldLeader = leader();
+    hosts.remove(oldLeader).close();
+    datasets.remove(oldLeader);
+    String survivor = REGIONS.stream().filter(r -> !r.equals(oldLeader)).findFirst().orElseThrow();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty() && !leader().equals(oldLeader));
+    ClientResult after = write(survivor, put("after", "failover"));
+
+    assertThat(after).isInstanceOf(ClientResult.Committed.class);
+    assertThat(((ClientResult.Committed) after).version().committedBy()).isNotEqualTo(oldLeader);
+    for (int i = 0; i < 20; i++) {
+      assertThat(strongRead(survivor, "k" + i)).contains("v" + i);
+    }
+
+    start(oldLeader); // restarts on its directory: recovers the log and catches up
+    await().atMost(Duration.ofSeconds(20)).until(
+        () -> hosts.get(oldLeader).stateMachine(DATASET).read(Bytes.ofUtf8("after")).isPresent());
+    assertThat(hosts.get(oldLeader).stateMachine(DATASET).copy())
+        .isEqualTo(hosts.get(survivor).stateMachine(DATASET).copy());
+  }
+}

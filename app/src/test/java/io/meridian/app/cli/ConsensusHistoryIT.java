@@ -1,0 +1,155 @@
+package io.meridian.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meridian.agent.api.v1.DatasetStatus;
+import io.meridian.agent.api.v1.ReadConsistency;
+import io.meridian.app.client.AgentClient;
+import io.meridian.app.client.HistoryLoad;
+import io.meridian.app.client.HistoryRecorder;
+import io.meridian.app.deploy.DeploymentState;
+import io.meridian.app.deploy.LocalDeployer;
+import io.meridian.app.deploy.StateDirectories;
+import io.meridian.app.history.LinearizabilityChecker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves consensus mode stays linearizable under faults, with real agent processes: while
+// closed-loop clients at all three regions put, compare-and-set and read a handful of keys
+// (recorded like `meridian load --history`), the Raft leader is killed with kill -9 and later
+// restarted, then the new leader is paused (SIGSTOP) and resumed. Leadership moves, writes keep
+// committing, and the recorded history passes the linearizability checker. Faults go through
+// `meridian fault`. Bounded: about 35 s of load.
+class ConsensusHistoryIT {
+  private static final String DATASET = "account-balances";
+  private static final List<String> REGIONS = List.of("virginia", "iowa", "montreal");
+
+  @TempDir
+  Path workspace;
+
+  private Path stateDirectory;
+  private String previousWorkspace;
+
+  @BeforeEach
+  void useTemporaryWorkspace() {
+    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
+    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
+    stateDirectory = workspace.resolve("state");
+  }
+
+  @AfterEach
+  void stopWhateverIsLeft() throws Exception {
+    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
+      DeploymentState state = DeploymentState.read(stateDirectory);
+      for (DeploymentState.AgentRecord agent : state.agents()) {
+        // A paused agent ignores SIGTERM until it runs again.
+        ProcessHandle.of(agent.pid()).ifPresent(p -> CliRun.meridian("fault", "resume", agent.region()));
+      }
+      LocalDeployer.teardown(state);
+    }
+    if (previousWorkspace == null) {
+      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
+    } else {
+      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
+    }
+  }
+
+  /** The leader the reachable agents agree on, if they do. */
+  private static Optional<String> leader(Map<String, AgentClient> clients, List<String> reachable) {
+    String agreed = null;
+    for (String region : reachable) {
+      try {
+        Optional<DatasetStatus> status = clients.get(region).status(Duration.ofSeconds(2)).getDatasetsList()
+            .stream().filter(d -> d.getDataset().equals(DATASET)).findFirst();
+        String leader = status.map(DatasetStatus::getPrimaryRegion).orElse("");
+        if (leader.isEmpty() || (agreed != null && !agreed.equals(leader))) {
+          return Optional.empty();
+        }
+        agreed = leader;
+      } catch (RuntimeException unreachable) {
+        return Optional.empty();
+      }
+    }
+    return Optional.ofNullable(agreed).filter(reachable::contains);
+  }
+
+  private static String awaitLeader(Map<String, AgentClient> clients, List<String> reachable) {
+    String[] found = new String[1];
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      found[0] = leader(clients, reachable).orElse(null);
+      return found[0] != null;
+    });
+    return found[0];
+  }
+
+  private static List<String> without(String region) {
+    return REGIONS.stream().filter(r -> !r.equals(region)).toList();
+  }
+
+  @Test
+  void historyUnderKillAndPauseOfTheLeaderIsLinearizable() throws Exception {
+    CliRun deploy = CliRun.meridian("deploy", "src/test/resources/topologies/consensus-3.yaml", "--target", "local",
+        "--state-dir", stateDirectory.toString());
+    assertThat(deploy.status()).as(deploy.all()).isZero();
+    DeploymentState state = DeploymentState.read(stateDirectory);
+    Map<String, AgentClient> clients = new LinkedHashMap<>();
+    Path historyFile = workspace.resolve("consensus-history.jsonl");
+    try (HistoryRecorder recorder = new HistoryRecorder(historyFile)) {
+      for (String region : REGIONS) {
+        clients.put(region, new AgentClient(region, state.agent(region).orElseThrow().grpcAddress()));
+      }
+      String firstLeader = awaitLeader(clients, REGIONS);
+      HistoryLoad load = new HistoryLoad(clients, new HistoryLoad.Options(DATASET, REGIONS, 150,
+          Duration.ofSeconds(35), 4, 0.3, 0.3, ReadConsistency.READ_CONSISTENCY_STRONG), recorder);
+      CompletableFuture<HistoryLoad.Summary> running = CompletableFuture.supplyAsync(() -> {
+        try {
+          return load.run();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+
+      Thread.sleep(4_000); // Load before the first fault; the faults' timing is what matters, not a wait for a state.
+      CliRun kill = CliRun.meridian("fault", "kill", firstLeader);
+      assertThat(kill.out()).as(kill.all()).contains("killed " + firstLeader);
+      String secondLeader = awaitLeader(clients, without(firstLeader));
+      assertThat(secondLeader).isNotEqualTo(firstLeader);
+      Thread.sleep(3_000);
+      CliRun restart = CliRun.meridian("fault", "restart", firstLeader);
+      assertThat(restart.out()).as(restart.all()).contains("restarted " + firstLeader);
+      await().atMost(Duration.ofSeconds(30)).until(() -> leader(clients, REGIONS).isPresent());
+
+      String pausedLeader = awaitLeader(clients, REGIONS);
+      CliRun pause = CliRun.meridian("fault", "pause", pausedLeader);
+      assertThat(pause.status()).as(pause.all()).isZero();
+      String thirdLeader = awaitLeader(clients, without(pausedLeader));
+      assertThat(thirdLeader).isNotEqualTo(pausedLeader);
+      Thread.sleep(2_000);
+      CliRun resume = CliRun.meridian("fault", "resume", pausedLeader);
+      assertThat(resume.status()).as(resume.all()).isZero();
+
+      HistoryLoad.Summary summary = running.get();
+      System.out.println("consensus history: " + summary + "; leaders " + firstLeader + " -> " + secondLeader
+          + ", paused " + pausedLeader + " -> " + thirdLeader + "; history in " + historyFile);
+      assertThat(summary.ok()).as("operations that completed").isGreaterThan(500);
+      recorder.flush();
+      LinearizabilityChecker.Result result = LinearizabilityChecker.check(historyFile);
+      System.out.println("checker: " + result.describe());
+      assertThat(result.linearizable()).as(result.describe()).isTrue();
+      assertThat(result.keysChecked()).isEqualTo(4);
+    } finally {
+      clients.values().forEach(AgentClient::close);
+    }
+  }
+}
