@@ -59,11 +59,18 @@ public final class AgentMain {
    * @param peers the other agents
    * @param datasets what this region replicates
    * @param bounds protocol limits; defaults when absent
+   * @param failoverGroup the failover decision group, if the deployment has one
    */
-  record ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+  record ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds,
+      io.meridian.agent.config.FailoverGroupConfig failoverGroup) {
+    /** A configuration without a failover decision group. */
+    ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+      this(region, peers, datasets, bounds, null);
+    }
+
     AgentConfig toAgentConfig() {
       return new AgentConfig(region, peers == null ? List.of() : peers, datasets == null ? List.of() : datasets,
-          bounds == null ? ReplicationBounds.DEFAULTS : bounds);
+          bounds == null ? ReplicationBounds.DEFAULTS : bounds, failoverGroup);
     }
   }
 
