@@ -153,6 +153,7 @@ public final class AgentMain {
             .build(),
         System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes);
+    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, System::currentTimeMillis);
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {

@@ -193,6 +193,29 @@ public final class FailoverGroup implements AutoCloseable {
     return reply.getMessage().getContent().toStringUtf8();
   }
 
+  /** Whether the group decides failovers of {@code dataset} (a single-primary dataset of this agent). */
+  public boolean decides(String dataset) {
+    return decidedEpoch(dataset).isPresent();
+  }
+
+  /**
+   * Commits an operator's decision through the group. A decision the group already holds (the
+   * command line sends it to every agent) answers {@code DECIDED} again without a new entry; one
+   * for an epoch another decision took answers {@code NOCHANGE} with the reason.
+   */
+  public CompletableFuture<String> decide(Input.EpochDecided decision) {
+    synchronized (stateMachine.decisions()) {
+      DecisionLog decisions = stateMachine.decisions();
+      if (decisions.epoch(decision.dataset()).orElse(0L) == decision.epoch()
+          && decisions.primary(decision.dataset()).orElse("").equals(decision.primary())) {
+        return CompletableFuture.completedFuture("DECIDED " + decision.epoch() + " " + decision.primary()
+            + " (already in the group's log)");
+      }
+    }
+    return submit(new FailoverCommand.Decide(decision.dataset(), decision.epoch(), decision.primary(),
+        decision.startSequence(), decision.previousPrimaryStopped()));
+  }
+
   /** The newest decided epoch of {@code dataset} this member applied, if it is a group dataset. */
   public java.util.Optional<Long> decidedEpoch(String dataset) {
     synchronized (stateMachine.decisions()) {
