@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
         QuarantineCommand.class,
         FaultCommand.class,
         RecordCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class,
     },
     exitCodeListHeading = "%nExit status:%n",

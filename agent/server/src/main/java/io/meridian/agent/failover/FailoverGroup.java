@@ -53,8 +53,8 @@ public final class FailoverGroup implements AutoCloseable {
   /** A release not yet followed by a decision is submitted again after this long. */
   public static final long RELEASE_RESUBMIT_MILLIS = 1_000;
   /** Ratis election timeouts: a leader is replaced within about this after it dies. */
-  static final long ELECTION_TIMEOUT_MIN_MILLIS = 300;
-  static final long ELECTION_TIMEOUT_MAX_MILLIS = 600;
+  static final long ELECTION_TIMEOUT_MIN_MILLIS = 1_000;
+  static final long ELECTION_TIMEOUT_MAX_MILLIS = 2_000;
   /** How long one submission may take, retries included. */
   public static final long SUBMIT_TIMEOUT_MILLIS = 5_000;
 
