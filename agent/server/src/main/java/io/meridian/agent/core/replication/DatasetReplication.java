@@ -47,6 +47,8 @@ import java.util.TreeSet;
  */
 final class DatasetReplication {
   private static final long NONE = -1;
+  /** After a start, how much longer than the lease plus margin a replica waits before releasing a primary it has not heard. */
+  static final long START_RELEASE_GRACE_MILLIS = 10_000;
 
   private final String self;
   private final DatasetConfig config;
@@ -170,7 +172,10 @@ final class DatasetReplication {
       createFollowers();
     }
     this.lastProgressMillis = nowMillis;
-    this.lastGrantMillis = nowMillis;
+    // A region that just started gives the primary a grace period before releasing it: agents of
+    // a deployment start one after another (slowly on a loaded machine), and a replica that has not
+    // heard its primary yet because that primary is still starting must not fail it over.
+    this.lastGrantMillis = nowMillis + START_RELEASE_GRACE_MILLIS;
   }
 
   private void createFollowers() {
