@@ -38,6 +38,9 @@ public final class Agent implements AutoCloseable {
   private final HealthStatusManager health;
   private final boolean ticking;
 
+  private ControlService control;
+  private volatile io.meridian.agent.failover.FailoverGroup failoverGroup;
+
   private Agent(AgentRuntime runtime, PeerTransport transport, Server server, HealthStatusManager health,
       boolean ticking) {
     this.runtime = runtime;
@@ -78,12 +81,13 @@ public final class Agent implements AutoCloseable {
     AgentMetrics metrics = AgentMetrics.register(metricsRegistry, runtime, storageBytes);
     PeerTransport transport = new PeerTransport(runtime, channelFactory, scheduler, RECONNECT_DELAY_MILLIS);
     HealthStatusManager health = new HealthStatusManager();
+    ControlService control = new ControlService(runtime, transport, new StatusMapper(wallClockMillis, transport),
+        wallClockMillis.getAsLong());
     Server server = serverBuilder
         .compressorRegistry(PeerCompression.registry())
         .addService(new KvService(runtime, metrics))
         .addService(transport.service())
-        .addService(new ControlService(runtime, transport, new StatusMapper(wallClockMillis, transport),
-            wallClockMillis.getAsLong()))
+        .addService(control)
         .addService(new WatchService(runtime, transport, scheduler, wallClockMillis))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -98,7 +102,28 @@ public final class Agent implements AutoCloseable {
       runtime.startTicking(scheduler, tickIntervalMillis);
     }
     health.setStatus("", ServingStatus.SERVING);
-    return new Agent(runtime, transport, server, health, tickIntervalMillis > 0);
+    Agent agent = new Agent(runtime, transport, server, health, tickIntervalMillis > 0);
+    agent.control = control;
+    return agent;
+  }
+
+  /**
+   * Joins the failover decision group when the configuration has one (ADR 0016): committed
+   * decisions are fed to the core in log order, this region's releases of a primary are submitted,
+   * and operator decisions ({@code ApplyDecision}) are committed through the group. Without a group
+   * in the configuration, does nothing.
+   *
+   * @param storageDirectory where the group's Ratis log is kept across restarts
+   */
+  public void joinFailoverGroup(java.nio.file.Path storageDirectory, ScheduledExecutorService scheduler,
+      LongSupplier wallClockMillis) {
+    if (runtime.config().failoverGroup() == null) {
+      return;
+    }
+    io.meridian.agent.failover.FailoverGroup group = io.meridian.agent.failover.FailoverGroup.start(runtime.config(),
+        storageDirectory, runtime::failoverViews, runtime::deliver, scheduler, wallClockMillis);
+    failoverGroup = group;
+    control.useFailoverGroup(group);
   }
 
   /** The runtime, for ticking by hand in tests. */
@@ -126,6 +151,10 @@ public final class Agent implements AutoCloseable {
     health.enterTerminalState();
     if (ticking) {
       runtime.stopTicking();
+    }
+    io.meridian.agent.failover.FailoverGroup group = failoverGroup;
+    if (group != null) {
+      group.close();
     }
     transport.close();
     runtime.failPending("region " + runtime.config().region() + " is shutting down; the outcome is unknown.");

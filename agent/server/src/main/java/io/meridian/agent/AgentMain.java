@@ -59,18 +59,25 @@ public final class AgentMain {
    * @param peers the other agents
    * @param datasets what this region replicates
    * @param bounds protocol limits; defaults when absent
+   * @param failoverGroup the failover decision group, if the deployment has one
    * @param consensus the Raft server and groups, when the agent takes part in consensus datasets
    */
   record ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds,
-      io.meridian.agent.config.ConsensusConfig consensus) {
-    /** A configuration without consensus datasets. */
+      io.meridian.agent.config.FailoverGroupConfig failoverGroup, io.meridian.agent.config.ConsensusConfig consensus) {
+    /** A configuration without a failover decision group or consensus datasets. */
     ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
-      this(region, peers, datasets, bounds, null);
+      this(region, peers, datasets, bounds, null, null);
+    }
+
+    /** A configuration without consensus datasets. */
+    ConfigFile(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds,
+        io.meridian.agent.config.FailoverGroupConfig failoverGroup) {
+      this(region, peers, datasets, bounds, failoverGroup, null);
     }
 
     AgentConfig toAgentConfig() {
       return new AgentConfig(region, peers == null ? List.of() : peers, datasets == null ? List.of() : datasets,
-          bounds == null ? ReplicationBounds.DEFAULTS : bounds);
+          bounds == null ? ReplicationBounds.DEFAULTS : bounds, failoverGroup);
     }
   }
 
@@ -195,6 +202,7 @@ public final class AgentMain {
       }
     }
     io.meridian.agent.consensus.RatisHost ratisHost = ratis;
+    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, System::currentTimeMillis);
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {

@@ -12,8 +12,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Run a benchmark and print its figures.",
-    subcommands = {BenchCommand.Repair.class})
+    description = {"Run a benchmark and print its figures.", "", "Examples:",
+        "  meridian bench repair --keys 1000000 --divergent 0.01",
+        "  meridian bench failover --dataset orders --kind auto --trials 5"},
+    subcommands = {BenchCommand.Repair.class, BenchFailoverCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Spec

@@ -4,6 +4,8 @@ import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.ConsensusConfig;
 import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverGroupConfig;
+import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
@@ -49,6 +51,10 @@ import java.util.function.IntSupplier;
  *       witnesses listed among replicas.</li>
  *   <li>Every peer carries its region's jurisdiction and every dataset its allowed
  *       jurisdictions, so agents enforce residency on the wire (defence behind validation).</li>
+ *   <li>Each {@code async}/{@code sync} dataset carries its policy's failover settings (automatic
+ *       or not, the detection timeout as the primary's lease). When any has automatic failover,
+ *       every agent also gets the failover decision group: a Ratis port of its own (a third port
+ *       per agent), the members, and each dataset's failover priority (ADR 0016).</li>
  * </ul>
  */
 public final class DeploymentCompiler {
@@ -66,7 +72,8 @@ public final class DeploymentCompiler {
    * @param topology a topology that passed validation without errors
    * @param emulateWan whether traffic between agents gets the links' delay, jitter, bandwidth
    *     and loss
-   * @param ports hands out a distinct free port each time it is called (two per agent)
+   * @param ports hands out a distinct free port each time it is called (two per agent, three
+   *     when a dataset fails over automatically)
    * @return the plan, with a warning line for everything left out
    * @throws IllegalArgumentException when the topology cannot be deployed (no data region, say)
    */
@@ -122,6 +129,25 @@ public final class DeploymentCompiler {
       }
     }
 
+    // Automatic failover needs the failover decision group: one Ratis member per agent, on a port
+    // of its own, and every dataset's failover priority.
+    boolean anyAutomatic = datasetsByRegion.values().stream().flatMap(List::stream)
+        .anyMatch(config -> config.mode() != ReplicationMode.MULTI_PRIMARY && config.failover().automatic());
+    Map<String, Integer> groupPorts = new HashMap<>();
+    List<FailoverGroupConfig.Member> groupMembers = new ArrayList<>();
+    Map<String, List<String>> priorities = new LinkedHashMap<>();
+    if (anyAutomatic) {
+      for (Region region : dataRegions) {
+        int port = distinctPort(ports, handedOut);
+        groupPorts.put(region.id().value(), port);
+        groupMembers.add(new FailoverGroupConfig.Member(region.id().value(), LOOPBACK + ":" + port));
+      }
+      for (Dataset dataset : topology.datasets()) {
+        topology.policyOf(dataset).ifPresent(policy -> priorities.put(dataset.name(),
+            policy.failoverPriority().stream().map(RegionId::value).toList()));
+      }
+    }
+
     List<AgentPlan> agents = new ArrayList<>();
     for (Region region : topology.regions()) {
       if (region.isWitness()) {
@@ -149,7 +175,8 @@ public final class DeploymentCompiler {
         }
       }
       AgentConfig config = new AgentConfig(id, peers, datasetsByRegion.get(id),
-          ReplicationBounds.DEFAULTS);
+          ReplicationBounds.DEFAULTS, anyAutomatic
+              ? new FailoverGroupConfig(groupPorts.get(id), groupMembers, priorities) : null);
       agents.add(new AgentPlan(id, grpcPorts.get(id), metricsPorts.get(id), config,
           consensusOf(id, raftAddresses, groups)));
     }
@@ -256,9 +283,13 @@ public final class DeploymentCompiler {
     int syncAcks = policy.syncAcks() == null ? others : Math.min(policy.syncAcks(), others);
     FsyncPolicy fsync = mode == ReplicationMode.SYNC ? FsyncPolicy.PER_COMMIT
         : FsyncPolicy.OPERATING_SYSTEM;
+    // The topology's failover settings reach the agents: with automatic failover the primary holds a
+    // lease of the detection timeout and the failover group decides (ADR 0016).
+    FailoverPolicy failover = new FailoverPolicy(policy.failover().automatic(),
+        policy.failover().detectionTimeoutMs(), FailoverPolicy.MANUAL.clockDriftMarginMillis());
     return Optional.of(new DatasetConfig(dataset.name(), mode, replicas,
         policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1,
-        ConflictResolution.LWW, allowed));
+        ConflictResolution.LWW, allowed, failover));
   }
 
   /**

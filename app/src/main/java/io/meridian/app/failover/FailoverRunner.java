@@ -158,7 +158,8 @@ public final class FailoverRunner {
     missing.removeAll(told);
     String warning = missing.isEmpty() ? "" : "warning: " + missing + " did not get the "
         + "decision; they stay at epoch " + plan.currentEpoch() + " and are refused by the others"
-        + " until they get it (no consensus group yet: see ADR 0009).";
+        + " until they get it (from the failover group's log when the deployment has one, ADR 0016;"
+        + " otherwise run the command again once they are back).";
     return new Outcome(true, List.copyOf(missing), String.format(Locale.ROOT,
         "%s is the primary of %s in epoch %d (%s, %.0f ms after the decision started, %.0f ms"
             + " in all); told %s", target, dataset, plan.newEpoch(),

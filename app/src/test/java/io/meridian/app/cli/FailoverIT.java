@@ -56,7 +56,12 @@ class FailoverIT {
 
   @Test
   void plannedSwitchoverThenForcedFailoverAfterKillMinusNine() throws Exception {
-    CliRun deploy = CliRun.meridian("deploy", "../samples/global-async.yaml", "--target", "local",
+    // Operator failover alone: the sample's policy with automatic failover turned off, so the agents'
+    // failover group does not race the commands below (automatic failover: FailoverProcessIT).
+    Path manual = stateDirectory.resolveSibling(stateDirectory.getFileName() + "-global-async-manual.yaml");
+    Files.writeString(manual, Files.readString(Path.of("../samples/global-async.yaml"))
+        .replace("automatic: true", "automatic: false"));
+    CliRun deploy = CliRun.meridian("deploy", manual.toString(), "--target", "local",
         "--state-dir", stateDirectory.toString());
     assertThat(deploy.status()).as(deploy.all()).isZero();
     assertThat(CliRun.meridian("kv", "put", "--region", "us-east", "--dataset", "orders", "k1", "v1").status())

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverGroupConfig;
+import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
@@ -67,8 +69,30 @@ class DeploymentCompilerTest {
     plan.agents().forEach(agent -> {
       ports.add(agent.grpcPort());
       ports.add(agent.metricsPort());
+      ports.add(agent.config().failoverGroup().port());
     });
-    assertThat(ports).hasSize(2 * plan.agents().size());
+    assertThat(ports).as("gRPC, metrics and failover group port of each agent").hasSize(3 * plan.agents().size());
+  }
+
+  @Test
+  void automaticFailoverReachesTheAgentsWithTheLeaseTheGroupAndThePriorities() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("global-async.yaml"), false, countingPorts());
+
+    for (AgentPlan agent : plan.agents()) {
+      DatasetConfig orders = agent.config().datasets().get(0);
+      assertThat(orders.failover()).isEqualTo(new FailoverPolicy(true, 3000, 100));
+      FailoverGroupConfig group = agent.config().failoverGroup();
+      assertThat(group.members()).extracting(FailoverGroupConfig.Member::region)
+          .containsExactlyInAnyOrder("us-east", "eu-central", "ap-southeast");
+      assertThat(group.members()).contains(new FailoverGroupConfig.Member(agent.region(), "127.0.0.1:" + group.port()));
+      assertThat(group.order(orders)).containsExactly("eu-central", "ap-southeast", "us-east");
+    }
+  }
+
+  @Test
+  void withoutAutomaticFailoverThereIsNoGroup() throws Exception {
+    DeploymentPlan plan = COMPILER.compile(sample("multi-primary-counters.yaml"), false, countingPorts());
+    assertThat(plan.agents()).allSatisfy(agent -> assertThat(agent.config().failoverGroup()).isNull());
   }
 
   @Test

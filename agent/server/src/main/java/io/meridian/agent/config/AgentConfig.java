@@ -11,9 +11,17 @@ import java.util.Optional;
  * @param peers the other agents, by region
  * @param datasets datasets this region replicates (it must be one of each one's replicas)
  * @param bounds protocol limits
+ * @param failoverGroup the failover decision group (automatic failover through Ratis, ADR 0016);
+ *     null when the deployment has none
  */
 public record AgentConfig(
-    String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+    String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds,
+    FailoverGroupConfig failoverGroup) {
+
+  /** An agent without a failover decision group. */
+  public AgentConfig(String region, List<PeerConfig> peers, List<DatasetConfig> datasets, ReplicationBounds bounds) {
+    this(region, peers, datasets, bounds, null);
+  }
 
   /** Validates that every dataset places this region and that every replica is a known peer. */
   public AgentConfig {
@@ -35,6 +43,11 @@ public record AgentConfig(
     }
     if (datasets.stream().map(DatasetConfig::name).distinct().count() != datasets.size()) {
       throw new IllegalArgumentException("a dataset is configured twice in region " + region);
+    }
+    if (failoverGroup != null
+        && failoverGroup.members().stream().noneMatch(member -> member.region().equals(region))) {
+      throw new IllegalArgumentException("region " + region + " is not a member of its own failover group "
+          + failoverGroup.members());
     }
   }
 

@@ -131,6 +131,13 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
           + request.getPrimaryRegion() + "'").asRuntimeException());
       return;
     }
+    Input.EpochDecided decision = new Input.EpochDecided(request.getDataset(), request.getEpoch(),
+        request.getPrimaryRegion(), request.getStartSequence(), request.getPreviousPrimaryStopped());
+    io.meridian.agent.failover.FailoverGroup group = failoverGroup;
+    if (group != null && group.decides(request.getDataset())) {
+      applyThroughGroup(group, decision, responseObserver);
+      return;
+    }
     AtomicLong quarantined = new AtomicLong();
     Consumer<ReplicationEvent> listener = event -> {
       if (event instanceof ReplicationEvent.WritesQuarantined
@@ -153,6 +160,66 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     responseObserver.onNext(ApplyDecisionResponse.newBuilder().setEpoch(view.epoch())
         .setPrimaryRegion(view.primary()).setQuarantinedChanges(quarantined.get()).build());
     responseObserver.onCompleted();
+  }
+
+  /** How long an operator's decision committed through the failover group may take to apply here. */
+  static final long GROUP_DECISION_WAIT_MILLIS = 10_000;
+
+  private volatile io.meridian.agent.failover.FailoverGroup failoverGroup;
+
+  /**
+   * Commits operator decisions through {@code group} from now on (ADR 0016), so an operator's
+   * failover and an automatic one, or two operators, cannot both win the same epoch.
+   */
+  public void useFailoverGroup(io.meridian.agent.failover.FailoverGroup group) {
+    this.failoverGroup = group;
+  }
+
+  // The group's log applies the decision on every member, this one included; the answer waits
+  // until this region applied it, and says so when another decision won the epoch.
+  private void applyThroughGroup(io.meridian.agent.failover.FailoverGroup group, Input.EpochDecided decision,
+      StreamObserver<ApplyDecisionResponse> responseObserver) {
+    AtomicLong quarantined = new AtomicLong();
+    Consumer<ReplicationEvent> listener = event -> {
+      if (event instanceof ReplicationEvent.WritesQuarantined
+          && ((ReplicationEvent.WritesQuarantined) event).dataset().equals(decision.dataset())) {
+        quarantined.addAndGet(((ReplicationEvent.WritesQuarantined) event).count());
+      }
+    };
+    runtime.addListener(listener);
+    try {
+      String answer = group.decide(decision).get(GROUP_DECISION_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (!answer.startsWith("DECIDED")) {
+        responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("dataset " + decision.dataset()
+            + ": the failover group did not take the decision (epoch " + decision.epoch() + ", primary "
+            + decision.primary() + "): " + answer + ". Read the failover status again and retry.")
+            .asRuntimeException());
+        return;
+      }
+      long deadline = System.nanoTime() + GROUP_DECISION_WAIT_MILLIS * 1_000_000;
+      FailoverView view = currentView(decision.dataset());
+      while (view.epoch() < decision.epoch() && System.nanoTime() < deadline) {
+        Thread.sleep(10); // The local member applies the committed entry shortly after the leader.
+        view = currentView(decision.dataset());
+      }
+      responseObserver.onNext(ApplyDecisionResponse.newBuilder().setEpoch(view.epoch())
+          .setPrimaryRegion(view.primary()).setQuarantinedChanges(quarantined.get()).build());
+      responseObserver.onCompleted();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      responseObserver.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      responseObserver.onError(Status.UNAVAILABLE.withDescription("dataset " + decision.dataset()
+          + ": the failover group could not commit the decision within " + GROUP_DECISION_WAIT_MILLIS
+          + " ms (" + e.getMessage() + "); a majority of the group's members must be reachable. Nothing changed"
+          + " unless a later status shows epoch " + decision.epoch() + ".").asRuntimeException());
+    } finally {
+      runtime.removeListener(listener);
+    }
+  }
+
+  private FailoverView currentView(String dataset) {
+    return runtime.failoverViews().stream().filter(v -> v.dataset().equals(dataset)).findFirst().orElseThrow();
   }
 
   @Override

@@ -48,6 +48,8 @@ import java.util.TreeSet;
  */
 final class DatasetReplication {
   private static final long NONE = -1;
+  /** After a start, how much longer than the lease plus margin a replica waits before releasing a primary it has not heard. */
+  static final long START_RELEASE_GRACE_MILLIS = 10_000;
 
   private final String self;
   private final DatasetConfig config;
@@ -108,6 +110,8 @@ final class DatasetReplication {
   private long bytesIn;
   /** When this replica last granted the primary's lease, or began waiting for a primary. */
   private long lastGrantMillis;
+  /** The epoch whose primary this replica released (reported so): it grants that primary no lease. */
+  private long releasedEpoch = NONE;
   private final LinkedHashMap<Long, PendingForward> pendingForwards = new LinkedHashMap<>();
 
   /** Where a write's answer goes: a local client or a replica that forwarded it. */
@@ -190,7 +194,10 @@ final class DatasetReplication {
       createFollowers();
     }
     this.lastProgressMillis = nowMillis;
-    this.lastGrantMillis = nowMillis;
+    // A region that just started gives the primary a grace period before releasing it: agents of
+    // a deployment start one after another (slowly on a loaded machine), and a replica that has not
+    // heard its primary yet because that primary is still starting must not fail it over.
+    this.lastGrantMillis = nowMillis + START_RELEASE_GRACE_MILLIS;
   }
 
   private void createFollowers() {
@@ -737,7 +744,11 @@ final class DatasetReplication {
 
   private void onHeartbeat(long nowMillis, String from, Heartbeat heartbeat, Output.Builder out) {
     heardSinceConnect = true;
-    if (policy.automatic()) {
+    // Every heartbeat is answered, so the primary hears from its replicas while idle. With a lease,
+    // the answer renews it, except once this replica has released the primary: from then on it
+    // keeps its pledge and never renews that primary's lease in this epoch (ADR 0016), so a
+    // decider that counted its release can rely on the old lease running out.
+    if (!pledgeRelease(nowMillis)) {
       out.send(from, new HeartbeatReply(name, epoch, heartbeat.sentAtMillis(), lastSequence));
       lastGrantMillis = nowMillis;
     }
@@ -802,8 +813,10 @@ final class DatasetReplication {
       follower.unsentSinceMillis = nowMillis;
     }
     sendChanges(nowMillis, follower, false, out);
-    // With a lease, heartbeats flow even while batches do: their answers renew it.
-    long quietSinceMillis = policy.automatic() ? follower.lastHeartbeatMillis : follower.lastSentMillis;
+    // Heartbeats flow every interval even while batches do, lease or not: their answers renew the
+    // lease and keep every region's failure detector fed, so an idle or a busy primary alike
+    // knows which replicas are alive (issue 7).
+    long quietSinceMillis = follower.lastHeartbeatMillis;
     if (quietSinceMillis == NONE || nowMillis - quietSinceMillis >= bounds.heartbeatIntervalMillis()) {
       out.send(follower.region,
           new Heartbeat(name, epoch, lastSequence, nowMillis, !follower.subscribed));
@@ -812,7 +825,24 @@ final class DatasetReplication {
     }
   }
 
+  /**
+   * With a lease, whether this replica has released the primary of the current epoch: once it has
+   * heard nothing from it for the lease plus the drift margin, it says so in its {@link
+   * FailoverView} and keeps that pledge — it renews the primary's lease no more in this epoch, so
+   * a decider that counted its release can rely on the old lease running out.
+   */
+  private boolean pledgeRelease(long nowMillis) {
+    if (!policy.automatic() || role != Role.REPLICA) {
+      return false;
+    }
+    if (releasedEpoch != epoch && nowMillis - lastGrantMillis >= policy.releaseAfterMillis()) {
+      releasedEpoch = epoch;
+    }
+    return releasedEpoch == epoch;
+  }
+
   private void tickReplica(long nowMillis, Output.Builder out) {
+    pledgeRelease(nowMillis);
     Iterator<PendingForward> pending = pendingForwards.values().iterator();
     while (pending.hasNext()) {
       PendingForward forward = pending.next();
@@ -1198,7 +1228,8 @@ final class DatasetReplication {
     if (lastSequence > 0) {
       lastEpochInLog = store.readLog(name, lastSequence, 1, Long.MAX_VALUE).get(0).version().epoch();
     }
-    boolean releases = role == Role.REPLICA && nowMillis - lastGrantMillis >= policy.releaseAfterMillis();
+    boolean releases = role == Role.REPLICA
+        && (releasedEpoch == epoch || nowMillis - lastGrantMillis >= policy.releaseAfterMillis());
     return new FailoverView(name, epoch, primary, role, lastSequence, lastEpochInLog,
         role == Role.REPLICA ? Math.max(0, knownHeadSequence - lastSequence) : 0,
         role == Role.PRIMARY && writeRefusal(nowMillis).isEmpty(), releases);
@@ -1267,8 +1298,8 @@ final class DatasetReplication {
         if (!follower.connected) {
           continue;
         }
-        // With a lease, heartbeats flow even while batches do (see tickFollower).
-        long quietSinceMillis = policy.automatic() ? follower.lastHeartbeatMillis : follower.lastSentMillis;
+        // Heartbeats flow every interval, even while batches do (see tickFollower).
+        long quietSinceMillis = follower.lastHeartbeatMillis;
         due = Math.min(due, quietSinceMillis == NONE ? nowMillis
             : quietSinceMillis + bounds.heartbeatIntervalMillis());
         if (follower.subscribed && follower.inFlightSinceMillis != NONE) {

@@ -1,0 +1,317 @@
+package io.meridian.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.meridian.agent.api.v1.ControlGrpc;
+import io.meridian.agent.api.v1.CutLinkRequest;
+import io.meridian.agent.api.v1.DatasetFailoverView;
+import io.meridian.agent.api.v1.FailoverStatusRequest;
+import io.meridian.agent.api.v1.GetRequest;
+import io.meridian.agent.api.v1.GetResponse;
+import io.meridian.agent.api.v1.HealLinkRequest;
+import io.meridian.agent.api.v1.KvGrpc;
+import io.meridian.agent.api.v1.ListQuarantineRequest;
+import io.meridian.agent.api.v1.PutRequest;
+import io.meridian.agent.api.v1.PutResponse;
+import io.meridian.agent.api.v1.QuarantinedChange;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverGroupConfig;
+import io.meridian.agent.config.FailoverPolicy;
+import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.config.ReplicationMode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves automatic failover on three real agent processes joined in the Ratis failover group
+// (ADR 0016): a sync dataset whose primary is killed with SIGKILL under load fails over on its own
+// and loses no acknowledged write; an async primary cut off from both replicas stops accepting
+// writes, the majority side elects a new primary, no write is accepted by both, and after the
+// heal the old primary rejoins with exactly its unreplicated writes in quarantine.
+class FailoverProcessIT {
+  private static final List<String> REGIONS = List.of("a", "b", "c");
+  private static final String LEDGER = "ledger";
+  private static final String ORDERS = "orders";
+  private static final FailoverPolicy POLICY = new FailoverPolicy(true, 1_000, 100);
+  private static final long WRITE_DEADLINE_MILLIS = 2_000;
+
+  // Kept after a failure (the agents' logs are the only account of what the group did); the build
+  // directory's cleanup removes it.
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  Path directory;
+
+  private final Map<String, Integer> ports = new HashMap<>();
+  private final Map<String, Process> processes = new HashMap<>();
+  private final Map<String, ManagedChannel> channels = new HashMap<>();
+
+  @AfterEach
+  void stopEverything() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    processes.values().forEach(Process::destroyForcibly);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void writeConfigs(DatasetConfig dataset) throws IOException {
+    Map<String, Integer> groupPorts = new HashMap<>();
+    List<FailoverGroupConfig.Member> members = new ArrayList<>();
+    for (String region : REGIONS) {
+      ports.put(region, freePort());
+      groupPorts.put(region, freePort());
+      members.add(new FailoverGroupConfig.Member(region, "127.0.0.1:" + groupPorts.get(region)));
+    }
+    for (String region : REGIONS) {
+      List<PeerConfig> peers = new ArrayList<>();
+      for (String peer : REGIONS) {
+        if (!peer.equals(region)) {
+          peers.add(new PeerConfig(peer, "localhost:" + ports.get(peer), LinkEmulation.NONE));
+        }
+      }
+      AgentMain.ConfigFile config = new AgentMain.ConfigFile(region, peers, List.of(dataset), null,
+          new FailoverGroupConfig(groupPorts.get(region), members, Map.of(dataset.name(), List.of("b", "c"))));
+      new ObjectMapper().writeValue(directory.resolve(region + ".json").toFile(), config);
+    }
+  }
+
+  private void start(String region) throws Exception {
+    Process process = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        AgentMain.class.getName(),
+        "--config", directory.resolve(region + ".json").toString(),
+        "--data-dir", directory.resolve("data-" + region).toString(),
+        "--port", String.valueOf(ports.get(region)))
+        .redirectError(directory.resolve(region + ".log").toFile())
+        .start();
+    processes.put(region, process);
+    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String ready;
+    try {
+      ready = CompletableFuture.supplyAsync(() -> {
+        try {
+          return output.readLine();
+        } catch (IOException e) {
+          return "failed: " + e;
+        }
+      }).get(90, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("agent " + region + " printed no READY line within 90 s; its log:\n" + logOf(region), e);
+    }
+    assertThat(ready).as("first line from agent " + region + "; its log:\n" + logOf(region))
+        .startsWith("READY " + ports.get(region) + " ");
+  }
+
+  private String logOf(String region) {
+    try {
+      return Files.readString(directory.resolve(region + ".log"));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  private ManagedChannel channel(String region) {
+    return channels.computeIfAbsent(region, r ->
+        Grpc.newChannelBuilder("localhost:" + ports.get(r), InsecureChannelCredentials.create()).build());
+  }
+
+  private PutResponse put(String region, String dataset, String key) {
+    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(WRITE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+        .put(PutRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key))
+            .setValue(ByteString.copyFromUtf8("v-" + key)).build());
+  }
+
+  private GetResponse get(String region, String dataset, String key) {
+    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .get(GetRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key)).build());
+  }
+
+  private DatasetFailoverView view(String region) {
+    return ControlGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
+  }
+
+  private void cut(String a, String b) {
+    ControlGrpc.newBlockingStub(channel(a)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(b).build());
+    ControlGrpc.newBlockingStub(channel(b)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(a).build());
+  }
+
+  private void heal(String a, String b) {
+    ControlGrpc.newBlockingStub(channel(a)).healLink(HealLinkRequest.newBuilder().setPeerRegion(b).build());
+    ControlGrpc.newBlockingStub(channel(b)).healLink(HealLinkRequest.newBuilder().setPeerRegion(a).build());
+  }
+
+  /**
+   * Starts the agents and returns the primary once it accepts writes. Agents start one after the
+   * other, slowly on a loaded machine: replicas that wait longer than the lease for the configured
+   * primary rightly fail over before the test begins, so the test asks who the primary is.
+   */
+  private String startAllAndWaitForAPrimary(String dataset) throws Exception {
+    for (String region : REGIONS) {
+      start(region);
+    }
+    String[] primary = new String[1];
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+      primary[0] = put("b", dataset, "warm-up").getVersion().getCommittedByRegion();
+      return put(primary[0], dataset, "warm-up").getVersion().getCommittedByRegion().equals(primary[0]);
+    });
+    return primary[0];
+  }
+
+  private static List<String> others(String region) {
+    return REGIONS.stream().filter(r -> !r.equals(region)).toList();
+  }
+
+  @Test
+  void syncPrimaryKilledUnderLoadFailsOverOnItsOwnAndLosesNoAcknowledgedWrite() throws Exception {
+    // One acknowledgement besides the primary's own: with the primary dead, the surviving majority
+    // always includes a region holding each acknowledged write, and the log picks the most
+    // up-to-date one (with every replica required, no write could commit once one region is gone).
+    writeConfigs(new DatasetConfig(LEDGER, ReplicationMode.SYNC, REGIONS, "a", 1, FsyncPolicy.PER_COMMIT, 1, POLICY));
+    String oldPrimary = startAllAndWaitForAPrimary(LEDGER);
+    List<String> survivors = others(oldPrimary);
+    long oldEpoch = view(survivors.get(0)).getEpoch();
+
+    Map<String, PutResponse> acknowledged = new HashMap<>();
+    long killedAtNanos = 0;
+    long firstNewPrimaryAckNanos = 0;
+    for (int i = 0; i < 100_000 && firstNewPrimaryAckNanos == 0; i++) {
+      if (i == 100) {
+        processes.remove(oldPrimary).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        killedAtNanos = System.nanoTime();
+      }
+      // Clients write through replicas, which forward to whichever primary they follow.
+      String through = survivors.get(i % 2);
+      try {
+        PutResponse response = put(through, LEDGER, "k" + i);
+        acknowledged.put("k" + i, response);
+        if (killedAtNanos != 0 && !response.getVersion().getCommittedByRegion().equals(oldPrimary)) {
+          firstNewPrimaryAckNanos = System.nanoTime();
+        }
+      } catch (StatusRuntimeException refused) {
+        assertThat(killedAtNanos).as("a write refused before the kill: " + refused).isNotZero();
+        assertThat(System.nanoTime() - killedAtNanos).as("no new primary 30 s after the kill; logs:\n"
+            + logOf(survivors.get(0)) + logOf(survivors.get(1))).isLessThan(TimeUnit.SECONDS.toNanos(30));
+      }
+    }
+    System.out.printf("sync automatic failover: first write acknowledged by the new primary %d ms after kill -9%n",
+        TimeUnit.NANOSECONDS.toMillis(firstNewPrimaryAckNanos - killedAtNanos));
+
+    assertThat(view(survivors.get(0)).getPrimaryRegion()).isIn(survivors);
+    assertThat(view(survivors.get(0)).getEpoch()).isEqualTo(oldEpoch + 1);
+    for (Map.Entry<String, PutResponse> ack : acknowledged.entrySet()) {
+      for (String region : survivors) {
+        GetResponse read = get(region, LEDGER, ack.getKey());
+        assertThat(read.getFound()).as("acknowledged sync write %s at %s", ack.getKey(), region).isTrue();
+        assertThat(read.getVersion()).isEqualTo(ack.getValue().getVersion());
+      }
+    }
+  }
+
+  @Test
+  void isolatedAsyncPrimaryStopsWritingAndRejoinsWithExactlyItsUnreplicatedWritesQuarantined() throws Exception {
+    writeConfigs(new DatasetConfig(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", 0, FsyncPolicy.OPERATING_SYSTEM, 1,
+        POLICY));
+    String old = startAllAndWaitForAPrimary(ORDERS);
+    List<String> majority = others(old);
+    long oldEpoch = view(old).getEpoch();
+    for (int i = 0; i < 50; i++) {
+      put(old, ORDERS, "before" + i);
+    }
+    long head = view(old).getLastSequence();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(view(majority.get(0)).getLastSequence()).isEqualTo(head);
+      assertThat(view(majority.get(1)).getLastSequence()).isEqualTo(head);
+    });
+
+    cut(old, majority.get(0));
+    cut(old, majority.get(1));
+    long cutAtNanos = System.nanoTime();
+    List<PutResponse> byOldPrimary = new ArrayList<>();
+    long lastOldAckNanos = 0;
+    while (true) {
+      try {
+        byOldPrimary.add(put(old, ORDERS, "isolated" + byOldPrimary.size()));
+        lastOldAckNanos = System.nanoTime();
+      } catch (StatusRuntimeException refused) {
+        break;
+      }
+      assertThat(System.nanoTime() - cutAtNanos).as("the isolated primary still writes 5 s after the cut")
+          .isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+    System.out.printf("isolated primary stopped accepting writes %d ms after the cut, %d writes acknowledged meanwhile%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAtNanos), byOldPrimary.size());
+    assertThat(lastOldAckNanos == 0 ? 0 : lastOldAckNanos - cutAtNanos)
+        .as("writes stop within the detection timeout plus a scheduling margin")
+        .isLessThan(TimeUnit.MILLISECONDS.toNanos(POLICY.detectionTimeoutMillis() + 500));
+
+    long firstNewAckNanos = 0;
+    PutResponse first = null;
+    while (first == null) {
+      try {
+        first = put(majority.get(0), ORDERS, "after");
+        firstNewAckNanos = System.nanoTime();
+      } catch (StatusRuntimeException notYet) {
+        assertThat(System.nanoTime() - cutAtNanos).as("no new primary 30 s after the cut").isLessThan(
+            TimeUnit.SECONDS.toNanos(30));
+      }
+    }
+    assertThat(first.getVersion().getCommittedByRegion()).isIn(majority);
+    assertThat(first.getVersion().getEpoch()).isEqualTo(oldEpoch + 1);
+    assertThat(firstNewAckNanos).as("no write accepted by both: the old primary's last ack precedes the new one's first")
+        .isGreaterThan(lastOldAckNanos);
+    assertThat(byOldPrimary).allSatisfy(ack -> assertThat(ack.getVersion().getEpoch()).isEqualTo(oldEpoch));
+
+    heal(old, majority.get(0));
+    heal(old, majority.get(1));
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      assertThat(view(old).getEpoch()).isEqualTo(oldEpoch + 1);
+      assertThat(get(old, ORDERS, "after").getFound()).isTrue();
+    });
+    Set<String> missing = new java.util.TreeSet<>();
+    for (PutResponse ack : byOldPrimary) {
+      String key = "isolated" + byOldPrimary.indexOf(ack);
+      GetResponse read = get(first.getVersion().getCommittedByRegion(), ORDERS, key);
+      if (!read.getFound() || !read.getVersion().equals(ack.getVersion())) {
+        missing.add(key);
+      }
+    }
+    Set<String> quarantined = ControlGrpc.newBlockingStub(channel(old))
+        .listQuarantine(ListQuarantineRequest.newBuilder().setDataset(ORDERS).build()).getChangesList().stream()
+        .map(QuarantinedChange::getChange).map(change -> change.getKey().toStringUtf8())
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+    assertThat(quarantined).as("writes missing after the failover are exactly the quarantined ones")
+        .isEqualTo(missing);
+    for (int i = 0; i < 50; i++) {
+      assertThat(get(old, ORDERS, "before" + i).getFound()).isTrue();
+    }
+  }
+}

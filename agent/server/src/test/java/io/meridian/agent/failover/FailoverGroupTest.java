@@ -1,0 +1,143 @@
+package io.meridian.agent.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.FailoverGroupConfig;
+import io.meridian.agent.config.FailoverPolicy;
+import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.config.ReplicationBounds;
+import io.meridian.agent.config.ReplicationMode;
+import io.meridian.agent.core.replication.FailoverView;
+import io.meridian.agent.core.replication.Input;
+import io.meridian.agent.core.replication.Role;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves the failover group on real Ratis servers (three members in this JVM, on 127.0.0.1): a
+// majority of replicas releasing the primary makes every member apply the same decision; of two
+// operators deciding the same epoch at once exactly one wins; a member that was down when a
+// decision was committed gets it when it comes back.
+class FailoverGroupTest {
+  private static final List<String> REGIONS = List.of("a", "b", "c");
+  private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
+
+  @TempDir
+  Path storage;
+
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+  private final Map<String, FailoverGroup> members = new TreeMap<>();
+  private final Map<String, List<Input.EpochDecided>> decided = new TreeMap<>();
+  private final Map<String, List<FailoverView>> views = new TreeMap<>();
+  private AgentConfig[] configs;
+
+  @AfterEach
+  void stop() {
+    members.values().forEach(FailoverGroup::close);
+    scheduler.shutdownNow();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void configure() throws IOException {
+    DatasetConfig dataset = new DatasetConfig("orders", ReplicationMode.ASYNC, REGIONS, "a", 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, FailoverPolicy.AUTOMATIC);
+    List<FailoverGroupConfig.Member> group = new ArrayList<>();
+    int[] ports = new int[REGIONS.size()];
+    for (int i = 0; i < REGIONS.size(); i++) {
+      ports[i] = freePort();
+      group.add(new FailoverGroupConfig.Member(REGIONS.get(i), "127.0.0.1:" + ports[i]));
+    }
+    configs = new AgentConfig[REGIONS.size()];
+    for (int i = 0; i < REGIONS.size(); i++) {
+      String region = REGIONS.get(i);
+      List<PeerConfig> peers = REGIONS.stream().filter(r -> !r.equals(region))
+          .map(r -> new PeerConfig(r, "localhost:1", LinkEmulation.NONE)).toList();
+      configs[i] = new AgentConfig(region, peers, List.of(dataset), ReplicationBounds.DEFAULTS,
+          new FailoverGroupConfig(ports[i], group, Map.of("orders", List.of("c", "b"))));
+      decided.put(region, new CopyOnWriteArrayList<>());
+      views.put(region, List.of(view(region, false, 5)));
+    }
+  }
+
+  private static FailoverView view(String region, boolean releases, long lastSequence) {
+    Role role = region.equals("a") ? Role.PRIMARY : Role.REPLICA;
+    return new FailoverView("orders", 1, "a", role, lastSequence, 1, 0, role == Role.PRIMARY, releases);
+  }
+
+  private void start(int index) {
+    String region = REGIONS.get(index);
+    members.put(region, FailoverGroup.start(configs[index], storage.resolve(region), () -> views.get(region),
+        decided.get(region)::add, scheduler, System::currentTimeMillis));
+  }
+
+  @Test
+  void majorityReleasingThePrimaryMakesEveryMemberApplyTheSameDecision() throws IOException {
+    configure();
+    for (int i = 0; i < REGIONS.size(); i++) {
+      start(i);
+    }
+    views.put("b", List.of(view("b", true, 7)));
+    views.put("c", List.of(view("c", true, 7)));
+
+    Input.EpochDecided expected = new Input.EpochDecided("orders", 2, "c", 7, true);
+    for (String region : REGIONS) {
+      await().atMost(COMMIT_WAIT).untilAsserted(() -> assertThat(decided.get(region)).containsExactly(expected));
+    }
+  }
+
+  @Test
+  void ofTwoOperatorsDecidingTheSameEpochAtOnceExactlyOneWins() throws Exception {
+    configure();
+    for (int i = 0; i < REGIONS.size(); i++) {
+      start(i);
+    }
+    CompletableFuture<String> toB = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, true));
+    CompletableFuture<String> toC = members.get("c").submit(new FailoverCommand.Decide("orders", 2, "c", 5, true));
+    List<String> answers = List.of(toB.get(), toC.get());
+
+    assertThat(answers).filteredOn(answer -> answer.startsWith("DECIDED")).hasSize(1);
+    assertThat(answers).filteredOn(answer -> answer.startsWith("NOCHANGE")).hasSize(1);
+    for (String region : REGIONS) {
+      await().atMost(COMMIT_WAIT).untilAsserted(() -> assertThat(decided.get(region)).hasSize(1));
+    }
+    assertThat(decided.get("a")).isEqualTo(decided.get("b")).isEqualTo(decided.get("c"));
+  }
+
+  @Test
+  void aMemberDownDuringADecisionGetsItWhenItReturns() throws Exception {
+    configure();
+    for (int i = 0; i < REGIONS.size(); i++) {
+      start(i);
+    }
+    members.remove("c").close();
+    String answer = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)).get();
+    assertThat(answer).startsWith("DECIDED 2 b");
+    assertThat(decided.get("c")).isEmpty();
+
+    start(2);
+    await().atMost(COMMIT_WAIT).untilAsserted(() ->
+        assertThat(decided.get("c")).containsExactly(new Input.EpochDecided("orders", 2, "b", 5, false)));
+  }
+}
