@@ -151,25 +151,42 @@ public final class StudioBenchmark {
     }
   }
 
-  /** Pans for a number of pulses, then zooms in and out, and prints the pulse-to-pulse times. */
+  /**
+   * Pans for a number of pulses, then zooms in and out, and prints the pulse-to-pulse times:
+   * first with the map drawn as vectors every frame, then as the studio draws it, from a bitmap
+   * while moving (see {@code WorldMapSkin}); the bitmap's redraws are counted.
+   */
   private static void measureFrames(Studio studio, String what, int frames) throws Exception {
     TopologyGraph graph = studio.view.graph();
-    onFx(() -> {
-      graph.setAnimated(false);
-      graph.fitAll();
-      return null;
-    });
-    long[] pan = runFrames(frames, frame -> {
-      // Back and forth, so the view stays on the design: 60 frames each way.
-      double step = (frame / 60) % 2 == 0 ? 6 : -6;
-      graph.panBy(step, step / 3);
-    });
-    long[] zoom = runFrames(frames, frame -> {
-      // In by 1 % a frame for 60 frames, then out again: a wheel held down.
-      graph.zoomBy((frame / 60) % 2 == 0 ? 1.01 : 1 / 1.01);
-    });
-    print(what + ", panning", pan);
-    print(what + ", zooming", zoom);
+    for (boolean cached : new boolean[] {false, true}) {
+      onFx(() -> {
+        graph.setAnimated(false);
+        graph.setCachedWhileMoving(cached);
+        graph.fitAll();
+        return null;
+      });
+      long redrawsBefore = onFx(() -> motionRedraws(graph));
+      long[] pan = runFrames(frames, frame -> {
+        // Back and forth, so the view stays on the design: 60 frames each way.
+        double step = (frame / 60) % 2 == 0 ? 6 : -6;
+        graph.panBy(step, step / 3);
+      });
+      long[] zoom = runFrames(frames, frame -> {
+        // In by 1 % a frame for 60 frames, then out again: a wheel held down.
+        graph.zoomBy((frame / 60) % 2 == 0 ? 1.01 : 1 / 1.01);
+      });
+      long redrawsAfter = onFx(() -> motionRedraws(graph));
+      long redraws = redrawsAfter - redrawsBefore;
+      String how = cached ? " (bitmap while moving, " + redraws + " bitmap redraws)"
+          : " (vectors every frame)";
+      print(what + ", panning" + how, pan);
+      print(what + ", zooming" + how, zoom);
+    }
+  }
+
+  private static long motionRedraws(TopologyGraph graph) {
+    return graph.getSkin() instanceof io.meridian.visualization.map.WorldMapSkin skin
+        ? skin.getMotionRedraws() : -1;
   }
 
   private interface FrameAction {

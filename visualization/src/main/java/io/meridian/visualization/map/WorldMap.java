@@ -8,6 +8,7 @@ import java.util.Optional;
 import javafx.animation.Interpolator;
 import javafx.animation.KeyFrame;
 import javafx.animation.KeyValue;
+import javafx.animation.PauseTransition;
 import javafx.animation.Timeline;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -63,6 +64,12 @@ public class WorldMap extends Control {
   /** Free margin in pixels around what {@link #fitAll()} shows. */
   public static final double FIT_PADDING_PX = 32;
 
+  /**
+   * How long after the last {@link #panBy} or {@link #zoomBy} the map counts as still moving
+   * (see {@link #movingProperty()}).
+   */
+  public static final double MOVING_SETTLE_MILLIS = 180;
+
   private static final Duration TRANSITION_DURATION = Duration.millis(350);
   private static final String STYLESHEET =
       WorldMap.class.getResource("/io/meridian/visualization/visualization.css")
@@ -73,6 +80,11 @@ public class WorldMap extends Control {
   private final ReadOnlyDoubleWrapper zoom = new ReadOnlyDoubleWrapper(this, "zoom", 1);
   private final BooleanProperty animated = new SimpleBooleanProperty(this, "animated", true);
   final ReadOnlyBooleanWrapper mapLoaded = new ReadOnlyBooleanWrapper(this, "mapLoaded");
+  private final ReadOnlyBooleanWrapper moving = new ReadOnlyBooleanWrapper(this, "moving");
+  private final BooleanProperty cachedWhileMoving =
+      new SimpleBooleanProperty(this, "cachedWhileMoving", true);
+  private final PauseTransition settle =
+      new PauseTransition(Duration.millis(MOVING_SETTLE_MILLIS));
   private final StyleableDoubleProperty borderWidth = new StyleableDoubleProperty(0.6) {
     @Override
     public Object getBean() {
@@ -106,6 +118,7 @@ public class WorldMap extends Control {
     getStyleClass().add(STYLE_CLASS);
     setFocusTraversable(true);
     viewport.addListener((observable, before, after) -> updateZoom());
+    settle.setOnFinished(event -> moving.set(false));
     widthProperty().addListener((observable, before, after) -> updateZoom());
     heightProperty().addListener((observable, before, after) -> updateZoom());
     transitionFraction.addListener((observable, before, after) -> {
@@ -152,8 +165,47 @@ public class WorldMap extends Control {
    */
   public void setViewport(MapViewport newViewport) {
     stopTransition();
+    stopMoving();
     clearPending();
     setViewportConstrained(newViewport);
+  }
+
+  /**
+   * True while the user pans or zooms: from a {@link #panBy} or {@link #zoomBy} (drag, wheel,
+   * pinch, keys) until {@value #MOVING_SETTLE_MILLIS} ms after the last one. A programmatic
+   * move ({@link #setViewport}, {@link #fitAll()}, {@link #centerOn}) ends it at once.
+   *
+   * @return the moving property
+   */
+  public ReadOnlyBooleanProperty movingProperty() {
+    return moving.getReadOnlyProperty();
+  }
+
+  /** @return whether the user is panning or zooming right now */
+  public boolean isMoving() {
+    return moving.get();
+  }
+
+  /**
+   * Whether the skin shows a bitmap of the map and its overlays while {@linkplain
+   * #movingProperty() moving} instead of redrawing every outline and arc each frame (on by
+   * default). Panning then moves the bitmap, zooming scales it, and the vector drawing comes
+   * back when the movement settles. Off is for comparison in benchmarks.
+   *
+   * @return the property
+   */
+  public BooleanProperty cachedWhileMovingProperty() {
+    return cachedWhileMoving;
+  }
+
+  /** @return whether the map is drawn from a bitmap while moving */
+  public boolean isCachedWhileMoving() {
+    return cachedWhileMoving.get();
+  }
+
+  /** @param cached whether to draw from a bitmap while moving */
+  public void setCachedWhileMoving(boolean cached) {
+    cachedWhileMoving.set(cached);
   }
 
   /**
@@ -294,6 +346,7 @@ public class WorldMap extends Control {
       return;
     }
     stopTransition();
+    markMoving();
     setViewportConstrained(current.zoomedAt(factor, x, y, getWidth(), getHeight()));
   }
 
@@ -309,6 +362,7 @@ public class WorldMap extends Control {
       return;
     }
     stopTransition();
+    markMoving();
     setViewportConstrained(current.pannedBy(dxPx, dyPx));
   }
 
@@ -448,6 +502,7 @@ public class WorldMap extends Control {
 
   private void moveTo(MapViewport target) {
     stopTransition();
+    stopMoving();
     MapViewport current = getViewport();
     if (!isAnimated() || current == null || getScene() == null) {
       setViewportConstrained(target);
@@ -460,6 +515,16 @@ public class WorldMap extends Control {
         new KeyValue(transitionFraction, 1, Interpolator.EASE_BOTH)));
     transition.setOnFinished(event -> stopTransition());
     transition.play();
+  }
+
+  private void markMoving() {
+    moving.set(true);
+    settle.playFromStart();
+  }
+
+  private void stopMoving() {
+    settle.stop();
+    moving.set(false);
   }
 
   private void stopTransition() {
