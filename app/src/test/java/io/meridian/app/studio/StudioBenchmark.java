@@ -171,16 +171,17 @@ public final class StudioBenchmark {
         double step = (frame / 60) % 2 == 0 ? 6 : -6;
         graph.panBy(step, step / 3);
       });
+      long redrawsAfterPan = onFx(() -> motionRedraws(graph));
       long[] zoom = runFrames(frames, frame -> {
         // In by 1 % a frame for 60 frames, then out again: a wheel held down.
         graph.zoomBy((frame / 60) % 2 == 0 ? 1.01 : 1 / 1.01);
       });
-      long redrawsAfter = onFx(() -> motionRedraws(graph));
-      long redraws = redrawsAfter - redrawsBefore;
-      String how = cached ? " (bitmap while moving, " + redraws + " bitmap redraws)"
-          : " (vectors every frame)";
-      print(what + ", panning" + how, pan);
-      print(what + ", zooming" + how, zoom);
+      long redrawsAfterZoom = onFx(() -> motionRedraws(graph));
+      print(what + ", panning" + (cached ? " (bitmap while moving, "
+          + (redrawsAfterPan - redrawsBefore) + " bitmap draws)" : " (vectors every frame)"), pan);
+      print(what + ", zooming" + (cached ? " (bitmap while moving, "
+          + (redrawsAfterZoom - redrawsAfterPan) + " bitmap draws)" : " (vectors every frame)"),
+          zoom);
     }
   }
 

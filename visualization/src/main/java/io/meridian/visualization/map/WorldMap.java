@@ -8,7 +8,7 @@ import java.util.Optional;
 import javafx.animation.Interpolator;
 import javafx.animation.KeyFrame;
 import javafx.animation.KeyValue;
-import javafx.animation.PauseTransition;
+import javafx.animation.AnimationTimer;
 import javafx.animation.Timeline;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -83,8 +83,25 @@ public class WorldMap extends Control {
   private final ReadOnlyBooleanWrapper moving = new ReadOnlyBooleanWrapper(this, "moving");
   private final BooleanProperty cachedWhileMoving =
       new SimpleBooleanProperty(this, "cachedWhileMoving", true);
-  private final PauseTransition settle =
-      new PauseTransition(Duration.millis(MOVING_SETTLE_MILLIS));
+  // Ends the movement once MOVING_SETTLE_MILLIS of pulse time and at least two whole pulses
+  // have passed without a pan or zoom. Counting pulses too matters when frames are slow: a
+  // single long frame would otherwise look like a pause in the middle of a drag.
+  private boolean movedSincePulse;
+  private int quietPulses;
+  private long lastMovePulseNanos;
+  private final AnimationTimer settle = new AnimationTimer() {
+    @Override
+    public void handle(long now) {
+      if (movedSincePulse) {
+        movedSincePulse = false;
+        quietPulses = 0;
+        lastMovePulseNanos = now;
+      } else if (++quietPulses >= 2
+          && now - lastMovePulseNanos >= MOVING_SETTLE_MILLIS * 1_000_000) {
+        stopMoving();
+      }
+    }
+  };
   private final StyleableDoubleProperty borderWidth = new StyleableDoubleProperty(0.6) {
     @Override
     public Object getBean() {
@@ -118,7 +135,6 @@ public class WorldMap extends Control {
     getStyleClass().add(STYLE_CLASS);
     setFocusTraversable(true);
     viewport.addListener((observable, before, after) -> updateZoom());
-    settle.setOnFinished(event -> moving.set(false));
     widthProperty().addListener((observable, before, after) -> updateZoom());
     heightProperty().addListener((observable, before, after) -> updateZoom());
     transitionFraction.addListener((observable, before, after) -> {
@@ -172,7 +188,8 @@ public class WorldMap extends Control {
 
   /**
    * True while the user pans or zooms: from a {@link #panBy} or {@link #zoomBy} (drag, wheel,
-   * pinch, keys) until {@value #MOVING_SETTLE_MILLIS} ms after the last one. A programmatic
+   * pinch, keys) until {@value #MOVING_SETTLE_MILLIS} ms of pulses, and at least two pulses,
+   * have passed without one. A programmatic
    * move ({@link #setViewport}, {@link #fitAll()}, {@link #centerOn}) ends it at once.
    *
    * @return the moving property
@@ -518,8 +535,13 @@ public class WorldMap extends Control {
   }
 
   private void markMoving() {
-    moving.set(true);
-    settle.playFromStart();
+    movedSincePulse = true;
+    if (!moving.get()) {
+      quietPulses = 0;
+      lastMovePulseNanos = Long.MAX_VALUE / 2;
+      moving.set(true);
+      settle.start();
+    }
   }
 
   private void stopMoving() {

@@ -212,7 +212,23 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     // screen = (x - cx) * s + w / 2 ; screen = (-y' - (-cy)) * s + h / 2 where y' = -y
     mapTransform.setToTransform(scale, 0, map.getWidth() / 2 - viewport.centerX() * scale,
         0, scale, map.getHeight() / 2 + viewport.centerY() * scale);
-    double borderWidth = map.getBorderWidth();
+    if (!motionActive) {
+      // While the bitmap shows, the outlines keep their widths until it is drawn again: a new
+      // stroke width makes every country's bounds be computed anew, on every zoom step.
+      applyStrokeWidths(scale);
+    }
+    layoutOverlay(viewport, map.getWidth(), map.getHeight());
+    if (motionActive) {
+      if (!placeMotionImage(map.getWidth(), map.getHeight())) {
+        drawMotionBitmap(map.getWidth(), map.getHeight());
+        placeMotionImage(map.getWidth(), map.getHeight());
+      }
+    }
+  }
+
+  /** Sets the border widths for a scale, when it or the CSS width changed. */
+  private void applyStrokeWidths(double scale) {
+    double borderWidth = getSkinnable().getBorderWidth();
     if (scale != appliedScale || borderWidth != appliedBorderWidth) {
       appliedScale = scale;
       appliedBorderWidth = borderWidth;
@@ -223,13 +239,6 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
       }
       graticule.setStrokeWidth(strokeWidth);
       sphere.setStrokeWidth(strokeWidth * 2);
-    }
-    layoutOverlay(viewport, map.getWidth(), map.getHeight());
-    if (motionActive) {
-      if (!placeMotionImage(map.getWidth(), map.getHeight())) {
-        drawMotionBitmap(map.getWidth(), map.getHeight());
-        placeMotionImage(map.getWidth(), map.getHeight());
-      }
     }
   }
 
@@ -255,6 +264,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
         || (int) motionBitmap.getHeight() != pixelHeight) {
       motionBitmap = new WritableImage(pixelWidth, pixelHeight);
     }
+    applyStrokeWidths(mapTransform.getMxx());
     SnapshotParameters parameters = new SnapshotParameters();
     parameters.setFill(Color.TRANSPARENT);
     parameters.setTransform(Transform.scale(renderScale, renderScale));
