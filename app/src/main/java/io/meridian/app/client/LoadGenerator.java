@@ -376,7 +376,8 @@ public final class LoadGenerator {
   private void read(String region, ByteString key, long intended) {
     Futures.addCallback(clients.get(region).kvFuture()
         .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).build()),
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key)
+            .setConsistency(options.readConsistency()).build()),
         new FutureCallback<GetResponse>() {
           @Override
           public void onSuccess(GetResponse response) {
