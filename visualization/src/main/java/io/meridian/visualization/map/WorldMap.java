@@ -83,6 +83,8 @@ public class WorldMap extends Control {
   private final ReadOnlyBooleanWrapper moving = new ReadOnlyBooleanWrapper(this, "moving");
   private final BooleanProperty cachedWhileMoving =
       new SimpleBooleanProperty(this, "cachedWhileMoving", true);
+  private final BooleanProperty mapCachedAtRest =
+      new SimpleBooleanProperty(this, "mapCachedAtRest", true);
   // Ends the movement once MOVING_SETTLE_MILLIS of pulse time and at least two whole pulses
   // have passed without a pan or zoom. Counting pulses too matters when frames are slow: a
   // single long frame would otherwise look like a pause in the middle of a drag.
@@ -223,6 +225,27 @@ public class WorldMap extends Control {
   /** @param cached whether to draw from a bitmap while moving */
   public void setCachedWhileMoving(boolean cached) {
     cachedWhileMoving.set(cached);
+  }
+
+  /**
+   * Whether the countries are kept as a bitmap between movements while zoomed out (on by
+   * default), so frames that change only what is drawn above the map (live particles, overlay
+   * updates) do not rasterise every outline again. Off is for comparison in benchmarks.
+   *
+   * @return the property
+   */
+  public BooleanProperty mapCachedAtRestProperty() {
+    return mapCachedAtRest;
+  }
+
+  /** @return whether the countries are kept as a bitmap between movements */
+  public boolean isMapCachedAtRest() {
+    return mapCachedAtRest.get();
+  }
+
+  /** @param cached whether to keep the countries as a bitmap between movements */
+  public void setMapCachedAtRest(boolean cached) {
+    mapCachedAtRest.set(cached);
   }
 
   /**

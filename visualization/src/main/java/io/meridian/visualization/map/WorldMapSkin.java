@@ -55,6 +55,9 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   /** Extra bitmap around the view while moving, as a fraction of the view's size. */
   static final double MOTION_MARGIN_FRACTION = 0.25;
 
+  /** Up to this zoom the map layer is cached as a bitmap at rest (see layoutChildren). */
+  static final double MAP_CACHE_ZOOM_MAX = 2;
+
   /** A moving bitmap scaled by more than this (or less than its inverse) is redrawn. */
   static final double MOTION_SCALE_RATIO_MAX = 1.4;
 
@@ -129,13 +132,16 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     motionImage.setManaged(false);
     motionImage.setMouseTransparent(true);
     motionImage.setVisible(false);
-    motionImage.setSmooth(true);
+    // Nearest-neighbour scaling: the software pipeline filters every pixel of a smoothed
+    // scaled image on the CPU, and the bitmap is only seen for the length of a gesture.
+    motionImage.setSmooth(false);
     motionImage.getTransforms().add(motionImageTransform);
     getChildren().addAll(content, motionImage);
     map.setClip(clip);
     map.movingProperty().addListener(movingListener);
 
     map.viewportProperty().addListener(relayout);
+    map.mapCachedAtRestProperty().addListener(relayout);
     map.borderWidthProperty().addListener(relayout);
     map.getHighlightedCountries().addListener(highlightListener);
     map.addEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
@@ -174,6 +180,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     disposed = true;
     WorldMap map = getSkinnable();
     map.viewportProperty().removeListener(relayout);
+    map.mapCachedAtRestProperty().removeListener(relayout);
     map.movingProperty().removeListener(movingListener);
     endMotion();
     map.borderWidthProperty().removeListener(relayout);
@@ -217,6 +224,11 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
       // stroke width makes every country's bounds be computed anew, on every zoom step.
       applyStrokeWidths(scale);
     }
+    // At rest, the map (not the graph above it) is kept as a bitmap by JavaFX, so frames that
+    // change only the graph (live particles, overlay updates, selection) do not rasterise the
+    // countries again. The bitmap covers the whole map at the current scale, so only while
+    // zoomed out enough for it to stay a few screens large.
+    mapLayer.setCache(map.isMapCachedAtRest() && map.getZoom() <= MAP_CACHE_ZOOM_MAX);
     layoutOverlay(viewport, map.getWidth(), map.getHeight());
     if (motionActive) {
       if (!placeMotionImage(map.getWidth(), map.getHeight())) {
