@@ -55,8 +55,11 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   /** Extra bitmap around the view while moving, as a fraction of the view's size. */
   static final double MOTION_MARGIN_FRACTION = 0.25;
 
-  /** Up to this zoom the map layer is cached as a bitmap at rest (see layoutChildren). */
-  static final double MAP_CACHE_ZOOM_MAX = 2;
+  /**
+   * The map layer is cached as a bitmap at rest while the whole map at the current scale has
+   * at most this many views' worth of pixels (see layoutChildren).
+   */
+  static final double MAP_CACHE_VIEWS_MAX = 4;
 
   /** A moving bitmap scaled by more than this (or less than its inverse) is redrawn. */
   static final double MOTION_SCALE_RATIO_MAX = 1.4;
@@ -226,9 +229,12 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     }
     // At rest, the map (not the graph above it) is kept as a bitmap by JavaFX, so frames that
     // change only the graph (live particles, overlay updates, selection) do not rasterise the
-    // countries again. The bitmap covers the whole map at the current scale, so only while
-    // zoomed out enough for it to stay a few screens large.
-    mapLayer.setCache(map.isMapCachedAtRest() && map.getZoom() <= MAP_CACHE_ZOOM_MAX);
+    // countries again. The bitmap covers the whole map at the current scale, so only while it
+    // stays within a few views' worth of pixels (zoomed out, any window size).
+    double worldPixels = map.getProjection().worldBounds().width() * scale
+        * map.getProjection().worldBounds().height() * scale;
+    mapLayer.setCache(map.isMapCachedAtRest()
+        && worldPixels <= MAP_CACHE_VIEWS_MAX * map.getWidth() * map.getHeight());
     layoutOverlay(viewport, map.getWidth(), map.getHeight());
     if (motionActive) {
       if (!placeMotionImage(map.getWidth(), map.getHeight())) {
