@@ -125,7 +125,7 @@ public final class ScreenshotCommand implements Callable<Integer> {
       return ExitCodes.UNUSABLE;
     }
     io.meridian.app.live.LiveSnapshot.write(report.topology().get().topology(), recording, at,
-        output, width, height);
+        output, width, height, dark);
     err.println("wrote " + output + " (" + width + "x" + height + ", live view of "
         + liveRecording.getFileName() + ")");
     return ExitCodes.OK;

@@ -393,7 +393,10 @@ public final class LoadGenerator {
   private void read(String region, ByteString key, long intended) {
     Futures.addCallback(clients.get(region).kvFuture()
         .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key).setConsistency(readConsistency)
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key)
+            // withLevels (the CLI) wins over the options' level (the studio's load panel).
+            .setConsistency(readConsistency != io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_UNSPECIFIED
+                ? readConsistency : options.readConsistency())
             .setReplicaCount(replicaCount).build()),
         new FutureCallback<GetResponse>() {
           @Override

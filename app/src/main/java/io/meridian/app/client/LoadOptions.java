@@ -1,5 +1,6 @@
 package io.meridian.app.client;
 
+import io.meridian.agent.api.v1.ReadConsistency;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,10 +20,13 @@ import java.util.Objects;
  * @param keySpace how many distinct keys operations pick from
  * @param lagProbesPerSecond how many keys per second are written at the primary and awaited at
  *     every other replica to measure replication lag
+ * @param readConsistency the level each read asks for; {@code READ_CONSISTENCY_UNSPECIFIED}
+ *     reads at the dataset's default. Levels the dataset's mode cannot honour are refused by
+ *     the agents and counted as errors
  */
 public record LoadOptions(String dataset, double ratePerSecond, Duration duration, int valueBytes,
     double readRatio, List<String> regions, String primary, List<String> replicas,
-    int inFlightMax, int keySpace, double lagProbesPerSecond) {
+    int inFlightMax, int keySpace, double lagProbesPerSecond, ReadConsistency readConsistency) {
 
   /** Default bound on operations in flight. */
   public static final int IN_FLIGHT_MAX_DEFAULT = 20_000;
@@ -35,6 +39,7 @@ public record LoadOptions(String dataset, double ratePerSecond, Duration duratio
   public LoadOptions {
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(primary, "primary");
+    Objects.requireNonNull(readConsistency, "readConsistency");
     regions = List.copyOf(regions);
     replicas = List.copyOf(replicas);
     if (!(ratePerSecond > 0) || ratePerSecond > 10_000_000) {
@@ -56,5 +61,13 @@ public record LoadOptions(String dataset, double ratePerSecond, Duration duratio
       throw new IllegalArgumentException("in-flight bound and key space must be positive, "
           + "lag probes between 0 and 1000 per second");
     }
+  }
+
+  /** Options whose reads use the dataset's default consistency level. */
+  public LoadOptions(String dataset, double ratePerSecond, Duration duration, int valueBytes,
+      double readRatio, List<String> regions, String primary, List<String> replicas,
+      int inFlightMax, int keySpace, double lagProbesPerSecond) {
+    this(dataset, ratePerSecond, duration, valueBytes, readRatio, regions, primary, replicas,
+        inFlightMax, keySpace, lagProbesPerSecond, ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
   }
 }

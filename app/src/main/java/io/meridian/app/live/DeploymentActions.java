@@ -41,6 +41,11 @@ public final class DeploymentActions implements LiveActions {
   static final String NOT_LOCAL = "only for local rehearsals: connect through the deployment's "
       + "state directory (or deploy from the studio) to kill and restart agents";
 
+  /** Why teardown is disabled for deployments connected by address. */
+  static final String NOT_STARTED_HERE = "connected by address: this window does not know the "
+      + "agents' processes; run 'meridian teardown' with the deployment's state directory, or "
+      + "connect through it";
+
   private final AgentWatchers watchers;
   private final Path stateDirectory;
   private final LocalDeployer deployer;
@@ -104,6 +109,7 @@ public final class DeploymentActions implements LiveActions {
           : Optional.empty();
       case PLANNED_FAILOVER, FORCED_FAILOVER -> failoverSupported();
       case REPAIR -> Optional.empty();
+      case TEARDOWN -> stateDirectory == null ? Optional.of(NOT_STARTED_HERE) : Optional.empty();
     };
   }
 
@@ -262,5 +268,43 @@ public final class DeploymentActions implements LiveActions {
       throw new ActionException("cannot read the deployment in " + stateDirectory + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Stops every agent with {@link LocalDeployer#teardown} (SIGTERM, then SIGKILL after {@link
+   * LocalDeployer#STOP_TIMEOUT}) and removes {@code deployment.json} once none survived, as
+   * {@code meridian teardown} without {@code --purge} does; data and logs stay.
+   */
+  @Override
+  public String teardown() throws ActionException {
+    if (stateDirectory == null) {
+      throw new ActionException(NOT_STARTED_HERE);
+    }
+    DeploymentState state;
+    try {
+      state = DeploymentState.read(stateDirectory);
+    } catch (IOException e) {
+      throw new ActionException("cannot read the deployment in " + stateDirectory + ": "
+          + e.getMessage() + "; was it torn down already?", e);
+    }
+    java.util.Map<String, LocalDeployer.StopOutcome> outcomes = LocalDeployer.teardown(state);
+    java.util.Map<LocalDeployer.StopOutcome, List<String>> byOutcome =
+        new java.util.EnumMap<>(LocalDeployer.StopOutcome.class);
+    outcomes.forEach((region, outcome) ->
+        byOutcome.computeIfAbsent(outcome, o -> new ArrayList<>()).add(region));
+    String summary = String.join("; ", byOutcome.entrySet().stream()
+        .map(e -> e.getKey().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": "
+            + String.join(", ", e.getValue())).toList());
+    if (byOutcome.containsKey(LocalDeployer.StopOutcome.STILL_RUNNING)) {
+      throw new ActionException(summary + "; deployment.json kept in " + stateDirectory
+          + "; stop the survivors by hand");
+    }
+    try {
+      java.nio.file.Files.deleteIfExists(stateDirectory.resolve(DeploymentState.FILE_NAME));
+    } catch (IOException e) {
+      throw new ActionException(summary + ", but removing " + DeploymentState.FILE_NAME
+          + " failed: " + e.getMessage(), e);
+    }
+    return summary + "; data and logs kept in " + stateDirectory;
   }
 }

@@ -27,7 +27,9 @@ public interface LiveActions {
     /** Run anti-entropy repair now. */
     REPAIR,
     /** Drive load through the agents. */
-    LOAD
+    LOAD,
+    /** Stop every agent of a local deployment (what {@code meridian teardown} does). */
+    TEARDOWN
   }
 
   /**
@@ -85,6 +87,15 @@ public interface LiveActions {
    */
   default String repair(String region, List<String> datasets) throws ActionException {
     throw new ActionException("this deployment offers no repair");
+  }
+
+  /**
+   * Stops every agent of the deployment, as {@code meridian teardown} does; data and logs stay.
+   *
+   * @return what happened to each agent, in a sentence
+   */
+  default String teardown() throws ActionException {
+    throw new ActionException("this deployment cannot be torn down from here");
   }
 
   /** An action that failed, with a message for the operator. */

@@ -37,13 +37,32 @@ public final class LiveSnapshot {
    */
   public static void write(Topology topology, Recording recording, long atMillis, Path output,
       int width, int height) throws IOException {
+    write(topology, recording, atMillis, output, width, height, false);
+  }
+
+  /**
+   * Writes the live view of {@code recording} at {@code atMillis} to {@code output}, in the
+   * studio's light or dark theme.
+   *
+   * @param topology the recorded deployment's design
+   * @param recording the recording
+   * @param atMillis the instant to show (studio clock), within the recording
+   * @param output the PNG to write; its folder is created when missing
+   * @param width image width in pixels
+   * @param height image height in pixels
+   * @param dark whether to use the dark theme
+   * @throws IOException when the image cannot be rendered or written
+   */
+  public static void write(Topology topology, Recording recording, long atMillis, Path output,
+      int width, int height, boolean dark) throws IOException {
     FxPlatform.startForRendering(width, height);
-    FxPlatform.renderToPng(image -> render(topology, recording, atMillis, width, height, image),
-        "the live view", RENDER_SECONDS_MAX, output);
+    FxPlatform.renderToPng(image -> render(topology, recording, atMillis, width, height, dark,
+        image), "the live view", RENDER_SECONDS_MAX, output);
   }
 
   private static void render(Topology topology, Recording recording, long atMillis, int width,
-      int height, CompletableFuture<BufferedImage> image) {
+      int height, boolean dark, CompletableFuture<BufferedImage> image) {
+    io.meridian.app.studio.Theme.apply(dark);
     LiveViewModel model = LiveViewModel.replaying(topology, recording, Runnable::run,
         Runnable::run);
     model.scrubTo(atMillis);
@@ -54,6 +73,7 @@ public final class LiveSnapshot {
         .map(java.util.Map.Entry::getKey)
         .ifPresent(flow -> model.selectedFlowProperty().set(flow));
     LiveView view = new LiveView(model, null);
+    view.darkProperty().set(dark);
     Scene scene = new Scene(view.root(), width, height);
     scene.getRoot().applyCss();
     scene.getRoot().layout();

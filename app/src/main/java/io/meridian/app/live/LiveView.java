@@ -1,5 +1,6 @@
 package io.meridian.app.live;
 
+import io.meridian.agent.api.v1.ReadConsistency;
 import io.meridian.app.client.LoadGenerator;
 import io.meridian.app.client.LoadOptions;
 import io.meridian.app.client.LoadResult;
@@ -84,7 +85,7 @@ import javafx.util.StringConverter;
  * #live-repair}, {@code #live-lag-chart}, {@code #live-flow}, {@code #live-timeline},
  * {@code #live-timeline-filter}, {@code #live-timeline-kind}, {@code #live-conflicts},
  * {@code #live-message}, {@code #live-load-start}, {@code #live-load-rate}, {@code
- * #live-load-status}.
+ * #live-load-status}, {@code #live-load-consistency}, {@code #live-teardown}.
  */
 public final class LiveView {
   /** How often the view takes the newest state: ten times a second. */
@@ -94,6 +95,8 @@ public final class LiveView {
   /** The lag panel's shortest span, while little history has been received. */
   public static final long LAG_WINDOW_MIN_MILLIS = 60_000;
   private static final double REGION_HIT_RADIUS_PX = 14;
+  /** Ticks between checks of which actions the deployment supports: one second. */
+  private static final int SUPPORT_CHECK_TICKS = 10;
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
 
@@ -106,8 +109,15 @@ public final class LiveView {
   private final Label message = new Label();
   private final javafx.animation.Timeline ticker;
   private final List<Runnable> selectionListeners = new ArrayList<>();
+  // What a deployment supports can change while the window is open (the agents answer whether
+  // they offer failover a moment after connecting), so the action controls are checked again
+  // once a second.
+  private final List<Runnable> supportListeners = new ArrayList<>();
+  private int ticksSinceSupportCheck;
   private final javafx.beans.property.BooleanProperty particles =
       new javafx.beans.property.SimpleBooleanProperty(this, "particles", true);
+  private final javafx.beans.property.BooleanProperty dark =
+      new javafx.beans.property.SimpleBooleanProperty(this, "dark");
   private Thread loadThread;
 
   /**
@@ -151,12 +161,19 @@ public final class LiveView {
     message.setPadding(new Insets(2, 8, 2, 8));
     root.setBottom(message);
     root.getStyleClass().add("live-view");
+    dark.addListener((o, was, now) -> applyDark(now));
 
     // What the model shows already (a replay starts with a state).
     applyOverlays(model.overlaysProperty().get());
     refreshFlowsAndChart();
 
-    ticker = new javafx.animation.Timeline(new KeyFrame(FRAME_TICK, e -> model.tick()));
+    ticker = new javafx.animation.Timeline(new KeyFrame(FRAME_TICK, e -> {
+      model.tick();
+      if (++ticksSinceSupportCheck >= SUPPORT_CHECK_TICKS) {
+        ticksSinceSupportCheck = 0;
+        supportListeners.forEach(Runnable::run);
+      }
+    }));
     ticker.setCycleCount(Animation.INDEFINITE);
     graph.sceneProperty().addListener((o, before, scene) -> {
       if (scene != null) {
@@ -210,6 +227,26 @@ public final class LiveView {
    */
   public javafx.beans.property.BooleanProperty particlesProperty() {
     return particles;
+  }
+
+  /**
+   * Whether the live overlays, map and lag chart use their dark colours (the controls follow
+   * the application's AtlantaFX theme by themselves). The studio binds it to its dark theme.
+   *
+   * @return the property
+   */
+  public javafx.beans.property.BooleanProperty darkProperty() {
+    return dark;
+  }
+
+  private void applyDark(boolean on) {
+    for (Node node : List.of(graph, lagChart, root)) {
+      if (on && !node.getStyleClass().contains("dark")) {
+        node.getStyleClass().add("dark");
+      } else if (!on) {
+        node.getStyleClass().remove("dark");
+      }
+    }
   }
 
   /** Changes only what differs, so unchanged regions and links are not restyled. */
@@ -307,8 +344,58 @@ public final class LiveView {
             () -> selectedRegion().ifPresent(r -> model.failoverDatasets(r).stream().findFirst()
                 .ifPresent(d -> model.requestForcedFailover(d, r)))),
         actionButton("live-repair", "Repair now", Action.REPAIR, false,
-            () -> selectedRegion().ifPresent(model::repair)));
+            () -> selectedRegion().ifPresent(model::repair)),
+        new Separator(), teardownButton());
     return bar;
+  }
+
+  /**
+   * Stops every agent of a local deployment after the operator confirms; disabled, saying why,
+   * for recordings and deployments connected by address.
+   */
+  private Node teardownButton() {
+    Button button = new Button("Tear down…");
+    button.setId("live-teardown");
+    button.setOnAction(e -> {
+      Alert alert = new Alert(Alert.AlertType.CONFIRMATION, "Every agent of this deployment "
+          + "is stopped (SIGTERM, then SIGKILL after " + io.meridian.app.deploy.LocalDeployer.STOP_TIMEOUT.toSeconds()
+          + " s), as 'meridian teardown' does. Their data and logs stay in the state "
+          + "directory.", ButtonType.CANCEL, ButtonType.OK);
+      alert.setTitle("Tear down");
+      alert.setHeaderText("Stop every agent of " + model.topology().name() + "?");
+      alert.getDialogPane().setId("live-teardown-confirmation");
+      if (graph.getScene() != null) {
+        alert.initOwner(graph.getScene().getWindow());
+      }
+      alert.resultProperty().addListener((o, before, answer) -> {
+        if (answer == ButtonType.OK) {
+          model.teardown();
+        }
+      });
+      alert.show();
+    });
+    StackPane wrapper = new StackPane(button);
+    Tooltip tooltip = new Tooltip();
+    tooltip.setWrapText(true);
+    tooltip.setMaxWidth(420);
+    Tooltip.install(wrapper, tooltip);
+    Runnable update = () -> {
+      Optional<String> unsupported = model.whyDisabled(Action.TEARDOWN);
+      button.setDisable(unsupported.isPresent());
+      setIfChanged(tooltip, unsupported.map(reason -> "Tear down is not available: " + reason)
+          .orElse("Stop every agent of this deployment (as 'meridian teardown')"));
+    };
+    supportListeners.add(update);
+    model.replayingProperty().addListener(o -> update.run());
+    update.run();
+    return wrapper;
+  }
+
+  /** Sets a tooltip's text only when it changes, so a steady refresh costs no layout. */
+  private static void setIfChanged(Tooltip tooltip, String text) {
+    if (!text.equals(tooltip.getText())) {
+      tooltip.setText(text);
+    }
   }
 
   /**
@@ -330,11 +417,12 @@ public final class LiveView {
       Optional<String> unsupported = model.whyDisabled(action);
       boolean selected = onLink ? selectedLink().isPresent() : selectedRegion().isPresent();
       button.setDisable(unsupported.isPresent() || !selected);
-      tooltip.setText(unsupported.map(reason -> text + " is not available: " + reason)
+      setIfChanged(tooltip, unsupported.map(reason -> text + " is not available: " + reason)
           .orElse(selected ? text + " " + describeSelection()
               : "Select a " + (onLink ? "link" : "region") + " on the map first"));
     };
     selectionListeners.add(update);
+    supportListeners.add(update);
     model.replayingProperty().addListener(o -> update.run());
     update.run();
     return wrapper;
@@ -572,8 +660,9 @@ public final class LiveView {
         super.updateItem(item, empty);
         pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("failed"),
             !empty && item != null && item.failed());
-        setStyle(!empty && item != null && item.failed() ? "-fx-text-background-color: #c9190b;"
-            : "");
+        // Kiali's failing red, lighter on the dark theme so it keeps its contrast there.
+        setStyle(!empty && item != null && item.failed() ? "-fx-text-background-color: "
+            + (dark.get() ? "#ff7b72;" : "#c9190b;") : "");
       }
     });
     HBox top = new HBox(8, filter, kind);
@@ -621,12 +710,12 @@ public final class LiveView {
     TextField regions = new TextField();
     regions.setPromptText("the primary");
     ComboBox<String> consistency = new ComboBox<>();
-    consistency.getItems().add("dataset default");
+    consistency.setId("live-load-consistency");
+    consistency.getItems().addAll(LiveViewModel.LOAD_READ_LEVELS.keySet());
     consistency.getSelectionModel().select(0);
-    consistency.setDisable(true);
-    StackPane consistencyWrapper = new StackPane(consistency);
-    Tooltip.install(consistencyWrapper, new Tooltip("The load generator reads at each "
-        + "dataset's default consistency level; per-request levels are not offered by it yet"));
+    consistency.setTooltip(new Tooltip("The consistency level of every read the load makes. "
+        + "A level the dataset's mode cannot honour is refused by the agents; the refusals "
+        + "count as errors and their reason is shown here when the run ends"));
     Button start = new Button("Start load");
     start.setId("live-load-start");
     Label status = new Label("idle");
@@ -638,7 +727,7 @@ public final class LiveView {
     grid.addRow(0, new Label("Rate (ops/s)"), rate, new Label("Read ratio"), readRatio);
     grid.addRow(1, new Label("Value size (bytes)"), valueBytes, new Label("Duration (s)"),
         seconds);
-    grid.addRow(2, new Label("Regions"), regions, new Label("Consistency"), consistencyWrapper);
+    grid.addRow(2, new Label("Regions"), regions, new Label("Read consistency"), consistency);
     grid.addRow(3, start, status);
     GridPane.setColumnSpan(status, 3);
     if (connection == null) {
@@ -654,7 +743,7 @@ public final class LiveView {
       LoadOptions options;
       try {
         options = loadOptions(rate.getText(), readRatio.getText(), valueBytes.getText(),
-            seconds.getText(), regions.getText());
+            seconds.getText(), regions.getText(), consistency.getValue());
       } catch (IllegalArgumentException bad) {
         status.setText(bad.getMessage());
         return;
@@ -670,7 +759,7 @@ public final class LiveView {
   }
 
   private LoadOptions loadOptions(String rate, String readRatio, String valueBytes,
-      String seconds, String regions) {
+      String seconds, String regions, String readLevel) {
     Map<String, String> primaries = connection.primaries();
     if (primaries.isEmpty()) {
       throw new IllegalArgumentException("no dataset is deployed to put load on");
@@ -691,7 +780,7 @@ public final class LiveView {
           java.time.Duration.ofMillis(Math.round(Double.parseDouble(seconds.strip()) * 1000)),
           Integer.parseInt(valueBytes.strip()), Double.parseDouble(readRatio.strip()), targets,
           primary, replicas, LoadOptions.IN_FLIGHT_MAX_DEFAULT, LoadOptions.KEY_SPACE_DEFAULT,
-          LoadOptions.LAG_PROBES_PER_SECOND_DEFAULT);
+          LoadOptions.LAG_PROBES_PER_SECOND_DEFAULT, LiveViewModel.loadReadLevel(readLevel));
     } catch (NumberFormatException bad) {
       throw new IllegalArgumentException("rate, read ratio, value size and duration must be "
           + "numbers: " + bad.getMessage());
@@ -700,7 +789,11 @@ public final class LiveView {
 
   private void runLoad(LoadOptions options, Label status, Button start) {
     String description = String.format(Locale.ROOT, "load %.0f ops/s on %s for %.0f s",
-        options.ratePerSecond(), options.dataset(), options.duration().toMillis() / 1000.0);
+        options.ratePerSecond(), options.dataset(), options.duration().toMillis() / 1000.0)
+        + (options.readConsistency() == ReadConsistency.READ_CONSISTENCY_UNSPECIFIED ? ""
+            : ", reads at " + LiveViewModel.LOAD_READ_LEVELS.entrySet().stream()
+                .filter(e -> e.getValue() == options.readConsistency()).findFirst()
+                .map(Map.Entry::getKey).orElse(options.readConsistency().name()));
     Platform.runLater(() -> model.record(options.primary(), description + " started", true,
         "read ratio " + options.readRatio() + ", " + options.valueBytes() + "-byte values"));
     String outcome;
@@ -710,8 +803,7 @@ public final class LiveView {
           Platform.runLater(() -> status.setText(String.format(Locale.ROOT,
               "%.0f ops/s · p50 %.1f ms · p99 %.1f ms · errors %d · shed %d", p.opsPerSecond(),
               p.p50Millis(), p.p99Millis(), p.errors(), p.shed()))));
-      outcome = String.format(Locale.ROOT, "%.0f ops/s achieved, %d errors",
-          result.achievedOpsPerSecond(), result.errors());
+      outcome = LiveViewModel.loadOutcome(result);
       succeeded = result.errors() == 0;
     } catch (InterruptedException stopped) {
       outcome = "stopped by the operator";

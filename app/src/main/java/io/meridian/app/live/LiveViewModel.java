@@ -1,5 +1,7 @@
 package io.meridian.app.live;
 
+import io.meridian.agent.api.v1.ReadConsistency;
+import io.meridian.app.client.LoadResult;
 import io.meridian.app.live.LiveActions.Action;
 import io.meridian.app.live.LiveActions.ActionException;
 import io.meridian.app.live.LiveState.ConflictRecord;
@@ -474,6 +476,14 @@ public final class LiveViewModel {
   }
 
   /**
+   * Stops every agent of the deployment (local deployments only); the view asks first. The
+   * watchers then see the agents go, and the timeline keeps the outcome.
+   */
+  public void teardown() {
+    act(Action.TEARDOWN, "", "tear down the deployment", () -> actions.teardown());
+  }
+
+  /**
    * Runs an action in the background and records it, with its outcome, in the timeline.
    *
    * @param action which, to check it is supported
@@ -522,6 +532,61 @@ public final class LiveViewModel {
           outcome));
     }
     message.set(description + (succeeded ? ": " : " failed: ") + outcome);
+  }
+
+  // ------------------------------------------------------------------ load
+
+  /**
+   * The read consistency levels the load panel offers, by the name an operator knows them by
+   * (the names {@code meridian kv|load --consistency} takes), in the order shown. The first
+   * reads at each dataset's default.
+   */
+  public static final Map<String, ReadConsistency> LOAD_READ_LEVELS = loadReadLevels();
+
+  private static Map<String, ReadConsistency> loadReadLevels() {
+    Map<String, ReadConsistency> levels = new java.util.LinkedHashMap<>();
+    levels.put("dataset default", ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
+    levels.put("eventual", ReadConsistency.READ_CONSISTENCY_EVENTUAL);
+    levels.put("session", ReadConsistency.READ_CONSISTENCY_SESSION);
+    levels.put("bounded-staleness", ReadConsistency.READ_CONSISTENCY_BOUNDED_STALENESS);
+    levels.put("quorum", ReadConsistency.READ_CONSISTENCY_QUORUM);
+    levels.put("strong", ReadConsistency.READ_CONSISTENCY_STRONG);
+    return java.util.Collections.unmodifiableMap(levels);
+  }
+
+  /**
+   * The level a load-panel choice stands for.
+   *
+   * @param choice one of {@link #LOAD_READ_LEVELS}' names
+   * @return the level
+   * @throws IllegalArgumentException naming the levels there are, for any other text
+   */
+  public static ReadConsistency loadReadLevel(String choice) {
+    ReadConsistency level = choice == null ? null : LOAD_READ_LEVELS.get(choice);
+    if (level == null) {
+      throw new IllegalArgumentException("unknown consistency level '" + choice + "'; choose "
+          + String.join(", ", LOAD_READ_LEVELS.keySet()));
+    }
+    return level;
+  }
+
+  /**
+   * What a finished load run did, in one line for the panel and the timeline: throughput and
+   * errors, and when there were errors up to two of them as the agents worded them, with their
+   * counts, so a
+   * level the dataset's mode refuses ({@code FAILED_PRECONDITION: …}) reads as the reason.
+   *
+   * @param result the run's result
+   * @return the sentence
+   */
+  public static String loadOutcome(LoadResult result) {
+    String outcome = String.format(Locale.ROOT, "%.0f ops/s achieved, %d errors",
+        result.achievedOpsPerSecond(), result.errors());
+    if (result.errors() > 0 && !result.errorSamples().isEmpty()) {
+      outcome += ": " + String.join("; ", result.errorSamples().subList(0,
+          Math.min(2, result.errorSamples().size())));
+    }
+    return outcome;
   }
 
   // ------------------------------------------------------------ prediction

@@ -48,6 +48,20 @@ public final class LiveWindows {
    */
   public static Menu menu(Supplier<Path> file, Supplier<Topology> topology,
       Supplier<Window> owner) {
+    return menu(file, topology, owner, new javafx.beans.property.SimpleBooleanProperty(false));
+  }
+
+  /**
+   * The Live menu for the studio's menu bar, whose windows follow the studio's dark theme.
+   *
+   * @param file the open design's file (null when unsaved)
+   * @param topology the open design (null when none)
+   * @param owner the studio window
+   * @param dark the studio's dark theme switch
+   * @return the menu
+   */
+  public static Menu menu(Supplier<Path> file, Supplier<Topology> topology,
+      Supplier<Window> owner, javafx.beans.value.ObservableValue<Boolean> dark) {
     MenuItem deploy = new MenuItem("Deploy locally and watch…");
     deploy.setId("live-deploy");
     deploy.setOnAction(e -> {
@@ -56,15 +70,16 @@ public final class LiveWindows {
         error(owner.get(), "Save the design first: a deployment runs a saved file.");
         return;
       }
-      new DeployDialog(owner.get(), path, connection -> open(connection, owner.get())).show();
+      new DeployDialog(owner.get(), path, connection -> open(connection, owner.get(), dark))
+          .show();
     });
     MenuItem connect = new MenuItem("Connect to a running deployment…");
     connect.setId("live-connect");
-    connect.setOnAction(e -> connectDialog(owner.get(), topology.get()));
+    connect.setOnAction(e -> connectDialog(owner.get(), topology.get(), dark));
     MenuItem recording = new MenuItem("Open a recording…");
     recording.setId("live-open-recording");
     recording.setOnAction(e -> LiveView.chooseRecording(owner.get()).ifPresent(
-        path -> openRecording(path, topology.get(), owner.get())));
+        path -> openRecording(path, topology.get(), owner.get(), dark)));
     return new Menu("Live", null, deploy, connect, recording);
   }
 
@@ -76,10 +91,16 @@ public final class LiveWindows {
    * @return the live view shown
    */
   public static LiveView open(LiveConnection connection, Window owner) {
+    return open(connection, owner, new javafx.beans.property.SimpleBooleanProperty(false));
+  }
+
+  private static LiveView open(LiveConnection connection, Window owner,
+      javafx.beans.value.ObservableValue<Boolean> dark) {
     Executor ui = Platform::runLater;
     LiveViewModel model = new LiveViewModel(connection.topology(), connection.session(),
         connection.actions(), BACKGROUND, ui);
     LiveView view = new LiveView(model, connection);
+    view.darkProperty().bind(dark);
     Stage stage = new Stage();
     if (owner != null) {
       stage.initOwner(owner);
@@ -88,6 +109,7 @@ public final class LiveWindows {
     stage.setScene(sceneFor(view));
     stage.setOnHidden(e -> {
       view.stop();
+      view.darkProperty().unbind();
       BACKGROUND.execute(connection::close);
     });
     stage.show();
@@ -95,7 +117,8 @@ public final class LiveWindows {
     return view;
   }
 
-  private static void openRecording(Path path, Topology topology, Window owner) {
+  private static void openRecording(Path path, Topology topology, Window owner,
+      javafx.beans.value.ObservableValue<Boolean> dark) {
     if (topology == null) {
       error(owner, "Open the design the recording was made from first.");
       return;
@@ -116,11 +139,15 @@ public final class LiveWindows {
           LiveViewModel model = LiveViewModel.replaying(topology, recording, BACKGROUND,
               Platform::runLater);
           LiveView view = new LiveView(model, null);
+          view.darkProperty().bind(dark);
           Stage stage = new Stage();
           stage.initOwner(owner);
           stage.setTitle(path.getFileName() + " (recording) — Meridian");
           stage.setScene(sceneFor(view));
-          stage.setOnHidden(e -> view.stop());
+          stage.setOnHidden(e -> {
+            view.stop();
+            view.darkProperty().unbind();
+          });
           stage.show();
         });
       } catch (java.io.IOException e) {
@@ -129,7 +156,8 @@ public final class LiveWindows {
     });
   }
 
-  private static void connectDialog(Window owner, Topology topology) {
+  private static void connectDialog(Window owner, Topology topology,
+      javafx.beans.value.ObservableValue<Boolean> dark) {
     Stage stage = new Stage();
     stage.initOwner(owner);
     stage.setTitle("Connect to a running deployment — Meridian");
@@ -174,7 +202,7 @@ public final class LiveWindows {
           }
           Platform.runLater(() -> {
             stage.close();
-            open(connection, owner);
+            open(connection, owner, dark);
           });
         } catch (java.io.IOException | RuntimeException ex) {
           Platform.runLater(() -> {

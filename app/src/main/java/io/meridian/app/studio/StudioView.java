@@ -240,7 +240,8 @@ public final class StudioView {
     view.getItems().add(restore);
     // The live view (deploy, connect, recordings) lives in app.live; this is its one hook.
     Menu live = io.meridian.app.live.LiveWindows.menu(model.fileProperty()::get,
-        model.topologyProperty()::get, () -> root.getScene().getWindow());
+        model.topologyProperty()::get, () -> root.getScene().getWindow(),
+        model.darkThemeProperty());
     return new MenuBar(file, edit, view, live);
   }
 

@@ -5,11 +5,11 @@ import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
 
 /** The studio's look: AtlantaFX's Primer themes, light or dark, for the whole application. */
-final class Theme {
+public final class Theme {
   private Theme() {}
 
   /** Switches every window to the light or dark theme. Call on the JavaFX thread. */
-  static void apply(boolean dark) {
+  public static void apply(boolean dark) {
     Application.setUserAgentStylesheet(dark
         ? new PrimerDark().getUserAgentStylesheet()
         : new PrimerLight().getUserAgentStylesheet());

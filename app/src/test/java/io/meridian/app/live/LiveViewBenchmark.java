@@ -138,6 +138,9 @@ class LiveViewBenchmark {
       Thread.sleep(WARMUP_MILLIS);
       long mergeBefore = session.mergeNanos();
       long sentBefore = sent.get();
+      robot.interact(() -> view.get().graph().setMapCachedAtRest(false));
+      Period vectorMap = measure(robot, fx.get(), MEASURE_MILLIS / 2);
+      robot.interact(() -> view.get().graph().setMapCachedAtRest(true));
       Period live = measure(robot, fx.get(), MEASURE_MILLIS);
       robot.interact(() -> view.get().particlesProperty().set(false));
       Period still = measure(robot, fx.get(), MEASURE_MILLIS / 2);
@@ -149,6 +152,7 @@ class LiveViewBenchmark {
           + "%d ms, %.0f inputs/s, measured over %.0f s (seed %d)%n", AGENTS,
           state.flows().size(), SNAPSHOT_INTERVAL_MILLIS, inputs * 1e9 / wall, wall / 1e9, SEED);
       System.out.println("  idle (same window, no agents): " + idle.line());
+      System.out.println("  live, map redrawn every frame: " + vectorMap.line());
       System.out.println("  live:                          " + live.line());
       System.out.println("  live, particles off:           " + still.line());
       System.out.printf(Locale.ROOT, "  merge thread: %.1f%% busy, %.2f ms per published "

@@ -149,6 +149,17 @@ class LiveViewModelTest {
   }
 
   @Test
+  void tearingDownIsAnActionOnTheTimelineWithItsOutcome() {
+    model.teardown();
+    receive();
+
+    assertThat(actions.calls).containsExactly("teardown");
+    assertThat(model.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
+        .extracting(LiveState.TimelineEntry::text)
+        .containsExactly("tear down the deployment: done — teardown");
+  }
+
+  @Test
   void unsupportedActionsAreRefusedWithTheReason() {
     assertThat(model.whyDisabled(Action.PLANNED_FAILOVER)).contains("no failover here");
 
@@ -292,6 +303,11 @@ class LiveViewModelTest {
     @Override
     public String restart(String region) throws ActionException {
       return call("restart " + region);
+    }
+
+    @Override
+    public String teardown() throws ActionException {
+      return call("teardown");
     }
   }
 }

@@ -39,14 +39,15 @@ import javafx.stage.Stage;
  * path, with a display ({@code xvfb-run -a}) or without one (headless Monocle, software
  * rendering), as {@code docs/benchmarks.md} shows. Options: {@code --frames N} per measurement
  * (default 300), {@code --edits N} (default 30), {@code --samples DIR} (default {@code
- * samples}). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
+ * samples}), {@code --start-only}, {@code --generated-only} (frames of the generated topology
+ * only). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
  * frame times show what a frame costs rather than the 16.7 ms pulse period.
  */
 public final class StudioBenchmark {
 
   private static final int WIDTH = 1440;
   private static final int HEIGHT = 900;
-  private static final long WAIT_SECONDS_MAX = 120;
+  private static final long WAIT_SECONDS_MAX = 600;
   private static final int GENERATED_REGIONS = 200;
   private static final int GENERATED_LINKS = 1_000;
   private static final long SEED = 42;
@@ -83,8 +84,10 @@ public final class StudioBenchmark {
       Platform.exit();
       System.exit(0);
     }
-    measureFrames(studio, "large-global (64 regions, 199 links) in the studio", frames);
-    measureEdits(studio, edits);
+    if (!Arrays.asList(args).contains("--generated-only")) {
+      measureFrames(studio, "large-global (64 regions, 199 links) in the studio", frames);
+      measureEdits(studio, edits);
+    }
 
     Topology generated = generated(GENERATED_REGIONS, GENERATED_LINKS, SEED);
     Path file = Files.createTempFile("meridian-bench-studio-", ".yaml");
@@ -151,25 +154,43 @@ public final class StudioBenchmark {
     }
   }
 
-  /** Pans for a number of pulses, then zooms in and out, and prints the pulse-to-pulse times. */
+  /**
+   * Pans for a number of pulses, then zooms in and out, and prints the pulse-to-pulse times:
+   * first with the map drawn as vectors every frame, then as the studio draws it, from a bitmap
+   * while moving (see {@code WorldMapSkin}); the bitmap's redraws are counted.
+   */
   private static void measureFrames(Studio studio, String what, int frames) throws Exception {
     TopologyGraph graph = studio.view.graph();
-    onFx(() -> {
-      graph.setAnimated(false);
-      graph.fitAll();
-      return null;
-    });
-    long[] pan = runFrames(frames, frame -> {
-      // Back and forth, so the view stays on the design: 60 frames each way.
-      double step = (frame / 60) % 2 == 0 ? 6 : -6;
-      graph.panBy(step, step / 3);
-    });
-    long[] zoom = runFrames(frames, frame -> {
-      // In by 1 % a frame for 60 frames, then out again: a wheel held down.
-      graph.zoomBy((frame / 60) % 2 == 0 ? 1.01 : 1 / 1.01);
-    });
-    print(what + ", panning", pan);
-    print(what + ", zooming", zoom);
+    for (boolean cached : new boolean[] {false, true}) {
+      onFx(() -> {
+        graph.setAnimated(false);
+        graph.setCachedWhileMoving(cached);
+        graph.fitAll();
+        return null;
+      });
+      long redrawsBefore = onFx(() -> motionRedraws(graph));
+      long[] pan = runFrames(frames, frame -> {
+        // Back and forth, so the view stays on the design: 60 frames each way.
+        double step = (frame / 60) % 2 == 0 ? 6 : -6;
+        graph.panBy(step, step / 3);
+      });
+      long redrawsAfterPan = onFx(() -> motionRedraws(graph));
+      long[] zoom = runFrames(frames, frame -> {
+        // In by 1 % a frame for 60 frames, then out again: a wheel held down.
+        graph.zoomBy((frame / 60) % 2 == 0 ? 1.01 : 1 / 1.01);
+      });
+      long redrawsAfterZoom = onFx(() -> motionRedraws(graph));
+      print(what + ", panning" + (cached ? " (bitmap while moving, "
+          + (redrawsAfterPan - redrawsBefore) + " bitmap draws)" : " (vectors every frame)"), pan);
+      print(what + ", zooming" + (cached ? " (bitmap while moving, "
+          + (redrawsAfterZoom - redrawsAfterPan) + " bitmap draws)" : " (vectors every frame)"),
+          zoom);
+    }
+  }
+
+  private static long motionRedraws(TopologyGraph graph) {
+    return graph.getSkin() instanceof io.meridian.visualization.map.WorldMapSkin skin
+        ? skin.getMotionRedraws() : -1;
   }
 
   private interface FrameAction {

@@ -16,8 +16,10 @@ import javafx.scene.layout.VBox;
 
 /**
  * The default skin of {@link LatencyBars}: a heading and a three-column grid (label, bar,
- * figure). Rows are rebuilt when the list changes; the studio replaces the list once per
- * analysis, not per keystroke.
+ * figure). When the list changes the rows already shown are updated in place (texts, bar
+ * fractions, pseudo-classes) and only missing rows are created or extra ones removed: the
+ * studio replaces the list after every edit, and new nodes cost CSS and layout passes that
+ * updated ones do not.
  */
 public class LatencyBarsSkin extends SkinBase<LatencyBars> {
 
@@ -27,6 +29,8 @@ public class LatencyBarsSkin extends SkinBase<LatencyBars> {
   private final GridPane grid = new GridPane();
   private final VBox box = new VBox(heading, grid);
   private final List<Bar> shownBars = new ArrayList<>();
+  private final List<Label> shownLabels = new ArrayList<>();
+  private final List<Label> shownFigures = new ArrayList<>();
   private final InvalidationListener rebuild = observable -> rebuild();
 
   /**
@@ -73,24 +77,37 @@ public class LatencyBarsSkin extends SkinBase<LatencyBars> {
         scaleMs = Math.max(scaleMs, row.floorMs());
       }
     }
-    grid.getChildren().clear();
-    shownBars.clear();
+    while (shownBars.size() > rows.size()) {
+      int last = shownBars.size() - 1;
+      grid.getChildren().removeAll(shownLabels.remove(last), shownBars.remove(last),
+          shownFigures.remove(last));
+    }
+    for (int i = shownBars.size(); i < rows.size(); i++) {
+      Label label = new Label();
+      label.getStyleClass().addAll("latency-label", "latency-row");
+      Bar bar = new Bar();
+      bar.getStyleClass().add("latency-row");
+      Label figure = new Label();
+      figure.getStyleClass().addAll("latency-figure", "latency-row");
+      grid.addRow(i, label, bar, figure);
+      shownLabels.add(label);
+      shownBars.add(bar);
+      shownFigures.add(figure);
+    }
     for (int i = 0; i < rows.size(); i++) {
       LatencyBar row = rows.get(i);
-      Label label = new Label(row.label());
-      label.getStyleClass().add("latency-label");
-      Bar bar = new Bar(row, scaleMs);
-      Label figure = new Label(figure(row));
-      figure.getStyleClass().add("latency-figure");
+      Label label = shownLabels.get(i);
+      Bar bar = shownBars.get(i);
+      Label figure = shownFigures.get(i);
+      label.setText(row.label());
+      figure.setText(figure(row));
+      bar.show(row, scaleMs);
       for (javafx.scene.Node node : List.of(label, bar, figure)) {
-        node.getStyleClass().add("latency-row");
         for (Status status : Status.values()) {
           node.pseudoClassStateChanged(status.pseudoClass(), row.status() == status);
         }
         node.pseudoClassStateChanged(UNAVAILABLE, !row.isAvailable());
       }
-      grid.addRow(i, label, bar, figure);
-      shownBars.add(bar);
     }
   }
 
@@ -118,16 +135,25 @@ public class LatencyBarsSkin extends SkinBase<LatencyBars> {
   static final class Bar extends Region {
     private final Region floor = new Region();
     private final Region value = new Region();
-    private final double valueFraction;
-    private final double floorFraction;
+    private double valueFraction;
+    private double floorFraction;
 
-    Bar(LatencyBar row, double scaleMs) {
+    Bar() {
       getStyleClass().add("bar-track");
       value.getStyleClass().add("bar-value");
       floor.getStyleClass().add("bar-floor");
-      valueFraction = scaleMs > 0 && row.isAvailable() ? row.valueMs() / scaleMs : 0;
-      floorFraction = scaleMs > 0 && !Double.isNaN(row.floorMs()) ? row.floorMs() / scaleMs : 0;
       getChildren().addAll(value, floor);
+    }
+
+    /** Shows a row against a scale; lays out again only when a fraction changed. */
+    void show(LatencyBar row, double scaleMs) {
+      double newValue = scaleMs > 0 && row.isAvailable() ? row.valueMs() / scaleMs : 0;
+      double newFloor = scaleMs > 0 && !Double.isNaN(row.floorMs()) ? row.floorMs() / scaleMs : 0;
+      if (newValue != valueFraction || newFloor != floorFraction) {
+        valueFraction = newValue;
+        floorFraction = newFloor;
+        requestLayout();
+      }
     }
 
     /** @return the value bar's width as a fraction of the track */

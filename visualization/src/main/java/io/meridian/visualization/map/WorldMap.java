@@ -8,6 +8,7 @@ import java.util.Optional;
 import javafx.animation.Interpolator;
 import javafx.animation.KeyFrame;
 import javafx.animation.KeyValue;
+import javafx.animation.AnimationTimer;
 import javafx.animation.Timeline;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -63,6 +64,12 @@ public class WorldMap extends Control {
   /** Free margin in pixels around what {@link #fitAll()} shows. */
   public static final double FIT_PADDING_PX = 32;
 
+  /**
+   * How long after the last {@link #panBy} or {@link #zoomBy} the map counts as still moving
+   * (see {@link #movingProperty()}).
+   */
+  public static final double MOVING_SETTLE_MILLIS = 180;
+
   private static final Duration TRANSITION_DURATION = Duration.millis(350);
   private static final String STYLESHEET =
       WorldMap.class.getResource("/io/meridian/visualization/visualization.css")
@@ -73,6 +80,30 @@ public class WorldMap extends Control {
   private final ReadOnlyDoubleWrapper zoom = new ReadOnlyDoubleWrapper(this, "zoom", 1);
   private final BooleanProperty animated = new SimpleBooleanProperty(this, "animated", true);
   final ReadOnlyBooleanWrapper mapLoaded = new ReadOnlyBooleanWrapper(this, "mapLoaded");
+  private final ReadOnlyBooleanWrapper moving = new ReadOnlyBooleanWrapper(this, "moving");
+  private final BooleanProperty cachedWhileMoving =
+      new SimpleBooleanProperty(this, "cachedWhileMoving", true);
+  private final BooleanProperty mapCachedAtRest =
+      new SimpleBooleanProperty(this, "mapCachedAtRest", true);
+  // Ends the movement once MOVING_SETTLE_MILLIS of pulse time and at least two whole pulses
+  // have passed without a pan or zoom. Counting pulses too matters when frames are slow: a
+  // single long frame would otherwise look like a pause in the middle of a drag.
+  private boolean movedSincePulse;
+  private int quietPulses;
+  private long lastMovePulseNanos;
+  private final AnimationTimer settle = new AnimationTimer() {
+    @Override
+    public void handle(long now) {
+      if (movedSincePulse) {
+        movedSincePulse = false;
+        quietPulses = 0;
+        lastMovePulseNanos = now;
+      } else if (++quietPulses >= 2
+          && now - lastMovePulseNanos >= MOVING_SETTLE_MILLIS * 1_000_000) {
+        stopMoving();
+      }
+    }
+  };
   private final StyleableDoubleProperty borderWidth = new StyleableDoubleProperty(0.6) {
     @Override
     public Object getBean() {
@@ -152,8 +183,69 @@ public class WorldMap extends Control {
    */
   public void setViewport(MapViewport newViewport) {
     stopTransition();
+    stopMoving();
     clearPending();
     setViewportConstrained(newViewport);
+  }
+
+  /**
+   * True while the user pans or zooms: from a {@link #panBy} or {@link #zoomBy} (drag, wheel,
+   * pinch, keys) until {@value #MOVING_SETTLE_MILLIS} ms of pulses, and at least two pulses,
+   * have passed without one. A programmatic
+   * move ({@link #setViewport}, {@link #fitAll()}, {@link #centerOn}) ends it at once.
+   *
+   * @return the moving property
+   */
+  public ReadOnlyBooleanProperty movingProperty() {
+    return moving.getReadOnlyProperty();
+  }
+
+  /** @return whether the user is panning or zooming right now */
+  public boolean isMoving() {
+    return moving.get();
+  }
+
+  /**
+   * Whether the skin shows a bitmap of the map and its overlays while {@linkplain
+   * #movingProperty() moving} instead of redrawing every outline and arc each frame (on by
+   * default). Panning then moves the bitmap, zooming scales it, and the vector drawing comes
+   * back when the movement settles. Off is for comparison in benchmarks.
+   *
+   * @return the property
+   */
+  public BooleanProperty cachedWhileMovingProperty() {
+    return cachedWhileMoving;
+  }
+
+  /** @return whether the map is drawn from a bitmap while moving */
+  public boolean isCachedWhileMoving() {
+    return cachedWhileMoving.get();
+  }
+
+  /** @param cached whether to draw from a bitmap while moving */
+  public void setCachedWhileMoving(boolean cached) {
+    cachedWhileMoving.set(cached);
+  }
+
+  /**
+   * Whether the countries are kept as a bitmap between movements while zoomed out (on by
+   * default), so frames that change only what is drawn above the map (live particles, overlay
+   * updates) do not rasterise every outline again. Off is for comparison in benchmarks.
+   *
+   * @return the property
+   */
+  public BooleanProperty mapCachedAtRestProperty() {
+    return mapCachedAtRest;
+  }
+
+  /** @return whether the countries are kept as a bitmap between movements */
+  public boolean isMapCachedAtRest() {
+    return mapCachedAtRest.get();
+  }
+
+  /** @param cached whether to keep the countries as a bitmap between movements */
+  public void setMapCachedAtRest(boolean cached) {
+    mapCachedAtRest.set(cached);
   }
 
   /**
@@ -294,6 +386,7 @@ public class WorldMap extends Control {
       return;
     }
     stopTransition();
+    markMoving();
     setViewportConstrained(current.zoomedAt(factor, x, y, getWidth(), getHeight()));
   }
 
@@ -309,6 +402,7 @@ public class WorldMap extends Control {
       return;
     }
     stopTransition();
+    markMoving();
     setViewportConstrained(current.pannedBy(dxPx, dyPx));
   }
 
@@ -448,6 +542,7 @@ public class WorldMap extends Control {
 
   private void moveTo(MapViewport target) {
     stopTransition();
+    stopMoving();
     MapViewport current = getViewport();
     if (!isAnimated() || current == null || getScene() == null) {
       setViewportConstrained(target);
@@ -460,6 +555,21 @@ public class WorldMap extends Control {
         new KeyValue(transitionFraction, 1, Interpolator.EASE_BOTH)));
     transition.setOnFinished(event -> stopTransition());
     transition.play();
+  }
+
+  private void markMoving() {
+    movedSincePulse = true;
+    if (!moving.get()) {
+      quietPulses = 0;
+      lastMovePulseNanos = Long.MAX_VALUE / 2;
+      moving.set(true);
+      settle.start();
+    }
+  }
+
+  private void stopMoving() {
+    settle.stop();
+    moving.set(false);
   }
 
   private void stopTransition() {

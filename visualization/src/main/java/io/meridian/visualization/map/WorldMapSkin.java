@@ -9,21 +9,36 @@ import javafx.beans.InvalidationListener;
 import javafx.collections.SetChangeListener;
 import javafx.css.PseudoClass;
 import javafx.event.EventHandler;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Group;
+import javafx.scene.SnapshotParameters;
+import javafx.scene.image.ImageView;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
 import javafx.scene.input.ZoomEvent;
+import javafx.scene.paint.Color;
 import javafx.scene.shape.FillRule;
 import javafx.scene.shape.Rectangle;
 import javafx.scene.shape.SVGPath;
 import javafx.scene.transform.Affine;
+import javafx.scene.transform.Transform;
+import javafx.stage.Window;
 
 /**
  * The default skin of {@link WorldMap}: the projected globe, graticule and countries in one
  * group under a single scale-and-translate transform, so pan and zoom change one transform
  * and nothing else. Subclasses add layers above the map with {@link #getOverlayLayer()}.
+ *
+ * <p>While the user pans or zooms ({@link WorldMap#movingProperty()}), the map and the
+ * overlay layer are drawn once into a bitmap a quarter of the view larger on every side, and
+ * each frame only moves (pan) or scales (zoom) that bitmap; the outlines and arcs are drawn
+ * again when the bitmap no longer covers the view or is scaled by more than {@value
+ * #MOTION_SCALE_RATIO_MAX}, and as vectors when the movement settles. Software rendering
+ * otherwise rasterises every country outline and arc on every frame. The layers stay laid
+ * out (at opacity 0) while the bitmap shows, so hit tests and node positions stay current.
  *
  * <p>Input handling lives here too: drag pans, wheel and pinch zoom about the pointer,
  * keys zoom, pan and fit.
@@ -37,11 +52,41 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   private static final double KEY_PAN_PX = 80;
   private static final double DOUBLE_CLICK_ZOOM_FACTOR = 2;
 
+  /** Extra bitmap around the view while moving, as a fraction of the view's size. */
+  static final double MOTION_MARGIN_FRACTION = 0.25;
+
+  /**
+   * The map layer is cached as a bitmap at rest while the whole map at the current scale has
+   * at most this many views' worth of pixels (see layoutChildren).
+   */
+  static final double MAP_CACHE_VIEWS_MAX = 4;
+
+  /** A moving bitmap scaled by more than this (or less than its inverse) is redrawn. */
+  static final double MOTION_SCALE_RATIO_MAX = 1.4;
+
   private final Group mapLayer = new Group();
   private final Group countryLayer = new Group();
   private final SVGPath sphere = new SVGPath();
   private final SVGPath graticule = new SVGPath();
   private final Group overlayLayer = new Group();
+  private final Group content = new Group();
+  private final ImageView motionImage = new ImageView();
+  private final Affine motionImageTransform = new Affine();
+  private WritableImage motionBitmap;
+  private boolean motionActive;
+  private double motionScale;
+  private double motionTx;
+  private double motionTy;
+  private double motionMargin;
+  private double motionRenderScale;
+  private double motionImageWidth;
+  private double motionImageHeight;
+  private long motionRedraws;
+  private final InvalidationListener movingListener = observable -> {
+    if (!getSkinnable().isMoving()) {
+      endMotion();
+    }
+  };
   private final Affine mapTransform = new Affine();
   private final Rectangle clip = new Rectangle();
   private final List<SVGPath> countries = new ArrayList<>();
@@ -84,10 +129,22 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     mapLayer.getTransforms().add(mapTransform);
     mapLayer.setMouseTransparent(true);
     overlayLayer.setManaged(false);
-    getChildren().addAll(mapLayer, overlayLayer);
+    content.setManaged(false);
+    content.getChildren().addAll(mapLayer, overlayLayer);
+    motionImage.getStyleClass().add("motion-bitmap");
+    motionImage.setManaged(false);
+    motionImage.setMouseTransparent(true);
+    motionImage.setVisible(false);
+    // Nearest-neighbour scaling: the software pipeline filters every pixel of a smoothed
+    // scaled image on the CPU, and the bitmap is only seen for the length of a gesture.
+    motionImage.setSmooth(false);
+    motionImage.getTransforms().add(motionImageTransform);
+    getChildren().addAll(content, motionImage);
     map.setClip(clip);
+    map.movingProperty().addListener(movingListener);
 
     map.viewportProperty().addListener(relayout);
+    map.mapCachedAtRestProperty().addListener(relayout);
     map.borderWidthProperty().addListener(relayout);
     map.getHighlightedCountries().addListener(highlightListener);
     map.addEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
@@ -126,6 +183,9 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     disposed = true;
     WorldMap map = getSkinnable();
     map.viewportProperty().removeListener(relayout);
+    map.mapCachedAtRestProperty().removeListener(relayout);
+    map.movingProperty().removeListener(movingListener);
+    endMotion();
     map.borderWidthProperty().removeListener(relayout);
     map.getHighlightedCountries().removeListener(highlightListener);
     map.removeEventHandler(MouseEvent.MOUSE_PRESSED, pressHandler);
@@ -149,11 +209,44 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     if (viewport == null) {
       return;
     }
+    boolean cache = map.isMoving() && map.isCachedWhileMoving() && map.isMapLoaded()
+        && !Double.isNaN(appliedScale);
+    if (cache && !motionActive) {
+      // The layers still show the previous viewport: draw that once, then move the bitmap.
+      motionActive = true;
+      drawMotionBitmap(map.getWidth(), map.getHeight());
+    } else if (!cache && motionActive) {
+      endMotion();
+    }
     double scale = viewport.scale();
     // screen = (x - cx) * s + w / 2 ; screen = (-y' - (-cy)) * s + h / 2 where y' = -y
     mapTransform.setToTransform(scale, 0, map.getWidth() / 2 - viewport.centerX() * scale,
         0, scale, map.getHeight() / 2 + viewport.centerY() * scale);
-    double borderWidth = map.getBorderWidth();
+    if (!motionActive) {
+      // While the bitmap shows, the outlines keep their widths until it is drawn again: a new
+      // stroke width makes every country's bounds be computed anew, on every zoom step.
+      applyStrokeWidths(scale);
+    }
+    // At rest, the map (not the graph above it) is kept as a bitmap by JavaFX, so frames that
+    // change only the graph (live particles, overlay updates, selection) do not rasterise the
+    // countries again. The bitmap covers the whole map at the current scale, so only while it
+    // stays within a few views' worth of pixels (zoomed out, any window size).
+    double worldPixels = map.getProjection().worldBounds().width() * scale
+        * map.getProjection().worldBounds().height() * scale;
+    mapLayer.setCache(map.isMapCachedAtRest()
+        && worldPixels <= MAP_CACHE_VIEWS_MAX * map.getWidth() * map.getHeight());
+    layoutOverlay(viewport, map.getWidth(), map.getHeight());
+    if (motionActive) {
+      if (!placeMotionImage(map.getWidth(), map.getHeight())) {
+        drawMotionBitmap(map.getWidth(), map.getHeight());
+        placeMotionImage(map.getWidth(), map.getHeight());
+      }
+    }
+  }
+
+  /** Sets the border widths for a scale, when it or the CSS width changed. */
+  private void applyStrokeWidths(double scale) {
+    double borderWidth = getSkinnable().getBorderWidth();
     if (scale != appliedScale || borderWidth != appliedBorderWidth) {
       appliedScale = scale;
       appliedBorderWidth = borderWidth;
@@ -165,7 +258,83 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
       graticule.setStrokeWidth(strokeWidth);
       sphere.setStrokeWidth(strokeWidth * 2);
     }
-    layoutOverlay(viewport, map.getWidth(), map.getHeight());
+  }
+
+  /**
+   * How many times the moving bitmap was drawn since this skin was made (for benchmarks: each
+   * draw is a frame that rasterises everything).
+   *
+   * @return the count
+   */
+  public long getMotionRedraws() {
+    return motionRedraws;
+  }
+
+  /** Draws the layers as they are placed now into the moving bitmap, then hides them. */
+  private void drawMotionBitmap(double width, double height) {
+    Window window = getSkinnable().getScene() == null ? null
+        : getSkinnable().getScene().getWindow();
+    double renderScale = window == null ? 1 : Math.max(1, window.getOutputScaleX());
+    double margin = Math.ceil(Math.max(width, height) * MOTION_MARGIN_FRACTION);
+    int pixelWidth = (int) Math.ceil((width + 2 * margin) * renderScale);
+    int pixelHeight = (int) Math.ceil((height + 2 * margin) * renderScale);
+    if (motionBitmap == null || (int) motionBitmap.getWidth() != pixelWidth
+        || (int) motionBitmap.getHeight() != pixelHeight) {
+      motionBitmap = new WritableImage(pixelWidth, pixelHeight);
+    }
+    applyStrokeWidths(mapTransform.getMxx());
+    SnapshotParameters parameters = new SnapshotParameters();
+    parameters.setFill(Color.TRANSPARENT);
+    parameters.setTransform(Transform.scale(renderScale, renderScale));
+    parameters.setViewport(new Rectangle2D(-margin * renderScale, -margin * renderScale,
+        pixelWidth, pixelHeight));
+    content.setOpacity(1);
+    content.snapshot(parameters, motionBitmap);
+    content.setOpacity(0);
+    motionRedraws++;
+    motionScale = mapTransform.getMxx();
+    motionTx = mapTransform.getTx();
+    motionTy = mapTransform.getTy();
+    motionMargin = margin;
+    motionRenderScale = renderScale;
+    motionImageWidth = pixelWidth / renderScale;
+    motionImageHeight = pixelHeight / renderScale;
+    motionImage.setImage(motionBitmap);
+    motionImage.setVisible(true);
+  }
+
+  /**
+   * Places the moving bitmap for the current map transform.
+   *
+   * @return false when it no longer covers the view or is scaled too far, so it must be redrawn
+   */
+  private boolean placeMotionImage(double width, double height) {
+    double ratio = mapTransform.getMxx() / motionScale;
+    // A bitmap pixel u was at screen u / renderScale - margin when drawn; the world point
+    // under it is now at ratio * (that - drawn translation) + current translation.
+    double x = mapTransform.getTx() - ratio * motionTx - ratio * motionMargin;
+    double y = mapTransform.getTy() - ratio * motionTy - ratio * motionMargin;
+    double right = x + ratio * motionImageWidth;
+    double bottom = y + ratio * motionImageHeight;
+    if (ratio > MOTION_SCALE_RATIO_MAX || ratio < 1 / MOTION_SCALE_RATIO_MAX
+        || x > 0 || y > 0 || right < width || bottom < height) {
+      return false;
+    }
+    double pixelScale = ratio / motionRenderScale;
+    motionImageTransform.setToTransform(pixelScale, 0, x, 0, pixelScale, y);
+    return true;
+  }
+
+  /** Shows the vector layers again and drops the bitmap from the scene. */
+  private void endMotion() {
+    if (!motionActive) {
+      return;
+    }
+    motionActive = false;
+    content.setOpacity(1);
+    motionImage.setVisible(false);
+    motionImage.setImage(null);
+    getSkinnable().requestLayout();
   }
 
   /**

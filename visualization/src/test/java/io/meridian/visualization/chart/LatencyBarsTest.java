@@ -71,6 +71,30 @@ class LatencyBarsTest {
   }
 
   @Test
+  void newFiguresUpdateTheRowsAlreadyShownAndClearOldStatuses(FxRobot robot) {
+    List<Label> before = robot.lookup(".latency-figure").queryAllAs(Label.class).stream()
+        .toList();
+    robot.interact(() -> bars.getBars().setAll(
+        LatencyBar.of("Frankfurt", 200, 12),
+        LatencyBar.of("Virginia", 100, 41),
+        LatencyBar.of("Tokyo", 50, 88)));
+
+    List<Label> after = robot.lookup(".latency-figure").queryAllAs(Label.class).stream()
+        .toList();
+    assertThat(after).containsExactlyElementsOf(before);
+    assertThat(after).extracting(Label::getText).containsExactly("200 ms (floor 12 ms)",
+        "100 ms (floor 41 ms)", "50 ms (floor 88 ms)");
+    assertThat(after.get(2).getPseudoClassStates()).doesNotContain(Status.FAILING.pseudoClass())
+        .noneMatch(state -> state.getPseudoClassName().equals("unavailable"));
+    List<LatencyBarsSkin.Bar> shown = robot.lookup(".bar-track")
+        .queryAllAs(LatencyBarsSkin.Bar.class).stream().toList();
+    assertThat(shown.get(0).valueFraction()).isCloseTo(1, within(1e-9));
+    assertThat(shown.get(2).valueFraction()).isCloseTo(0.25, within(1e-9));
+    assertThat(shown.get(0).valuePart().getWidth())
+        .isCloseTo(shown.get(2).valuePart().getWidth() * 4, within(1.0));
+  }
+
+  @Test
   void negativeLatencyIsRefused() {
     assertThatThrownBy(() -> LatencyBar.of("x", -1, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");

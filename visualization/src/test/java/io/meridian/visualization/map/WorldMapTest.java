@@ -11,7 +11,10 @@ import javafx.scene.Node;
 import javafx.event.Event;
 import javafx.geometry.Point2D;
 import javafx.scene.Scene;
+import javafx.scene.image.PixelReader;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
+import javafx.scene.paint.Color;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.StackPane;
@@ -148,5 +151,91 @@ class WorldMapTest {
     assertThat(map.getZoom()).isCloseTo(WorldMap.ZOOM_MAX, within(1e-6));
     robot.interact(() -> map.zoomBy(1e-12));
     assertThat(map.getZoom()).isCloseTo(WorldMap.ZOOM_MIN, within(1e-9));
+  }
+
+  @Test
+  void whilePanningTheMapShowsABitmapThatMatchesTheVectorDrawing(FxRobot robot)
+      throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    robot.interact(() -> map.zoomBy(2));
+    robot.interact(() -> map.setViewport(map.getViewport()));
+    WritableImage moving = moveAndSnapshot(robot, () -> map.panBy(37, 11));
+    WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !map.isMoving());
+    WaitForAsyncUtils.waitForFxEvents();
+    assertThat(robot.lookup(".motion-bitmap").query().isVisible()).isFalse();
+    WritableImage settled = snapshot(robot);
+    assertThat(matchingFraction(moving, settled)).isGreaterThan(0.98);
+  }
+
+  @Test
+  void whileZoomingTheScaledBitmapStaysCloseToTheVectorDrawing(FxRobot robot)
+      throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    // The first layout after the countries arrive sets their border widths.
+    WaitForAsyncUtils.waitForFxEvents();
+    WritableImage moving = moveAndSnapshot(robot, () -> map.zoomBy(1.25, 300, 200));
+    WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !map.isMoving());
+    WaitForAsyncUtils.waitForFxEvents();
+    WritableImage settled = snapshot(robot);
+    // Scaling blurs the borders a little; the ocean and the land must stay where they are.
+    assertThat(matchingFraction(moving, settled)).isGreaterThan(0.9);
+  }
+
+  @Test
+  void withoutTheMotionCacheTheVectorsAreDrawnWhileMoving(FxRobot robot) throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitForFxEvents();
+    robot.interact(() -> {
+      map.setCachedWhileMoving(false);
+      map.panBy(20, 0);
+    });
+    assertThat(map.isMoving()).isTrue();
+    assertThat(robot.lookup(".motion-bitmap").query().isVisible()).isFalse();
+  }
+
+  /**
+   * Moves the map, lays it out and takes its picture in one FX-thread task, well within the
+   * settle delay, so the picture is the bitmap however slow the machine is.
+   */
+  private WritableImage moveAndSnapshot(FxRobot robot, Runnable move) {
+    WritableImage[] image = new WritableImage[1];
+    boolean[] shown = new boolean[2];
+    robot.interact(() -> {
+      move.run();
+      map.layout();
+      shown[0] = map.isMoving();
+      shown[1] = map.lookup(".motion-bitmap").isVisible();
+      image[0] = map.snapshot(null, null);
+    });
+    assertThat(shown).containsExactly(true, true);
+    return image[0];
+  }
+
+  private WritableImage snapshot(FxRobot robot) {
+    WritableImage[] image = new WritableImage[1];
+    robot.interact(() -> image[0] = map.snapshot(null, null));
+    return image[0];
+  }
+
+  /** The share of sampled pixels whose channels differ by at most 10 %. */
+  private static double matchingFraction(WritableImage first, WritableImage second) {
+    PixelReader a = first.getPixelReader();
+    PixelReader b = second.getPixelReader();
+    int width = (int) Math.min(first.getWidth(), second.getWidth());
+    int height = (int) Math.min(first.getHeight(), second.getHeight());
+    int sampled = 0;
+    int matching = 0;
+    for (int y = 0; y < height; y += 3) {
+      for (int x = 0; x < width; x += 3) {
+        Color p = a.getColor(x, y);
+        Color q = b.getColor(x, y);
+        sampled++;
+        if (Math.abs(p.getRed() - q.getRed()) <= 0.1 && Math.abs(p.getGreen() - q.getGreen()) <= 0.1
+            && Math.abs(p.getBlue() - q.getBlue()) <= 0.1) {
+          matching++;
+        }
+      }
+    }
+    return (double) matching / sampled;
   }
 }
