@@ -93,10 +93,11 @@ public final class ReplicationNode {
   public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore durableStore, long nowMillis,
       io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings) {
     this.config = config;
-    // Single-primary datasets keep a Merkle tree, maintained by every write through this store.
+    // Single-primary (async, sync) datasets keep a Merkle tree, maintained by every write through
+    // this store; quorum and consensus datasets have no primary whose state is the truth.
     io.meridian.agent.core.antientropy.MerkleTrackingStore store =
         new io.meridian.agent.core.antientropy.MerkleTrackingStore(durableStore, config.datasets().stream()
-            .filter(d -> d.mode() != ReplicationMode.MULTI_PRIMARY).map(DatasetConfig::name)
+            .filter(d -> d.mode() == ReplicationMode.ASYNC || d.mode() == ReplicationMode.SYNC).map(DatasetConfig::name)
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), antiEntropySettings.depth());
     HlcTimestamp floor = HlcTimestamp.ZERO;
     for (String log : storeNames(config)) {
