@@ -110,6 +110,7 @@ public final class AgentMetrics implements RequestMetrics {
     registerFailover(registry, runtime);
     registerHints(registry, runtime);
     registerRepair(registry, runtime);
+    registerSnapshots(registry, runtime);
     return new AgentMetrics(requests);
   }
 
@@ -184,6 +185,31 @@ public final class AgentMetrics implements RequestMetrics {
         .callback(callback -> runtime.hintCounts().forEach(
             hint -> callback.call(hint.kept(), self, hint.target(), hint.dataset())))
         .register(registry);
+  }
+
+  /** Snapshot catch-up after log truncation (ADR 0017), counted from the runtime's events. */
+  private static void registerSnapshots(PrometheusRegistry registry, AgentRuntime runtime) {
+    String self = runtime.config().region();
+    Counter started = Counter.builder()
+        .name("meridian_snapshots_started_total")
+        .help("Snapshots of a dataset's state the source began sending to a target whose position its log no"
+            + " longer held")
+        .labelNames("source", "target", "dataset")
+        .register(registry);
+    Counter installed = Counter.builder()
+        .name("meridian_snapshots_installed_total")
+        .help("Snapshots from the source installed at the target (this agent)")
+        .labelNames("source", "target", "dataset")
+        .register(registry);
+    runtime.addListener(event -> {
+      if (event instanceof ReplicationEvent.SnapshotStarted) {
+        ReplicationEvent.SnapshotStarted snapshot = (ReplicationEvent.SnapshotStarted) event;
+        started.labelValues(self, snapshot.peer(), snapshot.dataset()).inc();
+      } else if (event instanceof ReplicationEvent.SnapshotInstalled) {
+        ReplicationEvent.SnapshotInstalled snapshot = (ReplicationEvent.SnapshotInstalled) event;
+        installed.labelValues(snapshot.peer(), self, snapshot.dataset()).inc();
+      }
+    });
   }
 
   /**

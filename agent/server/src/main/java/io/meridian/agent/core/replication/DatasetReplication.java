@@ -1225,8 +1225,12 @@ final class DatasetReplication {
   /** What a failover decider needs to know about this region's view of the dataset. */
   FailoverView failoverView(long nowMillis) {
     long lastEpochInLog = 0;
-    if (lastSequence > 0) {
+    if (lastSequence > truncatedThrough) {
       lastEpochInLog = store.readLog(name, lastSequence, 1, Long.MAX_VALUE).get(0).version().epoch();
+    } else if (lastSequence > 0) {
+      // The log was emptied by a snapshot install (ADR 0017): its newest entry is not at hand, and
+      // this region's epoch bounds it from above (the snapshot came from this epoch's primary).
+      lastEpochInLog = epoch;
     }
     boolean releases = role == Role.REPLICA
         && (releasedEpoch == epoch || nowMillis - lastGrantMillis >= policy.releaseAfterMillis());

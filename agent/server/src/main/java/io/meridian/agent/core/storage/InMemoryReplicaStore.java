@@ -210,6 +210,10 @@ public class InMemoryReplicaStore implements ReplicaStore {
     return data(dataset).truncatedThrough;
   }
 
+  /**
+   * {@inheritDoc} A test store: the truncation counts as durable at once, so a later {@link
+   * #loseUnsyncedWrites} keeps the removed entries' effect on the state.
+   */
   @Override
   public void truncateThrough(String dataset, long sequence) {
     DatasetData data = data(dataset);

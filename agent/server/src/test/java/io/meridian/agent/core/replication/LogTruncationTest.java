@@ -74,6 +74,11 @@ class LogTruncationTest {
     cluster.deliverAll();
     cluster.queue.add(new TestCluster.Envelope("a", "c", first));
     cluster.deliverAll();
+    // Right after the install c's log is empty; a failover decider can still ask where it stands.
+    assertThat(cluster.stores.get("c").log(D)).isEmpty();
+    FailoverView view = cluster.nodes.get("c").failoverViews(cluster.nowMillis).get(0);
+    assertThat(view.lastSequence()).isEqualTo(cluster.stores.get("a").lastSequence(D));
+    assertThat(view.lastEpochInLog()).isEqualTo(1);
     write(cluster, 60, 70);
     cluster.deliverAll();
 
