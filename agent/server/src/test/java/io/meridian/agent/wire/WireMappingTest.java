@@ -39,7 +39,12 @@ class WireMappingTest {
             Optional.of(StoredValue.of(put(4, "k", "other"))))),
         new PeerMessage.ForwardResponse(D, 80, new ClientResult.CompareFailed(Optional.empty())),
         new PeerMessage.ForwardResponse(D, 81, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "busy")),
-        new PeerMessage.EpochRejected(D, 3, "old"));
+        new PeerMessage.EpochRejected(D, 3, "old"),
+        new PeerMessage.QuorumWrite(D, List.of(5L, 0L), List.of(put(1, "k", "v"), delete(2, "j"))),
+        new PeerMessage.QuorumWriteAck(D, List.of(5L, 6L)),
+        new PeerMessage.QuorumRead(D, 9, Bytes.ofUtf8("k")),
+        new PeerMessage.QuorumReadReply(D, 9, Optional.of(delete(2, "k"))),
+        new PeerMessage.QuorumReadReply(D, 10, Optional.empty()));
 
     for (PeerMessage message : messages) {
       PeerFrame frame = PeerFrame.parseFrom(WireMapping.toFrame("a", message).toByteArray());
@@ -67,6 +72,14 @@ class WireMappingTest {
                 .setVersion(WireMapping.toProto(put(1, "k", "v").version()).toBuilder().setSequence(0))))
         .build();
 
+    PeerFrame idsWithoutChanges = PeerFrame.newBuilder().setQuorumWrite(
+        io.meridian.agent.api.v1.QuorumWrite.newBuilder().addOperationIds(1)).build();
+    assertThatThrownBy(() -> WireMapping.fromFrame(D, idsWithoutChanges))
+        .isInstanceOf(MalformedMessageException.class).hasMessageContaining("one operation id per change");
+    PeerFrame foundWithoutState = PeerFrame.newBuilder().setQuorumReadReply(
+        io.meridian.agent.api.v1.QuorumReadReply.newBuilder().setOperationId(1).setFound(true)).build();
+    assertThatThrownBy(() -> WireMapping.fromFrame(D, foundWithoutState))
+        .isInstanceOf(MalformedMessageException.class).hasMessageContaining("carries no state");
     assertThatThrownBy(() -> WireMapping.fromFrame(D, PeerFrame.getDefaultInstance()))
         .isInstanceOf(MalformedMessageException.class).hasMessageContaining("empty or unknown peer frame");
     assertThatThrownBy(() -> WireMapping.fromFrame(D, changeWithoutVersion))

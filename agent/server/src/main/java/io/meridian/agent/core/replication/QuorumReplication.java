@@ -79,15 +79,14 @@ final class QuorumReplication implements DatasetEngine {
   private final Map<String, Long> hintsSentUpTo = new HashMap<>();
   private final Map<String, long[]> hintCounts = new TreeMap<>();
   private long nextHintId;
-  // Writes (operation id, change) and acknowledgements to send, per region, gathered during a
-  // step and sent as one message each at its end: a client's batch of puts costs one frame per
-  // replica, not one per put.
+  // Writes (operation id, change) and acknowledgements to send, per region, gathered and sent as
+  // one message each: a client's batch of puts costs one frame per replica, not one per put.
   private final Map<String, List<Long>> outgoingIds = new TreeMap<>();
   private final Map<String, List<Change>> outgoingChanges = new TreeMap<>();
   private final Map<String, List<Long>> outgoingAcks = new TreeMap<>();
-  // When the oldest unsent write or acknowledgement was gathered; Long.MAX_VALUE when none. They
-  // wait up to the batch delay (as async batches do) so that many small client batches share a
-  // frame, unless a batch is full.
+  // When the oldest unsent write was gathered; Long.MAX_VALUE when none. Writes wait up to the
+  // batch delay (as async batches do) so that many small client batches share a frame, unless a
+  // batch is full.
   private long outgoingSinceMillis = Long.MAX_VALUE;
   private int outgoingCount;
   private long lastNowMillis;
@@ -439,8 +438,14 @@ final class QuorumReplication implements DatasetEngine {
     flushOutgoing(out);
   }
 
-  // Acknowledgements leave after the append above (and its sync, which the driver does first).
+  // Acknowledgements leave at the end of every step, after the append above (and its sync, which
+  // the driver does first): one frame answers one incoming frame, so waiting would save nothing.
   private void flushOutgoing(Output.Builder out) {
+    for (Map.Entry<String, List<Long>> acks : outgoingAcks.entrySet()) {
+      // Answers travel on the coordinator's stream to this replica.
+      out.send(acks.getKey(), new PeerMessage.QuorumWriteAck(streamName(name, self), acks.getValue()));
+    }
+    outgoingAcks.clear();
     if (outgoingCount == 0) {
       return;
     }
@@ -457,11 +462,6 @@ final class QuorumReplication implements DatasetEngine {
     }
     outgoingIds.clear();
     outgoingChanges.clear();
-    for (Map.Entry<String, List<Long>> acks : outgoingAcks.entrySet()) {
-      // Answers travel on the coordinator's stream to this replica.
-      out.send(acks.getKey(), new PeerMessage.QuorumWriteAck(streamName(name, self), acks.getValue()));
-    }
-    outgoingAcks.clear();
   }
 
   // ---------------------------------------------------------------- hints
@@ -522,7 +522,6 @@ final class QuorumReplication implements DatasetEngine {
         hold(change);
         if (write.operationIds().get(i) != 0) {
           outgoingAcks.computeIfAbsent(from, f -> new ArrayList<>()).add(write.operationIds().get(i));
-          gathered();
         }
       }
     } else if (message instanceof PeerMessage.QuorumRead) {

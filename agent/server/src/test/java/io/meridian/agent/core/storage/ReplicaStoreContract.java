@@ -121,6 +121,28 @@ public abstract class ReplicaStoreContract {
   }
 
   @Test
+  void hintsAreKeptPerTargetInIdOrderUntilRemoved() {
+    ReplicaStore store = newStore();
+    assertThat(store.hints("d")).isEmpty();
+
+    store.saveHint("d", "c", 300, put(1, "k", "a"));
+    store.saveHint("d", "b", 2, put(2, "j", "b"));
+    store.saveHint("d", "c", 7, delete(3, "k"));
+    store.saveHint("one", "c", 1, put(1, "x", "y"));
+
+    assertThat(store.hints("d")).containsOnlyKeys("b", "c");
+    assertThat(store.hints("d").get("c")).containsExactly(
+        java.util.Map.entry(7L, delete(3, "k")), java.util.Map.entry(300L, put(1, "k", "a")));
+    store.removeHint("d", "c", 7);
+    store.removeHint("d", "c", 8); // not kept: nothing happens
+    store.removeHint("d", "b", 2);
+    assertThat(store.hints("d")).containsOnlyKeys("c");
+    assertThat(store.hints("d").get("c")).containsOnlyKeys(300L);
+    assertThat(store.hints("one").get("c")).containsOnlyKeys(1L);
+    assertThat(store.hints("two")).isEmpty();
+  }
+
+  @Test
   void aDecisionRecordsItsEpochAndPrimaryTogether() {
     ReplicaStore store = newStore();
     assertThat(store.decidedPrimary("d")).isEmpty();
