@@ -82,7 +82,8 @@ class ContractsTest {
         "ApplyDecision", MethodType.UNARY,
         "Switchover", MethodType.UNARY,
         "AbortSwitchover", MethodType.UNARY,
-        "ListQuarantine", MethodType.UNARY));
+        "ListQuarantine", MethodType.UNARY,
+        "Repair", MethodType.UNARY));
     assertThat(methodTypes(WatchGrpc.getServiceDescriptor()))
         .containsExactlyEntriesOf(Map.of("Watch", MethodType.SERVER_STREAMING));
     assertThat(WatchGrpc.getServiceDescriptor().getName()).isEqualTo("meridian.v1.Watch");
