@@ -99,7 +99,9 @@ public final class AgentMain {
     int port = 0;
     int metricsPort = 0;
     String bindAddress = null;
-    long repairIntervalMillis = io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.intervalMillis();
+    // Periodic repair is opt-in for now (ADR 0014, "Not done"): a session against a lagging replica
+    // re-sends its backlog, which the log would deliver anyway.
+    long repairIntervalMillis = 0;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -234,7 +236,7 @@ public final class AgentMain {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
-        + " [--bind-address IP] [--repair-interval-millis N (default 60000, 0 off)]");
+        + " [--bind-address IP] [--repair-interval-millis N (default 0: on demand only)]");
     System.exit(2);
   }
 }

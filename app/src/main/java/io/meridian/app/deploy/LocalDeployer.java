@@ -72,6 +72,11 @@ public final class LocalDeployer {
 
   /** Environment variable with extra JVM options for the agents. */
   public static final String AGENT_JAVA_OPTIONS_VARIABLE = "MERIDIAN_AGENT_JAVA_OPTIONS";
+  /**
+   * System property giving every deployed agent's periodic repair interval in ms (0 off); unset,
+   * agents use their default (ADR 0014). Tests that need repair on demand only set it to 0.
+   */
+  public static final String REPAIR_INTERVAL_PROPERTY = "meridian.repairIntervalMillis";
 
   private static final ObjectMapper CONFIG_JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -240,6 +245,11 @@ public final class LocalDeployer {
         "--metrics-port", metricsPort,
         // A rehearsal is reached through 127.0.0.1 only; nothing needs to listen beyond it.
         "--bind-address", "127.0.0.1"));
+    // Periodic anti-entropy (ADR 0014): the agents' default unless this JVM says otherwise.
+    String repairInterval = System.getProperty(REPAIR_INTERVAL_PROPERTY);
+    if (repairInterval != null && !repairInterval.isBlank()) {
+      command.addAll(List.of("--repair-interval-millis", repairInterval.trim()));
+    }
     return command;
   }
 

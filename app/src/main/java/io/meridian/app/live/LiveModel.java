@@ -254,6 +254,20 @@ public final class LiveModel {
             healthName(changed.getHealth()), changed.getPhi()),
             changed.getHealth() == RegionHealth.REGION_HEALTH_DOWN));
       }
+      case REPAIR_STARTED -> { }
+      case REPAIR_FINISHED -> {
+        // Periodic repairs that found nothing would drown the timeline; only findings and failures show.
+        io.meridian.agent.api.v1.RepairFinished repair = event.getRepairFinished();
+        if (!repair.getError().isEmpty()) {
+          addEntry(new TimelineEntry(now, region, EntryKind.PROBLEM, "repair of " + repair.getDataset() + " with "
+              + repair.getPeerRegion() + " failed: " + repair.getError(), true));
+        } else if (repair.getKeysRepaired() > 0) {
+          addEntry(new TimelineEntry(now, region, EntryKind.PROBLEM, "repair of " + repair.getDataset() + " with "
+              + repair.getPeerRegion() + ": " + repair.getKeysRepaired() + " diverged keys repaired ("
+              + repair.getRangesCompared() + " ranges compared, " + repair.getBytesSent() + " bytes, "
+              + repair.getDurationMillis() + " ms)", false));
+        }
+      }
       default -> applyUnknown(agent, event, now);
     }
   }

@@ -35,10 +35,13 @@ class RepairIT {
     previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
     System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
     stateDirectory = workspace.resolve("state");
+    // Only `meridian repair` may repair here, or a periodic repair could beat it to the keys.
+    System.setProperty(LocalDeployer.REPAIR_INTERVAL_PROPERTY, "0");
   }
 
   @AfterEach
   void stopWhateverIsLeft() throws Exception {
+    System.clearProperty(LocalDeployer.REPAIR_INTERVAL_PROPERTY);
     if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
       LocalDeployer.teardown(DeploymentState.read(stateDirectory));
     }

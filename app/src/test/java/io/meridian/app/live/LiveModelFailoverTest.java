@@ -179,4 +179,25 @@ class LiveModelFailoverTest {
             org.assertj.core.groups.Tuple.tuple("3 write(s) of orders (sequences 18-20) "
                 + "quarantined after the failover to epoch 3", true));
   }
+
+  @Test
+  void repairsThatFoundDivergenceOrFailedGoToTheTimelineAndQuietOnesDoNot() {
+    model.apply(event(1_000, "us-east", WatchEvent.newBuilder().setRepairFinished(
+        io.meridian.agent.api.v1.RepairFinished.newBuilder().setDataset("orders").setPeerRegion("eu-central")
+            .setRangesCompared(1))));
+    model.apply(event(2_000, "us-east", WatchEvent.newBuilder().setRepairFinished(
+        io.meridian.agent.api.v1.RepairFinished.newBuilder().setDataset("orders").setPeerRegion("ap-southeast")
+            .setRangesCompared(35).setKeysRepaired(3).setBytesSent(900).setDurationMillis(12))));
+    model.apply(event(3_000, "us-east", WatchEvent.newBuilder().setRepairFinished(
+        io.meridian.agent.api.v1.RepairFinished.newBuilder().setDataset("orders").setPeerRegion("ap-southeast")
+            .setError("region ap-southeast did not answer for 30000 ms"))));
+
+    assertThat(model.state(3_100).timeline()).filteredOn(e -> e.text().startsWith("repair"))
+        .extracting(TimelineEntry::text, TimelineEntry::failed)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("repair of orders with ap-southeast: 3 diverged keys repaired "
+                + "(35 ranges compared, 900 bytes, 12 ms)", false),
+            org.assertj.core.groups.Tuple.tuple("repair of orders with ap-southeast failed: region ap-southeast did "
+                + "not answer for 30000 ms", true));
+  }
 }

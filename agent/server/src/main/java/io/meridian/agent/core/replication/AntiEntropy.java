@@ -187,7 +187,7 @@ final class AntiEntropy {
   private void onTreeCompare(Session session, TreeCompare compare, Output.Builder out) {
     MerkleTree tree = store.tree(session.dataset).orElseThrow();
     int level = compare.level();
-    if (level > tree.depth() || compare.hashes().size() != (level == 0 ? 1 : 2 * compare.parents().size())) {
+    if (level < 0 || level > tree.depth() || compare.hashes().size() != (level == 0 ? 1 : 2 * compare.parents().size())) {
       finish(session, "malformed tree comparison at level " + level, out);
       return;
     }
