@@ -28,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 // Proves consensus mode stays linearizable under faults, with real agent processes: while
 // closed-loop clients at all three regions put, compare-and-set and read a handful of keys
 // (recorded like `meridian load --history`), the Raft leader is killed with kill -9 and later
-// restarted, then the new leader is paused (SIGSTOP) and resumed. Leadership moves, writes keep
+// restarted, then the new leader is paused (SIGSTOP) and resumed, then the leader is cut off from
+// both other regions (`meridian fault cut`) and healed. Leadership moves, writes keep
 // committing, and the recorded history passes the linearizability checker. Faults go through
-// `meridian fault`. Bounded: about 35 s of load.
+// `meridian fault`. Bounded: about 45 s of load.
 class ConsensusHistoryIT {
   private static final String DATASET = "account-balances";
   private static final List<String> REGIONS = List.of("virginia", "iowa", "montreal");
@@ -111,7 +112,7 @@ class ConsensusHistoryIT {
       }
       String firstLeader = awaitLeader(clients, REGIONS);
       HistoryLoad load = new HistoryLoad(clients, new HistoryLoad.Options(DATASET, REGIONS, 150,
-          Duration.ofSeconds(35), 4, 0.3, 0.3, ReadConsistency.READ_CONSISTENCY_STRONG), recorder);
+          Duration.ofSeconds(45), 4, 0.3, 0.3, ReadConsistency.READ_CONSISTENCY_STRONG), recorder);
       CompletableFuture<HistoryLoad.Summary> running = CompletableFuture.supplyAsync(() -> {
         try {
           return load.run();
@@ -139,9 +140,23 @@ class ConsensusHistoryIT {
       CliRun resume = CliRun.meridian("fault", "resume", pausedLeader);
       assertThat(resume.status()).as(resume.all()).isZero();
 
+      // A partition: the leader's links to both others cut at both ends, then healed.
+      String isolated = awaitLeader(clients, REGIONS);
+      for (String other : without(isolated)) {
+        CliRun cut = CliRun.meridian("fault", "cut", isolated, other);
+        assertThat(cut.status()).as(cut.all()).isZero();
+      }
+      String majorityLeader = awaitLeader(clients, without(isolated));
+      assertThat(majorityLeader).isNotEqualTo(isolated);
+      Thread.sleep(3_000);
+      for (String other : without(isolated)) {
+        assertThat(CliRun.meridian("fault", "heal", isolated, other).status()).isZero();
+      }
+
       HistoryLoad.Summary summary = running.get();
       System.out.println("consensus history: " + summary + "; leaders " + firstLeader + " -> " + secondLeader
-          + ", paused " + pausedLeader + " -> " + thirdLeader + "; history in " + historyFile);
+          + ", paused " + pausedLeader + " -> " + thirdLeader + ", partitioned " + isolated + " -> "
+          + majorityLeader + "; history in " + historyFile);
       assertThat(summary.ok()).as("operations that completed").isGreaterThan(500);
       recorder.flush();
       LinearizabilityChecker.Result result = LinearizabilityChecker.check(historyFile);

@@ -220,13 +220,26 @@ class DeploymentCompilerTest {
   }
 
   @Test
-  void witnessRegionsGetNoAgentAndTheWarningSaysSo() throws Exception {
+  void aConsensusWitnessGetsAVotingAgentAndTheDatasetOneRaftGroup() throws Exception {
     DeploymentPlan plan = COMPILER.compile(sample("eu-residency.yaml"), true, countingPorts());
 
-    assertThat(plan.agents()).extracting(AgentPlan::region).doesNotContain("dublin-witness");
-    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
-        .contains("dublin-witness").contains("witness"));
-    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w).contains("consensus mode"));
+    AgentPlan witness = plan.agents().stream().filter(a -> a.region().equals("dublin-witness"))
+        .findFirst().orElseThrow();
+    assertThat(witness.config().datasets()).as("a witness serves no data").isEmpty();
+    assertThat(witness.consensus().groups()).singleElement().satisfies(group -> {
+      assertThat(group.witnesses()).containsExactly("dublin-witness");
+      assertThat(group.replicas()).containsExactlyInAnyOrder("frankfurt", "paris");
+    });
+    AgentPlan paris = plan.agents().stream().filter(a -> a.region().equals("paris")).findFirst().orElseThrow();
+    assertThat(paris.config().datasets()).anySatisfy(d -> {
+      assertThat(d.mode()).isEqualTo(io.meridian.agent.config.ReplicationMode.CONSENSUS);
+      assertThat(d.replicas()).doesNotContain("dublin-witness");
+    });
+    assertThat(paris.consensus().addresses()).containsOnlyKeys("frankfurt", "paris", "dublin-witness");
+    assertThat(paris.consensus().addresses().values()).doesNotHaveDuplicates();
+    assertThat(paris.consensus().port()).isEqualTo(
+        Integer.parseInt(paris.consensus().addresses().get("paris").split(":")[1]));
+    assertThat(plan.warnings()).noneSatisfy(w -> assertThat(w).contains("consensus mode"));
   }
 
   @Test

@@ -70,7 +70,9 @@ public final class ConsensusDataset implements ExternalDataset {
     this.runtime = runtime;
     this.metrics = metrics;
     RaftProperties properties = new RaftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(2, TimeUnit.SECONDS));
+    // As long as the whole request may take: a shorter one resends queued requests under load.
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+        TimeDuration.valueOf(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, OUTSTANDING_REQUESTS_MAX);
     this.client = RaftClient.newBuilder()
         .setProperties(properties)
