@@ -5,14 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.DatasetStatus;
 import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
-import io.meridian.agent.api.v1.KvGrpc;
 import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.PutResponse;
 import io.meridian.agent.api.v1.StatusRequest;
@@ -21,21 +17,16 @@ import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationMode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,26 +42,23 @@ class AgentProcessIT {
   @TempDir
   Path directory;
 
-  private final Map<String, Integer> ports = new HashMap<>();
-  private final Map<String, Process> processes = new HashMap<>();
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
-  private final List<String> jvmOptions = new ArrayList<>();
+  private AgentProcesses agents;
+  private Map<String, Integer> ports;
+
+  @BeforeEach
+  void prepareAgents() {
+    agents = new AgentProcesses(directory);
+    ports = agents.ports();
+  }
 
   @AfterEach
   void stopEverything() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    processes.values().forEach(Process::destroyForcibly);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    agents.close();
   }
 
   private void writeConfigs() throws IOException {
     for (String region : REGIONS) {
-      ports.put(region, freePort());
+      ports.put(region, AgentProcesses.freePort());
     }
     for (String region : REGIONS) {
       List<PeerConfig> peers = new ArrayList<>();
@@ -86,76 +74,17 @@ class AgentProcessIT {
     }
   }
 
-  private void start(String region) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        AgentMain.class.getName(),
-        "--config", directory.resolve(region + ".json").toString(),
-        "--data-dir", directory.resolve("data-" + region).toString(),
-        "--port", String.valueOf(ports.get(region))));
-    Process process = new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve(region + ".log").toFile()))
-        .start();
-    processes.put(region, process);
-    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String ready;
-    try {
-      // Bounded generously: a JVM start on a loaded 2-core machine has taken over 30 s.
-      ready = CompletableFuture.supplyAsync(() -> {
-        try {
-          return output.readLine();
-        } catch (IOException e) {
-          return "failed: " + e;
-        }
-      }).get(90, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("agent " + region + " printed no READY line within 90 s (alive: "
-          + process.isAlive() + "); its log:\n" + logOf(region), e);
-    }
-    assertThat(ready).as("first line from agent " + region + "; its log:\n" + logOf(region))
-        .startsWith("READY " + ports.get(region) + " ");
-  }
-
-  private String logOf(String region) {
-    try {
-      return Files.readString(directory.resolve(region + ".log"));
-    } catch (IOException e) {
-      return "(unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private void kill(String region) throws Exception {
-    Process process = processes.remove(region);
-    process.destroyForcibly();
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    ManagedChannel channel = channels.remove(region);
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-  }
-
-  private ManagedChannel channel(String region) {
-    return channels.computeIfAbsent(region, r ->
-        Grpc.newChannelBuilder("localhost:" + ports.get(r), InsecureChannelCredentials.create()).build());
-  }
-
-  private KvGrpc.KvBlockingStub kv(String region) {
-    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
   private PutResponse put(String region, String dataset, String key, String value) {
-    return kv(region).put(PutRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key))
+    return agents.kv(region).put(PutRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key))
         .setValue(ByteString.copyFromUtf8(value)).build());
   }
 
   private GetResponse get(String region, String dataset, String key) {
-    return kv(region).get(GetRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key)).build());
+    return agents.kv(region).get(GetRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key)).build());
   }
 
   private long lastSequence(String region, String dataset) {
-    for (DatasetStatus status : ControlGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
+    for (DatasetStatus status : ControlGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
         .status(StatusRequest.getDefaultInstance()).getDatasetsList()) {
       if (status.getDataset().equals(dataset)) {
         return status.getLastSequence();
@@ -168,7 +97,7 @@ class AgentProcessIT {
   void killedReplicaRestartsAndCatchesUpAndKilledPrimaryKeepsItsSyncWrites() throws Exception {
     writeConfigs();
     for (String region : REGIONS) {
-      start(region);
+      agents.start(region);
     }
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
         .until(() -> put("a", LEDGER, "first", "sync").getVersion().getSequence() == 1);
@@ -178,11 +107,11 @@ class AgentProcessIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(lastSequence("c", ORDERS)).isEqualTo(50));
 
-    kill("c");
+    agents.kill("c");
     for (int i = 50; i < 100; i++) {
       assertThat(put("a", ORDERS, "k" + i, "v" + i).getVersion().getCommittedByRegion()).isEqualTo("a");
     }
-    start("c");
+    agents.start("c");
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(lastSequence("c", ORDERS)).isEqualTo(100));
@@ -196,8 +125,8 @@ class AgentProcessIT {
     for (int i = 0; i < 20; i++) {
       acknowledged.add(put("a", LEDGER, "s" + i, "w" + i));
     }
-    kill("a");
-    start("a");
+    agents.kill("a");
+    agents.start("a");
     for (int i = 0; i < 20; i++) {
       GetResponse read = get("a", LEDGER, "s" + i);
       assertThat(read.getFound()).as("acknowledged sync write s" + i + " after kill -9").isTrue();
@@ -210,11 +139,11 @@ class AgentProcessIT {
   @Test
   void wipedReplicaConvergesBySnapshotAfterThePrimaryTruncatedItsLog() throws Exception {
     // A short retention, so that the writes made while the replica is gone leave the kept log.
-    jvmOptions.addAll(List.of("-Dmeridian.log.retainedChangesMax=50", "-Dmeridian.log.truncateStepChanges=10",
+    agents.jvmOptions().addAll(List.of("-Dmeridian.log.retainedChangesMax=50", "-Dmeridian.log.truncateStepChanges=10",
         "-Dmeridian.log.snapshotChunkChangesMax=16"));
     writeConfigs();
     for (String region : REGIONS) {
-      start(region);
+      agents.start(region);
     }
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
         .until(() -> put("a", ORDERS, "k0", "first").getVersion().getSequence() == 1);
@@ -224,15 +153,15 @@ class AgentProcessIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(lastSequence("c", ORDERS)).isEqualTo(300));
 
-    kill("c");
+    agents.kill("c");
     deleteRecursively(directory.resolve("data-" + REGIONS.get(2)));
     for (int i = 300; i < 500; i++) {
       put("a", ORDERS, "k" + (i % 150), "w" + i);
     }
     // The rebuilt replica keeps its whole log itself, so a log that starts late can only come from
     // a snapshot (checked in its store below).
-    jvmOptions.set(0, "-Dmeridian.log.retainedChangesMax=1000000");
-    start("c");
+    agents.jvmOptions().set(0, "-Dmeridian.log.retainedChangesMax=1000000");
+    agents.start("c");
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
         assertThat(lastSequence("c", ORDERS)).isEqualTo(500));
@@ -248,7 +177,7 @@ class AgentProcessIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(get("c", ORDERS, "after").getValue().toStringUtf8()).isEqualTo("snapshot"));
 
-    kill("c");
+    agents.kill("c");
     try (io.meridian.agent.storage.rocksdb.RocksDbReplicaStore store = new io.meridian.agent.storage.rocksdb
         .RocksDbReplicaStore(directory.resolve("data-c"), List.of(ORDERS, LEDGER))) {
       assertThat(store.truncatedThrough(ORDERS)).as("c's log starts after the snapshot it installed")

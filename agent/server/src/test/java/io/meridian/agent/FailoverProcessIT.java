@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.CutLinkRequest;
@@ -28,12 +25,7 @@ import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationMode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,10 +33,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,28 +57,26 @@ class FailoverProcessIT {
   @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   Path directory;
 
-  private final Map<String, Integer> ports = new HashMap<>();
-  private final Map<String, Process> processes = new HashMap<>();
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
+  private AgentProcesses agents;
+  private Map<String, Integer> ports;
+
+  @BeforeEach
+  void prepareAgents() {
+    agents = new AgentProcesses(directory);
+    ports = agents.ports();
+  }
 
   @AfterEach
   void stopEverything() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    processes.values().forEach(Process::destroyForcibly);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    agents.close();
   }
 
   private void writeConfigs(DatasetConfig dataset) throws IOException {
     Map<String, Integer> groupPorts = new HashMap<>();
     List<FailoverGroupConfig.Member> members = new ArrayList<>();
     for (String region : REGIONS) {
-      ports.put(region, freePort());
-      groupPorts.put(region, freePort());
+      ports.put(region, AgentProcesses.freePort());
+      groupPorts.put(region, AgentProcesses.freePort());
       members.add(new FailoverGroupConfig.Member(region, "127.0.0.1:" + groupPorts.get(region)));
     }
     for (String region : REGIONS) {
@@ -102,71 +92,30 @@ class FailoverProcessIT {
     }
   }
 
-  private void start(String region) throws Exception {
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        AgentMain.class.getName(),
-        "--config", directory.resolve(region + ".json").toString(),
-        "--data-dir", directory.resolve("data-" + region).toString(),
-        "--port", String.valueOf(ports.get(region)))
-        .redirectError(directory.resolve(region + ".log").toFile())
-        .start();
-    processes.put(region, process);
-    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String ready;
-    try {
-      ready = CompletableFuture.supplyAsync(() -> {
-        try {
-          return output.readLine();
-        } catch (IOException e) {
-          return "failed: " + e;
-        }
-      }).get(90, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("agent " + region + " printed no READY line within 90 s; its log:\n" + logOf(region), e);
-    }
-    assertThat(ready).as("first line from agent " + region + "; its log:\n" + logOf(region))
-        .startsWith("READY " + ports.get(region) + " ");
-  }
-
-  private String logOf(String region) {
-    try {
-      return Files.readString(directory.resolve(region + ".log"));
-    } catch (IOException e) {
-      return "(unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private ManagedChannel channel(String region) {
-    return channels.computeIfAbsent(region, r ->
-        Grpc.newChannelBuilder("localhost:" + ports.get(r), InsecureChannelCredentials.create()).build());
-  }
-
   private PutResponse put(String region, String dataset, String key) {
-    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(WRITE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+    return KvGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(WRITE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
         .put(PutRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key))
             .setValue(ByteString.copyFromUtf8("v-" + key)).build());
   }
 
   private GetResponse get(String region, String dataset, String key) {
-    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
+    return KvGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
         .get(GetRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key)).build());
   }
 
   private DatasetFailoverView view(String region) {
-    return ControlGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
+    return ControlGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
         .failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
   }
 
   private void cut(String a, String b) {
-    ControlGrpc.newBlockingStub(channel(a)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(b).build());
-    ControlGrpc.newBlockingStub(channel(b)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(a).build());
+    ControlGrpc.newBlockingStub(agents.channel(a)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(b).build());
+    ControlGrpc.newBlockingStub(agents.channel(b)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(a).build());
   }
 
   private void heal(String a, String b) {
-    ControlGrpc.newBlockingStub(channel(a)).healLink(HealLinkRequest.newBuilder().setPeerRegion(b).build());
-    ControlGrpc.newBlockingStub(channel(b)).healLink(HealLinkRequest.newBuilder().setPeerRegion(a).build());
+    ControlGrpc.newBlockingStub(agents.channel(a)).healLink(HealLinkRequest.newBuilder().setPeerRegion(b).build());
+    ControlGrpc.newBlockingStub(agents.channel(b)).healLink(HealLinkRequest.newBuilder().setPeerRegion(a).build());
   }
 
   /**
@@ -176,7 +125,7 @@ class FailoverProcessIT {
    */
   private String startAllAndWaitForAPrimary(String dataset) throws Exception {
     for (String region : REGIONS) {
-      start(region);
+      agents.start(region);
     }
     String[] primary = new String[1];
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
@@ -205,7 +154,7 @@ class FailoverProcessIT {
     long firstNewPrimaryAckNanos = 0;
     for (int i = 0; i < 100_000 && firstNewPrimaryAckNanos == 0; i++) {
       if (i == 100) {
-        processes.remove(oldPrimary).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        agents.kill(oldPrimary);
         killedAtNanos = System.nanoTime();
       }
       // Clients write through replicas, which forward to whichever primary they follow.
@@ -219,7 +168,7 @@ class FailoverProcessIT {
       } catch (StatusRuntimeException refused) {
         assertThat(killedAtNanos).as("a write refused before the kill: " + refused).isNotZero();
         assertThat(System.nanoTime() - killedAtNanos).as("no new primary 30 s after the kill; logs:\n"
-            + logOf(survivors.get(0)) + logOf(survivors.get(1))).isLessThan(TimeUnit.SECONDS.toNanos(30));
+            + agents.logOf(survivors.get(0)) + agents.logOf(survivors.get(1))).isLessThan(TimeUnit.SECONDS.toNanos(30));
       }
     }
     System.out.printf("sync automatic failover: first write acknowledged by the new primary %d ms after kill -9%n",
@@ -304,7 +253,7 @@ class FailoverProcessIT {
         missing.add(key);
       }
     }
-    Set<String> quarantined = ControlGrpc.newBlockingStub(channel(old))
+    Set<String> quarantined = ControlGrpc.newBlockingStub(agents.channel(old))
         .listQuarantine(ListQuarantineRequest.newBuilder().setDataset(ORDERS).build()).getChangesList().stream()
         .map(QuarantinedChange::getChange).map(change -> change.getKey().toStringUtf8())
         .collect(Collectors.toCollection(java.util.TreeSet::new));

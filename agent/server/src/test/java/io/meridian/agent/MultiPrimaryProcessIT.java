@@ -5,17 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.meridian.agent.api.v1.Conflict;
-import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.CutLinkRequest;
 import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
 import io.meridian.agent.api.v1.HealLinkRequest;
-import io.meridian.agent.api.v1.KvGrpc;
 import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.UpdateRequest;
 import io.meridian.agent.api.v1.WatchEvent;
@@ -26,20 +21,14 @@ import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,22 +45,26 @@ class MultiPrimaryProcessIT {
   @TempDir
   Path directory;
 
-  private final Map<String, Integer> ports = new HashMap<>();
-  private final Map<String, Process> processes = new HashMap<>();
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
+  private AgentProcesses agents;
+  private Map<String, Integer> ports;
   private final List<WatchEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void prepareAgents() {
+    agents = new AgentProcesses(directory);
+    ports = agents.ports();
+  }
 
   @AfterEach
   void stopEverything() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    processes.values().forEach(Process::destroyForcibly);
+    agents.close();
   }
 
   @Test
   void concurrentWritesDuringACutLinkResolveAsConfiguredAfterHealing() throws Exception {
     writeConfigs();
     for (String region : REGIONS) {
-      start(region);
+      agents.start(region);
     }
     for (String region : REGIONS) {
       watch(region);
@@ -84,7 +77,7 @@ class MultiPrimaryProcessIT {
 
     for (String region : REGIONS) {
       String peer = region.equals("eu") ? "us" : "eu";
-      control(region).cutLink(CutLinkRequest.newBuilder().setPeerRegion(peer).build());
+      agents.control(region).cutLink(CutLinkRequest.newBuilder().setPeerRegion(peer).build());
     }
     put("eu", PROFILES, "alice", "from-eu");
     put("eu", CARTS, "c1", "apples");
@@ -96,7 +89,7 @@ class MultiPrimaryProcessIT {
     assertThat(get("eu", PROFILES, "alice").getValue().toStringUtf8()).isEqualTo("from-eu");
     for (String region : REGIONS) {
       String peer = region.equals("eu") ? "us" : "eu";
-      control(region).healLink(HealLinkRequest.newBuilder().setPeerRegion(peer).build());
+      agents.control(region).healLink(HealLinkRequest.newBuilder().setPeerRegion(peer).build());
     }
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -120,14 +113,14 @@ class MultiPrimaryProcessIT {
 
     // A write back with the causal context resolves the siblings everywhere.
     ByteString context = get("eu", CARTS, "c1").getCausalContext();
-    kv("eu").put(PutRequest.newBuilder().setDataset(CARTS).setKey(utf8("c1")).setValue(utf8("apples+pears"))
+    agents.kv("eu").put(PutRequest.newBuilder().setDataset(CARTS).setKey(utf8("c1")).setValue(utf8("apples+pears"))
         .setCausalContext(context).build());
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(get("us", CARTS, "c1").getSiblingsList()).extracting(s -> s.getValue().toStringUtf8())
             .containsExactly("apples+pears"));
 
-    kill("us");
-    start("us");
+    agents.kill("us");
+    agents.start("us");
     assertThat(get("us", LIKES, "post").getCrdt().getCounter()).isEqualTo(7);
     assertThat(get("us", PROFILES, "alice").getValue().toStringUtf8()).isEqualTo("from-us");
   }
@@ -142,7 +135,7 @@ class MultiPrimaryProcessIT {
 
   private void writeConfigs() throws IOException {
     for (String region : REGIONS) {
-      ports.put(region, freePort());
+      ports.put(region, AgentProcesses.freePort());
     }
     for (String region : REGIONS) {
       String peer = region.equals("eu") ? "us" : "eu";
@@ -158,46 +151,8 @@ class MultiPrimaryProcessIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private void start(String region) throws Exception {
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        AgentMain.class.getName(),
-        "--config", directory.resolve(region + ".json").toString(),
-        "--data-dir", directory.resolve("data-" + region).toString(),
-        "--port", String.valueOf(ports.get(region)))
-        .redirectError(directory.resolve(region + ".log").toFile())
-        .start();
-    processes.put(region, process);
-    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        return output.readLine();
-      } catch (IOException e) {
-        return "failed: " + e;
-      }
-    }).get(30, TimeUnit.SECONDS);
-    assertThat(ready).as("first line from agent " + region).startsWith("READY " + ports.get(region) + " ");
-  }
-
-  private void kill(String region) throws Exception {
-    Process process = processes.remove(region);
-    process.destroyForcibly();
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    ManagedChannel channel = channels.remove(region);
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-  }
-
   private void watch(String region) {
-    WatchGrpc.newStub(channel(region)).watch(WatchRequest.getDefaultInstance(), new StreamObserver<>() {
+    WatchGrpc.newStub(agents.channel(region)).watch(WatchRequest.getDefaultInstance(), new StreamObserver<>() {
       @Override
       public void onNext(WatchEvent event) {
         if (!event.hasSnapshot()) {
@@ -213,32 +168,19 @@ class MultiPrimaryProcessIT {
     });
   }
 
-  private ManagedChannel channel(String region) {
-    return channels.computeIfAbsent(region, r ->
-        Grpc.newChannelBuilder("localhost:" + ports.get(r), InsecureChannelCredentials.create()).build());
-  }
-
-  private KvGrpc.KvBlockingStub kv(String region) {
-    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  private ControlGrpc.ControlBlockingStub control(String region) {
-    return ControlGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
   private static ByteString utf8(String text) {
     return ByteString.copyFromUtf8(text);
   }
 
   private void put(String region, String dataset, String key, String value) {
-    kv(region).put(PutRequest.newBuilder().setDataset(dataset).setKey(utf8(key)).setValue(utf8(value)).build());
+    agents.kv(region).put(PutRequest.newBuilder().setDataset(dataset).setKey(utf8(key)).setValue(utf8(value)).build());
   }
 
   private void increment(String region, String dataset, String key, long delta) {
-    kv(region).update(UpdateRequest.newBuilder().setDataset(dataset).setKey(utf8(key)).setIncrement(delta).build());
+    agents.kv(region).update(UpdateRequest.newBuilder().setDataset(dataset).setKey(utf8(key)).setIncrement(delta).build());
   }
 
   private GetResponse get(String region, String dataset, String key) {
-    return kv(region).get(GetRequest.newBuilder().setDataset(dataset).setKey(utf8(key)).build());
+    return agents.kv(region).get(GetRequest.newBuilder().setDataset(dataset).setKey(utf8(key)).build());
   }
 }

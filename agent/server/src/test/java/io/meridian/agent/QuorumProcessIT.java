@@ -5,14 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.meridian.agent.api.v1.ControlGrpc;
 import io.meridian.agent.api.v1.DatasetStatus;
 import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
-import io.meridian.agent.api.v1.KvGrpc;
 import io.meridian.agent.api.v1.PeerLinkStatus;
 import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.ReadConsistency;
@@ -23,20 +19,14 @@ import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.QuorumPolicy;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,20 +42,24 @@ class QuorumProcessIT {
   @TempDir
   Path directory;
 
-  private final Map<String, Integer> ports = new HashMap<>();
-  private final Map<String, Process> processes = new HashMap<>();
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
+  private AgentProcesses agents;
+  private Map<String, Integer> ports;
+
+  @BeforeEach
+  void prepareAgents() {
+    agents = new AgentProcesses(directory);
+    ports = agents.ports();
+  }
 
   @AfterEach
   void stopEverything() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    processes.values().forEach(Process::destroyForcibly);
+    agents.close();
   }
 
   @Test
   void writesContinueWithAReplicaKilledAndItsHintsReachItWhenItReturns() throws Exception {
     for (String region : REGIONS) {
-      ports.put(region, freePort());
+      ports.put(region, AgentProcesses.freePort());
     }
     for (String region : REGIONS) {
       List<PeerConfig> peers = new ArrayList<>();
@@ -79,19 +73,19 @@ class QuorumProcessIT {
       new ObjectMapper().writeValue(directory.resolve(region + ".json").toFile(), config);
     }
     for (String region : REGIONS) {
-      start(region);
+      agents.start(region);
     }
     // Every stream open: a write at all succeeds.
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        kv("a").put(put("ready", "yes").toBuilder().setReplicaCount(ReplicaCount.REPLICA_COUNT_ALL).build()));
+        agents.kv("a").put(put("ready", "yes").toBuilder().setReplicaCount(ReplicaCount.REPLICA_COUNT_ALL).build()));
 
     for (int i = 0; i < WRITES; i++) {
       if (i == WRITES / 3) {
-        kill("c");
+        agents.kill("c");
       }
-      kv("a").put(put("k" + i, "v" + i)); // W=2 of a and b: never refused while c is down
-      kv("a").put(put("hot", String.valueOf(i)));
-      GetResponse read = kv("b").get(GetRequest.newBuilder().setDataset(CARTS).setKey(utf8("hot"))
+      agents.kv("a").put(put("k" + i, "v" + i)); // W=2 of a and b: never refused while c is down
+      agents.kv("a").put(put("hot", String.valueOf(i)));
+      GetResponse read = agents.kv("b").get(GetRequest.newBuilder().setDataset(CARTS).setKey(utf8("hot"))
           .setConsistency(ReadConsistency.READ_CONSISTENCY_QUORUM).build());
       assertThat(Integer.parseInt(read.getValue().toStringUtf8())).as("quorum read after write " + i)
           .isGreaterThanOrEqualTo(i);
@@ -100,18 +94,18 @@ class QuorumProcessIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(link("a", "c").getLagVersions())
         .as("hints kept at a for c").isGreaterThanOrEqualTo(2L * (WRITES - WRITES / 3)));
 
-    start("c");
+    agents.start("c");
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
         assertThat(link("a", "c").getLagVersions()).as("hints left at a for c").isZero());
     for (int i = 0; i < WRITES; i++) {
-      GetResponse local = kv("c").get(GetRequest.newBuilder().setDataset(CARTS).setKey(utf8("k" + i))
+      GetResponse local = agents.kv("c").get(GetRequest.newBuilder().setDataset(CARTS).setKey(utf8("k" + i))
           .setConsistency(ReadConsistency.READ_CONSISTENCY_EVENTUAL).build());
       assertThat(local.getValue().toStringUtf8()).as("k" + i + " at c").isEqualTo("v" + i);
     }
   }
 
   private PeerLinkStatus link(String region, String peer) {
-    for (DatasetStatus status : ControlGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
+    for (DatasetStatus status : ControlGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
         .status(StatusRequest.getDefaultInstance()).getDatasetsList()) {
       for (PeerLinkStatus link : status.getPeersList()) {
         if (status.getDataset().equals(CARTS) && link.getPeerRegion().equals(peer)) {
@@ -120,53 +114,6 @@ class QuorumProcessIT {
       }
     }
     throw new AssertionError("no link " + region + "->" + peer);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private void start(String region) throws Exception {
-    Process process = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        AgentMain.class.getName(),
-        "--config", directory.resolve(region + ".json").toString(),
-        "--data-dir", directory.resolve("data-" + region).toString(),
-        "--port", String.valueOf(ports.get(region)))
-        .redirectError(directory.resolve(region + ".log").toFile())
-        .start();
-    processes.put(region, process);
-    BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        return output.readLine();
-      } catch (IOException e) {
-        return "failed: " + e;
-      }
-    }).get(60, TimeUnit.SECONDS);
-    assertThat(ready).as("first line from agent " + region).startsWith("READY " + ports.get(region) + " ");
-  }
-
-  private void kill(String region) throws Exception {
-    Process process = processes.remove(region);
-    process.destroyForcibly(); // SIGKILL
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    ManagedChannel channel = channels.remove(region);
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-  }
-
-  private ManagedChannel channel(String region) {
-    return channels.computeIfAbsent(region, r ->
-        Grpc.newChannelBuilder("localhost:" + ports.get(r), InsecureChannelCredentials.create()).build());
-  }
-
-  private KvGrpc.KvBlockingStub kv(String region) {
-    return KvGrpc.newBlockingStub(channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   private static ByteString utf8(String text) {
