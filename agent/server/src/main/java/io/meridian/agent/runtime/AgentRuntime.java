@@ -41,6 +41,10 @@ public final class AgentRuntime {
   private final LongSupplier wallClockMillis;
   private final ReplicationNode node;
   private final SynchronizationContext context;
+  // Heartbeats, their answers, timed ticks and the transport's heartbeat sends (issue 7): run
+  // on the logical thread ahead of whatever serial work (client writes, data) is queued.
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Map<Long, Consumer<ClientResult>> pending = new HashMap<>();
   private final List<Consumer<ReplicationEvent>> listeners = new CopyOnWriteArrayList<>();
   // Datasets served outside the core (consensus, ADR 0015), by name.
@@ -98,7 +102,7 @@ public final class AgentRuntime {
 
   /** Connects the transport that carries peer messages. */
   public void attach(PeerSender peerSender) {
-    context.execute(() -> this.sender = peerSender);
+    serial(() -> this.sender = peerSender);
   }
 
   /** Registers a listener for replication events; called on the runtime's logical thread. */
@@ -126,7 +130,7 @@ public final class AgentRuntime {
       external.submitAll(operations, callbacks);
       return;
     }
-    context.execute(() -> {
+    serial(() -> {
       if (stopped) {
         for (Consumer<ClientResult> callback : callbacks) {
           callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "region " + config.region()
@@ -158,18 +162,30 @@ public final class AgentRuntime {
     return result;
   }
 
-  /** Feeds a transport input (peer message, connection change). */
+  /**
+   * Feeds a transport input (peer message, connection change). Heartbeats and heartbeat replies
+   * carry no data and go ahead of queued client requests and data (see {@link #isUrgent}).
+   */
   public void deliver(Input input) {
-    context.execute(() -> {
+    Runnable step = () -> {
       if (fatal == null && !stopped) {
         carryOut(node.step(wallClockMillis.getAsLong(), input));
       }
-    });
+    };
+    if (isUrgent(input)) {
+      executeUrgent(step);
+    } else {
+      serial(step);
+    }
   }
 
-  /** Lets time pass (tests tick by hand; {@link #startTicking} ticks when the core needs it). */
+  /**
+   * Lets time pass (tests tick by hand; {@link #startTicking} ticks when the core needs it). Ticks
+   * take the urgent lane: they send the heartbeats and recompute the write lease, which must not
+   * wait behind a backlog of client writes (issue 7).
+   */
   public void tick() {
-    context.execute(() -> {
+    executeUrgent(() -> {
       if (fatal == null && !stopped) {
         carryOut(node.tick(wallClockMillis.getAsLong()));
       }
@@ -182,7 +198,7 @@ public final class AgentRuntime {
    * then wakes a few times a second instead of every millisecond.
    */
   public void startTicking(ScheduledExecutorService scheduler, long intervalMillisMax) {
-    context.execute(() -> {
+    serial(() -> {
       tickScheduler = scheduler;
       tickIntervalMillisMax = intervalMillisMax;
       scheduleTick();
@@ -191,7 +207,7 @@ public final class AgentRuntime {
 
   /** Stops the ticks {@link #startTicking} started. */
   public void stopTicking() {
-    context.execute(() -> {
+    serial(() -> {
       tickScheduler = null;
       if (nextTick != null) {
         nextTick.cancel(false);
@@ -201,7 +217,7 @@ public final class AgentRuntime {
   }
 
   private void timedTick() {
-    context.execute(() -> {
+    executeUrgent(() -> { // Urgent, as tick() is.
       nextTick = null;
       nextTickAtMillis = Long.MAX_VALUE;
       if (fatal == null && !stopped) {
@@ -236,7 +252,7 @@ public final class AgentRuntime {
   /** Replication status, read on the runtime's logical thread. */
   public List<DatasetStatus> status() {
     CompletableFuture<List<DatasetStatus>> status = new CompletableFuture<>();
-    context.execute(() -> status.complete(stopped ? List.of() : node.status(wallClockMillis.getAsLong())));
+    serial(() -> status.complete(stopped ? List.of() : node.status(wallClockMillis.getAsLong())));
     if (externalDatasets.isEmpty()) {
       return status.join();
     }
@@ -258,7 +274,7 @@ public final class AgentRuntime {
   /** Each dataset's failover view, read on the runtime's logical thread. */
   public List<io.meridian.agent.core.replication.FailoverView> failoverViews() {
     CompletableFuture<List<io.meridian.agent.core.replication.FailoverView>> views = new CompletableFuture<>();
-    context.execute(() -> views.complete(node.failoverViews(wallClockMillis.getAsLong())));
+    serial(() -> views.complete(node.failoverViews(wallClockMillis.getAsLong())));
     return views.join();
   }
 
@@ -266,14 +282,14 @@ public final class AgentRuntime {
   public java.util.Map<String, io.meridian.agent.core.health.RegionHealth> peerHealth() {
     CompletableFuture<java.util.Map<String, io.meridian.agent.core.health.RegionHealth>> health =
         new CompletableFuture<>();
-    context.execute(() -> health.complete(node.peerHealth()));
+    serial(() -> health.complete(node.peerHealth()));
     return health.join();
   }
 
   /** Hinted handoff counts of every quorum dataset, read on the logical thread. */
   public List<io.meridian.agent.core.replication.HintCounts> hintCounts() {
     CompletableFuture<List<io.meridian.agent.core.replication.HintCounts>> result = new CompletableFuture<>();
-    context.execute(() -> result.complete(stopped ? List.of() : node.hintCounts()));
+    serial(() -> result.complete(stopped ? List.of() : node.hintCounts()));
     return result.join();
   }
 
@@ -281,7 +297,7 @@ public final class AgentRuntime {
   public java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>> quarantined(String dataset) {
     CompletableFuture<java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>>> result =
         new CompletableFuture<>();
-    context.execute(() -> result.complete(node.quarantined(dataset)));
+    serial(() -> result.complete(node.quarantined(dataset)));
     return result.join();
   }
 
@@ -292,7 +308,7 @@ public final class AgentRuntime {
    */
   public void stop(Runnable afterStop, long timeoutMillis) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    context.execute(() -> {
+    serial(() -> {
       try {
         if (!stopped) {
           stopped = true;
@@ -314,7 +330,7 @@ public final class AgentRuntime {
 
   /** Fails every request still waiting, when the agent shuts down. */
   public void failPending(String reason) {
-    context.execute(() -> failPendingNow(reason));
+    serial(() -> failPendingNow(reason));
   }
 
   private void failPendingNow(String reason) {
@@ -357,7 +373,7 @@ public final class AgentRuntime {
 
   /** Publishes an event the transport detected (a malformed frame) to the listeners. */
   public void publish(ReplicationEvent event) {
-    context.execute(() -> {
+    serial(() -> {
       log.warn("{}: {}", config.region(), event);
       for (Consumer<ReplicationEvent> listener : listeners) {
         listener.accept(event);
@@ -372,7 +388,7 @@ public final class AgentRuntime {
    */
   public CompletableFuture<List<ReplicationEvent.RepairFinished>> repair(String dataset, List<String> peers) {
     CompletableFuture<List<ReplicationEvent.RepairFinished>> result = new CompletableFuture<>();
-    context.execute(() -> {
+    serial(() -> {
       if (stopped || fatal != null) {
         result.completeExceptionally(new IllegalStateException("region " + config.region()
             + (stopped ? " is shutting down" : " stopped after an internal error; restart the agent")));
@@ -415,8 +431,45 @@ public final class AgentRuntime {
     return result;
   }
 
+  /**
+   * Runs {@code task} on the runtime's logical thread ahead of the serial work already queued
+   * there (client requests, data, stream bookkeeping), in the order urgent tasks were given. For
+   * work that must not wait behind a backlog: heartbeats, their answers and the timed tick.
+   */
+  public void executeUrgent(Runnable task) {
+    urgent.add(task);
+    context.execute(this::drainUrgent);
+  }
+
+  /**
+   * Whether {@code input} takes the urgent lane: a {@code Heartbeat} or {@code HeartbeatReply}.
+   * They carry no data, and the core takes them in any order relative to data: a reply renews
+   * the lease by the heartbeat's send time with max, a heartbeat only raises the known head
+   * (max) and vouches for freshness only once the data it names is applied (ADR 0016).
+   */
+  public static boolean isUrgent(Input input) {
+    return input instanceof Input.PeerMessageReceived received
+        && (received.message() instanceof io.meridian.agent.core.replication.PeerMessage.Heartbeat
+            || received.message() instanceof io.meridian.agent.core.replication.PeerMessage.HeartbeatReply);
+  }
+
+  // Runs on the logical thread, first thing in every task: urgent work never waits behind more
+  // than the one serial task running when it arrived.
+  private void drainUrgent() {
+    for (Runnable task = urgent.poll(); task != null; task = urgent.poll()) {
+      task.run();
+    }
+  }
+
+  private void serial(Runnable task) {
+    context.execute(() -> {
+      drainUrgent();
+      task.run();
+    });
+  }
+
   /** Runs {@code task} on the runtime's logical thread (for the transport's bookkeeping). */
   public void execute(Runnable task) {
-    context.execute(task);
+    serial(task);
   }
 }

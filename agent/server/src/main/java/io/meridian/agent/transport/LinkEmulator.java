@@ -19,6 +19,7 @@ final class LinkEmulator {
   private final Random random;
   private long busyUntilNanos;
   private long lastReleaseNanos;
+  private long lastUrgentReleaseNanos;
 
   LinkEmulator(LinkEmulation emulation, long seed) {
     this.emulation = emulation;
@@ -44,6 +45,26 @@ final class LinkEmulator {
     }
     long release = Math.max(lastReleaseNanos, busyUntilNanos + delayNanos);
     lastReleaseNanos = release;
+    return release;
+  }
+
+  /**
+   * The release time of a small urgent message (a heartbeat or its reply) sent at {@code
+   * nowNanos}: the one-way delay, jitter and loss as for any message, but not queued behind the
+   * data the link is still carrying, as on a separate connection. Urgent releases never go
+   * backwards among themselves; they do not move the data's timeline.
+   */
+  long urgentReleaseAtNanos(long nowNanos) {
+    long delayNanos = emulation.oneWayDelayMillis() * 1_000_000L;
+    if (emulation.jitterMillis() > 0) {
+      double deviations = Math.max(-JITTER_DEVIATIONS_MAX, Math.min(JITTER_DEVIATIONS_MAX, random.nextGaussian()));
+      delayNanos = Math.max(0, delayNanos + (long) (deviations * emulation.jitterMillis() * 1_000_000L));
+    }
+    if (random.nextDouble() < emulation.lossRate()) {
+      delayNanos += Math.max(RETRANSMISSION_TIMEOUT_MILLIS_MIN, 2 * emulation.oneWayDelayMillis()) * 1_000_000L;
+    }
+    long release = Math.max(lastUrgentReleaseNanos, nowNanos + delayNanos);
+    lastUrgentReleaseNanos = release;
     return release;
   }
 }

@@ -83,6 +83,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     final LinkEmulator emulator;
     final ArrayDeque<HeldFrame> queue = new ArrayDeque<>();
     boolean drainScheduled;
+    // Heartbeats and their replies (issue 7): they travel the one-way delay but not behind the
+    // data backlog, as if on a link of their own; in send order among themselves.
+    final ArrayDeque<HeldFrame> urgentQueue = new ArrayDeque<>();
 
     EmulatedLink(LinkEmulator emulator) {
       this.emulator = emulator;
@@ -309,6 +312,12 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     EmulatedLink link = links.computeIfAbsent(peer,
         p -> new EmulatedLink(new LinkEmulator(emulation, (self + p).hashCode())));
     long now = System.nanoTime();
+    if (isUrgent(message)) {
+      long release = link.emulator.urgentReleaseAtNanos(now);
+      link.urgentQueue.addLast(new HeldFrame(stream, frame, release));
+      scheduler.schedule(() -> runtime.executeUrgent(() -> drainUrgent(link)), release - now, TimeUnit.NANOSECONDS);
+      return;
+    }
     long release = link.emulator.releaseAtNanos(now, frame.getSerializedSize());
     link.queue.addLast(new HeldFrame(stream, frame, release));
     if (!link.drainScheduled) {
@@ -339,6 +348,26 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     }
     scheduler.schedule(() -> runtime.execute(() -> drain(link)), link.queue.peekFirst().releaseAtNanos - now,
         TimeUnit.NANOSECONDS);
+  }
+
+  /** Whether {@code message} skips the data backlog of its link: a heartbeat or a reply to one. */
+  static boolean isUrgent(PeerMessage message) {
+    return message instanceof PeerMessage.Heartbeat || message instanceof PeerMessage.HeartbeatReply;
+  }
+
+  /**
+   * Emits every urgent frame of {@code link} whose release time has come, in send order. One
+   * drain is scheduled per urgent frame; a drain that finds its frame already sent does nothing.
+   */
+  // Runs on the runtime's logical thread.
+  private void drainUrgent(EmulatedLink link) {
+    long now = System.nanoTime();
+    while (!link.urgentQueue.isEmpty() && link.urgentQueue.peekFirst().releaseAtNanos <= now) {
+      HeldFrame held = link.urgentQueue.pollFirst();
+      if (!closed && streams.get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
+        emit(held.stream, held.frame);
+      }
+    }
   }
 
   @Override

@@ -66,4 +66,24 @@ class LinkEmulatorTest {
 
     assertThat(release).isEqualTo((10 + LinkEmulator.RETRANSMISSION_TIMEOUT_MILLIS_MIN) * MILLIS);
   }
+
+  @Test
+  void heartbeatsTravelTheDelayButNotBehindTheDataBacklog() {
+    // 40 ms one way, 100 kB/s: ten 100 kB batches take ten seconds to leave.
+    LinkEmulator emulator = new LinkEmulator(new LinkEmulation(40, 5, 100_000, 0), 3);
+    long lastData = 0;
+    for (int i = 0; i < 10; i++) {
+      lastData = emulator.releaseAtNanos(0, 100_000);
+    }
+    long previous = 0;
+
+    for (long now = 0; now < 1_000 * MILLIS; now += 200 * MILLIS) {
+      long heartbeat = emulator.urgentReleaseAtNanos(now);
+      assertThat(heartbeat).isBetween(now + 25 * MILLIS, now + 55 * MILLIS).isGreaterThanOrEqualTo(previous);
+      previous = heartbeat;
+    }
+    assertThat(lastData).isGreaterThan(10_000 * MILLIS);
+    // The heartbeats did not take the data's bandwidth: the next batch still queues behind the ten.
+    assertThat(emulator.releaseAtNanos(0, 100_000)).isGreaterThan(11_000 * MILLIS);
+  }
 }
