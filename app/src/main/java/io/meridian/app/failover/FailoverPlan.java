@@ -107,7 +107,9 @@ public record FailoverPlan(
       text.append("Forced failover: ").append(target).append(" becomes primary of epoch ").append(newEpoch())
           .append(" now. ");
       if (lagVersions == 0 && lagExact) {
-        text.append("It has every write; nothing is lost.");
+        text.append("It has every write so far; ").append(currentPrimary)
+            .append(" is asked to stop taking writes first, and any it acknowledges before it stops are")
+            .append(" quarantined at ").append(currentPrimary).append(" as it takes the decision.");
       } else if (lagVersions == 0) {
         text.append(currentPrimary).append(" does not answer, so what it acknowledged after its last heartbeat to ")
             .append(target).append(" is unknown; any write ").append(target).append(" lacks is quarantined at ")
@@ -115,8 +117,13 @@ public record FailoverPlan(
       } else {
         text.append(lagExact ? "" : "At least ").append(lagVersions).append(" acknowledged write")
             .append(lagVersions == 1 ? "" : "s").append(" of ").append(currentPrimary)
-            .append(" would be missing from the new primary; they are quarantined at ").append(currentPrimary)
-            .append(" when it rejoins (meridian quarantine list).");
+            .append(" would be missing from the new primary; they are quarantined at ").append(currentPrimary);
+        if (primaryReachable) {
+          text.append(" as it takes the decision, with any it acknowledges before it stops (it is asked to")
+              .append(" stop taking writes first; meridian quarantine list).");
+        } else {
+          text.append(" when it rejoins (meridian quarantine list).");
+        }
       }
     } else {
       text.append("Planned switchover: ").append(currentPrimary).append(" stops taking writes until ")

@@ -37,7 +37,8 @@ class FailoverPlanTest {
     assertThat(plan.stale()).containsExactly("ap");
     assertThat(plan.confirmation())
         .contains("primary eu (epoch 3); us is at sequence 117, 3 changes behind.")
-        .contains("3 acknowledged writes of eu would be missing from the new primary; they are quarantined at eu");
+        .contains("3 acknowledged writes of eu would be missing from the new primary; they are quarantined at eu"
+            + " as it takes the decision, with any it acknowledges before it stops");
   }
 
   @Test

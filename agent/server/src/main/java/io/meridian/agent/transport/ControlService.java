@@ -244,7 +244,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     runtime.addListener(listener);
     try {
       runtime.deliver(new Input.SwitchoverRequested(request.getDataset(), request.getTargetRegion(),
-          request.getTimeoutMillis()));
+          request.getTimeoutMillis(), request.getStopNow()));
       ReplicationEvent event = verdict.orTimeout(request.getTimeoutMillis() + SWITCHOVER_ANSWER_GRACE_MILLIS,
           TimeUnit.MILLISECONDS).join();
       if (event instanceof ReplicationEvent.SwitchoverReady) {

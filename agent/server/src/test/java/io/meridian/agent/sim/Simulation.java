@@ -94,6 +94,9 @@ final class Simulation {
   /** Committed failover decisions per dataset, in epoch order (epoch 1 is the configuration's). */
   private final Map<String, List<Decision>> decisions = new TreeMap<>();
   private final Map<String, Integer> forcedFailovers = new TreeMap<>();
+  /** Whether a forced failover is stopping the old primary, and whether it confirmed. */
+  private boolean forcedStopping;
+  private boolean forcedStopReady;
   private final boolean failoverEnabled;
   private final double operatorFailoverRatePerMillis;
   private long automaticFailovers;
@@ -583,7 +586,19 @@ final class Simulation {
       return;
     }
     forcedFailovers.merge(dataset, 1, Integer::sum);
-    commit(dataset, new Decision(latestEpoch(dataset) + 1, target, view.lastSequence(), false, "forced"),
+    // Half the time the operator's tool reaches the old primary (over the control plane, not the
+    // cut links) and has it stop first, as FailoverRunner does: the decision then skips the fence wait.
+    String primary = currentPrimary(dataset);
+    boolean stopped = false;
+    if (nodes.containsKey(primary) && random.nextBoolean()) {
+      record(primary, "forced stop", dataset, "to", target);
+      forcedStopReady = false;
+      forcedStopping = true;
+      carryOut(primary, nodes.get(primary).step(now(primary), new Input.SwitchoverRequested(dataset, target, 500, true)));
+      forcedStopping = false;
+      stopped = forcedStopReady;
+    }
+    commit(dataset, new Decision(latestEpoch(dataset) + 1, target, view.lastSequence(), stopped, "forced"),
         component);
   }
 
@@ -598,6 +613,10 @@ final class Simulation {
   }
 
   private void completeSwitchover(String region, ReplicationEvent.SwitchoverReady ready) {
+    if (forcedStopping) {
+      forcedStopReady = true; // forceFailover commits its own decision.
+      return;
+    }
     String dataset = ready.dataset();
     Set<String> component = component(region);
     boolean committable = ready.epoch() == latestEpoch(dataset) + 1 && region.equals(currentPrimary(dataset))

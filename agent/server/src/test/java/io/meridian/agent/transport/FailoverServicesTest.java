@@ -278,6 +278,26 @@ class FailoverServicesTest {
   }
 
   @Test
+  void forcedStopAnswersAtOnceWithTheLastSequenceAndTheOldPrimaryWritesNothingMore() {
+    put("a", "k1", "v1");
+    awaitReplicated("k1", "b", "c");
+    control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion("b").build());
+    put("a", "k2", "not-at-b");
+    long targetSequence = view("b").getLastSequence();
+
+    SwitchoverResponse stopped = control("a").switchover(SwitchoverRequest.newBuilder().setDataset(ORDERS)
+        .setTargetRegion("b").setTimeoutMillis(300).setStopNow(true).build());
+
+    assertThat(stopped.getStartSequence()).isEqualTo(view("a").getLastSequence()).isEqualTo(targetSequence + 1);
+    assertThatThrownBy(() -> put("a", "refused", "x")).isInstanceOfSatisfying(StatusRuntimeException.class,
+        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    decide("b", stopped.getEpoch(), "b", targetSequence, true);
+    assertThat(decide("a", stopped.getEpoch(), "b", targetSequence, true).getQuarantinedChanges()).isEqualTo(1);
+    assertThat(put("b", "k3", "v3").getVersion().getEpoch()).isEqualTo(2);
+    assertThat(found("a", "k2")).isFalse();
+  }
+
+  @Test
   void switchoverToAnUnknownRegionSaysWhyAndChangesNothing() {
     assertThatThrownBy(() -> control("a").switchover(SwitchoverRequest.newBuilder().setDataset(ORDERS)
         .setTargetRegion("z").setTimeoutMillis(500).build()))

@@ -1186,6 +1186,14 @@ final class DatasetReplication {
       out.report(new ReplicationEvent.SwitchoverFailed(name, target, problem + "; nothing changed."));
       return;
     }
+    if (request.stopNow()) {
+      // A forced failover: the target may lack writes (they are quarantined here when the decision
+      // is applied), so nothing to wait for. From here on this region commits no new write until
+      // the decision arrives or the decider aborts.
+      switchover = new Switchover(target, nowMillis + request.timeoutMillis(), true);
+      out.report(new ReplicationEvent.SwitchoverReady(name, target, epoch + 1, lastSequence));
+      return;
+    }
     switchover = new Switchover(target, nowMillis + request.timeoutMillis(), false);
     Follower follower = followers.get(target);
     sendChanges(nowMillis, follower, true, out);

@@ -57,9 +57,13 @@ public sealed interface Input {
    * The primary stops taking writes, waits until the target has everything, and reports {@link
    * ReplicationEvent.SwitchoverReady}; the driver then commits the decision. If the target has
    * not caught up after {@code timeoutMillis}, writes resume and {@link
-   * ReplicationEvent.SwitchoverFailed} says why.
+   * ReplicationEvent.SwitchoverFailed} says why. With {@code stopNow} (a forced failover whose
+   * primary is reachable) it does not wait: it stops taking writes and reports ready at once with
+   * its last sequence, so the decision can say the previous primary stopped and the new one need
+   * not wait out its lease. Either way, once ready it resumes only on {@link SwitchoverAborted}.
    */
-  record SwitchoverRequested(String dataset, String target, long timeoutMillis) implements Input {
+  record SwitchoverRequested(String dataset, String target, long timeoutMillis, boolean stopNow)
+      implements Input {
     /** Validates presence and range. */
     public SwitchoverRequested {
       Objects.requireNonNull(dataset, "dataset");
@@ -67,6 +71,11 @@ public sealed interface Input {
       if (timeoutMillis < 1) {
         throw new IllegalArgumentException("switchover timeout must be positive: " + timeoutMillis);
       }
+    }
+
+    /** A planned switchover: waits until the target has every change. */
+    public SwitchoverRequested(String dataset, String target, long timeoutMillis) {
+      this(dataset, target, timeoutMillis, false);
     }
   }
 

@@ -185,6 +185,62 @@ class FailoverTest {
   }
 
   @Test
+  void forcedStopOfAReachablePrimaryRefusesWritesAndLetsTheTargetWriteWithoutTheFenceWait() {
+    TestCluster cluster = threeRegions(ReplicationMode.ASYNC, 0, LEASE);
+    tickAndDeliver(cluster, 1);
+    cluster.put("a", "k1", "v1");
+    cluster.deliverAll();
+    cluster.disconnect("a", "b");
+    assertThat(cluster.result(cluster.put("a", "k2", "lost-2"))).isInstanceOf(ClientResult.Committed.class);
+
+    // The target lacks k2, yet a forced stop does not wait for it: ready at once, with a's last sequence.
+    cluster.apply("a", cluster.nodes.get("a").step(cluster.nowMillis,
+        new Input.SwitchoverRequested(TestCluster.DATASET, "b", 500, true)));
+    assertThat(cluster.events(ReplicationEvent.SwitchoverReady.class))
+        .containsExactly(new ReplicationEvent.SwitchoverReady(TestCluster.DATASET, "b", 2, 2));
+    // Stopped means stopped, also long after the request's timeout: only a decision or an abort ends it.
+    for (int i = 0; i < 10; i++) {
+      assertThat(cluster.result(cluster.put("a", "k3", "v3"))).isInstanceOfSatisfying(ClientResult.Failed.class,
+          failed -> assertThat(failed.message()).contains("Nothing was written"));
+      tickAndDeliver(cluster, 1);
+    }
+    assertThat(view(cluster, "a").acceptingWrites()).isFalse();
+    assertThat(cluster.events(ReplicationEvent.SwitchoverFailed.class)).isEmpty();
+
+    cluster.decide(2, "b", 1, true, "b", "a", "c");
+    cluster.deliverAll();
+    tickAndDeliver(cluster, 1);
+
+    // One heartbeat round for b's own lease, not one lease plus the margin (1,100 ms).
+    assertThat(cluster.result(cluster.put("b", "k4", "v4"))).isInstanceOfSatisfying(ClientResult.Committed.class,
+        committed -> assertThat(committed.version().epoch()).isEqualTo(2));
+    // a and c both held k2, which b lacks: each quarantines exactly that one change.
+    assertThat(cluster.events(ReplicationEvent.WritesQuarantined.class)).hasSize(2).allSatisfy(q -> {
+      assertThat(q.count()).isEqualTo(1);
+      assertThat(q.firstSequence()).isEqualTo(2);
+    });
+    for (String region : List.of("a", "c")) {
+      assertThat(cluster.nodes.get(region).quarantined(TestCluster.DATASET).get(2L))
+          .extracting(change -> change.value().toUtf8()).containsExactly("lost-2");
+    }
+    assertThat(view(cluster, "a").role()).isEqualTo(Role.REPLICA);
+  }
+
+  @Test
+  void abortedForcedStopLetsThePrimaryWriteAgain() {
+    TestCluster cluster = threeRegions(ReplicationMode.ASYNC, 0, FailoverPolicy.MANUAL);
+    cluster.apply("a", cluster.nodes.get("a").step(cluster.nowMillis,
+        new Input.SwitchoverRequested(TestCluster.DATASET, "b", 500, true)));
+    assertThat(cluster.result(cluster.put("a", "k1", "v1"))).isInstanceOf(ClientResult.Failed.class);
+
+    cluster.apply("a", cluster.nodes.get("a").step(cluster.nowMillis,
+        new Input.SwitchoverAborted(TestCluster.DATASET, "the target did not take it")));
+
+    assertThat(cluster.result(cluster.put("a", "k1", "v1"))).isInstanceOfSatisfying(ClientResult.Committed.class,
+        committed -> assertThat(committed.version().epoch()).isEqualTo(1));
+  }
+
+  @Test
   void restartedRegionRemembersTheDecidedPrimary() {
     TestCluster cluster = threeRegions(ReplicationMode.ASYNC, 0, FailoverPolicy.MANUAL);
     cluster.decide(2, "b", 0, true, "a", "b", "c");
