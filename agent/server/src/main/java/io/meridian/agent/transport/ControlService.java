@@ -180,10 +180,16 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
   private void applyThroughGroup(io.meridian.agent.failover.FailoverGroup group, Input.EpochDecided decision,
       StreamObserver<ApplyDecisionResponse> responseObserver) {
     AtomicLong quarantined = new AtomicLong();
+    // Completes once this region applied the decision's epoch (or a later one).
+    java.util.concurrent.CompletableFuture<Void> applied = new java.util.concurrent.CompletableFuture<>();
     Consumer<ReplicationEvent> listener = event -> {
       if (event instanceof ReplicationEvent.WritesQuarantined
           && ((ReplicationEvent.WritesQuarantined) event).dataset().equals(decision.dataset())) {
         quarantined.addAndGet(((ReplicationEvent.WritesQuarantined) event).count());
+      } else if (event instanceof ReplicationEvent.PrimaryChanged
+          && ((ReplicationEvent.PrimaryChanged) event).dataset().equals(decision.dataset())
+          && ((ReplicationEvent.PrimaryChanged) event).epoch() >= decision.epoch()) {
+        applied.complete(null);
       }
     };
     runtime.addListener(listener);
@@ -196,12 +202,16 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             .asRuntimeException());
         return;
       }
-      long deadline = System.nanoTime() + GROUP_DECISION_WAIT_MILLIS * 1_000_000;
-      FailoverView view = currentView(decision.dataset());
-      while (view.epoch() < decision.epoch() && System.nanoTime() < deadline) {
-        Thread.sleep(10); // The local member applies the committed entry shortly after the leader.
-        view = currentView(decision.dataset());
+      // The local member applies the committed entry shortly after the leader; wait for its
+      // PrimaryChanged event (bounded), unless it already did.
+      if (currentView(decision.dataset()).epoch() < decision.epoch()) {
+        try {
+          applied.get(GROUP_DECISION_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException notYet) {
+          // Answer with what this region has applied so far; the caller reads the epoch.
+        }
       }
+      FailoverView view = currentView(decision.dataset());
       responseObserver.onNext(ApplyDecisionResponse.newBuilder().setEpoch(view.epoch())
           .setPrimaryRegion(view.primary()).setQuarantinedChanges(quarantined.get()).build());
       responseObserver.onCompleted();
