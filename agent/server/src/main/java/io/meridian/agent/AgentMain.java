@@ -99,9 +99,9 @@ public final class AgentMain {
     int port = 0;
     int metricsPort = 0;
     String bindAddress = null;
-    // Periodic repair is opt-in for now (ADR 0014, "Not done"): a session against a lagging replica
-    // re-sends its backlog, which the log would deliver anyway.
-    long repairIntervalMillis = 0;
+    // Periodic repair is on by default (ADR 0022): sessions wait for a replica that is only lagging,
+    // so they never re-send the backlog the log is delivering.
+    long repairIntervalMillis = io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.intervalMillis();
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -236,7 +236,7 @@ public final class AgentMain {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
-        + " [--bind-address IP] [--repair-interval-millis N (default 0: on demand only)]");
+        + " [--bind-address IP] [--repair-interval-millis N (default 60000; 0: on demand only)]");
     System.exit(2);
   }
 }

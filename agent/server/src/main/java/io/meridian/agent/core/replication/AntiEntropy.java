@@ -38,7 +38,24 @@ final class AntiEntropy {
 
     /** Regions this region exchanges {@code dataset} with (a primary: its replicas; a replica: its primary). */
     List<String> partners(String dataset);
+
+    /**
+     * At the primary: changes of its log {@code peer} has not acknowledged yet; -1 when {@code peer}
+     * is not a connected replica being fed from the log (disconnected, or catching up by snapshot).
+     */
+    long backlog(String dataset, String peer);
   }
+
+  /**
+   * A periodic session waits while its replica has more unacknowledged changes than this (ADR
+   * 0022): a lagging replica's missing keys differ from the primary's, and a session would re-send
+   * the backlog the log is already delivering. A few in-flight changes are tolerated, or a primary
+   * under steady writes would never find a moment to compare; the protocol leaves those few to the
+   * log (ADR 0014, "Rule").
+   */
+  static final long BACKLOG_TOLERATED_CHANGES = 64;
+  /** How often a deferred periodic session looks again whether its replica caught up. */
+  static final long DEFERRED_RETRY_MILLIS = 500;
 
   private final String self;
   private final AntiEntropySettings settings;
@@ -46,6 +63,9 @@ final class AntiEntropy {
   private final Datasets datasets;
   private final Map<String, Session> sessions = new LinkedHashMap<>();
   private final Map<String, Long> nextPeriodicAtMillis = new TreeMap<>();
+  /** Periodic sessions waiting for their replica to catch up: (dataset, peer) to when they give up. */
+  private final Map<List<String>, Long> deferredUntilMillis = new LinkedHashMap<>();
+  private long lastTickMillis;
   private final String sessionPrefix;
   private long sessionsStarted;
 
@@ -364,6 +384,7 @@ final class AntiEntropy {
                 + " ms (link down or messages lost); the next repair starts afresh."));
       }
     }
+    lastTickMillis = nowMillis;
     if (settings.intervalMillis() > 0) {
       for (Map.Entry<String, Long> due : nextPeriodicAtMillis.entrySet()) {
         if (nowMillis >= due.getValue()) {
@@ -373,12 +394,41 @@ final class AntiEntropy {
           if (datasets.authority(dataset).map(self::equals).orElse(false)) {
             for (String peer : datasets.partners(dataset)) {
               if (!running(dataset, peer)) {
-                start(nowMillis, dataset, List.of(peer), out);
+                // Give up a round before the next one is due, so rounds never pile up.
+                deferredUntilMillis.put(List.of(dataset, peer), nowMillis + settings.intervalMillis() - 1);
               }
             }
           }
         }
       }
+      startPeriodicSessionsOfCaughtUpReplicas(nowMillis, out);
+    }
+  }
+
+  // A periodic session starts only once its replica has applied (nearly) the whole log: what a
+  // merely lagging replica misses is the log's business (ADR 0022). It waits at most one interval.
+  private void startPeriodicSessionsOfCaughtUpReplicas(long nowMillis, Output.Builder out) {
+    Iterator<Map.Entry<List<String>, Long>> it = deferredUntilMillis.entrySet().iterator();
+    List<List<String>> ready = new ArrayList<>();
+    while (it.hasNext()) {
+      Map.Entry<List<String>, Long> entry = it.next();
+      String dataset = entry.getKey().get(0);
+      String peer = entry.getKey().get(1);
+      if (!datasets.authority(dataset).map(self::equals).orElse(false) || !datasets.partners(dataset).contains(peer)
+          || running(dataset, peer)) {
+        it.remove(); // roles changed, or a session with the peer is already running
+        continue;
+      }
+      long backlog = datasets.backlog(dataset, peer);
+      if (backlog >= 0 && backlog <= BACKLOG_TOLERATED_CHANGES) {
+        it.remove();
+        ready.add(entry.getKey());
+      } else if (nowMillis >= entry.getValue()) {
+        it.remove(); // still lagging after a whole interval: this round skips the replica
+      }
+    }
+    for (List<String> pair : ready) {
+      start(nowMillis, pair.get(0), List.of(pair.get(1)), out);
     }
   }
 
@@ -389,6 +439,9 @@ final class AntiEntropy {
     }
     for (long periodic : nextPeriodicAtMillis.values()) {
       due = Math.min(due, periodic);
+    }
+    if (!deferredUntilMillis.isEmpty()) {
+      due = Math.min(due, lastTickMillis + DEFERRED_RETRY_MILLIS);
     }
     return due;
   }

@@ -1361,6 +1361,18 @@ final class DatasetReplication {
     return due;
   }
 
+  /**
+   * At a primary: how many changes of its log {@code replica} has not acknowledged, or -1 when it
+   * is not a connected replica of this primary (anti-entropy skips such pairs, ADR 0014/0022).
+   */
+  long replicaBacklog(String replica) {
+    Follower follower = role == Role.PRIMARY ? followers.get(replica) : null;
+    if (follower == null || !follower.connected || follower.snapshotSequence != NONE) {
+      return -1;
+    }
+    return Math.max(0, lastSequence - follower.ackedSequence);
+  }
+
   // ---------------------------------------------------------------- status
 
   DatasetStatus status(long nowMillis) {

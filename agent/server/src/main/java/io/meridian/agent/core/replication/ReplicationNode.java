@@ -159,6 +159,12 @@ public final class ReplicationNode {
         }
         return datasetConfig.replicas().stream().filter(r -> !r.equals(config.region())).toList();
       }
+
+      @Override
+      public long backlog(String dataset, String peer) {
+        DatasetReplication replication = singlePrimary(dataset);
+        return replication == null ? -1 : replication.replicaBacklog(peer);
+      }
     }, nowMillis, nowMillis);
   }
 

@@ -154,6 +154,56 @@ class AntiEntropyTest {
     assertThat(cluster.stores.get("us").snapshot(DATASET)).isEqualTo(cluster.stores.get("eu").snapshot(DATASET));
   }
 
+  // ADR 0022: periodic sessions compare only replicas that applied (nearly) the whole log; a
+  // lagging one waits until it caught up, so a session never re-sends the log's backlog.
+  @Test
+  void periodicRepairSkipsALaggingReplicaAndRepairsADivergedCaughtUpOne() {
+    TestCluster cluster = cluster("eu", "us", "ap");
+    cluster.antiEntropy = io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND.withIntervalMillis(60_000);
+    for (String region : List.of("eu", "us", "ap")) {
+      cluster.start(region);
+    }
+    cluster.connect("eu", "us");
+    cluster.connect("eu", "ap");
+    cluster.deliverAll();
+    writeKeys(cluster, 300);
+    corrupt(cluster, "us", List.of("key-10", "key-20", "key-30"));
+    assertThat(cluster.stores.get("us").snapshot(DATASET)).isNotEqualTo(cluster.stores.get("eu").snapshot(DATASET));
+    cluster.tick(58_000);
+    cluster.deliverAll();
+    // ap falls behind: 200 new changes reach us but wait on the way to ap.
+    for (int i = 0; i < 200; i++) {
+      cluster.put("eu", "late-" + i, "value-" + i);
+    }
+    cluster.tick(1);
+    cluster.deliverAll(envelope -> !envelope.to().equals("ap") && !envelope.from().equals("ap"));
+    assertThat(cluster.link("eu", "ap").lagVersions()).isGreaterThan(AntiEntropy.BACKLOG_TOLERATED_CHANGES);
+    assertThat(cluster.link("eu", "us").lagVersions()).isZero();
+
+    cluster.tick(2_000); // the first periodic round is due
+    assertThat(cluster.events(ReplicationEvent.RepairStarted.class)).extracting(ReplicationEvent.RepairStarted::peer)
+        .containsExactly("us");
+    assertThat(cluster.queue).noneMatch(e -> e.to().equals("ap") && AntiEntropy.handles(e.message()));
+    cluster.deliverAll(envelope -> !envelope.to().equals("ap") && !envelope.from().equals("ap"));
+    assertThat(cluster.stores.get("us").snapshot(DATASET)).isEqualTo(cluster.stores.get("eu").snapshot(DATASET));
+    assertThat(cluster.events(ReplicationEvent.RepairFinished.class)).singleElement().satisfies(done -> {
+      assertThat(done.peer()).isEqualTo("us");
+      assertThat(done.keysRepaired()).isEqualTo(3);
+    });
+
+    // Once the log caught ap up, its deferred session runs and finds nothing to repair.
+    cluster.deliverAll();
+    assertThat(cluster.link("eu", "ap").lagVersions()).isZero();
+    cluster.tick(AntiEntropy.DEFERRED_RETRY_MILLIS);
+    cluster.deliverAll();
+    assertThat(cluster.events(ReplicationEvent.RepairFinished.class)).hasSize(2).last().satisfies(done -> {
+      assertThat(done.peer()).isEqualTo("ap");
+      assertThat(done.error()).isEmpty();
+      assertThat(done.keysRepaired()).isZero();
+    });
+    assertThat(cluster.stores.get("ap").snapshot(DATASET)).isEqualTo(cluster.stores.get("eu").snapshot(DATASET));
+  }
+
   /**
    * Seeded simulation: replicas drift (corrupted, lost and invented keys), writes keep coming,
    * messages of every kind are lost and links partitioned while repairs run; once the network

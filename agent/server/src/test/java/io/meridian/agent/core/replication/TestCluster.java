@@ -34,6 +34,9 @@ final class TestCluster {
   /** What nodes started from now on truncate (ADR 0017); the whole log by default. */
   io.meridian.agent.config.LogRetention retention = io.meridian.agent.config.LogRetention.KEEP_ALL;
   long syncCallsBeforeSend;
+  /** How nodes started from now on run anti-entropy (ADR 0014); on demand only by default. */
+  io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropy =
+      io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND;
   private long requestSequence;
 
   record Envelope(String from, String to, PeerMessage message) {}
@@ -67,7 +70,7 @@ final class TestCluster {
   }
 
   void start(String region) {
-    nodes.put(region, new ReplicationNode(configs.get(region), retention, stores.get(region), nowMillis));
+    nodes.put(region, new ReplicationNode(configs.get(region), retention, stores.get(region), nowMillis, antiEntropy));
   }
 
   /** Opens the stream between the primary and every replica. */
