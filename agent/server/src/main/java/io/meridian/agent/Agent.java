@@ -40,6 +40,7 @@ public final class Agent implements AutoCloseable {
 
   private ControlService control;
   private volatile io.meridian.agent.failover.FailoverGroup failoverGroup;
+  private volatile io.meridian.agent.probe.ConsistencyProber prober;
 
   private Agent(AgentRuntime runtime, PeerTransport transport, Server server, HealthStatusManager health,
       boolean ticking) {
@@ -85,7 +86,8 @@ public final class Agent implements AutoCloseable {
         wallClockMillis.getAsLong());
     Server server = serverBuilder
         .compressorRegistry(PeerCompression.registry())
-        .addService(new KvService(runtime, metrics))
+        .addService(io.grpc.ServerInterceptors.intercept(new KvService(runtime, metrics),
+            io.meridian.agent.transport.ProbeCalls.serverInterceptor()))
         .addService(transport.service())
         .addService(control)
         .addService(new WatchService(runtime, transport, scheduler, wallClockMillis))
@@ -126,6 +128,28 @@ public final class Agent implements AutoCloseable {
     control.useFailoverGroup(group);
   }
 
+  /**
+   * Starts this agent's consistency probes (ADR 0022) unless {@code settings} turn them off; their
+   * figures are served by the control API's {@code Probes} either way.
+   *
+   * @param allDatasets every dataset of the configuration, consensus ones included
+   * @param selfAddress where this agent's KV API answers, for the probe's own writes
+   * @param channelFactory makes channels to this agent and its peers
+   * @param metricsRegistry where the probe metrics are registered
+   * @return the prober, started; closed with the agent
+   */
+  public io.meridian.agent.probe.ConsistencyProber startProbes(io.meridian.agent.probe.ProbeSettings settings,
+      java.util.List<io.meridian.agent.config.DatasetConfig> allDatasets, String selfAddress,
+      Function<String, ManagedChannel> channelFactory, PrometheusRegistry metricsRegistry, LongSupplier wallClockMillis) {
+    io.meridian.agent.probe.ConsistencyProber started = new io.meridian.agent.probe.ConsistencyProber(runtime,
+        allDatasets, selfAddress, channelFactory, io.meridian.agent.metrics.ProbeMetrics.register(metricsRegistry),
+        settings, wallClockMillis, System::nanoTime);
+    prober = started;
+    control.useProbes(started::figures);
+    started.start();
+    return started;
+  }
+
   /** The runtime, for ticking by hand in tests. */
   public AgentRuntime runtime() {
     return runtime;
@@ -149,6 +173,10 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     health.enterTerminalState();
+    io.meridian.agent.probe.ConsistencyProber probes = prober;
+    if (probes != null) {
+      probes.close();
+    }
     if (ticking) {
       runtime.stopTicking();
     }

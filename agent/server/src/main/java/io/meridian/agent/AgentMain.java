@@ -102,6 +102,8 @@ public final class AgentMain {
     // Periodic repair is on by default (ADR 0022): sessions wait for a replica that is only lagging,
     // so they never re-send the backlog the log is delivering.
     long repairIntervalMillis = io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.intervalMillis();
+    // Consistency probes (ADR 0022): one probe write per dataset a second by default.
+    long probeIntervalMillis = io.meridian.agent.probe.ProbeSettings.DEFAULTS.intervalMillis();
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -137,6 +139,20 @@ public final class AgentMain {
           }
           i++;
           break;
+        case "--probe-interval-millis":
+          try {
+            probeIntervalMillis = Long.parseLong(require(value, "--probe-interval-millis"));
+          } catch (NumberFormatException e) {
+            usage("--probe-interval-millis needs a whole number of milliseconds (0 turns probes off), got " + value);
+          }
+          if (probeIntervalMillis < 0) {
+            usage("--probe-interval-millis must be 0 (off) or positive, got " + value);
+          }
+          i++;
+          break;
+        case "--no-probes":
+          probeIntervalMillis = 0;
+          break;
         default:
           usage("unknown argument " + args[i]);
       }
@@ -156,6 +172,7 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
+    java.util.List<DatasetConfig> allDatasets = config.datasets();
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
       Thread thread = new Thread(runnable, "meridian-agent-scheduler");
       thread.setDaemon(true);
@@ -174,16 +191,18 @@ public final class AgentMain {
           + "); give an IP address such as 127.0.0.1 or 0.0.0.0");
       return;
     }
-    Agent agent = Agent.start(config, store,
-        NettyServerBuilder.forAddress(listen, InsecureServerCredentials.create())
-            .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)
-            .permitKeepAliveWithoutCalls(true),
+    java.util.function.Function<String, io.grpc.ManagedChannel> channelFactory =
         address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
             .keepAliveTime(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS)
             .keepAliveTimeout(KEEPALIVE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
             .keepAliveWithoutCalls(true)
             .compressorRegistry(PeerCompression.registry())
-            .build(),
+            .build();
+    Agent agent = Agent.start(config, store,
+        NettyServerBuilder.forAddress(listen, InsecureServerCredentials.create())
+            .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)
+            .permitKeepAliveWithoutCalls(true),
+        channelFactory,
         System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes,
         io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.withIntervalMillis(repairIntervalMillis));
@@ -205,6 +224,11 @@ public final class AgentMain {
     }
     io.meridian.agent.consensus.RatisHost ratisHost = ratis;
     agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, System::currentTimeMillis);
+    String selfHost = bindAddress == null || bindAddress.equals("0.0.0.0") || bindAddress.equals("::")
+        ? "127.0.0.1" : bindAddress;
+    agent.startProbes(io.meridian.agent.probe.ProbeSettings.DEFAULTS.withIntervalMillis(probeIntervalMillis),
+        allDatasets, selfHost + ":" + agent.port(), channelFactory, PrometheusRegistry.defaultRegistry,
+        System::currentTimeMillis);
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {
@@ -236,7 +260,8 @@ public final class AgentMain {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
-        + " [--bind-address IP] [--repair-interval-millis N (default 60000; 0: on demand only)]");
+        + " [--bind-address IP] [--repair-interval-millis N (default 60000; 0: on demand only)]"
+        + " [--probe-interval-millis N (default 1000) | --no-probes]");
     System.exit(2);
   }
 }

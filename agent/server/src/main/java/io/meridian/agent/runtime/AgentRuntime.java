@@ -382,6 +382,18 @@ public final class AgentRuntime {
   }
 
   /**
+   * Publishes an event an adapter measured (consistency probes, ADR 0022) to the listeners without
+   * logging it: such events come every second.
+   */
+  public void report(ReplicationEvent event) {
+    serial(() -> {
+      for (Consumer<ReplicationEvent> listener : listeners) {
+        listener.accept(event);
+      }
+    });
+  }
+
+  /**
    * Anti-entropy on demand (ADR 0014): compares {@code dataset} with each of {@code peers} (empty:
    * every region it exchanges the dataset with) and completes with one outcome per session, or
    * per refused peer, once all of them ended (sessions end by themselves: done, refused or timed out).

@@ -175,6 +175,22 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     this.failoverGroup = group;
   }
 
+  private volatile java.util.function.Supplier<io.meridian.agent.api.v1.ProbesResponse> probes;
+
+  /** Answers {@code Probes} with what {@code figures} says (ADR 0022); without it, probes are off. */
+  public void useProbes(java.util.function.Supplier<io.meridian.agent.api.v1.ProbesResponse> figures) {
+    this.probes = figures;
+  }
+
+  @Override
+  public void probes(io.meridian.agent.api.v1.ProbesRequest request,
+      StreamObserver<io.meridian.agent.api.v1.ProbesResponse> responseObserver) {
+    java.util.function.Supplier<io.meridian.agent.api.v1.ProbesResponse> figures = probes;
+    responseObserver.onNext(figures == null ? io.meridian.agent.api.v1.ProbesResponse.newBuilder().setEnabled(false)
+        .build() : figures.get());
+    responseObserver.onCompleted();
+  }
+
   // The group's log applies the decision on every member, this one included; the answer waits
   // until this region applied it, and says so when another decision won the epoch.
   private void applyThroughGroup(io.meridian.agent.failover.FailoverGroup group, Input.EpochDecided decision,

@@ -57,6 +57,9 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> responseObserver) {
+    if (reservedKeyRefused(request.getKey(), responseObserver)) {
+      return;
+    }
     ClientOperation operation = WireMapping.fromProto(request);
     if (!request.getCausalContext().isEmpty()) {
       Optional<VersionVector> context = causalContext(request.getCausalContext(), responseObserver);
@@ -73,6 +76,9 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> responseObserver) {
+    if (reservedKeyRefused(request.getKey(), responseObserver)) {
+      return;
+    }
     ClientOperation operation = WireMapping.fromProto(request);
     if (!request.getCausalContext().isEmpty()) {
       Optional<VersionVector> context = causalContext(request.getCausalContext(), responseObserver);
@@ -89,12 +95,18 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void compareAndSet(CompareAndSetRequest request, StreamObserver<CompareAndSetResponse> responseObserver) {
+    if (reservedKeyRefused(request.getKey(), responseObserver)) {
+      return;
+    }
     runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("compare_and_set",
         request.getDataset(), answer(responseObserver, WireMapping::compareAndSetResponse)));
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> responseObserver) {
+    if (reservedKeyRefused(request.getKey(), responseObserver)) {
+      return;
+    }
     if (request.getConsistencyValue() > ReadConsistency.READ_CONSISTENCY_STRONG_VALUE
         || request.getConsistencyValue() < 0) {
       responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("unknown read consistency "
@@ -140,6 +152,9 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void update(UpdateRequest request, StreamObserver<UpdateResponse> responseObserver) {
+    if (reservedKeyRefused(request.getKey(), responseObserver)) {
+      return;
+    }
     Bytes key = WireMapping.bytes(request.getKey());
     ClientOperation operation;
     String name;
@@ -228,6 +243,12 @@ public final class KvService extends KvGrpc.KvImplBase {
         fail(Status.INVALID_ARGUMENT.withDescription("a batch holds " + request.getEntriesCount()
             + " puts; the limit is " + BATCH_PUT_ENTRIES_MAX));
         return;
+      }
+      for (KeyValue entry : request.getEntriesList()) {
+        if (io.meridian.agent.core.probe.ProbeKeys.isReserved(entry.getKey().toByteArray())) {
+          fail(Status.INVALID_ARGUMENT.withDescription(reservedKeyMessage()));
+          return;
+        }
       }
       PendingBatch batch = new PendingBatch(request.getBatchId(), request.getEntriesCount());
       String dataset = request.getDataset();
@@ -373,7 +394,24 @@ public final class KvService extends KvGrpc.KvImplBase {
     return new ClientOperation.Tuned(operation, new RequestOptions(replicas, level));
   }
 
+  // Keys of the consistency probes (ADR 0022) are theirs alone: clients neither see nor overwrite them.
+  private static boolean reservedKeyRefused(ByteString key, StreamObserver<?> responseObserver) {
+    if (ProbeCalls.current() || !io.meridian.agent.core.probe.ProbeKeys.isReserved(key.toByteArray())) {
+      return false;
+    }
+    responseObserver.onError(Status.INVALID_ARGUMENT.withDescription(reservedKeyMessage()).asRuntimeException());
+    return true;
+  }
+
+  private static String reservedKeyMessage() {
+    return "keys starting with a zero byte and 'meridian-probe/' are reserved for the agents' consistency probes"
+        + " (docs/adr/0022-consistency-probes.md); use a key that does not start with them.";
+  }
+
   private Consumer<ClientResult> measured(String operation, String dataset, Consumer<ClientResult> callback) {
+    if (ProbeCalls.current()) {
+      return callback; // Probes are not client traffic: they stay out of the request metrics.
+    }
     long startNanos = System.nanoTime();
     return result -> {
       metrics.observe(operation, dataset, outcome(result), (System.nanoTime() - startNanos) / 1e9);

@@ -167,6 +167,19 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             .setRangesCompared(finished.rangesCompared()).setKeysRepaired(finished.keysRepaired())
             .setBytesSent(finished.bytesSent()).setDurationMillis(finished.durationMillis())
             .setError(finished.error()));
+      } else if (replicationEvent instanceof ReplicationEvent.ProbeMeasured measured) {
+        event.setProbeMeasured(io.meridian.agent.api.v1.ProbeMeasured.newBuilder().setDataset(measured.dataset())
+            .setSourceRegion(measured.source()).setTargetRegion(measured.target()).setProbe(measured.probe())
+            .setVisibilityMillis(measured.visibilityNanos() / 1e6));
+      } else if (replicationEvent instanceof ReplicationEvent.ProbeViolated violated) {
+        event.setProbeViolation(io.meridian.agent.api.v1.ProbeViolation.newBuilder().setDataset(violated.dataset())
+            .setSourceRegion(violated.source()).setTargetRegion(violated.target()).setLevel(violated.level())
+            .setExpectedAtLeast(violated.expectedAtLeast()).setObserved(violated.observed())
+            .setDetail(violated.detail()));
+      } else if (replicationEvent instanceof ReplicationEvent.ProbeUnseen unseen) {
+        event.setProbeUnseen(io.meridian.agent.api.v1.ProbeUnseen.newBuilder().setDataset(unseen.dataset())
+            .setSourceRegion(unseen.source()).setTargetRegion(unseen.target()).setProbe(unseen.probe())
+            .setWaitedMillis(unseen.waitedMillis()).setReason(unseen.reason()));
       } else if (!ConflictEvents.describe(replicationEvent, event)) {
         return; // A kind this stream does not carry yet.
       }

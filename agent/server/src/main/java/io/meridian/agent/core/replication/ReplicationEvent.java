@@ -118,4 +118,19 @@ public sealed interface ReplicationEvent {
    */
   record RepairFinished(String dataset, String peer, String session, long rangesCompared, long keysRepaired,
       long bytesSent, long durationMillis, String error) implements ReplicationEvent {}
+
+  /**
+   * Consistency probes (ADR 0022): the probe {@code probe} written at {@code source} was visible at
+   * {@code target} {@code visibilityNanos} after it was sent.
+   */
+  record ProbeMeasured(String dataset, String source, String target, String probe, long visibilityNanos)
+      implements ReplicationEvent {}
+
+  /** A probe read at {@code target} at {@code level} returned less than the level promises. */
+  record ProbeViolated(String dataset, String source, String target, String level, String expectedAtLeast,
+      String observed, String detail) implements ReplicationEvent {}
+
+  /** A probe was not visible at {@code target} within the probe's wait; {@code reason} when reads failed. */
+  record ProbeUnseen(String dataset, String source, String target, String probe, long waitedMillis, String reason)
+      implements ReplicationEvent {}
 }
