@@ -78,6 +78,12 @@ public final class LocalDeployer {
    */
   public static final String REPAIR_INTERVAL_PROPERTY = "meridian.repairIntervalMillis";
 
+  /**
+   * System property giving every deployed agent's consistency probe interval in ms (0 off); unset,
+   * agents probe at their default, once a second (ADR 0022).
+   */
+  public static final String PROBE_INTERVAL_PROPERTY = "meridian.probeIntervalMillis";
+
   private static final ObjectMapper CONFIG_JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -249,6 +255,11 @@ public final class LocalDeployer {
     String repairInterval = System.getProperty(REPAIR_INTERVAL_PROPERTY);
     if (repairInterval != null && !repairInterval.isBlank()) {
       command.addAll(List.of("--repair-interval-millis", repairInterval.trim()));
+    }
+    // Consistency probes (ADR 0022): likewise.
+    String probeInterval = System.getProperty(PROBE_INTERVAL_PROPERTY);
+    if (probeInterval != null && !probeInterval.isBlank()) {
+      command.addAll(List.of("--probe-interval-millis", probeInterval.trim()));
     }
     return command;
   }

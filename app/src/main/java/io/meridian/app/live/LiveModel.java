@@ -268,6 +268,16 @@ public final class LiveModel {
               + repair.getDurationMillis() + " ms)", false));
         }
       }
+      // Consistency probes (ADR 0022): measurements come every second and the lag chart shows the
+      // lag already; a broken promise is a problem an operator must see.
+      case PROBE_MEASURED, PROBE_UNSEEN -> { }
+      case PROBE_VIOLATION -> {
+        io.meridian.agent.api.v1.ProbeViolation violation = event.getProbeViolation();
+        addEntry(new TimelineEntry(now, region, EntryKind.PROBLEM, "consistency probe: a "
+            + violation.getLevel() + " read of " + violation.getDataset() + " at " + violation.getTargetRegion()
+            + " returned " + (violation.getObserved().isEmpty() ? "nothing" : "probe " + violation.getObserved())
+            + " where probe " + violation.getExpectedAtLeast() + " was due (" + violation.getDetail() + ")", true));
+      }
       default -> applyUnknown(agent, event, now);
     }
   }

@@ -34,6 +34,11 @@ public final class Bytes implements Comparable<Bytes> {
     return data.length == 0;
   }
 
+  /** Whether these bytes begin with {@code prefix}. */
+  public boolean startsWith(byte[] prefix) {
+    return data.length >= prefix.length && java.util.Arrays.equals(data, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   /** A fresh copy of the bytes. */
   public byte[] toByteArray() {
     return data.clone();

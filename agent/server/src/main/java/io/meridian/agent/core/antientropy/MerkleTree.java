@@ -76,6 +76,11 @@ public final class MerkleTree {
 
   /** Records the key's new state, or its removal. */
   public void update(Bytes key, Optional<StoredValue> state) {
+    if (key.startsWith(io.meridian.agent.core.probe.ProbeKeys.PREFIX)) {
+      // Consistency probe keys (ADR 0022) change every second and are the probes' own business: a
+      // repair neither compares nor counts them.
+      return;
+    }
     long keyHash = Hashing.key(key);
     Slot slot = new Slot(keyHash, key);
     long newHash = state.map(s -> Hashing.entry(keyHash, s)).orElse(0L);

@@ -37,6 +37,19 @@ class MerkleTreeTest {
     return content;
   }
 
+  // ADR 0022: probe keys change every second at the primary; repair leaves them to the probes.
+  @Test
+  void consistencyProbeKeysAreNotInTheTree() {
+    MerkleTree tree = new MerkleTree(8);
+    tree.update(Bytes.ofUtf8("user-key"), Optional.of(state(1, "v", false)));
+    long root = tree.root();
+
+    tree.update(Bytes.copyOf(io.meridian.agent.core.probe.ProbeKeys.keyOf("eu")), Optional.of(state(2, "7/1", false)));
+
+    assertThat(tree.root()).isEqualTo(root);
+    assertThat(tree.size()).isEqualTo(1);
+  }
+
   @Test
   void storesWithTheSameContentHaveEqualRootsWhateverTheWriteOrder() {
     for (int seed = 0; seed < SEEDS; seed++) {
