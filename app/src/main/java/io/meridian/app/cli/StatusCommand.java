@@ -81,9 +81,34 @@ public final class StatusCommand implements Callable<Integer> {
    * @param primary the primary region
    * @param lastSequence newest sequence in this region's log
    * @param peers the links to its peers
+   * @param probes what this region's consistency probes measured at the other regions (ADR 0022)
+   * @param probeLevels this region's probe reads and violations per read level
    */
   record DatasetView(String dataset, String mode, String role, long epoch, String primary,
-      long lastSequence, List<PeerView> peers) {}
+      long lastSequence, List<PeerView> peers, List<ProbeView> probes, List<ProbeLevelView> probeLevels) {}
+
+  /**
+   * Visibility of one region's probes at a target region (ADR 0022).
+   *
+   * @param target where the probe was read
+   * @param visible probes seen there
+   * @param unseen probes not seen within the probe's wait
+   * @param lastMillis the latest measurement, -1 before the first
+   * @param p50Millis median of the recent measurements
+   * @param p99Millis 99th percentile of the recent measurements
+   */
+  record ProbeView(String target, long visible, long unseen, double lastMillis, double p50Millis,
+      double p99Millis) {}
+
+  /**
+   * Probe reads at one level.
+   *
+   * @param level the read level
+   * @param reads reads judged
+   * @param violations reads that broke the level's promise
+   * @param notProbed why the level is not probed (the dataset refused it), or empty
+   */
+  record ProbeLevelView(String level, long reads, long violations, String notProbed) {}
 
   /**
    * One region's agent.
@@ -135,9 +160,10 @@ public final class StatusCommand implements Callable<Integer> {
       String metrics = "http://" + agent.metricsAddress() + "/metrics";
       try (AgentClient client = new AgentClient(agent.region(), agent.grpcAddress())) {
         StatusResponse status = client.status(STATUS_DEADLINE);
+        io.meridian.agent.api.v1.ProbesResponse probes = probes(client);
         regions.add(new RegionView(agent.region(), agent.pid(), alive, true, null,
             agent.grpcAddress(), metrics, status.getDatasetsList().stream()
-            .map(StatusCommand::view).toList()));
+            .map(dataset -> view(dataset, probes)).toList()));
       } catch (StatusRuntimeException e) {
         String error;
         try (AgentClient client = new AgentClient(agent.region(), agent.grpcAddress())) {
@@ -151,10 +177,26 @@ public final class StatusCommand implements Callable<Integer> {
     return regions;
   }
 
-  private static DatasetView view(DatasetStatus status) {
-    return new DatasetView(status.getDataset(), lower(status.getMode().name(), "REPLICATION_MODE_"),
+  // Agents older than the probes answer UNIMPLEMENTED: their status simply has no probe figures.
+  private static io.meridian.agent.api.v1.ProbesResponse probes(AgentClient client) {
+    try {
+      return client.probes(STATUS_DEADLINE);
+    } catch (StatusRuntimeException e) {
+      return io.meridian.agent.api.v1.ProbesResponse.getDefaultInstance();
+    }
+  }
+
+  private static DatasetView view(DatasetStatus status, io.meridian.agent.api.v1.ProbesResponse probes) {
+    String name = status.getDataset();
+    return new DatasetView(name, lower(status.getMode().name(), "REPLICATION_MODE_"),
         lower(status.getRole().name(), "ROLE_"), status.getEpoch(), status.getPrimaryRegion(),
-        status.getLastSequence(), status.getPeersList().stream().map(StatusCommand::view).toList());
+        status.getLastSequence(), status.getPeersList().stream().map(StatusCommand::view).toList(),
+        probes.getLinksList().stream().filter(link -> link.getDataset().equals(name))
+            .map(link -> new ProbeView(link.getTargetRegion(), link.getVisible(), link.getUnseen(),
+                link.getLastMillis(), link.getP50Millis(), link.getP99Millis())).toList(),
+        probes.getLevelsList().stream().filter(level -> level.getDataset().equals(name))
+            .map(level -> new ProbeLevelView(level.getLevel(), level.getReads(), level.getViolations(),
+                level.getNotProbedReason())).toList());
   }
 
   private static PeerView view(PeerLinkStatus link) {
@@ -199,8 +241,28 @@ public final class StatusCommand implements Callable<Integer> {
               peer.changesPerSecondOut(), bytes(peer.bytesPerSecondOut()),
               peer.changesPerSecondIn(), bytes(peer.bytesPerSecondIn())));
         }
+        for (ProbeView probe : dataset.probes()) {
+          out.println(String.format(Locale.ROOT,
+              "    probe to %-14s visible after %7s ms (p50 %s, p99 %s; %d seen, %d not within the wait)",
+              probe.target(), millis(probe.lastMillis()), millis(probe.p50Millis()), millis(probe.p99Millis()),
+              probe.visible(), probe.unseen()));
+        }
+        if (!dataset.probeLevels().isEmpty()) {
+          StringBuilder levels = new StringBuilder("    probe reads:");
+          for (ProbeLevelView level : dataset.probeLevels()) {
+            levels.append(' ').append(level.level()).append(' ');
+            levels.append(level.notProbed().isEmpty() ? level.reads() + " reads " + level.violations()
+                + (level.violations() == 1 ? " violation" : " violations") : "not served");
+            levels.append(';');
+          }
+          out.println(levels.substring(0, levels.length() - 1));
+        }
       }
     }
+  }
+
+  private static String millis(double value) {
+    return value < 0 ? "?" : String.format(Locale.ROOT, "%.1f", value);
   }
 
   private static String bytes(double value) {

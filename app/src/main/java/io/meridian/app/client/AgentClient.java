@@ -79,6 +79,13 @@ public final class AgentClient implements AutoCloseable {
         .status(StatusRequest.getDefaultInstance());
   }
 
+  /** What the agent's consistency probes measured (ADR 0022), waiting at most {@code deadline}. */
+  public io.meridian.agent.api.v1.ProbesResponse probes(Duration deadline) {
+    return ControlGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .probes(io.meridian.agent.api.v1.ProbesRequest.getDefaultInstance());
+  }
+
   /**
    * Turns a failed call into a sentence for a person: what went wrong, at which region, and
    * what to do about an unreachable agent.

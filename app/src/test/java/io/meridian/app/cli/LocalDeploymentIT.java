@@ -84,8 +84,26 @@ class LocalDeploymentIT {
           assertThat(link.get("lagMillis").asLong()).isGreaterThanOrEqualTo(100);
           assertThat(link.has("lagVersions")).isTrue();
         });
+    // The primary's consistency probes (ADR 0022, on by default) measure what the lag predicts: a
+    // write is visible at ap-southeast no sooner than the emulated one-way delay, with no violation.
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
+          CliRun status = meridian("status", "--format", "json");
+          JsonNode orders = region(JSON.readTree(status.out()), "us-east").get("datasets").get(0);
+          JsonNode probe = null;
+          for (JsonNode candidate : orders.get("probes")) {
+            probe = candidate.get("target").asText().equals("ap-southeast") ? candidate : probe;
+          }
+          assertThat(probe).as(status.out()).isNotNull();
+          assertThat(probe.get("visible").asLong()).isGreaterThanOrEqualTo(2);
+          assertThat(probe.get("p50Millis").asDouble()).isGreaterThanOrEqualTo(100);
+          for (JsonNode level : orders.get("probeLevels")) {
+            assertThat(level.get("violations").asLong()).as(level.toString()).isZero();
+          }
+        });
     CliRun text = meridian("status");
-    assertThat(text.out()).contains("orders  async primary", "lag", "versions");
+    assertThat(text.out()).contains("orders  async primary", "lag", "versions", "probe to ap-southeast",
+        "probe reads: eventual");
 
     CliRun load = meridian("load", "--dataset", "orders", "--rate", "500", "--duration", "2",
         "--format", "json");
