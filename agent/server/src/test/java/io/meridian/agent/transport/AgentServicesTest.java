@@ -557,6 +557,12 @@ class AgentServicesTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(promtool),
         "promtool is not installed here; .ci/run installs Debian's prometheus package");
     kv("a").put(put(ORDERS, "k", "v"));
+    // The consistency probes' metrics (ADR 0022), as the prober feeds them.
+    io.meridian.agent.metrics.ProbeMetrics probes = io.meridian.agent.metrics.ProbeMetrics.register(registries.get("a"));
+    probes.visible(ORDERS, "a", "b", 0.042);
+    probes.read(ORDERS, "eventual", false);
+    probes.read(ORDERS, "strong", true);
+    probes.unseen(ORDERS, "a", "c");
     Path exposition = dataDirectory.resolve("metrics.txt");
     Files.writeString(exposition, scrape("a"));
 
@@ -565,6 +571,11 @@ class AgentServicesTest {
     String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
     assertThat(check.waitFor()).as(report).isZero();
+    assertThat(Files.readString(exposition))
+        .contains("meridian_probe_visibility_seconds_bucket{dataset=\"orders\",source=\"a\",target=\"b\",le=\"0.05\"} 1")
+        .contains("meridian_probe_violations_total{dataset=\"orders\",level=\"strong\"} 1")
+        .contains("meridian_probe_violations_total{dataset=\"orders\",level=\"eventual\"} 0")
+        .contains("meridian_probe_unseen_total{dataset=\"orders\",source=\"a\",target=\"c\"} 1");
   }
 
   @Test
