@@ -242,6 +242,9 @@ public final class StatusCommand implements Callable<Integer> {
               peer.changesPerSecondIn(), bytes(peer.bytesPerSecondIn())));
         }
         for (ProbeView probe : dataset.probes()) {
+          if (probe.visible() == 0 && probe.unseen() == 0) {
+            continue; // this region does not write the dataset (a single-primary replica)
+          }
           out.println(String.format(Locale.ROOT,
               "    probe to %-14s visible after %7s ms (p50 %s, p99 %s; %d seen, %d not within the wait)",
               probe.target(), millis(probe.lastMillis()), millis(probe.p50Millis()), millis(probe.p99Millis()),
