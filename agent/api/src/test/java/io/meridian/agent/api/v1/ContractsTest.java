@@ -83,7 +83,8 @@ class ContractsTest {
         "Switchover", MethodType.UNARY,
         "AbortSwitchover", MethodType.UNARY,
         "ListQuarantine", MethodType.UNARY,
-        "Repair", MethodType.UNARY));
+        "Repair", MethodType.UNARY,
+        "Probes", MethodType.UNARY));
     assertThat(methodTypes(WatchGrpc.getServiceDescriptor()))
         .containsExactlyEntriesOf(Map.of("Watch", MethodType.SERVER_STREAMING));
     assertThat(WatchGrpc.getServiceDescriptor().getName()).isEqualTo("meridian.v1.Watch");
