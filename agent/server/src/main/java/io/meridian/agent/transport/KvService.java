@@ -29,6 +29,7 @@ import io.meridian.agent.api.v1.PutResult;
 import io.meridian.agent.api.v1.ReadConsistency;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.RequestOptions;
+import io.meridian.agent.core.replication.SessionToken;
 import io.meridian.agent.api.v1.ReplicaCount;
 import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.storage.StoredValue;
@@ -68,7 +69,8 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("put", request.getDataset(),
-        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result))));
+        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result).toBuilder()
+            .setSessionToken(token(request.getDataset(), result)).build())));
   }
 
   @Override
@@ -84,13 +86,15 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("delete", request.getDataset(),
-        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result))));
+        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result).toBuilder()
+            .setSessionToken(token(request.getDataset(), result)).build())));
   }
 
   @Override
   public void compareAndSet(CompareAndSetRequest request, StreamObserver<CompareAndSetResponse> responseObserver) {
     runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("compare_and_set",
-        request.getDataset(), answer(responseObserver, WireMapping::compareAndSetResponse)));
+        request.getDataset(), answer(responseObserver, result -> WireMapping.compareAndSetResponse(result)
+            .toBuilder().setSessionToken(token(request.getDataset(), result)).build())));
   }
 
   @Override
@@ -128,6 +132,21 @@ public final class KvService extends KvGrpc.KvImplBase {
           }
           return response.build();
         })));
+  }
+
+  /**
+   * The session token for a committed write (ADR 0021); empty for a compare-and-set that did not
+   * swap, which wrote nothing.
+   */
+  private ByteString token(String dataset, ClientResult result) {
+    if (!(result instanceof ClientResult.Committed committed)) {
+      return ByteString.EMPTY;
+    }
+    Optional<io.meridian.agent.config.ReplicationMode> mode = runtime.external(dataset).isPresent()
+        ? Optional.of(io.meridian.agent.config.ReplicationMode.CONSENSUS)
+        : runtime.config().dataset(dataset).map(io.meridian.agent.config.DatasetConfig::mode);
+    return mode.map(m -> ByteString.copyFrom(SessionToken.forWrite(dataset, m, committed.version()).toBytes()))
+        .orElse(ByteString.EMPTY);
   }
 
   private static GetResponse readResponse(ClientResult result) {
