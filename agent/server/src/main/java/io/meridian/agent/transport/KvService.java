@@ -107,6 +107,22 @@ public final class KvService extends KvGrpc.KvImplBase {
       return;
     }
     ReadConsistency consistency = request.getConsistency();
+    Optional<SessionToken> token = Optional.empty();
+    if (!request.getSessionToken().isEmpty()) {
+      if (consistency != ReadConsistency.READ_CONSISTENCY_SESSION) {
+        responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("a session token was given with "
+            + consistency + "; tokens go with READ_CONSISTENCY_SESSION (meridian kv get --consistency session).")
+            .asRuntimeException());
+        return;
+      }
+      try {
+        token = Optional.of(SessionToken.forDataset(request.getDataset(), request.getSessionToken().toByteArray()));
+      } catch (IllegalArgumentException e) {
+        responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("dataset " + request.getDataset() + ": "
+            + e.getMessage() + "; pass the session_token a write response returned, unchanged.").asRuntimeException());
+        return;
+      }
+    }
     java.util.Optional<io.meridian.agent.runtime.ExternalDataset> external = runtime.external(request.getDataset());
     if (external.isPresent()) {
       // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
@@ -117,7 +133,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       return;
     }
     ClientOperation get = tuned(new ClientOperation.Get(WireMapping.bytes(request.getKey())),
-        request.getReplicaCount(), request.getConsistency());
+        request.getReplicaCount(), request.getConsistency(), token);
     runtime.submit(request.getDataset(), get,
         measured("get", request.getDataset(), answer(responseObserver, result -> {
           if (result instanceof ClientResult.MergedRead) {
@@ -347,6 +363,12 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   /** {@code operation} with the request's replica count and read level, or as it is when both are defaults. */
   static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency) {
+    return tuned(operation, count, consistency, Optional.empty());
+  }
+
+  /** As above, with the session token of a session read. */
+  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency,
+      Optional<SessionToken> token) {
     RequestOptions.ReplicaCount replicas;
     switch (count) {
       case REPLICA_COUNT_ONE:
@@ -389,7 +411,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     if (replicas == RequestOptions.ReplicaCount.DEFAULT && level == RequestOptions.ReadLevel.DEFAULT) {
       return operation;
     }
-    return new ClientOperation.Tuned(operation, new RequestOptions(replicas, level));
+    return new ClientOperation.Tuned(operation, new RequestOptions(replicas, level, token));
   }
 
   private Consumer<ClientResult> measured(String operation, String dataset, Consumer<ClientResult> callback) {

@@ -98,6 +98,30 @@ final class MultiPrimaryReplication implements DatasetEngine {
     return dataset + LOG_SEPARATOR + origin;
   }
 
+  /**
+   * Why this region cannot serve a session read with {@code position} yet, if it cannot: some
+   * origin's log is applied here less far than the token says (ADR 0021). A region not among the
+   * dataset's replicas in the token is an error in the token.
+   */
+  Optional<ClientResult.Failed> sessionShortfall(SessionToken.OriginSequences position) {
+    for (Map.Entry<String, Long> entry : position.sequences().entrySet()) {
+      String origin = entry.getKey();
+      if (!logs.containsKey(origin)) {
+        return Optional.of(new ClientResult.Failed(Failure.INVALID_ARGUMENT, "the session token names region "
+            + origin + ", which holds no replica of dataset " + name + " " + config.replicas()
+            + "; pass a token a write to " + name + " returned."));
+      }
+      long applied = store.lastSequence(logName(name, origin));
+      if (applied < entry.getValue()) {
+        return Optional.of(new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region " + self
+            + " has applied " + origin + "'s writes through " + applied + " but the session token needs "
+            + entry.getValue() + " (a multi-primary dataset has no primary to forward to). Retry shortly, or"
+            + " read at " + origin + ", where the write was made."));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The names of this dataset's logs, which are also its stream names. */
   List<String> logNames() {
     return List.copyOf(originOfLog.keySet());
