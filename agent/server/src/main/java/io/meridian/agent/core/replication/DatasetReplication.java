@@ -337,7 +337,7 @@ final class DatasetReplication {
           }
           return;
         }
-        if (!policy.automatic()) {
+        if (ReadLevelRules.needsWriteLease(config.mode(), RequestOptions.ReadLevel.STRONG) && !policy.automatic()) {
           answer(requester, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
               + " fails over by operator command only, so its primary " + self + " holds no write lease and"
               + " cannot promise that no other region became primary: strong reads are not served. Enable"

@@ -25,6 +25,15 @@ public final class ReadLevelRules {
     };
   }
 
+  /**
+   * Whether {@code level} at a dataset of {@code mode} needs the primary's write lease (automatic
+   * failover): strong reads of a single-primary dataset are served by a primary that no other
+   * region can have replaced, and only the lease proves that (ADR 0009, 0021).
+   */
+  public static boolean needsWriteLease(ReplicationMode mode, ReadLevel level) {
+    return (mode == ReplicationMode.ASYNC || mode == ReplicationMode.SYNC) && level == ReadLevel.STRONG;
+  }
+
   /** Why {@code mode} does not serve {@code level}, and which level to use instead. */
   public static String whyNot(ReplicationMode mode, ReadLevel level) {
     return switch (mode) {
