@@ -124,9 +124,17 @@ public final class KvService extends KvGrpc.KvImplBase {
       }
     }
     java.util.Optional<io.meridian.agent.runtime.ExternalDataset> external = runtime.external(request.getDataset());
+    if (external.isPresent() && token.isPresent()
+        && !(token.get().position() instanceof SessionToken.RaftIndex)) {
+      responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("dataset " + request.getDataset()
+          + " is in consensus mode, but the session token was issued by a dataset of another mode; use the"
+          + " session_token a write to " + request.getDataset() + " returned.").asRuntimeException());
+      return;
+    }
     if (external.isPresent()) {
       // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
-      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker).
+      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker),
+      // so a session token is checked for its dataset and kind but needs no comparison (ADR 0021).
       boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
       external.get().read(WireMapping.bytes(request.getKey()), linearizable,
           measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
