@@ -395,15 +395,20 @@ public final class ReplicationNode {
         RequestOptions.ReadLevel level = tuned.options().consistency();
         boolean levelled = !tuned.isWrite() && level != RequestOptions.ReadLevel.DEFAULT
             && level != RequestOptions.ReadLevel.EVENTUAL;
-        if (levelled && dataset instanceof MultiPrimaryReplication multiPrimary) {
+        if (levelled && dataset instanceof MultiPrimaryReplication multiPrimary
+            && tuned.options().session().isPresent()) {
           // Session reads: served once this region applied every origin's log as far as the token says.
-          Optional<ClientResult.Failed> behind = tuned.options().session()
-              .flatMap(token -> multiPrimary.sessionShortfall((SessionToken.OriginSequences) token.position()));
-          if (behind.isPresent()) {
-            out.respond(request.requestId(), behind.get());
+          Optional<ClientResult.Failed> invalid = validate(config.bounds(), tuned.operation());
+          if (invalid.isPresent()) {
+            out.respond(request.requestId(), invalid.get());
             return;
           }
-          levelled = false;
+          multiPrimary.sessionRead(now, request.requestId(), tuned.key(),
+              (SessionToken.OriginSequences) tuned.options().session().get().position(), out);
+          return;
+        }
+        if (levelled && dataset instanceof MultiPrimaryReplication) {
+          levelled = false; // A session read without a token: the session wrote nothing yet.
         }
         // Single-primary datasets serve read levels themselves (ADR 0021); everything else goes plain.
         operation = levelled ? tuned : tuned.operation();

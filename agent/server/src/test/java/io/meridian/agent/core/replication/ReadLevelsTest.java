@@ -216,9 +216,12 @@ class ReadLevelsTest {
     ClientResult ownRead = node.step(1_002, new Input.ClientRequest(2, "profiles", new ClientOperation.Tuned(
         new ClientOperation.Get(KEY), RequestOptions.read(RequestOptions.ReadLevel.SESSION, Optional.of(own)))))
         .responses().get(0).result();
-    ClientResult behind = node.step(1_003, new Input.ClientRequest(3, "profiles", new ClientOperation.Tuned(
-        new ClientOperation.Get(KEY), RequestOptions.read(RequestOptions.ReadLevel.SESSION, Optional.of(fromUs)))))
-        .responses().get(0).result();
+    Output waiting = node.step(1_003, new Input.ClientRequest(3, "profiles", new ClientOperation.Tuned(
+        new ClientOperation.Get(KEY), RequestOptions.read(RequestOptions.ReadLevel.SESSION, Optional.of(fromUs)))));
+    assertThat(waiting.responses()).as("the read waits for us's writes").isEmpty();
+    assertThat(node.nextTickAtMillis()).isLessThanOrEqualTo(1_003 + ReadPolicy.SESSION_WAIT_MILLIS_DEFAULT);
+    assertThat(node.tick(1_002 + ReadPolicy.SESSION_WAIT_MILLIS_DEFAULT).responses()).isEmpty();
+    ClientResult behind = node.tick(1_003 + ReadPolicy.SESSION_WAIT_MILLIS_DEFAULT).responses().get(0).result();
     ClientResult strong = node.step(1_004, new Input.ClientRequest(4, "profiles", new ClientOperation.Tuned(
         new ClientOperation.Get(KEY), RequestOptions.read(RequestOptions.ReadLevel.STRONG, Optional.empty()))))
         .responses().get(0).result();
