@@ -552,29 +552,29 @@ public final class ReplicationNode {
    */
   private Optional<ClientResult.Failed> refuseOptions(String name, DatasetEngine dataset, ClientOperation.Tuned tuned) {
     RequestOptions options = tuned.options();
-    String mode = dataset instanceof MultiPrimaryReplication ? "multi-primary"
-        : single(dataset).status(lastNowMillis).mode().name().toLowerCase();
+    String mode = modeOf(name, dataset).name().toLowerCase().replace('_', '-');
     if (options.replicas() != RequestOptions.ReplicaCount.DEFAULT) {
       return Optional.of(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name + " is " + mode
           + ": a replica count (" + options.replicas().name().toLowerCase().replace('_', '-') + ") applies to quorum"
           + " datasets only; send the request without one."));
     }
     RequestOptions.ReadLevel level = options.consistency();
-    if (tuned.isWrite() || ReadLevelRules.serves(modeOf(dataset), level)) {
+    if (tuned.isWrite() || ReadLevelRules.serves(modeOf(name, dataset), level)) {
       return Optional.empty();
     }
     return Optional.of(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name + " cannot serve "
-        + ReadLevelRules.levelName(level) + " reads: " + ReadLevelRules.whyNot(modeOf(dataset), level)));
+        + ReadLevelRules.levelName(level) + " reads: " + ReadLevelRules.whyNot(modeOf(name, dataset), level)));
   }
 
-  private ReplicationMode modeOf(DatasetEngine dataset) {
+  // From the configuration, not the engine's status (which reads the store for lag): this runs per request.
+  private ReplicationMode modeOf(String name, DatasetEngine dataset) {
     if (dataset instanceof MultiPrimaryReplication) {
       return ReplicationMode.MULTI_PRIMARY;
     }
     if (dataset instanceof QuorumReplication) {
       return ReplicationMode.QUORUM;
     }
-    return single(dataset).status(lastNowMillis).mode();
+    return datasetOfStream.get(name).mode();
   }
 
   /**
@@ -590,7 +590,7 @@ public final class ReplicationNode {
       return Optional.of(new ClientResult.Failed(Failure.INVALID_ARGUMENT, "the session token belongs to dataset "
           + token.dataset() + ", not " + name + "; pass the token a write to " + name + " returned."));
     }
-    ReplicationMode mode = modeOf(dataset);
+    ReplicationMode mode = modeOf(name, dataset);
     Class<?> expected = switch (mode) {
       case ASYNC, SYNC -> SessionToken.LogPosition.class;
       case MULTI_PRIMARY -> SessionToken.OriginSequences.class;
