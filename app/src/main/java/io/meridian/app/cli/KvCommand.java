@@ -55,6 +55,8 @@ import picocli.CommandLine.Spec;
         "  meridian kv delete --region us-east --dataset orders k1",
         "Read levels and quorum datasets:",
         "  meridian kv get --region us-east --dataset orders k1 --consistency strong",
+        "  meridian kv get --region eu-central --dataset orders k1 --consistency session --session-token 0101...",
+        "      (every write prints its session token; a session read never returns anything older)",
         "  meridian kv put --region ohio --dataset carts c1 full --replicas all",
         "  meridian kv get --region oregon --dataset carts c1 --consistency quorum",
         "Multi-primary datasets:",
@@ -130,6 +132,11 @@ public final class KvCommand implements Callable<Integer> {
           + "A level the dataset's mode cannot honour is refused with the reason and a level that works.")
   private String consistency;
 
+  @Option(names = "--session-token", paramLabel = "HEX",
+      description = "For get at --consistency session (implied): the session token a write printed; the read "
+          + "never returns anything older than that write.")
+  private String sessionToken;
+
   @Option(names = "--replicas", paramLabel = "COUNT",
       description = "Quorum datasets, for put, delete and get: how many replicas must answer: one, quorum, all "
           + "or local-quorum (default: the dataset's W for writes, R for reads).")
@@ -185,6 +192,13 @@ public final class KvCommand implements Callable<Integer> {
     if (consistency != null && (operation != Operation.get || readConsistency(consistency) == null)) {
       err.println("meridian kv " + name + ": --consistency is for get and takes eventual, session, "
           + "bounded-staleness, quorum or strong (got '" + consistency + "')");
+      return ExitCodes.UNUSABLE;
+    }
+    if (sessionToken != null && (operation != Operation.get || !sessionToken.matches("([0-9a-fA-F]{2})+")
+        || (consistency != null && !consistency.equals("session")))) {
+      err.println("meridian kv " + name + ": --session-token is for get at --consistency session and takes the "
+          + "hexadecimal token a write printed (got '" + sessionToken + "'" + (consistency == null ? "" : " with "
+          + consistency) + ")");
       return ExitCodes.UNUSABLE;
     }
     if (replicas != null && (!(operation == Operation.put || operation == Operation.get
@@ -263,12 +277,17 @@ public final class KvCommand implements Callable<Integer> {
         PutResponse response = client.kv().put(request.build());
         out.println("put " + where + " = " + value + " at " + client.region());
         out.println("  version: " + VersionText.describe(response.getVersion()));
+        printToken(response.getSessionToken(), out);
         return ExitCodes.OK;
       }
       case get -> {
         GetRequest.Builder request = GetRequest.newBuilder().setDataset(datasetName).setKey(keyBytes);
         if (consistency != null) {
           request.setConsistency(readConsistency(consistency));
+        }
+        if (sessionToken != null) {
+          request.setConsistency(io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_SESSION)
+              .setSessionToken(ByteString.copyFrom(HexFormat.of().parseHex(sessionToken)));
         }
         if (replicas != null) {
           request.setReplicaCount(replicaCount(replicas));
@@ -299,6 +318,7 @@ public final class KvCommand implements Callable<Integer> {
         out.println("deleted " + where + " at " + client.region()
             + (response.getExisted() ? "" : " (it did not exist)"));
         out.println("  version: " + VersionText.describe(response.getVersion()));
+        printToken(response.getSessionToken(), out);
         return ExitCodes.OK;
       }
       case cas -> {
@@ -313,6 +333,7 @@ public final class KvCommand implements Callable<Integer> {
         if (response.getSwapped()) {
           out.println("swapped " + where + " = " + value + " at " + client.region());
           out.println("  version: " + VersionText.describe(response.getVersion()));
+          printToken(response.getSessionToken(), out);
           return ExitCodes.OK;
         }
         out.println("not swapped: " + where + (response.getCurrentFound()
@@ -356,6 +377,14 @@ public final class KvCommand implements Callable<Integer> {
         out.println("  version: " + VersionText.describe(response.getVersion()));
         return ExitCodes.OK;
       }
+    }
+  }
+
+  /** The session token of a write, for later reads with --consistency session (ADR 0021). */
+  private static void printToken(ByteString token, PrintWriter out) {
+    if (!token.isEmpty()) {
+      out.println("  session token: " + HexFormat.of().formatHex(token.toByteArray())
+          + "   (get --consistency session --session-token ... never returns anything older)");
     }
   }
 

@@ -190,6 +190,9 @@ public final class LoadCommand implements Callable<Integer> {
       err.println("meridian load: --cas-ratio needs --history (the throughput load only writes and reads)");
       return ExitCodes.UNUSABLE;
     }
+    if (readLevel == io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_SESSION) {
+      return runSessions(name, targets, record.get(), deployment, out, err);
+    }
     Map<String, AgentClient> clients = new LinkedHashMap<>();
     try {
       for (String region : record.get().replicas()) {
@@ -228,6 +231,45 @@ public final class LoadCommand implements Callable<Integer> {
         printSummary(result, out);
       }
       return result.errors() == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+    } finally {
+      clients.values().forEach(AgentClient::close);
+    }
+  }
+
+  /**
+   * {@code --consistency session}: sessions that write at the target regions and read their own
+   * key back at another region with their session token, counting read-your-writes violations
+   * (ADR 0021). Exits non-zero on any violation.
+   */
+  private int runSessions(String name, List<String> targets, DatasetRecord record, DeploymentState deployment,
+      PrintWriter out, PrintWriter err) throws InterruptedException {
+    io.meridian.app.client.SessionLoad.Options options;
+    try {
+      options = new io.meridian.app.client.SessionLoad.Options(name, targets, record.replicas(), rate,
+          Duration.ofMillis(Math.round(durationSeconds * 1000)));
+    } catch (IllegalArgumentException e) {
+      err.println("meridian load: " + e.getMessage());
+      return ExitCodes.UNUSABLE;
+    }
+    Map<String, AgentClient> clients = new LinkedHashMap<>();
+    try {
+      for (String region : record.replicas()) {
+        clients.put(region, new AgentClient(region, deployment.agent(region).orElseThrow().grpcAddress()));
+      }
+      err.println(String.format(Locale.ROOT, "Session load on %s: %.0f ops/s for %.0f s, %d sessions writing at %s"
+          + " and reading their writes back at another region with their session token", name, rate,
+          durationSeconds, io.meridian.app.client.SessionLoad.SESSIONS_PER_REGION * targets.size(),
+          String.join(",", targets)));
+      err.flush();
+      io.meridian.app.client.SessionLoad.Summary summary = new io.meridian.app.client.SessionLoad(clients, options).run();
+      out.println(String.format(Locale.ROOT, "session load: %d writes, %d session reads (%d served by another region"
+          + " than asked), read p50 %.2f ms p99 %.2f ms, %d failed requests", summary.writes(), summary.reads(),
+          summary.servedRemotely(), summary.readMicrosP50() / 1000.0, summary.readMicrosP99() / 1000.0,
+          summary.failures()));
+      out.println("session violations (a read older than the session's own acknowledged write): "
+          + summary.violations());
+      summary.failureSamples().forEach((what, count) -> out.println("  " + count + " x " + what));
+      return summary.violations() == 0 && summary.failures() == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
     } finally {
       clients.values().forEach(AgentClient::close);
     }

@@ -98,6 +98,7 @@ public final class DeploymentCompiler {
     dataRegions.forEach(r -> datasetsByRegion.put(r.id().value(), new ArrayList<>()));
     for (Dataset dataset : topology.datasets()) {
       compileDataset(topology, dataset, dataRegionIds, warnings)
+          .map(config -> withReadPolicy(topology, dataset, config))
           .ifPresent(config -> config.replicas().forEach(
               replica -> datasetsByRegion.get(replica).add(config)));
     }
@@ -215,6 +216,17 @@ public final class DeploymentCompiler {
       throw new IllegalStateException("the port supplier handed out port " + port + " twice");
     }
     return port;
+  }
+
+  /**
+   * The dataset with its policy's staleness bound, which bounded-staleness reads are served under
+   * (ADR 0021); the default read policy (no bound) when the policy sets none.
+   */
+  private static DatasetConfig withReadPolicy(Topology topology, Dataset dataset, DatasetConfig config) {
+    return topology.policyOf(dataset).flatMap(Policy::stalenessBound)
+        .map(bound -> config.withReads(io.meridian.agent.config.ReadPolicy.bounded(bound.maxLagMs(),
+            bound.maxLagVersions())))
+        .orElse(config);
   }
 
   private static Optional<DatasetConfig> compileDataset(Topology topology, Dataset dataset,

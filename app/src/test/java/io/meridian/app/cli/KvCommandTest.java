@@ -101,6 +101,20 @@ class KvCommandTest {
   }
 
   @Test
+  void aSessionTokenIsForSessionGetsAndMustBeTheHexAWritePrinted() {
+    String state = stateDirectory.toString();
+    CliRun notHex = CliRun.meridian("kv", "get", "--state-dir", state, "k", "--session-token", "xyz");
+    CliRun onPut = CliRun.meridian("kv", "put", "--state-dir", state, "k", "v", "--session-token", "0a0b");
+    CliRun otherLevel = CliRun.meridian("kv", "get", "--state-dir", state, "k", "--session-token", "0a0b",
+        "--consistency", "strong");
+
+    for (CliRun run : java.util.List.of(notHex, onPut, otherLevel)) {
+      assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
+      assertThat(run.err()).contains("--session-token is for get at --consistency session");
+    }
+  }
+
+  @Test
   void conflictFreeOperationsCheckTheirArgumentsBeforeContactingAnAgent() {
     String state = stateDirectory.toString();
     CliRun entry = CliRun.meridian("kv", "put-entry", "--state-dir", state, "session", "theme");

@@ -128,6 +128,8 @@ class DeploymentCompilerTest {
       assertThat(orders.replicas()).containsExactly("us-east", "eu-central", "ap-southeast");
       assertThat(orders.fsync()).isEqualTo(FsyncPolicy.OPERATING_SYSTEM);
       assertThat(orders.requiredAcks()).isZero();
+      assertThat(orders.reads()).as("the policy's staleness bound, for bounded-staleness reads")
+          .isEqualTo(io.meridian.agent.config.ReadPolicy.bounded(500, 1000));
     }
   }
 

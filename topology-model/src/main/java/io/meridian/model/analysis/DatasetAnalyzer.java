@@ -451,35 +451,58 @@ final class DatasetAnalyzer {
 
   // ---------------------------------------------------------------- reads
 
+  // Which levels each mode serves is the agent's table (ReadLevels, ADR 0021); the cost is how the
+  // agent serves them.
   private Operation read(Placement p, RegionId c, ReadConsistency level) {
     String op = level.fileName();
     ReplicationMode mode = p.mode();
+    Optional<String> refusal = ReadLevels.refusal(p.policy(), level);
+    if (refusal.isPresent()) {
+      return Operation.notOffered(op, refusal.get());
+    }
     return switch (level) {
-      case EVENTUAL -> local(p, c, op, "served by the nearest replica %s");
-      case SESSION -> local(p, c, op, "served by the nearest replica %s, which waits only for "
-          + "this session's own writes");
-      case BOUNDED_STALENESS -> bounded(p, c, op);
-      case QUORUM -> switch (mode) {
-        case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().r(), "R",
-            "read");
+      case EVENTUAL -> mode == ReplicationMode.QUORUM
+          ? quorumOperation(p, c, op, 1, "R", "read")
+          : local(p, c, op, "served by the nearest replica %s");
+      case SESSION -> switch (mode) {
+        case ASYNC, SYNC, MULTI_PRIMARY -> local(p, c, op, "served by the nearest replica %s once it holds "
+            + "this session's own writes (a replica still behind waits briefly, then asks the primary)");
+        case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().n() - p.quorum().w() + 1,
+            "N-W+1", "read");
         case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority");
-        case ASYNC, SYNC -> Operation.notOffered(op, mode + " has no read quorums; use strong to "
-            + "read from the primary");
-        case MULTI_PRIMARY -> Operation.notOffered(op, "multi-primary has no read quorums; use "
-            + "eventual or session");
+      };
+      case BOUNDED_STALENESS -> mode == ReplicationMode.CONSENSUS
+          ? consensus(p, c, op, "read", "confirms it still leads when a majority")
+          : bounded(p, c, op);
+      case QUORUM -> switch (mode) {
+        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority");
+        default -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().r(), "R", "read");
       };
       case STRONG -> switch (mode) {
-        case ASYNC, SYNC -> viaLeader(p, c, op, "reads at primary", d -> Samples.constant(0), "");
-        case QUORUM -> p.quorum() != null && p.quorum().readsSeeLatestWrite()
-            ? quorumOperation(p, c, op, p.quorum().r(), "R", "read")
-            : Operation.notOffered(op, p.quorum() == null ? "no quorum"
-                : "R+W<=N (" + p.quorum().r() + "+" + p.quorum().w() + "<=" + p.quorum().n()
-                    + "): a read quorum can miss the latest write");
-        case MULTI_PRIMARY -> Operation.notOffered(op, "multi-primary: every replica accepts "
-            + "writes asynchronously, so no replica can promise the latest value");
+        case ASYNC, SYNC -> leasedPrimaryRead(p, c, op);
+        case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().n(), "N", "read");
         case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority");
+        case MULTI_PRIMARY -> throw new IllegalStateException("refused above");
       };
     };
+  }
+
+  /**
+   * A strong read of an async or sync dataset: served by the primary while it holds its write lease,
+   * that is while a majority of the data replicas (itself included) answer its heartbeats.
+   */
+  private Operation leasedPrimaryRead(Placement p, RegionId c, String op) {
+    if (p.leader() != null) {
+      int majority = p.data().size() / 2 + 1;
+      int reached = 1 + (int) reachable(p.data().stream().filter(r -> !r.equals(p.leader())).toList(),
+          p.leader()).size();
+      if (reached < majority) {
+        return Operation.unavailable(op, c + " cannot read: primary " + p.leader() + " reaches " + reached
+            + " of " + p.data().size() + " replicas, fewer than the majority " + majority
+            + " its write lease needs");
+      }
+    }
+    return viaLeader(p, c, op, "reads at primary", d -> Samples.constant(0), "under its write lease");
   }
 
   private Operation local(Placement p, RegionId c, String op, String explanation) {

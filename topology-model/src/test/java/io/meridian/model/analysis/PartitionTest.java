@@ -126,7 +126,9 @@ class PartitionTest {
     assertThat(read(d, EU, "eventual").available()).isTrue();
     assertThat(write(d, US).available()).isTrue();
     assertThat(write(d, US).latency().p50Ms()).isEqualTo(190);
-    assertThat(read(d, AP, "strong").available()).isTrue();
+    assertThat(read(d, AP, "quorum").available()).isTrue();
+    // Strong reads of a quorum dataset ask all N replicas, as the agent does (ADR 0013, 0021).
+    assertThat(read(d, AP, "strong").available()).isFalse();
   }
 
   @Test
@@ -138,8 +140,9 @@ class PartitionTest {
     assertThat(strict.pacelc()).isEqualTo("PC/EC");
     assertThat(partial.cap()).isEqualTo(CapChoice.AP);
     assertThat(partial.pacelc()).isEqualTo("PA/EL");
-    assertThat(read(partial, EU, "strong").offered()).isFalse();
-    assertThat(read(partial, EU, "strong").explanation()).contains("R+W<=N (1+1<=3)");
+    // The agent reads all N replicas for strong, whatever R and W are (ADR 0021).
+    assertThat(read(partial, EU, "strong").offered()).isTrue();
+    assertThat(read(partial, EU, "strong").explanation()).contains("N=3");
   }
 
   @Test
@@ -152,14 +155,14 @@ class PartitionTest {
   // ------------------------------------------------------------------ multi-primary
 
   @Test
-  void multiPrimaryWritesEverywhereDuringAPartitionButBoundedReadsFailWhereCutOff() {
+  void multiPrimaryWritesEverywhereDuringAPartitionAndOffersSessionButNotBoundedReads() {
     DatasetAnalysis d = Fixtures.analyse(Fixtures.with(Fixtures.multiPrimary()), ISOLATE_EU);
 
     assertThat(d.cap()).isEqualTo(CapChoice.AP);
     assertThat(d.regions()).allSatisfy(r -> assertThat(r.write().available()).isTrue());
-    assertThat(read(d, EU, "bounded-staleness").available()).isFalse();
-    assertThat(read(d, EU, "bounded-staleness").explanation())
-        .contains("replica eu-west is cut off from us-east");
+    assertThat(read(d, EU, "bounded-staleness").offered()).isFalse();
+    assertThat(read(d, EU, "bounded-staleness").explanation()).contains("no primary to forward a stale read to");
+    assertThat(read(d, EU, "session").available()).isTrue();
     assertThat(read(d, EU, "strong").offered()).isFalse();
   }
 

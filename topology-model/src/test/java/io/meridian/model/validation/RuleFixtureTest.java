@@ -130,7 +130,8 @@ class RuleFixtureTest {
   void strongReadsOnAsyncReplicationAreRefusedNamingTheLevelThatWorks() {
     List<Problem> problems = Fixtures.problems("unsupported-read-level");
     assertExactly(problems, tuple("unsupported-read-level", ERROR, "31:22"));
-    assertThat(problems.get(0).fix()).startsWith("use bounded-staleness");
+    assertThat(problems.get(0).fix()).startsWith("use one of [eventual, session]");
+    assertThat(problems.get(0).message()).contains("write lease").contains("failover.automatic");
   }
 
   @Test

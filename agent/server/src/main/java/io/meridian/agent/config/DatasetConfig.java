@@ -21,6 +21,8 @@ import java.util.Objects;
  *     absent
  * @param quorum in {@link ReplicationMode#QUORUM}, the default W and R, the coordinator's timeout
  *     and the hint bound; majorities when absent
+ * @param reads how reads above eventual are served: the staleness bound, the session wait (ADR
+ *     0021); {@link ReadPolicy#DEFAULTS} when absent
  */
 public record DatasetConfig(
     String name,
@@ -33,10 +35,12 @@ public record DatasetConfig(
     ConflictResolution conflictResolution,
     List<String> allowedJurisdictions,
     FailoverPolicy failover,
-    QuorumPolicy quorum) {
+    QuorumPolicy quorum,
+    ReadPolicy reads) {
 
   /** Validates the placement and the acknowledgement count. */
   public DatasetConfig {
+    reads = reads == null ? ReadPolicy.DEFAULTS : reads;
     Objects.requireNonNull(name, "name");
     failover = failover == null ? FailoverPolicy.MANUAL : failover;
     Objects.requireNonNull(mode, "mode");
@@ -71,6 +75,20 @@ public record DatasetConfig(
             + "; use conflictResolution lww or the multi-primary mode for siblings and CRDTs");
       }
     }
+  }
+
+  /** A dataset with the default read policy. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch, ConflictResolution conflictResolution,
+      List<String> allowedJurisdictions, FailoverPolicy failover, QuorumPolicy quorum) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
+        allowedJurisdictions, failover, quorum, null);
+  }
+
+  /** This dataset with {@code reads} as its read policy. */
+  public DatasetConfig withReads(ReadPolicy reads) {
+    return new DatasetConfig(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
+        allowedJurisdictions, failover, quorum, reads);
   }
 
   /** A dataset with every setting but the quorum policy, which is majorities. */

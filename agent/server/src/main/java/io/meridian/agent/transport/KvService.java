@@ -29,6 +29,7 @@ import io.meridian.agent.api.v1.PutResult;
 import io.meridian.agent.api.v1.ReadConsistency;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.RequestOptions;
+import io.meridian.agent.core.replication.SessionToken;
 import io.meridian.agent.api.v1.ReplicaCount;
 import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.storage.StoredValue;
@@ -71,7 +72,8 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("put", request.getDataset(),
-        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result))));
+        answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result).toBuilder()
+            .setSessionToken(token(request.getDataset(), result)).build())));
   }
 
   @Override
@@ -90,7 +92,8 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("delete", request.getDataset(),
-        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result))));
+        answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result).toBuilder()
+            .setSessionToken(token(request.getDataset(), result)).build())));
   }
 
   @Override
@@ -99,7 +102,8 @@ public final class KvService extends KvGrpc.KvImplBase {
       return;
     }
     runtime.submit(request.getDataset(), WireMapping.fromProto(request), measured("compare_and_set",
-        request.getDataset(), answer(responseObserver, WireMapping::compareAndSetResponse)));
+        request.getDataset(), answer(responseObserver, result -> WireMapping.compareAndSetResponse(result)
+            .toBuilder().setSessionToken(token(request.getDataset(), result)).build())));
   }
 
   @Override
@@ -115,17 +119,41 @@ public final class KvService extends KvGrpc.KvImplBase {
       return;
     }
     ReadConsistency consistency = request.getConsistency();
+    Optional<SessionToken> token = Optional.empty();
+    if (!request.getSessionToken().isEmpty()) {
+      if (consistency != ReadConsistency.READ_CONSISTENCY_SESSION) {
+        responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("a session token was given with "
+            + consistency + "; tokens go with READ_CONSISTENCY_SESSION (meridian kv get --consistency session).")
+            .asRuntimeException());
+        return;
+      }
+      try {
+        token = Optional.of(SessionToken.forDataset(request.getDataset(), request.getSessionToken().toByteArray()));
+      } catch (IllegalArgumentException e) {
+        responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("dataset " + request.getDataset() + ": "
+            + e.getMessage() + "; pass the session_token a write response returned, unchanged.").asRuntimeException());
+        return;
+      }
+    }
     java.util.Optional<io.meridian.agent.runtime.ExternalDataset> external = runtime.external(request.getDataset());
+    if (external.isPresent() && token.isPresent()
+        && !(token.get().position() instanceof SessionToken.RaftIndex)) {
+      responseObserver.onError(Status.INVALID_ARGUMENT.withDescription("dataset " + request.getDataset()
+          + " is in consensus mode, but the session token was issued by a dataset of another mode; use the"
+          + " session_token a write to " + request.getDataset() + " returned.").asRuntimeException());
+      return;
+    }
     if (external.isPresent()) {
       // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
-      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker).
+      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker),
+      // so a session token is checked for its dataset and kind but needs no comparison (ADR 0021).
       boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
       external.get().read(WireMapping.bytes(request.getKey()), linearizable,
           measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
       return;
     }
     ClientOperation get = tuned(new ClientOperation.Get(WireMapping.bytes(request.getKey())),
-        request.getReplicaCount(), request.getConsistency());
+        request.getReplicaCount(), request.getConsistency(), token);
     runtime.submit(request.getDataset(), get,
         measured("get", request.getDataset(), answer(responseObserver, result -> {
           if (result instanceof ClientResult.MergedRead) {
@@ -140,6 +168,21 @@ public final class KvService extends KvGrpc.KvImplBase {
           }
           return response.build();
         })));
+  }
+
+  /**
+   * The session token for a committed write (ADR 0021); empty for a compare-and-set that did not
+   * swap, which wrote nothing.
+   */
+  private ByteString token(String dataset, ClientResult result) {
+    if (!(result instanceof ClientResult.Committed committed)) {
+      return ByteString.EMPTY;
+    }
+    Optional<io.meridian.agent.config.ReplicationMode> mode = runtime.external(dataset).isPresent()
+        ? Optional.of(io.meridian.agent.config.ReplicationMode.CONSENSUS)
+        : runtime.config().dataset(dataset).map(io.meridian.agent.config.DatasetConfig::mode);
+    return mode.map(m -> ByteString.copyFrom(SessionToken.forWrite(dataset, m, committed.version()).toBytes()))
+        .orElse(ByteString.EMPTY);
   }
 
   private static GetResponse readResponse(ClientResult result) {
@@ -349,6 +392,12 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   /** {@code operation} with the request's replica count and read level, or as it is when both are defaults. */
   static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency) {
+    return tuned(operation, count, consistency, Optional.empty());
+  }
+
+  /** As above, with the session token of a session read. */
+  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency,
+      Optional<SessionToken> token) {
     RequestOptions.ReplicaCount replicas;
     switch (count) {
       case REPLICA_COUNT_ONE:
@@ -391,7 +440,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     if (replicas == RequestOptions.ReplicaCount.DEFAULT && level == RequestOptions.ReadLevel.DEFAULT) {
       return operation;
     }
-    return new ClientOperation.Tuned(operation, new RequestOptions(replicas, level));
+    return new ClientOperation.Tuned(operation, new RequestOptions(replicas, level, token));
   }
 
   // Keys of the consistency probes (ADR 0022) are theirs alone: clients neither see nor overwrite them.

@@ -21,6 +21,8 @@ import io.meridian.agent.core.InvariantViolation;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.RequestOptions;
+import io.meridian.agent.core.replication.SessionToken;
 import io.meridian.agent.core.replication.Failure;
 import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.storage.Change;
@@ -199,6 +201,8 @@ public final class WireMapping {
             .setValue(bytes(put.value())));
       } else if (operation instanceof ClientOperation.Delete) {
         proto.setDelete(DeleteRequest.newBuilder().setDataset(forward.dataset()).setKey(bytes(operation.key())));
+      } else if (!operation.isWrite()) {
+        proto.setGet(forwardedRead(forward.dataset(), operation));
       } else {
         ClientOperation.CompareAndSet cas = (ClientOperation.CompareAndSet) operation;
         CompareAndSetRequest.Builder request = CompareAndSetRequest.newBuilder().setDataset(forward.dataset())
@@ -296,6 +300,12 @@ public final class WireMapping {
       proto.setErrorCode(failed.failure().ordinal() + 1).setErrorMessage(failed.message());
     } else if (result instanceof ClientResult.CompareFailed) {
       proto.setCompareAndSet(compareAndSetResponse(result));
+    } else if (result instanceof ClientResult.Read read) {
+      io.meridian.agent.api.v1.GetResponse.Builder get = io.meridian.agent.api.v1.GetResponse.newBuilder()
+          .setServedByRegion(read.servedBy());
+      read.value().ifPresent(value -> get.setFound(true).setValue(bytes(value.value()))
+          .setVersion(toProto(value.version())));
+      proto.setGet(get);
     } else {
       ClientResult.Committed committed = (ClientResult.Committed) result;
       // The kind of write is not needed to rebuild the result: a committed answer is the same for
@@ -346,6 +356,9 @@ public final class WireMapping {
               break;
             case COMPARE_AND_SET:
               operation = fromProto(forward.getCompareAndSet());
+              break;
+            case GET:
+              operation = forwardedRead(forward.getGet());
               break;
             default:
               throw new MalformedMessageException("forward request without an operation");
@@ -437,6 +450,30 @@ public final class WireMapping {
     });
   }
 
+  // A read a replica forwards to its primary (ADR 0021): the key, the level and the session token.
+  private static io.meridian.agent.api.v1.GetRequest forwardedRead(String dataset, ClientOperation operation) {
+    io.meridian.agent.api.v1.GetRequest.Builder get = io.meridian.agent.api.v1.GetRequest.newBuilder()
+        .setDataset(dataset).setKey(bytes(operation.key()));
+    if (operation instanceof ClientOperation.Tuned tuned) {
+      RequestOptions options = tuned.options();
+      get.setConsistencyValue(options.consistency().ordinal()); // DEFAULT..STRONG match the proto's numbers.
+      options.session().ifPresent(token -> get.setSessionToken(ByteString.copyFrom(token.toBytes())));
+    }
+    return get.build();
+  }
+
+  private static ClientOperation forwardedRead(io.meridian.agent.api.v1.GetRequest get) {
+    ClientOperation read = new ClientOperation.Get(bytes(get.getKey()));
+    int level = get.getConsistencyValue();
+    require(level >= 0 && level < RequestOptions.ReadLevel.values().length, "unknown read level " + level);
+    if (level == 0 && get.getSessionToken().isEmpty()) {
+      return read;
+    }
+    Optional<SessionToken> token = get.getSessionToken().isEmpty() ? Optional.empty()
+        : Optional.of(SessionToken.fromBytes(get.getSessionToken().toByteArray()));
+    return new ClientOperation.Tuned(read, RequestOptions.read(RequestOptions.ReadLevel.values()[level], token));
+  }
+
   private static ClientResult fromProto(ForwardResponse response) {
     if (response.getErrorCode() != 0) {
       Failure[] failures = Failure.values();
@@ -459,6 +496,14 @@ public final class WireMapping {
             ? Optional.of(new StoredValue(bytes(cas.getCurrentValue()), fromProto(cas.getVersion()), false))
             : Optional.empty();
         return new ClientResult.CompareFailed(current);
+      }
+      case GET: {
+        io.meridian.agent.api.v1.GetResponse get = response.getGet();
+        require(!get.getServedByRegion().isEmpty(), "a forwarded read's answer names the region that served it");
+        Optional<StoredValue> value = get.getFound()
+            ? Optional.of(new StoredValue(bytes(get.getValue()), fromProto(get.getVersion()), false))
+            : Optional.empty();
+        return new ClientResult.Read(value, get.getServedByRegion());
       }
       default:
         throw new MalformedMessageException("forward response without a result");

@@ -340,6 +340,90 @@ class AgentServicesTest {
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
   }
 
+  private GetRequest sessionGet(String dataset, String key, ByteString token) {
+    return GetRequest.newBuilder().setDataset(dataset).setKey(text(key))
+        .setConsistency(ReadConsistency.READ_CONSISTENCY_SESSION).setSessionToken(token).build();
+  }
+
+  // ADR 0021: every write answers with a session token, and a session read carrying it at a region
+  // that does not hold the write refuses (after its bounded wait) rather than return older data.
+  @Test
+  void aSessionReadAtARegionCutFromThePrimaryNeverReturnsOlderThanItsToken() {
+    ControlGrpc.ControlBlockingStub control = ControlGrpc.newBlockingStub(channel("b"));
+    control.cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
+    PutResponse written = kv("a").put(put(ORDERS, "k", "v"));
+    assertThat(written.getSessionToken().isEmpty()).isFalse();
+
+    java.util.concurrent.CompletableFuture<Object> session = new java.util.concurrent.CompletableFuture<>();
+    KvGrpc.newStub(channel("b")).get(sessionGet(ORDERS, "k", written.getSessionToken()),
+        new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(GetResponse response) {
+            session.complete(response);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            session.complete(error);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    assertThat(get("b", ORDERS, "k").getFound()).as("an eventual read does not wait").isFalse();
+    assertThat(session).as("the session read waits for the write").isNotDone();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      for (int i = 0; i < 20; i++) {
+        tickAll(); // 100 ms of the agents' clock per poll: the session wait is 300 ms.
+      }
+      assertThat(session).isDone();
+    });
+    assertThat(session.join()).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription()).contains("primary region a is unreachable");
+    });
+
+    control.healLink(HealLinkRequest.newBuilder().setPeerRegion("a").build());
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      tickAll();
+      GetResponse read = kv("b").get(sessionGet(ORDERS, "k", written.getSessionToken()));
+      assertThat(read.getValue()).isEqualTo(text("v"));
+      assertThat(read.getVersion()).isEqualTo(written.getVersion());
+    });
+  }
+
+  @Test
+  void garbledOrForeignSessionTokensAndLevelsAModeCannotServeGetAStatusThatSaysWhy() {
+    ByteString token = kv("a").put(put(ORDERS, "k", "v")).getSessionToken();
+    ByteString garbled = token.substring(0, token.size() - 1).concat(text("x"));
+    assertThatThrownBy(() -> kv("b").get(sessionGet(ORDERS, "k", garbled)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("damaged").contains("unchanged");
+        });
+    assertThatThrownBy(() -> kv("b").get(sessionGet(LEDGER, "k", token)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("belongs to dataset orders, not ledger");
+        });
+    assertThatThrownBy(() -> kv("b").get(GetRequest.newBuilder().setDataset(ORDERS).setKey(text("k"))
+        .setConsistency(ReadConsistency.READ_CONSISTENCY_EVENTUAL).setSessionToken(token).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getDescription()).contains("tokens go with READ_CONSISTENCY_SESSION"));
+    assertThatThrownBy(() -> kv("b").get(GetRequest.newBuilder().setDataset(ORDERS).setKey(text("k"))
+        .setConsistency(ReadConsistency.READ_CONSISTENCY_QUORUM).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).contains("use strong").contains("session");
+        });
+    assertThatThrownBy(() -> kv("b").get(GetRequest.newBuilder().setDataset(ORDERS).setKey(text("k"))
+        .setConsistency(ReadConsistency.READ_CONSISTENCY_BOUNDED_STALENESS).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).contains("no staleness bound");
+        });
+  }
+
   @Test
   void batchPutAnswersEveryBatchInOrderWithOneResultPerPut() throws Exception {
     ConcurrentLinkedQueue<BatchPutResponse> responses = new ConcurrentLinkedQueue<>();

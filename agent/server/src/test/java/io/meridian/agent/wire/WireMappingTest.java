@@ -39,6 +39,18 @@ class WireMappingTest {
             Optional.of(StoredValue.of(put(4, "k", "other"))))),
         new PeerMessage.ForwardResponse(D, 80, new ClientResult.CompareFailed(Optional.empty())),
         new PeerMessage.ForwardResponse(D, 81, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "busy")),
+        // Forwarded reads (ADR 0021): the level and session token travel with the key.
+        new PeerMessage.ForwardRequest(D, 82, new ClientOperation.Tuned(new ClientOperation.Get(Bytes.ofUtf8("k")),
+            io.meridian.agent.core.replication.RequestOptions.read(
+                io.meridian.agent.core.replication.RequestOptions.ReadLevel.SESSION,
+                Optional.of(new io.meridian.agent.core.replication.SessionToken(D,
+                    new io.meridian.agent.core.replication.SessionToken.LogPosition(2, 9)))))),
+        new PeerMessage.ForwardRequest(D, 83, new ClientOperation.Tuned(new ClientOperation.Get(Bytes.ofUtf8("k")),
+            io.meridian.agent.core.replication.RequestOptions.read(
+                io.meridian.agent.core.replication.RequestOptions.ReadLevel.STRONG, Optional.empty()))),
+        new PeerMessage.ForwardResponse(D, 82, new ClientResult.Read(Optional.of(StoredValue.of(put(4, "k", "v"))),
+            "a")),
+        new PeerMessage.ForwardResponse(D, 83, new ClientResult.Read(Optional.empty(), "a")),
         new PeerMessage.EpochRejected(D, 3, "old"),
         new PeerMessage.QuorumWrite(D, List.of(5L, 0L), List.of(put(1, "k", "v"), delete(2, "j"))),
         new PeerMessage.QuorumWriteAck(D, List.of(5L, 6L)),

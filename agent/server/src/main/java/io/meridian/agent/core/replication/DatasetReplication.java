@@ -123,7 +123,16 @@ final class DatasetReplication {
 
   private record PendingWrite(Requester requester, ClientResult.Committed result, long deadlineMillis) {}
 
-  private record PendingForward(long requestId, long deadlineMillis) {}
+  private record PendingForward(long requestId, long deadlineMillis, boolean read) {}
+
+  /** A session read waiting for this replica to reach its token (ADR 0021). */
+  private record PendingSessionRead(long requestId, ClientOperation.Tuned read, SessionToken.LogPosition position,
+      long deadlineMillis) {}
+
+  /** Most session reads waiting here for this replica to catch up; beyond it they are forwarded at once. */
+  static final int SESSION_READS_PENDING_MAX = 10_000;
+  // Deadlines grow with arrival (one wait, monotonic time), so the first is the earliest.
+  private final java.util.ArrayDeque<PendingSessionRead> pendingSessionReads = new java.util.ArrayDeque<>();
 
   /** A planned handover in progress at the primary. */
   private record Switchover(String target, long deadlineMillis, boolean ready) {}
@@ -227,37 +236,180 @@ final class DatasetReplication {
 
   void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
     if (!operation.isWrite()) {
-      Optional<StoredValue> value = read(operation.key()).filter(StoredValue::live);
-      out.respond(requestId, new ClientResult.Read(value, self));
+      serveRead(nowMillis, new LocalClient(requestId), operation, out);
       return;
     }
     if (role == Role.PRIMARY) {
       write(nowMillis, new LocalClient(requestId), self, operation, out);
       return;
     }
+    forward(nowMillis, requestId, operation, false, out);
+  }
+
+  /** Sends a client's request to the primary; the answer comes back as a {@link ForwardResponse}. */
+  private void forward(long nowMillis, long requestId, ClientOperation operation, boolean read, Output.Builder out) {
+    String nothing = read ? "the read was not served" : "nothing was written";
     if (!primaryKnown) {
       out.respond(requestId, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region "
           + self + " restarted in epoch " + epoch + " and waits for that epoch's failover decision to know"
-          + " the primary; nothing was written, retry shortly."));
+          + " the primary; " + nothing + ", retry shortly."));
       return;
     }
     if (!primaryConnected) {
       out.respond(requestId, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name
           + ": the primary region " + primary + " is unreachable from " + self
-          + "; nothing was written. Retry later or write at " + primary + "."));
+          + "; " + nothing + ". Retry later or " + (read ? "read" : "write") + " at " + primary + "."));
       return;
     }
     if (pendingForwards.size() >= bounds.pendingForwardsMax()) {
       out.respond(requestId, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name
-          + ": " + pendingForwards.size() + " writes are already waiting for the primary "
-          + primary + " (limit pendingForwardsMax); nothing was written, retry later."));
+          + ": " + pendingForwards.size() + " requests are already waiting for the primary "
+          + primary + " (limit pendingForwardsMax); " + nothing + ", retry later."));
       return;
     }
     // Unique across restarts (the incarnation is counted durably at start), so a late answer to a
     // forward sent before a crash can never be taken for the answer to a newer one.
     long forwardId = forwardIdBase | (++forwardsIssued & 0xFFFF_FFFFL);
-    pendingForwards.put(forwardId, new PendingForward(requestId, nowMillis + bounds.forwardTimeoutMillis()));
+    pendingForwards.put(forwardId, new PendingForward(requestId, nowMillis + bounds.forwardTimeoutMillis(), read));
     out.send(primary, new ForwardRequest(name, forwardId, operation));
+  }
+
+  // ---------------------------------------------------------------- reads (ADR 0021)
+
+  /**
+   * Serves a read at its level: eventual from the local copy; session once this replica reached
+   * the token (else it waits, then forwards); bounded-staleness while the local lag is under the
+   * dataset's bound (else forwards or refuses); strong only at a primary holding its write lease
+   * (a replica forwards). The node has already refused the levels this mode cannot serve.
+   */
+  private void serveRead(long nowMillis, Requester requester, ClientOperation operation, Output.Builder out) {
+    if (!(operation instanceof ClientOperation.Tuned tuned)) {
+      answer(requester, localRead(operation.key()), out);
+      return;
+    }
+    RequestOptions options = tuned.options();
+    switch (options.consistency()) {
+      case SESSION -> {
+        Optional<SessionToken.LogPosition> position = options.session()
+            .map(token -> (SessionToken.LogPosition) token.position());
+        if (position.isEmpty() || reached(position.get())) {
+          answer(requester, localRead(operation.key()), out);
+        } else if (role == Role.PRIMARY || requester instanceof ForwardingReplica) {
+          answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region " + self
+              + (role == Role.PRIMARY ? " (the primary" : " (not the primary") + " in epoch " + epoch
+              + ") holds the log through sequence " + lastSequence + " but the session token needs epoch "
+              + position.get().epoch() + " sequence " + position.get().sequence() + "; the write may have been lost"
+              + " in a forced failover, or a newer primary exists. Retry, or read at the current primary."), out);
+        } else if (pendingSessionReads.size() >= SESSION_READS_PENDING_MAX) {
+          forward(nowMillis, ((LocalClient) requester).requestId(), tuned, true, out);
+        } else {
+          pendingSessionReads.addLast(new PendingSessionRead(((LocalClient) requester).requestId(), tuned,
+              position.get(), nowMillis + config.reads().sessionWaitMillis()));
+        }
+      }
+      case BOUNDED_STALENESS -> {
+        if (!config.reads().hasStalenessBound()) {
+          answer(requester, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
+              + " has no staleness bound, so bounded-staleness reads cannot be served; give its policy a"
+              + " staleness bound (staleness: {maxLagMs, maxLagVersions}) and redeploy, or read at session"
+              + " or eventual."), out);
+          return;
+        }
+        Optional<String> over = stalenessExcess(nowMillis);
+        if (over.isEmpty()) {
+          answer(requester, localRead(operation.key()), out);
+        } else if (config.reads().refuseWhenStale() || requester instanceof ForwardingReplica) {
+          answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region " + self
+              + " " + over.get() + "; the bounded-staleness read was not served. Read at the primary " + primary
+              + " or at eventual."), out);
+        } else {
+          forward(nowMillis, ((LocalClient) requester).requestId(), tuned, true, out);
+        }
+      }
+      case STRONG -> {
+        if (role != Role.PRIMARY) {
+          if (requester instanceof ForwardingReplica) {
+            answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": " + self
+                + " is not the primary in epoch " + epoch + " (" + primary + " is); the strong read was not"
+                + " served, retry."), out);
+          } else {
+            forward(nowMillis, ((LocalClient) requester).requestId(), tuned, true, out);
+          }
+          return;
+        }
+        if (ReadLevelRules.needsWriteLease(config.mode(), RequestOptions.ReadLevel.STRONG) && !policy.automatic()) {
+          answer(requester, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
+              + " fails over by operator command only, so its primary " + self + " holds no write lease and"
+              + " cannot promise that no other region became primary: strong reads are not served. Enable"
+              + " automatic failover in its policy for leased strong reads, or read at session (read-your-writes)."),
+              out);
+          return;
+        }
+        Optional<String> refusal = writeRefusal(nowMillis);
+        if (refusal.isPresent()) {
+          answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, refusal.get()
+              .replace("Nothing was written", "The strong read was not served")
+              .replace("nothing was written", "the strong read was not served")), out);
+          return;
+        }
+        answer(requester, localRead(operation.key()), out);
+      }
+      default -> answer(requester, localRead(operation.key()), out);
+    }
+  }
+
+  private ClientResult.Read localRead(Bytes key) {
+    return new ClientResult.Read(read(key).filter(StoredValue::live), self);
+  }
+
+  /** Whether this region holds every write up to {@code position}. */
+  private boolean reached(SessionToken.LogPosition position) {
+    long held = role == Role.PRIMARY ? lastSequence + staged.size() : lastSequence;
+    return installingSnapshot == NONE && epoch >= position.epoch() && held >= position.sequence();
+  }
+
+  /** How this region's lag exceeds the dataset's staleness bound, if it does (a primary never lags). */
+  private Optional<String> stalenessExcess(long nowMillis) {
+    if (role == Role.PRIMARY) {
+      return Optional.empty();
+    }
+    if (freshAsOfMillis == NONE || installingSnapshot != NONE) {
+      return Optional.of("has not yet heard how far the primary " + primary + " is");
+    }
+    long lagMillis = Math.max(0, nowMillis - freshAsOfMillis);
+    long lagVersions = Math.max(0, knownHeadSequence - lastSequence);
+    if (lagMillis > config.reads().stalenessMillisMax()) {
+      return Optional.of("lags " + lagMillis + " ms behind the primary " + primary + " (bound "
+          + config.reads().stalenessMillisMax() + " ms)");
+    }
+    if (config.reads().stalenessVersionsMax() > 0 && lagVersions > config.reads().stalenessVersionsMax()) {
+      return Optional.of("lags " + lagVersions + " versions behind the primary " + primary + " (bound "
+          + config.reads().stalenessVersionsMax() + " versions)");
+    }
+    return Optional.empty();
+  }
+
+  /** Answers the waiting session reads this region has now reached, and forwards those out of time. */
+  private void progressSessionReads(long nowMillis, Output.Builder out) {
+    if (pendingSessionReads.isEmpty()) {
+      return;
+    }
+    List<PendingSessionRead> still = new ArrayList<>(pendingSessionReads.size());
+    for (PendingSessionRead pending : pendingSessionReads) {
+      if (reached(pending.position())) {
+        out.respond(pending.requestId(), localRead(pending.read().key()));
+      } else if (pending.deadlineMillis() <= nowMillis) {
+        if (role == Role.PRIMARY) {
+          serveRead(nowMillis, new LocalClient(pending.requestId()), pending.read(), out);
+        } else {
+          forward(nowMillis, pending.requestId(), pending.read(), true, out);
+        }
+      } else {
+        still.add(pending);
+      }
+    }
+    pendingSessionReads.clear();
+    pendingSessionReads.addAll(still);
   }
 
   /** Why this primary must not accept a write now, if it must not. */
@@ -468,8 +620,11 @@ final class DatasetReplication {
 
   private void failPendingForwards(String why, Output.Builder out) {
     for (PendingForward pending : pendingForwards.values()) {
-      out.respond(pending.requestId(), new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset "
-          + name + ": " + why));
+      out.respond(pending.requestId(), pending.read()
+          ? new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": a read forwarded to the primary "
+              + primary + " was not answered (" + why.replace("; the write may or may not have committed.", "")
+              + "); retry.")
+          : new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset " + name + ": " + why));
     }
     pendingForwards.clear();
   }
@@ -535,7 +690,8 @@ final class DatasetReplication {
       ForwardRequest request = (ForwardRequest) message;
       out.send(from, new ForwardResponse(name, request.forwardId(), new ClientResult.Failed(
           Failure.UNAVAILABLE, "dataset " + name + ": " + self + " is not the primary in epoch " + epoch
-          + " (" + primary + " is); nothing was written, retry.")));
+          + " (" + primary + " is); " + (request.operation().isWrite() ? "nothing was written" : "the read was not"
+          + " served") + ", retry.")));
     } else if (messageEpoch < epoch) {
       rejectStaleEpoch(from, messageEpoch, out);
     } else if (!from.equals(primary) || role != Role.REPLICA) {
@@ -665,6 +821,10 @@ final class DatasetReplication {
       answer(new ForwardingReplica(from, request.forwardId()), invalid.get(), out);
       return;
     }
+    if (!request.operation().isWrite()) {
+      serveRead(nowMillis, new ForwardingReplica(from, request.forwardId()), request.operation(), out);
+      return;
+    }
     write(nowMillis, new ForwardingReplica(from, request.forwardId()), from, request.operation(), out);
   }
 
@@ -714,6 +874,7 @@ final class DatasetReplication {
     requireDurability(out);
     out.send(from, new Ack(name, epoch, lastSequence, false));
     truncateLog();
+    progressSessionReads(nowMillis, out);
   }
 
   private String shapeProblem(ChangeBatch batch) {
@@ -784,6 +945,7 @@ final class DatasetReplication {
 
   void onTick(long nowMillis, Output.Builder out) {
     truncateLog();
+    progressSessionReads(nowMillis, out);
     if (role == Role.PRIMARY) {
       for (Follower follower : followers.values()) {
         tickFollower(nowMillis, follower, out);
@@ -850,7 +1012,10 @@ final class DatasetReplication {
         break;
       }
       pending.remove();
-      out.respond(forward.requestId(), new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset "
+      out.respond(forward.requestId(), forward.read()
+          ? new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": the primary " + primary
+              + " did not answer the forwarded read within " + bounds.forwardTimeoutMillis() + " ms; retry.")
+          : new ClientResult.Failed(Failure.OUTCOME_UNKNOWN, "dataset "
           + name + ": the primary " + primary + " did not answer within "
           + bounds.forwardTimeoutMillis() + " ms; the write may or may not have committed."));
     }
@@ -1037,6 +1202,7 @@ final class DatasetReplication {
     out.requireSync(); // The snapshot replaced the log: make it durable before saying so.
     out.report(new ReplicationEvent.SnapshotInstalled(from, name, lastSequence));
     out.send(from, new Ack(name, epoch, lastSequence, false));
+    progressSessionReads(nowMillis, out);
   }
 
   // ---------------------------------------------------------------- failover
@@ -1305,6 +1471,9 @@ final class DatasetReplication {
    */
   long nextDeadlineMillis(long nowMillis) {
     long due = Long.MAX_VALUE;
+    if (!pendingSessionReads.isEmpty()) {
+      due = Math.min(due, pendingSessionReads.peekFirst().deadlineMillis());
+    }
     if (role == Role.PRIMARY) {
       for (Follower follower : followers.values()) {
         if (!follower.connected) {

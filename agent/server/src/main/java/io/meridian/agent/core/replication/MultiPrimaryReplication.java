@@ -98,6 +98,78 @@ final class MultiPrimaryReplication implements DatasetEngine {
     return dataset + LOG_SEPARATOR + origin;
   }
 
+  /**
+   * Why this region cannot serve a session read with {@code position} yet, if it cannot: some
+   * origin's log is applied here less far than the token says (ADR 0021). A region not among the
+   * dataset's replicas in the token is an error in the token.
+   */
+  Optional<ClientResult.Failed> sessionShortfall(SessionToken.OriginSequences position) {
+    for (Map.Entry<String, Long> entry : position.sequences().entrySet()) {
+      String origin = entry.getKey();
+      if (!logs.containsKey(origin)) {
+        return Optional.of(new ClientResult.Failed(Failure.INVALID_ARGUMENT, "the session token names region "
+            + origin + ", which holds no replica of dataset " + name + " " + config.replicas()
+            + "; pass a token a write to " + name + " returned."));
+      }
+      long applied = store.lastSequence(logName(name, origin));
+      if (applied < entry.getValue()) {
+        return Optional.of(new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region " + self
+            + " has applied " + origin + "'s writes through " + applied + " but the session token needs "
+            + entry.getValue() + " (a multi-primary dataset has no primary to forward to). Retry shortly, or"
+            + " read at " + origin + ", where the write was made."));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Most session reads waiting here for this region to catch up; beyond it they are refused at once. */
+  static final int SESSION_READS_PENDING_MAX = 10_000;
+
+  private record PendingSessionRead(long requestId, Bytes key, SessionToken.OriginSequences position,
+      long deadlineMillis) {}
+
+  // Deadlines grow with arrival (one wait, monotonic time), so the first is the earliest.
+  private final java.util.ArrayDeque<PendingSessionRead> pendingSessionReads = new java.util.ArrayDeque<>();
+
+  /**
+   * A session read (ADR 0021): answered from the merged state once this region applied every
+   * origin's log as far as the token says; until then it waits up to the dataset's session wait,
+   * answered by the step that applies the missing writes, and is refused {@code UNAVAILABLE} (naming
+   * the origin to read at) when the wait runs out. There is no primary to forward it to.
+   */
+  void sessionRead(long nowMillis, long requestId, Bytes key, SessionToken.OriginSequences position,
+      Output.Builder out) {
+    Optional<ClientResult.Failed> shortfall = sessionShortfall(position);
+    if (shortfall.isEmpty()) {
+      out.respond(requestId, read(state.get(key)));
+    } else if (shortfall.get().failure() != Failure.UNAVAILABLE
+        || pendingSessionReads.size() >= SESSION_READS_PENDING_MAX || config.reads().sessionWaitMillis() == 0) {
+      out.respond(requestId, shortfall.get());
+    } else {
+      pendingSessionReads.addLast(new PendingSessionRead(requestId, key, position,
+          nowMillis + config.reads().sessionWaitMillis()));
+    }
+  }
+
+  private void progressSessionReads(long nowMillis, Output.Builder out) {
+    if (pendingSessionReads.isEmpty()) {
+      return;
+    }
+    List<PendingSessionRead> still = new ArrayList<>(pendingSessionReads.size());
+    for (PendingSessionRead pending : pendingSessionReads) {
+      Optional<ClientResult.Failed> shortfall = sessionShortfall(pending.position());
+      if (shortfall.isEmpty()) {
+        out.respond(pending.requestId(), read(state.get(pending.key())));
+      } else if (pending.deadlineMillis() <= nowMillis) {
+        out.respond(pending.requestId(), shortfall.get());
+      } else {
+        still.add(pending);
+      }
+    }
+    pendingSessionReads.clear();
+    pendingSessionReads.addAll(still);
+  }
+
   /** The names of this dataset's logs, which are also its stream names. */
   List<String> logNames() {
     return List.copyOf(originOfLog.keySet());
@@ -401,6 +473,7 @@ final class MultiPrimaryReplication implements DatasetEngine {
     long after = store.lastSequence(message.dataset());
     if (after > before) {
       replay(origin, before + 1, after, nowMillis, out);
+      progressSessionReads(nowMillis, out);
     }
   }
 
@@ -409,6 +482,7 @@ final class MultiPrimaryReplication implements DatasetEngine {
     for (DatasetReplication replication : logs.values()) {
       replication.onTick(nowMillis, out);
     }
+    progressSessionReads(nowMillis, out);
     if (collectedAtMillis == Long.MIN_VALUE || nowMillis - collectedAtMillis >= limits.collectIntervalMillis()) {
       collectedAtMillis = nowMillis;
       collect(limits.collectKeysPerTick());
@@ -428,6 +502,9 @@ final class MultiPrimaryReplication implements DatasetEngine {
         : collectedAtMillis + limits.collectIntervalMillis();
     for (DatasetReplication replication : logs.values()) {
       due = Math.min(due, replication.nextDeadlineMillis(nowMillis));
+    }
+    if (!pendingSessionReads.isEmpty()) {
+      due = Math.min(due, pendingSessionReads.peekFirst().deadlineMillis());
     }
     return due;
   }

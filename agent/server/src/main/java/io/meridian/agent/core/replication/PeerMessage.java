@@ -53,10 +53,12 @@ public sealed interface PeerMessage {
   /** Replica to primary: commit this write for a client of the replica. */
   record ForwardRequest(String dataset, long forwardId, ClientOperation operation)
       implements PeerMessage {
-    /** Validates that only writes are forwarded. */
+    /** Validates that only writes and (leveled) reads are forwarded (ADR 0021). */
     public ForwardRequest {
       Objects.requireNonNull(operation, "operation");
-      Invariants.check(operation.isWrite(), "only writes are forwarded, not %s", operation);
+      ClientOperation plain = operation instanceof ClientOperation.Tuned tuned ? tuned.operation() : operation;
+      Invariants.check(operation.isWrite() || plain instanceof ClientOperation.Get,
+          "only writes and reads are forwarded, not %s", operation);
     }
   }
 

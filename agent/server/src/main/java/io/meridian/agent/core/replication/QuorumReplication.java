@@ -294,12 +294,15 @@ final class QuorumReplication implements DatasetEngine {
         required = config.replicas().size();
         break;
       case SESSION:
+        // Read-your-writes (ADR 0021): a read of N-W+1 replicas overlaps every write acknowledged by the
+        // dataset's W, so it sees the session's writes (those made with a smaller per-request count are
+        // not covered). Without a token the session wrote nothing yet: the local copy will do.
+        required = options.session().isEmpty() ? 1 : Math.max(1, config.replicas().size() - policy.writeAcks() + 1);
+        break;
       case BOUNDED_STALENESS:
         out.respond(requestId, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
-            + " is leaderless (quorum mode): it keeps no log position for a session token or a lag bound to"
-            + " refer to, so " + options.consistency().name().toLowerCase().replace('_', '-') + " cannot be honoured."
-            + " Use quorum (R+W>N reads see every acknowledged write, which covers read-your-writes), strong,"
-            + " or eventual."));
+            + " cannot serve bounded-staleness reads: " + ReadLevelRules.whyNot(io.meridian.agent.config
+            .ReplicationMode.QUORUM, options.consistency())));
         return;
       default: {
         ClientResult.Failed[] refusal = new ClientResult.Failed[1];

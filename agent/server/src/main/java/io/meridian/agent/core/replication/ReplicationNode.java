@@ -384,14 +384,40 @@ public final class ReplicationNode {
         return;
       }
       ClientOperation operation = request.operation();
+      if (operation instanceof ClientOperation.Tuned tuned) {
+        Optional<ClientResult.Failed> badToken = checkSessionToken(request.dataset(), dataset, tuned.options());
+        if (badToken.isPresent()) {
+          out.respond(request.requestId(), badToken.get());
+          return;
+        }
+      }
       if (operation instanceof ClientOperation.Tuned && !(dataset instanceof QuorumReplication)) {
-        Optional<ClientResult.Failed> refused = refuseOptions(request.dataset(), dataset,
-            (ClientOperation.Tuned) operation);
+        ClientOperation.Tuned tuned = (ClientOperation.Tuned) operation;
+        Optional<ClientResult.Failed> refused = refuseOptions(request.dataset(), dataset, tuned);
         if (refused.isPresent()) {
           out.respond(request.requestId(), refused.get());
           return;
         }
-        operation = ((ClientOperation.Tuned) operation).operation();
+        RequestOptions.ReadLevel level = tuned.options().consistency();
+        boolean levelled = !tuned.isWrite() && level != RequestOptions.ReadLevel.DEFAULT
+            && level != RequestOptions.ReadLevel.EVENTUAL;
+        if (levelled && dataset instanceof MultiPrimaryReplication multiPrimary
+            && tuned.options().session().isPresent()) {
+          // Session reads: served once this region applied every origin's log as far as the token says.
+          Optional<ClientResult.Failed> invalid = validate(config.bounds(), tuned.operation());
+          if (invalid.isPresent()) {
+            out.respond(request.requestId(), invalid.get());
+            return;
+          }
+          multiPrimary.sessionRead(now, request.requestId(), tuned.key(),
+              (SessionToken.OriginSequences) tuned.options().session().get().position(), out);
+          return;
+        }
+        if (levelled && dataset instanceof MultiPrimaryReplication) {
+          levelled = false; // A session read without a token: the session wrote nothing yet.
+        }
+        // Single-primary datasets serve read levels themselves (ADR 0021); everything else goes plain.
+        operation = levelled ? tuned : tuned.operation();
       }
       ClientOperation plain = operation instanceof ClientOperation.Tuned
           ? ((ClientOperation.Tuned) operation).operation() : operation;
@@ -532,26 +558,58 @@ public final class ReplicationNode {
    */
   private Optional<ClientResult.Failed> refuseOptions(String name, DatasetEngine dataset, ClientOperation.Tuned tuned) {
     RequestOptions options = tuned.options();
-    String mode = dataset instanceof MultiPrimaryReplication ? "multi-primary"
-        : single(dataset).status(lastNowMillis).mode().name().toLowerCase();
+    String mode = modeOf(name, dataset).name().toLowerCase().replace('_', '-');
     if (options.replicas() != RequestOptions.ReplicaCount.DEFAULT) {
       return Optional.of(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name + " is " + mode
           + ": a replica count (" + options.replicas().name().toLowerCase().replace('_', '-') + ") applies to quorum"
           + " datasets only; send the request without one."));
     }
     RequestOptions.ReadLevel level = options.consistency();
-    if (level == RequestOptions.ReadLevel.DEFAULT || level == RequestOptions.ReadLevel.EVENTUAL) {
+    if (tuned.isWrite() || ReadLevelRules.serves(modeOf(name, dataset), level)) {
       return Optional.empty();
     }
-    String levelName = level.name().toLowerCase().replace('_', '-');
-    String why = dataset instanceof MultiPrimaryReplication
-        ? "every replica of a multi-primary dataset accepts writes asynchronously, so no replica can promise "
-            + levelName + " reads; use eventual, or a quorum or consensus dataset for stronger reads."
-        : "this version serves " + mode + " reads from the local replica only (eventual); session, bounded-staleness"
-            + " and strong reads of single-primary datasets are not built yet. Use eventual, or read from region "
-            + single(dataset).status(lastNowMillis).primary() + " (the primary) for the newest data.";
     return Optional.of(new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name + " cannot serve "
-        + levelName + " reads: " + why));
+        + ReadLevelRules.levelName(level) + " reads: " + ReadLevelRules.whyNot(modeOf(name, dataset), level)));
+  }
+
+  // From the configuration, not the engine's status (which reads the store for lag): this runs per request.
+  private ReplicationMode modeOf(String name, DatasetEngine dataset) {
+    if (dataset instanceof MultiPrimaryReplication) {
+      return ReplicationMode.MULTI_PRIMARY;
+    }
+    if (dataset instanceof QuorumReplication) {
+      return ReplicationMode.QUORUM;
+    }
+    return datasetOfStream.get(name).mode();
+  }
+
+  /**
+   * Why a session token cannot be used with this dataset, if it cannot: it names another dataset,
+   * or it was issued by a dataset of another mode (its position is of another kind).
+   */
+  private Optional<ClientResult.Failed> checkSessionToken(String name, DatasetEngine dataset, RequestOptions options) {
+    if (options.session().isEmpty()) {
+      return Optional.empty();
+    }
+    SessionToken token = options.session().get();
+    if (!token.dataset().equals(name)) {
+      return Optional.of(new ClientResult.Failed(Failure.INVALID_ARGUMENT, "the session token belongs to dataset "
+          + token.dataset() + ", not " + name + "; pass the token a write to " + name + " returned."));
+    }
+    ReplicationMode mode = modeOf(name, dataset);
+    Class<?> expected = switch (mode) {
+      case ASYNC, SYNC -> SessionToken.LogPosition.class;
+      case MULTI_PRIMARY -> SessionToken.OriginSequences.class;
+      case QUORUM -> SessionToken.ClockPosition.class;
+      case CONSENSUS -> SessionToken.RaftIndex.class;
+    };
+    if (!expected.isInstance(token.position())) {
+      return Optional.of(new ClientResult.Failed(Failure.INVALID_ARGUMENT, "the session token of dataset " + name
+          + " was issued when it had another replication mode (it holds a " + token.position().getClass()
+          .getSimpleName() + "); it is " + mode.name().toLowerCase().replace('_', '-') + " now. Read without the"
+          + " token once, then use the tokens new writes return."));
+    }
+    return Optional.empty();
   }
 
   /** Hint counts of every quorum dataset, per target replica, for metrics. */

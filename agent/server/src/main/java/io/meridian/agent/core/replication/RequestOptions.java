@@ -1,6 +1,7 @@
 package io.meridian.agent.core.replication;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Per-request coordination settings.
@@ -8,8 +9,10 @@ import java.util.Objects;
  * @param replicas how many replicas a quorum-mode write or read waits for; {@link
  *     ReplicaCount#DEFAULT} takes the dataset's W or R
  * @param consistency the read consistency level; {@link ReadLevel#DEFAULT} takes the mode's own
+ * @param session with {@link ReadLevel#SESSION}, the token of the session's newest write (ADR 0021);
+ *     empty when the session wrote nothing yet
  */
-public record RequestOptions(ReplicaCount replicas, ReadLevel consistency) {
+public record RequestOptions(ReplicaCount replicas, ReadLevel consistency, Optional<SessionToken> session) {
   /** The dataset's defaults. */
   public static final RequestOptions DEFAULTS = new RequestOptions(ReplicaCount.DEFAULT, ReadLevel.DEFAULT);
 
@@ -17,6 +20,17 @@ public record RequestOptions(ReplicaCount replicas, ReadLevel consistency) {
   public RequestOptions {
     Objects.requireNonNull(replicas, "replicas");
     Objects.requireNonNull(consistency, "consistency");
+    Objects.requireNonNull(session, "session");
+  }
+
+  /** Options without a session token. */
+  public RequestOptions(ReplicaCount replicas, ReadLevel consistency) {
+    this(replicas, consistency, Optional.empty());
+  }
+
+  /** A read at {@code level} (with {@code token} for session reads). */
+  public static RequestOptions read(ReadLevel level, Optional<SessionToken> token) {
+    return new RequestOptions(ReplicaCount.DEFAULT, level, token);
   }
 
   /** How many replicas a quorum-mode request waits for (Cassandra's consistency levels). */

@@ -212,11 +212,11 @@ class QuorumCoordinatorTest {
       assertThat(failed.failure()).isEqualTo(Failure.FAILED_PRECONDITION);
       assertThat(failed.message()).contains("one replica per region").contains("use one");
     });
-    ClientResult session = answer(cluster, "a", new ClientOperation.Tuned(new ClientOperation.Get(key),
-        new RequestOptions(RequestOptions.ReplicaCount.DEFAULT, RequestOptions.ReadLevel.SESSION)));
-    assertThat(session).isInstanceOfSatisfying(ClientResult.Failed.class, failed -> {
+    ClientResult bounded = answer(cluster, "a", new ClientOperation.Tuned(new ClientOperation.Get(key),
+        new RequestOptions(RequestOptions.ReplicaCount.DEFAULT, RequestOptions.ReadLevel.BOUNDED_STALENESS)));
+    assertThat(bounded).isInstanceOfSatisfying(ClientResult.Failed.class, failed -> {
       assertThat(failed.failure()).isEqualTo(Failure.FAILED_PRECONDITION);
-      assertThat(failed.message()).contains("session cannot be honoured").contains("Use quorum");
+      assertThat(failed.message()).contains("cannot serve bounded-staleness").contains("use quorum");
     });
     ClientResult cas = answer(cluster, "a", new ClientOperation.CompareAndSet(key, Optional.empty(), key));
     assertThat(cas).isInstanceOfSatisfying(ClientResult.Failed.class,
@@ -247,14 +247,14 @@ class QuorumCoordinatorTest {
         List.of(async), TestCluster.bounds(16, 0, 64));
     ReplicationNode node = new ReplicationNode(config, new InMemoryReplicaStore(), 1_000);
     Bytes key = Bytes.ofUtf8("k");
-    for (RequestOptions.ReadLevel level : List.of(RequestOptions.ReadLevel.SESSION,
-        RequestOptions.ReadLevel.BOUNDED_STALENESS, RequestOptions.ReadLevel.QUORUM, RequestOptions.ReadLevel.STRONG)) {
+    // Session, bounded-staleness and strong are served by single-primary datasets now (ReadLevelsTest).
+    for (RequestOptions.ReadLevel level : List.of(RequestOptions.ReadLevel.QUORUM)) {
       ClientResult result = node.step(1_001, new Input.ClientRequest(1, "orders", new ClientOperation.Tuned(
           new ClientOperation.Get(key), new RequestOptions(RequestOptions.ReplicaCount.DEFAULT, level))))
           .responses().get(0).result();
       assertThat(result).as(level.name()).isInstanceOfSatisfying(ClientResult.Failed.class, failed -> {
         assertThat(failed.failure()).isEqualTo(Failure.FAILED_PRECONDITION);
-        assertThat(failed.message()).contains("Use eventual").contains("region a (the primary)");
+        assertThat(failed.message()).contains("no read quorum").contains("use strong");
       });
     }
     ClientResult eventual = node.step(1_002, new Input.ClientRequest(2, "orders", new ClientOperation.Tuned(

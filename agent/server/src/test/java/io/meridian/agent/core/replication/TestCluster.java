@@ -52,9 +52,14 @@ final class TestCluster {
 
   static TestCluster of(ReplicationMode mode, int syncAckCount, ReplicationBounds bounds,
       FailoverPolicy failover, String... regions) {
+    return of(mode, syncAckCount, bounds, failover, io.meridian.agent.config.ReadPolicy.DEFAULTS, regions);
+  }
+
+  static TestCluster of(ReplicationMode mode, int syncAckCount, ReplicationBounds bounds,
+      FailoverPolicy failover, io.meridian.agent.config.ReadPolicy reads, String... regions) {
     TestCluster cluster = new TestCluster();
     DatasetConfig dataset = new DatasetConfig(DATASET, mode, List.of(regions), regions[0],
-        mode == ReplicationMode.SYNC ? syncAckCount : 0, FsyncPolicy.PER_COMMIT, 1, failover);
+        mode == ReplicationMode.SYNC ? syncAckCount : 0, FsyncPolicy.PER_COMMIT, 1, failover).withReads(reads);
     for (String region : regions) {
       List<PeerConfig> peers = new ArrayList<>();
       for (String peer : regions) {
