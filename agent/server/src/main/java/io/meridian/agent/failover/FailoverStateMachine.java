@@ -22,10 +22,20 @@ final class FailoverStateMachine extends BaseStateMachine {
 
   private final DecisionLog decisions;
   private final Consumer<Input.EpochDecided> onDecision;
+  private final String region;
+  private final Consumer<Input.ReleaseRetracted> onRetraction;
 
   FailoverStateMachine(DecisionLog decisions, Consumer<Input.EpochDecided> onDecision) {
+    this(decisions, onDecision, "", retraction -> { });
+  }
+
+  /** Also hands this {@code region}'s committed retractions to {@code onRetraction} (ADR 0019). */
+  FailoverStateMachine(DecisionLog decisions, Consumer<Input.EpochDecided> onDecision, String region,
+      Consumer<Input.ReleaseRetracted> onRetraction) {
     this.decisions = decisions;
     this.onDecision = onDecision;
+    this.region = region;
+    this.onRetraction = onRetraction;
   }
 
   @Override
@@ -42,6 +52,13 @@ final class FailoverStateMachine extends BaseStateMachine {
               decision.dataset(), decision.epoch(), decision.primary(), decision.startSequence(), outcome.detail());
           onDecision.accept(decision);
           reply = "DECIDED " + decision.epoch() + " " + decision.primary() + " " + decision.startSequence();
+        } else if (outcome.retraction().isPresent()) {
+          DecisionLog.Retraction retraction = outcome.retraction().get();
+          log.info("failover retraction at {}: {}", TermIndex.valueOf(entry), outcome.detail());
+          if (retraction.region().equals(region)) {
+            onRetraction.accept(retraction.input());
+          }
+          reply = "RETRACTED " + outcome.detail();
         } else {
           reply = "NOCHANGE " + outcome.detail();
         }
