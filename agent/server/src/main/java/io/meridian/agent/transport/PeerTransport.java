@@ -435,6 +435,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     stream.pending.addLast(frame);
     stream.pendingBytes += bytes;
     stream.backlogged = true;
+    // gRPC calls the on-ready handler only when readiness turns true; if it did so between the
+    // check above and the flag, the handler saw no backlog, so look again now.
+    if (ready(stream)) {
+      flush(stream);
+    }
   }
 
   /** Sends queued frames while gRPC is ready. Runs on the runtime's logical thread. */
