@@ -123,7 +123,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     io.meridian.agent.failover.FailoverGroup group = io.meridian.agent.failover.FailoverGroup.start(runtime.config(),
-        storageDirectory, runtime::failoverViews, runtime::deliver, scheduler, wallClockMillis);
+        storageDirectory, runtime::failoverViews, runtime::deliver, runtime::deliver, scheduler, wallClockMillis);
     failoverGroup = group;
     control.useFailoverGroup(group);
   }

@@ -58,6 +58,8 @@ public final class BenchFailoverCommand implements Callable<Integer> {
   /** How long the writer runs before the fault, and how long after the new primary's first acknowledgement. */
   static final long LOAD_BEFORE_MILLIS = 1_000;
   static final long LOAD_AFTER_MILLIS = 500;
+  /** Longest wait for a restarted region to rejoin before a trial. */
+  static final long SETTLE_TIMEOUT_MILLIS = 30_000;
   /** A trial without a new primary after this long counts as failed. */
   static final long TRIAL_TIMEOUT_MILLIS = 30_000;
   /** Deadline of one write; a slow write counts as refused and the client moves on. */
@@ -145,9 +147,31 @@ public final class BenchFailoverCommand implements Callable<Integer> {
     return views;
   }
 
+  /**
+   * Waits until every replica answers at the same epoch, its primary accepts writes and no replica
+   * releases it: a region restarted by the previous trial has rejoined and follows the primary, so
+   * the next trial measures a failover, not a region still starting (whose start grace, ADR 0016,
+   * delays its release). Gives up after {@link #SETTLE_TIMEOUT_MILLIS} and lets the trial say why.
+   */
+  private Map<String, DatasetFailoverView> settledViews(DeploymentState deployment, List<String> replicas)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_TIMEOUT_MILLIS);
+    while (true) {
+      Map<String, DatasetFailoverView> views = views(deployment, replicas);
+      boolean settled = views.size() == replicas.size()
+          && views.values().stream().map(DatasetFailoverView::getEpoch).distinct().count() == 1
+          && views.values().stream().filter(DatasetFailoverView::getAcceptingWrites).count() == 1
+          && views.values().stream().noneMatch(DatasetFailoverView::getReleasesPrimary);
+      if (settled || System.nanoTime() > deadline) {
+        return views;
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private String trial(int trial, DeploymentState deployment, List<String> replicas, List<Double> rtos)
       throws Exception {
-    Map<String, DatasetFailoverView> views = views(deployment, replicas);
+    Map<String, DatasetFailoverView> views = settledViews(deployment, replicas);
     DatasetFailoverView newest = views.values().stream().max((x, y) -> Long.compare(x.getEpoch(), y.getEpoch()))
         .orElse(null);
     if (newest == null || views.size() < replicas.size()) {

@@ -296,9 +296,9 @@ public final class DeploymentCompiler {
     FsyncPolicy fsync = mode == ReplicationMode.SYNC ? FsyncPolicy.PER_COMMIT
         : FsyncPolicy.OPERATING_SYSTEM;
     // The topology's failover settings reach the agents: with automatic failover the primary holds a
-    // lease of the detection timeout and the failover group decides (ADR 0016).
-    FailoverPolicy failover = new FailoverPolicy(policy.failover().automatic(),
-        policy.failover().detectionTimeoutMs(), FailoverPolicy.MANUAL.clockDriftMarginMillis());
+    // lease of a third of the detection timeout and the failover group decides (ADR 0016, 0019).
+    FailoverPolicy failover = FailoverPolicy.forDetectionTimeout(policy.failover().automatic(),
+        policy.failover().detectionTimeoutMs());
     return Optional.of(new DatasetConfig(dataset.name(), mode, replicas,
         policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1,
         ConflictResolution.LWW, allowed, failover));

@@ -80,7 +80,10 @@ class DeploymentCompilerTest {
 
     for (AgentPlan agent : plan.agents()) {
       DatasetConfig orders = agent.config().datasets().get(0);
-      assertThat(orders.failover()).isEqualTo(new FailoverPolicy(true, 3000, 100));
+      // Detection timeout 3,000 ms: a lease of a third of it, released after the lease plus 100 ms
+      // (ADR 0019), so an isolated primary stops and a dead one is detected within the timeout.
+      assertThat(orders.failover()).isEqualTo(new FailoverPolicy(true, 1000, 100));
+      assertThat(orders.failover().releaseAfterMillis()).isLessThanOrEqualTo(3000);
       FailoverGroupConfig group = agent.config().failoverGroup();
       assertThat(group.members()).extracting(FailoverGroupConfig.Member::region)
           .containsExactlyInAnyOrder("us-east", "eu-central", "ap-southeast");

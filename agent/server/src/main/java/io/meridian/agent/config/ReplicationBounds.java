@@ -39,6 +39,15 @@ public record ReplicationBounds(
   public static final ReplicationBounds DEFAULTS = new ReplicationBounds(
       512, 1 << 20, 2, 8192, 200, 2_000, 1_000, 5_000, 5_000, 10_000, 10_000, 65_536, 1024, 1 << 20);
 
+  /**
+   * Most payload bytes sent to one replica and not yet acknowledged, besides {@link
+   * #inFlightChangesMax}: four full batches (4 MiB by default). A replica slower than the offered
+   * load then leaves the backlog in the primary's log (pending changes), not in buffers (ADR 0019).
+   */
+  public long inFlightBytesMax() {
+    return 4 * batchBytesMax;
+  }
+
   /** Validates that every bound is positive and that batches fit the in-flight window. */
   public ReplicationBounds {
     if (batchChangesMax < 1 || batchBytesMax < 1 || batchDelayMillis < 0 || inFlightChangesMax < 1

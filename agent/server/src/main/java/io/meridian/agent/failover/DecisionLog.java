@@ -26,7 +26,16 @@ import java.util.TreeMap;
 public final class DecisionLog {
 
   /** What applying one command did. */
-  public record Outcome(Optional<Input.EpochDecided> decision, String detail) {}
+  public record Outcome(Optional<Input.EpochDecided> decision, String detail,
+      Optional<Retraction> retraction) {
+    /** An outcome that retracts nothing. */
+    public Outcome(Optional<Input.EpochDecided> decision, String detail) {
+      this(decision, detail, Optional.empty());
+    }
+  }
+
+  /** A retraction that took effect: {@code region} may grant the primary's lease again (ADR 0019). */
+  public record Retraction(String region, Input.ReleaseRetracted input) {}
 
   private static final class DatasetState {
     final DatasetConfig config;
@@ -34,6 +43,8 @@ public final class DecisionLog {
     long epoch;
     String primary;
     final Map<String, FailoverCommand.Release> releases = new TreeMap<>();
+    /** Per region, the newest release generation it retracted in this epoch: older copies never count. */
+    final Map<String, Long> retractedThrough = new TreeMap<>();
 
     DatasetState(DatasetConfig config, List<String> order) {
       this.config = config;
@@ -79,6 +90,9 @@ public final class DecisionLog {
       return new Outcome(Optional.of(decide(state, decide.epoch(), decide.primary(), decide.startSequence(),
           decide.previousPrimaryStopped())), "operator decision");
     }
+    if (command instanceof FailoverCommand.Retract) {
+      return retract(state, (FailoverCommand.Retract) command);
+    }
     FailoverCommand.Release release = (FailoverCommand.Release) command;
     if (release.epoch() != state.epoch) {
       return new Outcome(Optional.empty(), "release of epoch " + release.epoch() + " is stale (epoch "
@@ -89,6 +103,10 @@ public final class DecisionLog {
     }
     if (!state.config.failover().automatic()) {
       return new Outcome(Optional.empty(), "dataset " + release.dataset() + " fails over by operator only");
+    }
+    if (release.generation() <= state.retractedThrough.getOrDefault(release.region(), 0L)) {
+      return new Outcome(Optional.empty(), release.region() + " retracted release " + release.generation()
+          + " of epoch " + release.epoch() + " already; it does not count");
     }
     state.releases.put(release.region(), release);
     if (state.releases.size() < state.config.majority()) {
@@ -106,6 +124,22 @@ public final class DecisionLog {
         "a majority " + state.releases.keySet() + " released " + state.primary);
   }
 
+  private static Outcome retract(DatasetState state, FailoverCommand.Retract retract) {
+    if (retract.epoch() != state.epoch) {
+      return new Outcome(Optional.empty(), "retraction of epoch " + retract.epoch() + " by " + retract.region()
+          + " is too late: epoch " + state.epoch + " (primary " + state.primary + ") is decided");
+    }
+    state.retractedThrough.merge(retract.region(), retract.generation(), Math::max);
+    FailoverCommand.Release counted = state.releases.get(retract.region());
+    if (counted != null && counted.generation() <= retract.generation()) {
+      state.releases.remove(retract.region());
+    }
+    return new Outcome(Optional.empty(), retract.region() + " retracted its release " + retract.generation()
+        + " of " + state.primary + "; " + state.releases.size() + " release(s) stand",
+        Optional.of(new Retraction(retract.region(),
+            new Input.ReleaseRetracted(retract.dataset(), retract.epoch(), retract.generation()))));
+  }
+
   // Strictly newer log end; equal ones keep the earlier in priority order.
   private static boolean newer(FailoverCommand.Release a, FailoverCommand.Release b) {
     if (a.lastEpochInLog() != b.lastEpochInLog()) {
@@ -119,6 +153,7 @@ public final class DecisionLog {
     state.epoch = epoch;
     state.primary = primary;
     state.releases.clear();
+    state.retractedThrough.clear();
     return new Input.EpochDecided(state.config.name(), epoch, primary, startSequence, previousPrimaryStopped);
   }
 

@@ -102,6 +102,16 @@ public final class FailoverGroup implements AutoCloseable {
    */
   public static FailoverGroup start(AgentConfig config, Path storageDirectory, Supplier<List<FailoverView>> views,
       Consumer<Input.EpochDecided> onDecision, ScheduledExecutorService scheduler, LongSupplier clockMillis) {
+    return start(config, storageDirectory, views, onDecision, retraction -> { }, scheduler, clockMillis);
+  }
+
+  /**
+   * Starts this agent's member as above; this region's retractions of a release, once committed
+   * before any decision of their epoch, reach {@code onRetraction} in log order (ADR 0019).
+   */
+  public static FailoverGroup start(AgentConfig config, Path storageDirectory, Supplier<List<FailoverView>> views,
+      Consumer<Input.EpochDecided> onDecision, Consumer<Input.ReleaseRetracted> onRetraction,
+      ScheduledExecutorService scheduler, LongSupplier clockMillis) {
     FailoverGroupConfig groupConfig = config.failoverGroup();
     if (groupConfig == null) {
       throw new IllegalArgumentException("region " + config.region() + " has no failover group configured");
@@ -114,7 +124,8 @@ public final class FailoverGroup implements AutoCloseable {
         TimeDuration.valueOf(ELECTION_TIMEOUT_MIN_MILLIS, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(properties,
         TimeDuration.valueOf(ELECTION_TIMEOUT_MAX_MILLIS, TimeUnit.MILLISECONDS));
-    FailoverStateMachine stateMachine = new FailoverStateMachine(new DecisionLog(config), onDecision);
+    FailoverStateMachine stateMachine = new FailoverStateMachine(new DecisionLog(config), onDecision,
+        config.region(), onRetraction);
     try {
       RaftServer server = RaftServer.newBuilder()
           .setServerId(RaftPeerId.valueOf(config.region()))
@@ -154,19 +165,25 @@ public final class FailoverGroup implements AutoCloseable {
             || !view.releasesPrimary()) {
           continue;
         }
+        // What was last submitted: epoch, last sequence (-1 for a retraction), generation, and when.
         long[] last = submitted.get(view.dataset());
-        boolean fresh = last == null || last[0] != view.epoch() || last[1] != view.lastSequence()
-            || now - last[2] >= RELEASE_RESUBMIT_MILLIS;
+        long sequence = view.retractionWanted() ? -1 : view.lastSequence();
+        boolean fresh = last == null || last[0] != view.epoch() || last[1] != sequence
+            || last[2] != view.releaseGeneration() || now - last[3] >= RELEASE_RESUBMIT_MILLIS;
         if (!fresh) {
           continue;
         }
-        submitted.put(view.dataset(), new long[] {view.epoch(), view.lastSequence(), now});
-        FailoverCommand.Release release = new FailoverCommand.Release(view.dataset(), view.epoch(), config.region(),
-            view.lastEpochInLog(), view.lastSequence());
-        submit(release).whenComplete((reply, failure) -> {
+        submitted.put(view.dataset(), new long[] {view.epoch(), sequence, view.releaseGeneration(), now});
+        // A region that hears the released primary again asks to retract instead: the release
+        // is not submitted again meanwhile, and copies of it in flight are ignored once the
+        // retraction is committed (their generation is not newer).
+        FailoverCommand command = view.retractionWanted()
+            ? new FailoverCommand.Retract(view.dataset(), view.epoch(), config.region(), view.releaseGeneration())
+            : new FailoverCommand.Release(view.dataset(), view.epoch(), config.region(), view.lastEpochInLog(),
+                view.lastSequence(), Math.max(1, view.releaseGeneration()));
+        submit(command).whenComplete((reply, failure) -> {
           if (failure != null) {
-            log.warn("region {}: release of {} epoch {} not committed yet: {}", config.region(), view.dataset(),
-                view.epoch(), failure.toString());
+            log.warn("region {}: {} not committed yet: {}", config.region(), command, failure.toString());
           }
         });
       }

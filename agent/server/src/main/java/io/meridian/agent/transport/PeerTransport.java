@@ -3,8 +3,11 @@ package io.meridian.agent.transport;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.CallStreamObserver;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.meridian.agent.api.v1.HeartbeatLaneHello;
 import io.meridian.agent.api.v1.PeerFrame;
 import io.meridian.agent.api.v1.PeerReplicationGrpc;
 import io.meridian.agent.config.LinkEmulation;
@@ -40,11 +43,27 @@ import org.slf4j.LoggerFactory;
  * <p>Streams are gzip-compressed. When a peer's {@link LinkEmulation} is enabled, every frame to
  * it is held back by a {@link LinkEmulator} (delay, jitter, bandwidth, loss as retransmission
  * delay); both agents do this for what they send, so the link is emulated in both directions.
+ *
+ * <p>Heartbeats and their replies travel on a <em>heartbeat lane</em> of their own (ADR 0019): a
+ * second {@code Replicate} call per (peer, dataset), on a channel (so a TCP connection) of its
+ * own, opened by the replica right after its data stream. Nothing else is sent on it, so a
+ * heartbeat never waits behind data in gRPC's or the kernel's buffers. Until the lane is open
+ * (or when it broke), they fall back to the data stream. Data streams honour gRPC flow control:
+ * a frame is handed to gRPC only while the call {@code isReady()}; otherwise it waits in the
+ * stream's own queue and goes out from the call's on-ready handler. The core's send window
+ * (changes and bytes, {@code ReplicationBounds}) bounds that queue; the backlog beyond it stays
+ * in the log, visible as pending changes.
  */
 public final class PeerTransport implements PeerSender, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
   /** Smallest frame sent compressed; smaller ones (acknowledgements, heartbeats) travel as they are. */
   public static final int COMPRESSED_FRAME_BYTES_MIN = 1024;
+  /**
+   * Most bytes one stream may hold back while gRPC is not ready. The core's send window keeps it
+   * far below this (a few MiB); reaching it means a peer stopped reading, and the stream is
+   * closed so the peer reconnects and resumes from what it applied.
+   */
+  public static final long PENDING_FRAME_BYTES_MAX = 64L << 20;
 
   private final AgentRuntime runtime;
   private final String self;
@@ -53,6 +72,10 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final long reconnectDelayMillis;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Stream> streams = new HashMap<>();
+  /** Heartbeat lanes by (peer, dataset); touched only on the runtime's logical thread. */
+  private final Map<String, Stream> lanes = new HashMap<>();
+  /** Per peer, the channel of the heartbeat lanes: a connection apart from the data's. */
+  private final Map<String, ManagedChannel> laneChannels = new ConcurrentHashMap<>();
   private final Set<String> cutPeers = ConcurrentHashMap.newKeySet();
   /** Per dataset, the primary this agent replicates from; absent while it is the primary. */
   private final Map<String, String> followedPrimaries = new ConcurrentHashMap<>();
@@ -64,14 +87,26 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private static final class Stream {
     final String peer;
     final String dataset;
+    /** A heartbeat lane (heartbeats and replies only) rather than a data stream. */
+    final boolean lane;
     // Set once, right after the call starts; read only on the runtime's logical thread, which
     // runs the callbacks of the call only after the task that started it.
     StreamObserver<PeerFrame> outbound;
+    /** Frames waiting for gRPC to be ready, in send order; logical thread only. */
+    final ArrayDeque<PeerFrame> pending = new ArrayDeque<>();
+    long pendingBytes;
+    /** Whether {@link #pending} holds frames: read by the on-ready handler on a gRPC thread. */
+    volatile boolean backlogged;
 
     Stream(String peer, String dataset, StreamObserver<PeerFrame> outbound) {
+      this(peer, dataset, outbound, false);
+    }
+
+    Stream(String peer, String dataset, StreamObserver<PeerFrame> outbound, boolean lane) {
       this.peer = peer;
       this.dataset = dataset;
       this.outbound = outbound;
+      this.lane = lane;
     }
   }
 
@@ -182,6 +217,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
           close(stream, Status.UNAVAILABLE.withDescription("link to " + peer + " cut by an operator"));
         }
       }
+      for (Stream lane : List.copyOf(lanes.values())) {
+        if (lane.peer.equals(peer)) {
+          close(lane, Status.UNAVAILABLE.withDescription("link to " + peer + " cut by an operator"));
+        }
+      }
     });
     linkListeners.forEach(listener -> listener.accept(new LinkChange(peer, true)));
     return true;
@@ -215,7 +255,12 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       // must find the stream already made.
       Stream stream = new Stream(peer, dataset, null);
       stream.outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
-          .replicate(new StreamObserver<>() {
+          .replicate(new ClientResponseObserver<PeerFrame, PeerFrame>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<PeerFrame> requestStream) {
+              requestStream.setOnReadyHandler(() -> onReady(stream));
+            }
+
             @Override
             public void onNext(PeerFrame frame) {
               receive(stream, frame);
@@ -233,10 +278,83 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
           });
       streams.put(key(peer, dataset), stream);
       runtime.deliver(new Input.PeerConnected(peer, dataset));
+      openLane(peer, dataset, address);
     });
   }
 
+  /**
+   * Opens the heartbeat lane for the data stream with {@code peer} for {@code dataset}, on the
+   * peer's lane channel; its first frame names it. Runs on the runtime's logical thread.
+   */
+  private void openLane(String peer, String dataset, String address) {
+    if (lanes.containsKey(key(peer, dataset)) || closed || cutPeers.contains(peer)
+        || !streams.containsKey(key(peer, dataset))) {
+      return;
+    }
+    ManagedChannel channel = laneChannels.computeIfAbsent(peer, unused -> channelFactory.apply(address));
+    Stream lane = new Stream(peer, dataset, null, true);
+    lane.outbound = PeerReplicationGrpc.newStub(channel).replicate(new StreamObserver<>() {
+      @Override
+      public void onNext(PeerFrame frame) {
+        receive(lane, frame);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        laneClosed(lane, address);
+      }
+
+      @Override
+      public void onCompleted() {
+        laneClosed(lane, address);
+      }
+    });
+    lanes.put(key(peer, dataset), lane);
+    write(lane, PeerFrame.newBuilder().setHeartbeatLaneHello(HeartbeatLaneHello.newBuilder()
+        .setProtocolVersion(WireMapping.PROTOCOL_VERSION).setFromRegion(self).setDataset(dataset)).build());
+  }
+
+  /** A lane this agent opened ended: reopened after the reconnect delay while its data stream lives. */
+  private void laneClosed(Stream lane, String address) {
+    runtime.execute(() -> lanes.remove(key(lane.peer, lane.dataset), lane));
+    if (!closed) {
+      scheduler.schedule(() -> runtime.execute(() -> openLane(lane.peer, lane.dataset, address)),
+          reconnectDelayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Whether the heartbeat lane with {@code peer} for {@code dataset} is open, read on the logical thread. */
+  public boolean heartbeatLaneOpen(String peer, String dataset) {
+    java.util.concurrent.CompletableFuture<Boolean> open = new java.util.concurrent.CompletableFuture<>();
+    runtime.executeUrgent(() -> open.complete(lanes.containsKey(key(peer, dataset))));
+    return open.join();
+  }
+
+  /** Bytes held for {@code peer}'s {@code dataset} stream while gRPC was not ready, read on the logical thread. */
+  public long pendingFrameBytes(String peer, String dataset) {
+    java.util.concurrent.CompletableFuture<Long> bytes = new java.util.concurrent.CompletableFuture<>();
+    runtime.executeUrgent(() -> {
+      Stream stream = streams.get(key(peer, dataset));
+      bytes.complete(stream == null ? 0L : stream.pendingBytes);
+    });
+    return bytes.join();
+  }
+
+  /** The call of {@code stream} can take more: sends what waited, on the logical thread. */
+  private void onReady(Stream stream) {
+    if (stream.backlogged) {
+      runtime.execute(() -> flush(stream));
+    }
+  }
+
   private void receive(Stream stream, PeerFrame frame) {
+    if (stream.lane && frame.getFrameCase() != PeerFrame.FrameCase.HEARTBEAT
+        && frame.getFrameCase() != PeerFrame.FrameCase.HEARTBEAT_REPLY) {
+      String reason = "a heartbeat lane carries only heartbeats and their replies, not " + frame.getFrameCase();
+      runtime.publish(new ReplicationEvent.ProtocolViolation(stream.peer, stream.dataset, reason));
+      runtime.execute(() -> close(stream, Status.INVALID_ARGUMENT.withDescription(reason)));
+      return;
+    }
     PeerMessage message;
     try {
       message = WireMapping.fromFrame(stream.dataset, frame);
@@ -251,7 +369,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private void closed(Stream stream, String reason, boolean reconnect) {
     runtime.execute(() -> {
       if (streams.remove(key(stream.peer, stream.dataset), stream)) {
+        stream.pending.clear();
         runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, reason));
+        closeLane(stream.peer, stream.dataset, Status.UNAVAILABLE.withDescription("data stream closed: " + reason));
       }
     });
     // Only the stream to the primary this agent follows is reopened from here; a replica reopens
@@ -263,15 +383,74 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
 
   // Runs on the runtime's logical thread.
   private void close(Stream stream, Status status) {
-    if (streams.remove(key(stream.peer, stream.dataset), stream)) {
+    if (registry(stream).remove(key(stream.peer, stream.dataset), stream)) {
       try {
         stream.outbound.onError(status.asRuntimeException());
       } catch (RuntimeException alreadyGone) {
         // The call ended on its own first (the peer hung up); there is nobody left to tell.
         log.debug("{}: stream with {} already closed: {}", self, stream.peer, alreadyGone.getMessage());
       }
-      runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, status.getDescription()));
+      stream.pending.clear();
+      if (!stream.lane) {
+        runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset, status.getDescription()));
+        closeLane(stream.peer, stream.dataset, status);
+      }
     }
+  }
+
+  /** The lane lives and dies with its data stream. Runs on the runtime's logical thread. */
+  private void closeLane(String peer, String dataset, Status status) {
+    Stream lane = lanes.get(key(peer, dataset));
+    if (lane != null) {
+      close(lane, status);
+    }
+  }
+
+  private Map<String, Stream> registry(Stream stream) {
+    return stream.lane ? lanes : streams;
+  }
+
+  private static boolean ready(Stream stream) {
+    return !(stream.outbound instanceof CallStreamObserver<?> call) || call.isReady();
+  }
+
+  /**
+   * Sends one frame, or queues it while gRPC is not ready for more (flow control, ADR 0019): a
+   * slow peer then holds frames here, bounded by the core's send window, rather than in gRPC's
+   * buffers. Lanes skip the queue: their frames are few and small.
+   */
+  // Runs on the runtime's logical thread.
+  private void emit(Stream stream, PeerFrame frame) {
+    if (stream.lane || (stream.pending.isEmpty() && ready(stream))) {
+      write(stream, frame);
+      return;
+    }
+    int bytes = frame.getSerializedSize();
+    if (stream.pendingBytes + bytes > PENDING_FRAME_BYTES_MAX) {
+      close(stream, Status.RESOURCE_EXHAUSTED.withDescription(stream.peer + " read nothing while " + self
+          + " held " + stream.pendingBytes + " bytes for it (limit PENDING_FRAME_BYTES_MAX); the stream is"
+          + " reopened and resumes from what " + stream.peer + " applied"));
+      return;
+    }
+    stream.pending.addLast(frame);
+    stream.pendingBytes += bytes;
+    stream.backlogged = true;
+    // gRPC calls the on-ready handler only when readiness turns true; if it did so between the
+    // check above and the flag, the handler saw no backlog, so look again now.
+    if (ready(stream)) {
+      flush(stream);
+    }
+  }
+
+  /** Sends queued frames while gRPC is ready. Runs on the runtime's logical thread. */
+  private void flush(Stream stream) {
+    while (!stream.pending.isEmpty() && ready(stream)
+        && registry(stream).get(key(stream.peer, stream.dataset)) == stream) {
+      PeerFrame frame = stream.pending.pollFirst();
+      stream.pendingBytes -= frame.getSerializedSize();
+      write(stream, frame);
+    }
+    stream.backlogged = !stream.pending.isEmpty();
   }
 
   /**
@@ -280,7 +459,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
    * core, so it is reported as one instead of escaping into the runtime.
    */
   // Runs on the runtime's logical thread.
-  private void emit(Stream stream, PeerFrame frame) {
+  private void write(Stream stream, PeerFrame frame) {
     try {
       if (stream.outbound instanceof CallStreamObserver<?> call) {
         // Acknowledgements, heartbeats and small batches gain nothing from gzip, and each
@@ -289,9 +468,13 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       }
       stream.outbound.onNext(frame);
     } catch (RuntimeException gone) {
-      if (streams.remove(key(stream.peer, stream.dataset), stream)) {
-        runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset,
-            "stream ended while sending: " + Status.fromThrowable(gone).getCode()));
+      if (registry(stream).remove(key(stream.peer, stream.dataset), stream)) {
+        stream.pending.clear();
+        if (!stream.lane) {
+          runtime.deliver(new Input.PeerDisconnected(stream.peer, stream.dataset,
+              "stream ended while sending: " + Status.fromThrowable(gone).getCode()));
+          closeLane(stream.peer, stream.dataset, Status.UNAVAILABLE.withDescription("data stream ended"));
+        }
       }
     }
   }
@@ -303,6 +486,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       return;
     }
     PeerFrame frame = WireMapping.toFrame(self, message);
+    boolean urgent = isUrgent(message);
+    if (urgent) {
+      // On the lane when it is open, so they never queue behind data; on the data stream before.
+      stream = lanes.getOrDefault(key(peer, message.dataset()), stream);
+    }
     LinkEmulation emulation = runtime.config().peer(peer).map(PeerConfig::emulation).orElse(LinkEmulation.NONE);
     if (!emulation.enabled()) {
       emit(stream, frame);
@@ -312,7 +500,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     EmulatedLink link = links.computeIfAbsent(peer,
         p -> new EmulatedLink(new LinkEmulator(emulation, (self + p).hashCode())));
     long now = System.nanoTime();
-    if (isUrgent(message)) {
+    if (urgent) {
       long release = link.emulator.urgentReleaseAtNanos(now);
       link.urgentQueue.addLast(new HeldFrame(stream, frame, release));
       scheduler.schedule(() -> runtime.executeUrgent(() -> drainUrgent(link)), release - now, TimeUnit.NANOSECONDS);
@@ -337,7 +525,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     long now = System.nanoTime();
     while (!link.queue.isEmpty() && link.queue.peekFirst().releaseAtNanos <= now) {
       HeldFrame held = link.queue.pollFirst();
-      if (streams.get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
+      if (registry(held.stream).get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
         emit(held.stream, held.frame);
       }
     }
@@ -364,7 +552,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     long now = System.nanoTime();
     while (!link.urgentQueue.isEmpty() && link.urgentQueue.peekFirst().releaseAtNanos <= now) {
       HeldFrame held = link.urgentQueue.pollFirst();
-      if (!closed && streams.get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
+      if (!closed && registry(held.stream).get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
         emit(held.stream, held.frame);
       }
     }
@@ -385,6 +573,13 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       public StreamObserver<PeerFrame> replicate(StreamObserver<PeerFrame> responseObserver) {
         ServerCallStreamObserver<PeerFrame> call = (ServerCallStreamObserver<PeerFrame>) responseObserver;
         call.setCompression("gzip");
+        Stream[] accepted = new Stream[1];
+        call.setOnReadyHandler(() -> {
+          Stream stream = accepted[0];
+          if (stream != null) {
+            onReady(stream);
+          }
+        });
         StreamObserver<PeerFrame> inbound = new StreamObserver<>() {
           private volatile Stream stream;
 
@@ -392,6 +587,10 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
           public void onNext(PeerFrame frame) {
             if (stream != null) {
               receive(stream, frame);
+              return;
+            }
+            if (frame.getFrameCase() == PeerFrame.FrameCase.HEARTBEAT_LANE_HELLO) {
+              stream = acceptLane(frame.getHeartbeatLaneHello(), responseObserver);
               return;
             }
             if (frame.getFrameCase() != PeerFrame.FrameCase.HELLO) {
@@ -419,6 +618,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
             }
             Stream opened = new Stream(peer, dataset, responseObserver);
             stream = opened;
+            accepted[0] = opened;
             runtime.execute(() -> {
               Stream previous = streams.put(key(peer, dataset), opened);
               if (previous != null) {
@@ -437,14 +637,20 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
 
           @Override
           public void onError(Throwable error) {
-            if (stream != null) {
+            if (stream != null && stream.lane) {
+              Stream lane = stream;
+              runtime.execute(() -> lanes.remove(key(lane.peer, lane.dataset), lane));
+            } else if (stream != null) {
               closed(stream, Status.fromThrowable(error).toString(), true);
             }
           }
 
           @Override
           public void onCompleted() {
-            if (stream != null) {
+            if (stream != null && stream.lane) {
+              Stream lane = stream;
+              runtime.execute(() -> lanes.remove(key(lane.peer, lane.dataset), lane));
+            } else if (stream != null) {
               closed(stream, "closed by " + stream.peer, true);
             }
             // Frames to this stream are sent on the runtime's logical thread; finish there too.
@@ -460,6 +666,35 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     };
   }
 
+  /**
+   * Accepts a heartbeat lane a replica opened, replacing an older one for the same (peer,
+   * dataset); null (and the call refused with the reason) when the peer may not open one.
+   */
+  private Stream acceptLane(HeartbeatLaneHello hello, StreamObserver<PeerFrame> responseObserver) {
+    String peer = hello.getFromRegion();
+    String dataset = hello.getDataset();
+    if (hello.getProtocolVersion() != WireMapping.PROTOCOL_VERSION || runtime.config().peer(peer).isEmpty()
+        || cutPeers.contains(peer)) {
+      responseObserver.onError(Status.FAILED_PRECONDITION.withDescription("heartbeat lane from " + peer
+          + " refused by " + self + ": not a configured peer, link cut, or protocol version "
+          + hello.getProtocolVersion() + " (this agent speaks " + WireMapping.PROTOCOL_VERSION + ")")
+          .asRuntimeException());
+      return null;
+    }
+    Stream lane = new Stream(peer, dataset, responseObserver, true);
+    runtime.execute(() -> {
+      Stream previous = lanes.put(key(peer, dataset), lane);
+      if (previous != null) {
+        try {
+          previous.outbound.onError(Status.ABORTED.withDescription("replaced by a newer lane").asRuntimeException());
+        } catch (RuntimeException alreadyGone) {
+          log.debug("{}: replaced heartbeat lane with {} had already ended", self, peer);
+        }
+      }
+    });
+    return lane;
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -467,7 +702,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       for (Stream stream : List.copyOf(streams.values())) {
         close(stream, Status.UNAVAILABLE.withDescription(self + " is shutting down"));
       }
+      for (Stream lane : List.copyOf(lanes.values())) {
+        close(lane, Status.UNAVAILABLE.withDescription(self + " is shutting down"));
+      }
     });
     channels.values().forEach(ManagedChannel::shutdownNow);
+    laneChannels.values().forEach(ManagedChannel::shutdownNow);
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 // Proves the rules the failover group's log applies (ADR 0016): only a majority of a dataset's
 // voting regions releasing the primary decides, the most up-to-date releasing region wins with
-// ties broken by failover priority, stale releases and losing operator decisions change nothing.
+// ties broken by failover priority, stale releases and losing operator decisions change nothing;
+// and a release retracted before a decision never counts (ADR 0019).
 class DecisionLogTest {
   private static final List<String> REGIONS = List.of("a", "b", "c", "d", "e");
 
@@ -106,5 +107,64 @@ class DecisionLogTest {
     FailoverCommand decide = new FailoverCommand.Decide("orders", 4, "c", 12, true);
     assertThat(FailoverCommand.decode(release.encode())).isEqualTo(release);
     assertThat(FailoverCommand.decode(decide.encode())).isEqualTo(decide);
+  }
+
+  private static FailoverCommand.Retract retract(String region, long generation) {
+    return new FailoverCommand.Retract("orders", 1, region, generation);
+  }
+
+  @Test
+  void aRetractedReleaseDoesNotCountTowardsTheMajority() {
+    DecisionLog log = log(FailoverPolicy.AUTOMATIC, List.of());
+    log.apply(release("b", 1, 10));
+    log.apply(release("c", 1, 10));
+    DecisionLog.Outcome retracted = log.apply(retract("b", 1));
+
+    assertThat(retracted.retraction()).map(DecisionLog.Retraction::region).contains("b");
+    assertThat(retracted.retraction().orElseThrow().input())
+        .isEqualTo(new Input.ReleaseRetracted("orders", 1, 1));
+    assertThat(log.releasedBy("orders")).containsExactly("c");
+    assertThat(log.apply(release("d", 1, 10)).decision()).as("b's retracted release must not make a majority")
+        .isEmpty();
+    assertThat(log.epoch("orders")).contains(1L);
+  }
+
+  @Test
+  void aLateCopyOfARetractedReleaseIsIgnoredButANewerReleaseCounts() {
+    DecisionLog log = log(FailoverPolicy.AUTOMATIC, List.of());
+    log.apply(release("b", 1, 10));
+    log.apply(retract("b", 1));
+    // The watcher's resubmission of release 1, committed after the retraction, must stay retracted.
+    assertThat(log.apply(new FailoverCommand.Release("orders", 1, "b", 1, 11, 1)).detail()).contains("retracted");
+    log.apply(release("c", 1, 10));
+    assertThat(log.releasedBy("orders")).containsExactly("c");
+
+    // b stalls again and releases anew (generation 2): that one counts.
+    assertThat(log.apply(new FailoverCommand.Release("orders", 1, "b", 1, 12, 2)).decision()).isEmpty();
+    assertThat(log.releasedBy("orders")).containsExactly("b", "c");
+    assertThat(log.apply(release("d", 1, 9)).decision()).map(Input.EpochDecided::primary).contains("b");
+  }
+
+  @Test
+  void aRetractionCommittedAfterTheDecisionIsStaleAndTakesNothingBack() {
+    DecisionLog log = log(FailoverPolicy.AUTOMATIC, List.of("b", "c", "d"));
+    log.apply(release("b", 1, 10));
+    log.apply(release("c", 1, 10));
+    assertThat(log.apply(release("d", 1, 10)).decision()).isPresent();
+
+    DecisionLog.Outcome late = log.apply(retract("b", 1));
+    assertThat(late.retraction()).as("b must keep its pledge: its release was counted").isEmpty();
+    assertThat(late.detail()).contains("too late");
+    assertThat(log.epoch("orders")).contains(2L);
+  }
+
+  @Test
+  void retractionsAndLaterReleasesSurviveTheirTextForm() {
+    for (FailoverCommand command : List.of(release("b", 1, 10), new FailoverCommand.Release("orders", 3, "b", 2, 7, 4),
+        new FailoverCommand.Retract("orders", 3, "b", 4), new FailoverCommand.Decide("orders", 2, "c", 5, true))) {
+      assertThat(FailoverCommand.decode(command.encode())).isEqualTo(command);
+    }
+    assertThat(new String(release("b", 1, 10).encode(), java.nio.charset.StandardCharsets.UTF_8))
+        .as("a first release keeps the line older logs hold").isEqualTo("RELEASE orders 1 b 1 10");
   }
 }

@@ -94,6 +94,16 @@ public final class MerkleTrackingStore implements ReplicaStore {
   }
 
   @Override
+  public void savePledge(String dataset, io.meridian.agent.core.storage.Pledge pledge) {
+    delegate.savePledge(dataset, pledge);
+  }
+
+  @Override
+  public Optional<io.meridian.agent.core.storage.Pledge> pledge(String dataset) {
+    return delegate.pledge(dataset);
+  }
+
+  @Override
   public List<Change> truncateAfter(String dataset, long sequence) {
     List<Change> removed = delegate.truncateAfter(dataset, sequence);
     MerkleTree tree = trees.get(dataset);

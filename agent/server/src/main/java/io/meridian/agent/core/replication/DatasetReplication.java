@@ -112,6 +112,12 @@ final class DatasetReplication {
   private long lastGrantMillis;
   /** The epoch whose primary this replica released (reported so): it grants that primary no lease. */
   private long releasedEpoch = NONE;
+  /** How many times this replica released the primary of {@link #releasedEpoch}'s epoch (ADR 0019). */
+  private long releaseGeneration;
+  /** Whether the released primary was heard again: this replica wants its release retracted. */
+  private boolean heardSinceRelease;
+  /** The epoch {@link #releaseGeneration} counts releases of. */
+  private long generationEpoch = NONE;
   private final LinkedHashMap<Long, PendingForward> pendingForwards = new LinkedHashMap<>();
 
   /** Where a write's answer goes: a local client or a replica that forwarded it. */
@@ -149,6 +155,23 @@ final class DatasetReplication {
     long lastSentMillis = NONE;
     long changesOut;
     long bytesOut;
+    /** Batches sent and not yet acknowledged, oldest first: {last sequence, bytes} (ADR 0019). */
+    final java.util.ArrayDeque<long[]> inFlightBatches = new java.util.ArrayDeque<>();
+    long inFlightBytes;
+
+    /**
+     * Bytes sent to this replica and not yet acknowledged: batches acknowledged, or forgotten by a
+     * resend from an earlier sequence, no longer count.
+     */
+    long inFlightBytes() {
+      while (!inFlightBatches.isEmpty() && inFlightBatches.peekFirst()[0] <= ackedSequence) {
+        inFlightBytes -= inFlightBatches.pollFirst()[1];
+      }
+      while (!inFlightBatches.isEmpty() && inFlightBatches.peekLast()[0] >= nextSequence) {
+        inFlightBytes -= inFlightBatches.pollLast()[1];
+      }
+      return inFlightBytes;
+    }
     /** Send time (this primary's clock) of the newest heartbeat the replica answered. */
     long leaseGrantMillis = NONE;
     long lastHeartbeatMillis = NONE;
@@ -207,6 +230,16 @@ final class DatasetReplication {
     // a deployment start one after another (slowly on a loaded machine), and a replica that has not
     // heard its primary yet because that primary is still starting must not fail it over.
     this.lastGrantMillis = nowMillis + START_RELEASE_GRACE_MILLIS;
+    // A restarted replica keeps the pledge it made in this epoch (ADR 0019): a release the group
+    // may have counted stands until the group commits its retraction.
+    Optional<io.meridian.agent.core.storage.Pledge> pledge = policy.automatic() ? store.pledge(name) : Optional.empty();
+    if (pledge.isPresent() && pledge.get().epoch() == epoch) {
+      releaseGeneration = pledge.get().generation();
+      generationEpoch = epoch;
+      if (pledge.get().released()) {
+        releasedEpoch = epoch;
+      }
+    }
   }
 
   private void createFollowers() {
@@ -912,6 +945,10 @@ final class DatasetReplication {
     if (!pledgeRelease(nowMillis)) {
       out.send(from, new HeartbeatReply(name, epoch, heartbeat.sentAtMillis(), lastSequence));
       lastGrantMillis = nowMillis;
+    } else {
+      // The released primary is alive after all: ask the group to retract the release (ADR 0019);
+      // until the retraction is committed, the pledge holds.
+      heardSinceRelease = true;
     }
     knownHeadSequence = Math.max(knownHeadSequence, heartbeat.headSequence());
     if (lastSequence >= heartbeat.headSequence()) {
@@ -998,9 +1035,34 @@ final class DatasetReplication {
       return false;
     }
     if (releasedEpoch != epoch && nowMillis - lastGrantMillis >= policy.releaseAfterMillis()) {
+      if (generationEpoch != epoch) {
+        generationEpoch = epoch;
+        releaseGeneration = 0; // The first release of this epoch.
+      }
       releasedEpoch = epoch;
+      releaseGeneration++;
+      heardSinceRelease = false;
+      // Durable before anyone can see the release (the view that reports it is computed after).
+      store.savePledge(name, new io.meridian.agent.core.storage.Pledge(epoch, releaseGeneration, true));
     }
     return releasedEpoch == epoch;
+  }
+
+  /**
+   * The group committed the retraction of release {@code generation} before any decision of the
+   * epoch: the release will never count, so this replica grants the primary's lease again from
+   * the next heartbeat (ADR 0019). A retraction of another epoch or of an older release changes
+   * nothing.
+   */
+  void onReleaseRetracted(long nowMillis, Input.ReleaseRetracted retracted) {
+    if (role != Role.REPLICA || retracted.epoch() != epoch || releasedEpoch != epoch
+        || retracted.generation() != releaseGeneration) {
+      return;
+    }
+    releasedEpoch = NONE;
+    heardSinceRelease = false;
+    lastGrantMillis = nowMillis;
+    store.savePledge(name, new io.meridian.agent.core.storage.Pledge(epoch, releaseGeneration, false));
   }
 
   private void tickReplica(long nowMillis, Output.Builder out) {
@@ -1043,7 +1105,9 @@ final class DatasetReplication {
       Invariants.check(inFlight >= 0, "dataset %s: next sequence %d for %s is behind its ack %d",
           name, follower.nextSequence, follower.region, follower.ackedSequence);
       long room = bounds.inFlightChangesMax() - inFlight;
-      if (room <= 0) {
+      // The window is bounded in bytes too, so a slow replica's backlog stays in the log (pending
+      // changes) rather than in the transport's buffers (ADR 0019).
+      if (room <= 0 || follower.inFlightBytes() >= bounds.inFlightBytesMax()) {
         break;
       }
       long unsent = lastSequence - follower.nextSequence + 1;
@@ -1068,6 +1132,8 @@ final class DatasetReplication {
       follower.lastSentMillis = nowMillis;
       follower.changesOut += changes.size();
       follower.bytesOut += batch.sizeBytes();
+      follower.inFlightBatches.addLast(new long[] {last, batch.sizeBytes()});
+      follower.inFlightBytes += batch.sizeBytes();
     }
     if (follower.nextSequence > lastSequence) {
       follower.unsentSinceMillis = NONE;
@@ -1406,11 +1472,15 @@ final class DatasetReplication {
       // this region's epoch bounds it from above (the snapshot came from this epoch's primary).
       lastEpochInLog = epoch;
     }
-    boolean releases = role == Role.REPLICA
-        && (releasedEpoch == epoch || nowMillis - lastGrantMillis >= policy.releaseAfterMillis());
+    // The pledge is taken (and persisted) before the view reports a release.
+    boolean releases = role == Role.REPLICA && pledgeRelease(nowMillis);
+    if (role == Role.REPLICA && !policy.automatic()) {
+      releases = nowMillis - lastGrantMillis >= policy.releaseAfterMillis();
+    }
     return new FailoverView(name, epoch, primary, role, lastSequence, lastEpochInLog,
         role == Role.REPLICA ? Math.max(0, knownHeadSequence - lastSequence) : 0,
-        role == Role.PRIMARY && writeRefusal(nowMillis).isEmpty(), releases);
+        role == Role.PRIMARY && writeRefusal(nowMillis).isEmpty(), releases, releases ? releaseGeneration : 0,
+        releases && heardSinceRelease);
   }
 
   /** The quarantined changes of this dataset in this region. */

@@ -25,4 +25,14 @@ public record FailoverView(
     long lastEpochInLog,
     long lackingWritesKnown,
     boolean acceptingWrites,
-    boolean releasesPrimary) {}
+    boolean releasesPrimary,
+    long releaseGeneration,
+    boolean retractionWanted) {
+
+  /** A view without a retractable release (ADR 0016's shape). */
+  public FailoverView(String dataset, long epoch, String primary, Role role, long lastSequence, long lastEpochInLog,
+      long lackingWritesKnown, boolean acceptingWrites, boolean releasesPrimary) {
+    this(dataset, epoch, primary, role, lastSequence, lastEpochInLog, lackingWritesKnown, acceptingWrites,
+        releasesPrimary, releasesPrimary ? 1 : 0, false);
+  }
+}

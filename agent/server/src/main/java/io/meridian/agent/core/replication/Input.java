@@ -92,6 +92,23 @@ public sealed interface Input {
   }
 
   /**
+   * The failover group committed this region's retraction of release {@code generation} of the
+   * primary of {@code epoch} before any decision of that epoch (ADR 0019): the group will never
+   * count that release (nor an earlier one), so the replica may grant the primary's lease again.
+   * Fed only by the group's state machine, in log order.
+   */
+  record ReleaseRetracted(String dataset, long epoch, long generation) implements Input {
+    /** Validates presence and range. */
+    public ReleaseRetracted {
+      Objects.requireNonNull(dataset, "dataset");
+      if (epoch < 1 || generation < 1) {
+        throw new IllegalArgumentException("retraction of release " + generation + " in epoch " + epoch
+            + " is out of range");
+      }
+    }
+  }
+
+  /**
    * Anti-entropy on demand (ADR 0014): compare {@code dataset} with each of {@code peers} (empty:
    * every peer this region exchanges the dataset with) and repair what differs.
    */

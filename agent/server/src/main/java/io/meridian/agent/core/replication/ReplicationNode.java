@@ -494,6 +494,12 @@ public final class ReplicationNode {
       if (dataset != null) {
         dataset.onSwitchoverAborted(abort, out);
       }
+    } else if (input instanceof Input.ReleaseRetracted) {
+      Input.ReleaseRetracted retracted = (Input.ReleaseRetracted) input;
+      DatasetReplication dataset = singlePrimary(retracted.dataset());
+      if (dataset != null) {
+        dataset.onReleaseRetracted(now, retracted);
+      }
     } else {
       throw new IllegalArgumentException("unknown input " + input);
     }

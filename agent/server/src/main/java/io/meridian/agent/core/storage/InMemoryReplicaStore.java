@@ -31,6 +31,8 @@ public class InMemoryReplicaStore implements ReplicaStore {
     long incarnation;
     String decidedPrimary;
     String syncedDecidedPrimary;
+    // Written durably at once (ReplicaStore.savePledge): a simulated crash keeps it.
+    Pledge pledge;
     final SortedMap<Long, List<Change>> quarantine = new TreeMap<>();
     // Durable as soon as written, like the quarantine: a simulated crash keeps hints.
     final SortedMap<String, SortedMap<Long, Change>> hints = new TreeMap<>();
@@ -120,6 +122,16 @@ public class InMemoryReplicaStore implements ReplicaStore {
   @Override
   public Optional<String> decidedPrimary(String dataset) {
     return Optional.ofNullable(data(dataset).decidedPrimary);
+  }
+
+  @Override
+  public void savePledge(String dataset, Pledge pledge) {
+    data(dataset).pledge = pledge;
+  }
+
+  @Override
+  public Optional<Pledge> pledge(String dataset) {
+    return Optional.ofNullable(data(dataset).pledge);
   }
 
   @Override

@@ -47,6 +47,19 @@ public interface ReplicaStore {
   Optional<String> decidedPrimary(String dataset);
 
   /**
+   * Records, durably before it returns, this replica's pledge about a primary (ADR 0019): it must
+   * survive a crash, since a release the failover group may count must never be forgotten.
+   */
+  default void savePledge(String dataset, Pledge pledge) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep failover pledges");
+  }
+
+  /** The pledge last saved for {@code dataset}, if any. */
+  default Optional<Pledge> pledge(String dataset) {
+    return Optional.empty();
+  }
+
+  /**
    * Removes the dataset's log entries after {@code sequence} and rolls its key-value state back
    * to what the remaining log produces, all or nothing; returns the removed entries, oldest first.
    * Used only when a failover made them divergent, after they were {@linkplain #quarantine kept}.

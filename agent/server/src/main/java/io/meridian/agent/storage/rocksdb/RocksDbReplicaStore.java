@@ -335,6 +335,31 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   }
 
   @Override
+  public void savePledge(String dataset, io.meridian.agent.core.storage.Pledge pledge) {
+    // Synced: a release the failover group may count must survive a crash (ADR 0019).
+    try (WriteOptions synced = new WriteOptions().setSync(true)) {
+      db.put(synced, name("pledge/" + dataset), ByteBuffer.allocate(2 * Long.BYTES + 1).putLong(pledge.epoch())
+          .putLong(pledge.generation()).put((byte) (pledge.released() ? 1 : 0)).array());
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot record the failover pledge of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<io.meridian.agent.core.storage.Pledge> pledge(String dataset) {
+    try {
+      byte[] stored = db.get(name("pledge/" + dataset));
+      if (stored == null) {
+        return Optional.empty();
+      }
+      ByteBuffer buffer = ByteBuffer.wrap(stored);
+      return Optional.of(new io.meridian.agent.core.storage.Pledge(buffer.getLong(), buffer.getLong(), buffer.get() == 1));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the failover pledge of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public Optional<String> decidedPrimary(String dataset) {
     try {
       byte[] stored = db.get(name("primary/" + dataset));

@@ -3,6 +3,7 @@ package io.meridian.agent.core.replication;
 import static io.meridian.agent.core.replication.TestCluster.ofType;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.core.replication.PeerMessage.Ack;
 import io.meridian.agent.core.replication.PeerMessage.ChangeBatch;
@@ -69,6 +70,35 @@ class ReplicationStreamTest {
 
     assertThat(cluster.queued(ChangeBatch.class)).extracting(e -> ((ChangeBatch) e.message()).lastSequence())
         .containsExactly(6L, 8L);
+  }
+
+  @Test
+  void inFlightWindowIsBoundedInBytesAsWellAsChanges() {
+    // Batches of at most 2 changes or 2,048 bytes; the window allows 1,000 changes but only
+    // 4 x 2,048 bytes, so large values stop the primary long before the change count does.
+    ReplicationBounds bounds = new ReplicationBounds(2, 2_048, 1_000, 1_000,
+        100, 500, 300, 1_000, 1_000, 100, 100, 1_000, 64, 1_024);
+    TestCluster cluster = TestCluster.of(ReplicationMode.ASYNC, 0, bounds, "a", "b");
+    cluster.connectAll();
+    cluster.deliverAll();
+    cluster.drop(ofType(Heartbeat.class));
+    for (int i = 0; i < 40; i++) {
+      cluster.put("a", "k" + i, "v".repeat(1_000));
+    }
+
+    List<TestCluster.Envelope> sent = cluster.queued(ChangeBatch.class);
+    long bytes = sent.stream().mapToLong(e -> ((ChangeBatch) e.message()).sizeBytes()).sum();
+    long lastBatchBytes = ((ChangeBatch) sent.get(sent.size() - 1).message()).sizeBytes();
+    assertThat(bytes - lastBatchBytes).isLessThan(bounds.inFlightBytesMax());
+    assertThat(sent.size()).isLessThan(20);
+
+    // Acknowledgements open the window again, and every change still arrives exactly once.
+    for (int round = 0; round < 40 && !cluster.queue.isEmpty(); round++) {
+      cluster.deliverAll();
+      cluster.tick(1_000); // A last partial batch leaves after the batch delay.
+      cluster.drop(ofType(Heartbeat.class));
+    }
+    assertThat(cluster.stores.get("b").log(TestCluster.DATASET)).isEqualTo(cluster.stores.get("a").log(TestCluster.DATASET));
   }
 
   @Test
