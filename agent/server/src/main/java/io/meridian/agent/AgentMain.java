@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M
- * [--bind-address IP]} (all interfaces unless an address is given, for the gRPC and metrics ports).
+ * [--bind-address IP] [--repair-interval-millis N] [--clock-skew-millis N]} (all interfaces unless
+ * an address is given, for the gRPC and metrics ports; a clock skew shifts this agent's wall clock
+ * for rehearsals of a wrong clock).
  * Prints {@code READY <port> <metrics port>} on standard output once serving (ports chosen when
  * given as 0), so a deployer knows when it may proceed. Metrics are served at {@code /metrics}.
  */
@@ -49,6 +51,9 @@ public final class AgentMain {
 
   /** How long shutting down waits for the runtime's current step before giving up. */
   public static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+
+  /** The largest clock skew {@code --clock-skew-millis} accepts: a day, either way. */
+  public static final long CLOCK_SKEW_MILLIS_MAX = 86_400_000L;
 
   private AgentMain() {}
 
@@ -102,6 +107,7 @@ public final class AgentMain {
     // Periodic repair is opt-in for now (ADR 0014, "Not done"): a session against a lagging replica
     // re-sends its backlog, which the log would deliver anyway.
     long repairIntervalMillis = 0;
+    long clockSkewMillis = 0;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -134,6 +140,20 @@ public final class AgentMain {
           }
           if (repairIntervalMillis < 0) {
             usage("--repair-interval-millis must be 0 (off) or positive, got " + value);
+          }
+          i++;
+          break;
+        case "--clock-skew-millis":
+          // Rehearsals of a wrong clock (issue 7): shifts this agent's wall clock only, which the
+          // runtime hands to the core with every step and tick, the HLC and the failover group's
+          // release watcher read. Fencing measures durations on one clock, so it must not matter.
+          try {
+            clockSkewMillis = Long.parseLong(require(value, "--clock-skew-millis"));
+          } catch (NumberFormatException e) {
+            usage("--clock-skew-millis needs a whole number of milliseconds (negative: behind), got " + value);
+          }
+          if (Math.abs(clockSkewMillis) > CLOCK_SKEW_MILLIS_MAX) {
+            usage("--clock-skew-millis must be within +/-" + CLOCK_SKEW_MILLIS_MAX + " ms, got " + value);
           }
           i++;
           break;
@@ -174,6 +194,11 @@ public final class AgentMain {
           + "); give an IP address such as 127.0.0.1 or 0.0.0.0");
       return;
     }
+    long skew = clockSkewMillis;
+    java.util.function.LongSupplier clock = skew == 0 ? System::currentTimeMillis : () -> System.currentTimeMillis() + skew;
+    if (skew != 0) {
+      System.err.println("region " + config.region() + ": clock skewed by " + skew + " ms (--clock-skew-millis)");
+    }
     Agent agent = Agent.start(config, store,
         NettyServerBuilder.forAddress(listen, InsecureServerCredentials.create())
             .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)
@@ -184,7 +209,7 @@ public final class AgentMain {
             .keepAliveWithoutCalls(true)
             .compressorRegistry(PeerCompression.registry())
             .build(),
-        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
+        clock, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes,
         io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.withIntervalMillis(repairIntervalMillis));
     io.meridian.agent.consensus.RatisHost ratis = null;
@@ -204,7 +229,7 @@ public final class AgentMain {
       }
     }
     io.meridian.agent.consensus.RatisHost ratisHost = ratis;
-    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, System::currentTimeMillis);
+    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, clock);
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {
@@ -236,7 +261,8 @@ public final class AgentMain {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
-        + " [--bind-address IP] [--repair-interval-millis N (default 0: on demand only)]");
+        + " [--bind-address IP] [--repair-interval-millis N (default 0: on demand only)]"
+        + " [--clock-skew-millis N (rehearsal: shift this agent's clock, default 0)]");
     System.exit(2);
   }
 }

@@ -38,6 +38,7 @@ final class AgentProcesses implements AutoCloseable {
   private final Map<String, Process> processes = new HashMap<>();
   private final Map<String, ManagedChannel> channels = new HashMap<>();
   private final List<String> jvmOptions = new ArrayList<>();
+  private final Map<String, List<String>> agentArguments = new HashMap<>();
 
   AgentProcesses(Path directory) {
     this.directory = directory;
@@ -60,6 +61,11 @@ final class AgentProcesses implements AutoCloseable {
     return jvmOptions;
   }
 
+  /** Extra command-line arguments per region (e.g. {@code --clock-skew-millis}), for later starts. */
+  Map<String, List<String>> agentArguments() {
+    return agentArguments;
+  }
+
   /** Starts the region's agent and waits for its READY line on its port. */
   void start(String region) throws Exception {
     List<String> command = new ArrayList<>();
@@ -70,6 +76,7 @@ final class AgentProcesses implements AutoCloseable {
         "--config", directory.resolve(region + ".json").toString(),
         "--data-dir", directory.resolve("data-" + region).toString(),
         "--port", String.valueOf(ports.get(region))));
+    command.addAll(agentArguments.getOrDefault(region, List.of()));
     Process process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve(region + ".log").toFile()))
         .start();
@@ -117,6 +124,23 @@ final class AgentProcesses implements AutoCloseable {
     }
   }
 
+  /** {@code kill -STOP} of the region's agent: it keeps its sockets but runs nothing until resumed. */
+  void pause(String region) throws Exception {
+    signal(region, "-STOP");
+  }
+
+  /** {@code kill -CONT} of a paused agent. */
+  void resume(String region) throws Exception {
+    signal(region, "-CONT");
+  }
+
+  private void signal(String region, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, String.valueOf(processes.get(region).pid()))
+        .redirectErrorStream(true).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+        .as("kill " + signal + " of agent " + region).isTrue();
+  }
+
   /** A channel to the region's agent. */
   ManagedChannel channel(String region) {
     return channels.computeIfAbsent(region, r ->
@@ -136,6 +160,14 @@ final class AgentProcesses implements AutoCloseable {
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
+    // A stopped process ignores SIGKILL until continued on some systems' tools; continue first.
+    for (Process process : processes.values()) {
+      try {
+        new ProcessBuilder("kill", "-CONT", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+      } catch (IOException | InterruptedException e) {
+        // Best effort: destroyForcibly below still ends it.
+      }
+    }
     processes.values().forEach(Process::destroyForcibly);
   }
 }
