@@ -48,9 +48,10 @@ import org.junit.jupiter.api.io.TempDir;
 // under the faults a rehearsal injects: a primary stopped with SIGSTOP for longer than its lease
 // and then continued cannot write in its old epoch (the writes that waited through the pause are
 // refused or go to the new primary); with clocks five seconds ahead and behind, an isolated
-// primary still stops within its lease and two primaries never both accept writes; that primary,
-// killed with kill -9 after acknowledging writes it could not replicate, is failed over, restarts
-// as a replica with exactly those writes in quarantine, and every replica converges.
+// primary still stops within its lease and two primaries never both accept writes, and it hears
+// nothing of the majority's decision (the cut covers the group's Ratis traffic); killed with kill -9
+// after acknowledging writes it could not replicate and restarted, it rejoins as a replica with
+// exactly those writes in quarantine, and every replica converges.
 class FailoverFaultsProcessIT {
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final String ORDERS = "orders";
@@ -148,12 +149,15 @@ class FailoverFaultsProcessIT {
     }
     awaitConverged();
 
-    // Cut off first, so the writes it acknowledges within its lease reach no replica; then kill -9.
+    // Cut off first, so the writes it acknowledges within its lease reach no replica; kill -9 once
+    // the majority has decided.
     Isolation isolation = isolate(old);
-    agents.kill(old);
     PutResponse first = awaitNewPrimary(majority, oldEpoch);
     assertThat(System.nanoTime()).as("no write accepted by both: the old primary's last ack precedes the new one's first")
         .isGreaterThan(isolation.lastAckNanos());
+    // The cut covers the failover group's Ratis traffic too: the isolated primary learns nothing.
+    assertThat(view(old).getEpoch()).as("epoch at the cut-off old primary after the majority decided").isEqualTo(oldEpoch);
+    agents.kill(old);
     String now = first.getVersion().getCommittedByRegion();
     for (int i = 0; i < 10; i++) {
       putEventually(now, "after" + i);
