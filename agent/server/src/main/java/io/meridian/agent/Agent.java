@@ -122,8 +122,16 @@ public final class Agent implements AutoCloseable {
     if (runtime.config().failoverGroup() == null) {
       return;
     }
+    // The group's Raft traffic gets the peers' link emulation and cuts, as consensus datasets do.
+    io.meridian.agent.consensus.RaftLinks links = new io.meridian.agent.consensus.RaftLinks();
+    for (io.meridian.agent.config.PeerConfig peer : runtime.config().peers()) {
+      links.setDelayMillis(peer.region(), 2 * peer.emulation().oneWayDelayMillis());
+      links.setCut(peer.region(), transport.isCut(peer.region()));
+    }
+    transport.addLinkListener(change -> links.setCut(change.peer(), change.cut()));
     io.meridian.agent.failover.FailoverGroup group = io.meridian.agent.failover.FailoverGroup.start(runtime.config(),
-        storageDirectory, runtime::failoverViews, runtime::deliver, runtime::deliver, scheduler, wallClockMillis);
+        storageDirectory, runtime::failoverViews, runtime::deliver, runtime::deliver, scheduler, wallClockMillis,
+        links);
     failoverGroup = group;
     control.useFailoverGroup(group);
   }

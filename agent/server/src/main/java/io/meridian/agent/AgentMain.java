@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one agent: {@code meridian-agent --config FILE --data-dir DIR --port N --metrics-port M
- * [--bind-address IP]} (all interfaces unless an address is given, for the gRPC and metrics ports).
+ * [--bind-address IP] [--repair-interval-millis N] [--clock-skew-millis N]} (all interfaces unless
+ * an address is given, for the gRPC and metrics ports; a clock skew shifts this agent's wall clock
+ * for rehearsals of a wrong clock).
  * Prints {@code READY <port> <metrics port>} on standard output once serving (ports chosen when
  * given as 0), so a deployer knows when it may proceed. Metrics are served at {@code /metrics}.
  */
@@ -49,6 +51,9 @@ public final class AgentMain {
 
   /** How long shutting down waits for the runtime's current step before giving up. */
   public static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+
+  /** The largest clock skew {@code --clock-skew-millis} accepts: a day, either way. */
+  public static final long CLOCK_SKEW_MILLIS_MAX = 86_400_000L;
 
   private AgentMain() {}
 
@@ -104,6 +109,7 @@ public final class AgentMain {
     long repairIntervalMillis = io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.intervalMillis();
     // Consistency probes (ADR 0022): one probe write per dataset a second by default.
     long probeIntervalMillis = io.meridian.agent.probe.ProbeSettings.DEFAULTS.intervalMillis();
+    long clockSkewMillis = 0;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -153,6 +159,20 @@ public final class AgentMain {
         case "--no-probes":
           probeIntervalMillis = 0;
           break;
+        case "--clock-skew-millis":
+          // Rehearsals of a wrong clock (issue 7): shifts this agent's wall clock only, which the
+          // runtime hands to the core with every step and tick, the HLC and the failover group's
+          // release watcher read. Fencing measures durations on one clock, so it must not matter.
+          try {
+            clockSkewMillis = Long.parseLong(require(value, "--clock-skew-millis"));
+          } catch (NumberFormatException e) {
+            usage("--clock-skew-millis needs a whole number of milliseconds (negative: behind), got " + value);
+          }
+          if (Math.abs(clockSkewMillis) > CLOCK_SKEW_MILLIS_MAX) {
+            usage("--clock-skew-millis must be within +/-" + CLOCK_SKEW_MILLIS_MAX + " ms, got " + value);
+          }
+          i++;
+          break;
         default:
           usage("unknown argument " + args[i]);
       }
@@ -191,6 +211,11 @@ public final class AgentMain {
           + "); give an IP address such as 127.0.0.1 or 0.0.0.0");
       return;
     }
+    long skew = clockSkewMillis;
+    java.util.function.LongSupplier clock = skew == 0 ? System::currentTimeMillis : () -> System.currentTimeMillis() + skew;
+    if (skew != 0) {
+      System.err.println("region " + config.region() + ": clock skewed by " + skew + " ms (--clock-skew-millis)");
+    }
     java.util.function.Function<String, io.grpc.ManagedChannel> channelFactory =
         address -> Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
             .keepAliveTime(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS)
@@ -203,7 +228,7 @@ public final class AgentMain {
             .permitKeepAliveTime(KEEPALIVE_MILLIS / 2, TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true),
         channelFactory,
-        System::currentTimeMillis, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
+        clock, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes,
         io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.withIntervalMillis(repairIntervalMillis));
     io.meridian.agent.consensus.RatisHost ratis = null;
@@ -223,12 +248,12 @@ public final class AgentMain {
       }
     }
     io.meridian.agent.consensus.RatisHost ratisHost = ratis;
-    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, System::currentTimeMillis);
+    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, clock);
     String selfHost = bindAddress == null || bindAddress.equals("0.0.0.0") || bindAddress.equals("::")
         ? "127.0.0.1" : bindAddress;
     agent.startProbes(io.meridian.agent.probe.ProbeSettings.DEFAULTS.withIntervalMillis(probeIntervalMillis),
         allDatasets, selfHost + ":" + agent.port(), channelFactory, PrometheusRegistry.defaultRegistry,
-        System::currentTimeMillis);
+        clock);
     JvmMetrics.builder().register();
     HTTPServer.Builder metricsServer = HTTPServer.builder().port(metricsPort);
     if (bindAddress != null) {
@@ -261,7 +286,8 @@ public final class AgentMain {
     System.err.println("error: " + problem);
     System.err.println("usage: meridian-agent --config FILE --data-dir DIR [--port N] [--metrics-port M]"
         + " [--bind-address IP] [--repair-interval-millis N (default 60000; 0: on demand only)]"
-        + " [--probe-interval-millis N (default 1000) | --no-probes]");
+        + " [--probe-interval-millis N (default 1000) | --no-probes]"
+        + " [--clock-skew-millis N (rehearsal: shift this agent's clock, default 0)]");
     System.exit(2);
   }
 }

@@ -38,6 +38,7 @@ final class AgentProcesses implements AutoCloseable {
   private final Map<String, Process> processes = new HashMap<>();
   private final Map<String, ManagedChannel> channels = new HashMap<>();
   private final List<String> jvmOptions = new ArrayList<>();
+  private final Map<String, List<String>> agentArguments = new HashMap<>();
 
   AgentProcesses(Path directory) {
     this.directory = directory;
@@ -57,16 +58,21 @@ final class AgentProcesses implements AutoCloseable {
 
   // Consistency probes (ADR 0022) write a key every second, which would shift the sequences and the
   // quarantines these tests count exactly; a test that wants them clears this list.
-  private final List<String> agentArguments = new ArrayList<>(List.of("--no-probes"));
+  private final List<String> commonArguments = new ArrayList<>(List.of("--no-probes"));
 
-  /** Agent arguments added to every start from now on (changeable between starts). */
-  List<String> agentArguments() {
-    return agentArguments;
+  /** Agent arguments added to every region's start from now on (changeable between starts). */
+  List<String> commonArguments() {
+    return commonArguments;
   }
 
   /** JVM options given to agents started from now on (changeable between starts). */
   List<String> jvmOptions() {
     return jvmOptions;
+  }
+
+  /** Extra command-line arguments per region (e.g. {@code --clock-skew-millis}), for later starts. */
+  Map<String, List<String>> agentArguments() {
+    return agentArguments;
   }
 
   /** Starts the region's agent and waits for its READY line on its port. */
@@ -79,7 +85,8 @@ final class AgentProcesses implements AutoCloseable {
         "--config", directory.resolve(region + ".json").toString(),
         "--data-dir", directory.resolve("data-" + region).toString(),
         "--port", String.valueOf(ports.get(region))));
-    command.addAll(agentArguments);
+    command.addAll(commonArguments);
+    command.addAll(agentArguments.getOrDefault(region, List.of()));
     Process process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve(region + ".log").toFile()))
         .start();
@@ -127,6 +134,23 @@ final class AgentProcesses implements AutoCloseable {
     }
   }
 
+  /** {@code kill -STOP} of the region's agent: it keeps its sockets but runs nothing until resumed. */
+  void pause(String region) throws Exception {
+    signal(region, "-STOP");
+  }
+
+  /** {@code kill -CONT} of a paused agent. */
+  void resume(String region) throws Exception {
+    signal(region, "-CONT");
+  }
+
+  private void signal(String region, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, String.valueOf(processes.get(region).pid()))
+        .redirectErrorStream(true).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+        .as("kill " + signal + " of agent " + region).isTrue();
+  }
+
   /** A channel to the region's agent. */
   ManagedChannel channel(String region) {
     return channels.computeIfAbsent(region, r ->
@@ -146,6 +170,14 @@ final class AgentProcesses implements AutoCloseable {
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
+    // A stopped process ignores SIGKILL until continued on some systems' tools; continue first.
+    for (Process process : processes.values()) {
+      try {
+        new ProcessBuilder("kill", "-CONT", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+      } catch (IOException | InterruptedException e) {
+        // Best effort: destroyForcibly below still ends it.
+      }
+    }
     processes.values().forEach(Process::destroyForcibly);
   }
 }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * {@code meridian fault}: faults for local rehearsals. {@code kill} is {@code kill -9},
  * {@code restart} starts a stopped agent again with its data and ports,
  * {@code pause}/{@code resume} are SIGSTOP/SIGCONT (a GC-pause-like freeze), {@code cut}/{@code
- * heal} drop or restore the link between two regions at both ends.
+ * heal} drop or restore the link between two regions at both ends: replication streams and the
+ * Raft traffic of consensus datasets and of the failover decision group (ADR 0015, 0020).
  */
 @Command(
     name = "fault",

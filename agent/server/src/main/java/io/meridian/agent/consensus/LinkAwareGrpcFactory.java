@@ -25,8 +25,11 @@ import org.apache.ratis.server.RaftServer;
  * server that the gRPC services call. Selected by class name in {@link RatisHost}.
  */
 public final class LinkAwareGrpcFactory extends GrpcFactory {
-  /** The {@link Parameters} key under which {@link RatisHost} passes the {@link RaftLinks}. */
-  static final String LINKS_KEY = "meridian.raft.links";
+  /**
+   * The {@link Parameters} key under which {@link RatisHost} and the failover group pass the
+   * {@link RaftLinks}.
+   */
+  public static final String LINKS_KEY = "meridian.raft.links";
 
   private final RaftLinks links;
 

@@ -120,8 +120,10 @@ public final class DecisionLog {
         best = candidate;
       }
     }
+    // The detail is worded before deciding: deciding clears the releases and moves the primary.
+    String detail = "a majority " + state.releases.keySet() + " released " + state.primary;
     return new Outcome(Optional.of(decide(state, state.epoch + 1, best.region(), best.lastSequence(), true)),
-        "a majority " + state.releases.keySet() + " released " + state.primary);
+        detail);
   }
 
   private static Outcome retract(DatasetState state, FailoverCommand.Retract retract) {

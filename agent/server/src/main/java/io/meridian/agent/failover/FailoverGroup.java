@@ -102,22 +102,33 @@ public final class FailoverGroup implements AutoCloseable {
    */
   public static FailoverGroup start(AgentConfig config, Path storageDirectory, Supplier<List<FailoverView>> views,
       Consumer<Input.EpochDecided> onDecision, ScheduledExecutorService scheduler, LongSupplier clockMillis) {
-    return start(config, storageDirectory, views, onDecision, retraction -> { }, scheduler, clockMillis);
+    return start(config, storageDirectory, views, onDecision, retraction -> { }, scheduler, clockMillis,
+        new io.meridian.agent.consensus.RaftLinks());
   }
 
   /**
    * Starts this agent's member as above; this region's retractions of a release, once committed
-   * before any decision of their epoch, reach {@code onRetraction} in log order (ADR 0019).
+   * before any decision of their epoch, reach {@code onRetraction} in log order (ADR 0019). Link
+   * faults and emulation apply to the group's traffic, as consensus datasets do (ADR 0015, 0020): a
+   * peer whose link is cut ({@code meridian fault cut}) neither reaches this member's Ratis server
+   * nor submits through it, so an isolated region learns a decision only once the link heals, as in
+   * a real partition.
+   *
+   * @param links cut links and delays, kept current by the caller
    */
   public static FailoverGroup start(AgentConfig config, Path storageDirectory, Supplier<List<FailoverView>> views,
       Consumer<Input.EpochDecided> onDecision, Consumer<Input.ReleaseRetracted> onRetraction,
-      ScheduledExecutorService scheduler, LongSupplier clockMillis) {
+      ScheduledExecutorService scheduler, LongSupplier clockMillis, io.meridian.agent.consensus.RaftLinks links) {
     FailoverGroupConfig groupConfig = config.failoverGroup();
     if (groupConfig == null) {
       throw new IllegalArgumentException("region " + config.region() + " has no failover group configured");
     }
     RaftGroup group = group(groupConfig);
     RaftProperties properties = new RaftProperties();
+    org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, new io.meridian.agent.consensus.LinkAwareRpcType());
+    org.apache.ratis.conf.Parameters parameters = new org.apache.ratis.conf.Parameters();
+    parameters.put(io.meridian.agent.consensus.LinkAwareGrpcFactory.LINKS_KEY, links,
+        io.meridian.agent.consensus.RaftLinks.class);
     RaftServerConfigKeys.setStorageDir(properties, List.of(storageDirectory.toFile()));
     GrpcConfigKeys.Server.setPort(properties, groupConfig.port());
     RaftServerConfigKeys.Rpc.setTimeoutMin(properties,
@@ -131,12 +142,15 @@ public final class FailoverGroup implements AutoCloseable {
           .setServerId(RaftPeerId.valueOf(config.region()))
           .setGroup(group)
           .setProperties(properties)
+          .setParameters(parameters)
           .setStateMachine(stateMachine)
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
       server.start();
       RaftProperties clientProperties = new RaftProperties();
       RaftClient client = RaftClient.newBuilder()
+          // Tagged with the region, so a member whose link to this region is cut drops its calls.
+          .setClientId(io.meridian.agent.consensus.RaftLinks.clientId(config.region()))
           .setRaftGroup(group)
           .setProperties(clientProperties)
           .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 // Proves the failover group on real Ratis servers (three members in this JVM, on 127.0.0.1): a
 // majority of replicas releasing the primary makes every member apply the same decision; of two
 // operators deciding the same epoch at once exactly one wins; a member that was down when a
-// decision was committed gets it when it comes back.
+// decision was committed gets it when it comes back; a member cut off by `meridian fault cut`
+// neither gets its own decision committed nor learns the majority's until the links heal.
 class FailoverGroupTest {
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
@@ -86,10 +87,23 @@ class FailoverGroupTest {
     return new FailoverView("orders", 1, "a", role, lastSequence, 1, 0, role == Role.PRIMARY, releases);
   }
 
+  private final Map<String, io.meridian.agent.consensus.RaftLinks> links = new TreeMap<>();
+
   private void start(int index) {
     String region = REGIONS.get(index);
+    io.meridian.agent.consensus.RaftLinks regionLinks = links.computeIfAbsent(region, r -> {
+      io.meridian.agent.consensus.RaftLinks created = new io.meridian.agent.consensus.RaftLinks();
+      REGIONS.stream().filter(peer -> !peer.equals(r)).forEach(peer -> created.setCut(peer, false));
+      return created;
+    });
     members.put(region, FailoverGroup.start(configs[index], storage.resolve(region), () -> views.get(region),
-        decided.get(region)::add, scheduler, System::currentTimeMillis));
+        decided.get(region)::add, retraction -> { }, scheduler, System::currentTimeMillis, regionLinks));
+  }
+
+  /** {@code meridian fault cut a b} as the agents apply it: each side drops the other's traffic. */
+  private void setCut(String a, String b, boolean cut) {
+    links.get(a).setCut(b, cut);
+    links.get(b).setCut(a, cut);
   }
 
   @Test
@@ -139,5 +153,29 @@ class FailoverGroupTest {
     start(2);
     await().atMost(COMMIT_WAIT).untilAsserted(() ->
         assertThat(decided.get("c")).containsExactly(new Input.EpochDecided("orders", 2, "b", 5, false)));
+  }
+
+  @Test
+  void aMemberCutOffByFaultCutNeitherDecidesNorLearnsADecisionUntilTheLinksHeal() throws Exception {
+    configure();
+    for (int i = 0; i < REGIONS.size(); i++) {
+      start(i);
+    }
+    setCut("c", "a", true);
+    setCut("c", "b", true);
+
+    CompletableFuture<String> fromC = members.get("c").submit(new FailoverCommand.Decide("orders", 2, "c", 5, true));
+    String answer = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)).get();
+    assertThat(answer).startsWith("DECIDED 2 b");
+    await().atMost(COMMIT_WAIT).untilAsserted(() -> assertThat(decided.get("b")).hasSize(1));
+    // Ratis traffic is cut both ways: c hears no leader and nobody hears c.
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> decided.get("c").isEmpty());
+    assertThat(fromC).as("the cut-off member's own decision").failsWithin(Duration.ofSeconds(30));
+
+    setCut("c", "a", false);
+    setCut("c", "b", false);
+    await().atMost(COMMIT_WAIT).untilAsserted(() ->
+        assertThat(decided.get("c")).containsExactly(new Input.EpochDecided("orders", 2, "b", 5, false)));
+    assertThat(decided.get("a")).isEqualTo(decided.get("b")).isEqualTo(decided.get("c"));
   }
 }

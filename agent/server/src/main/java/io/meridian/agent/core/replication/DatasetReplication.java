@@ -504,6 +504,11 @@ final class DatasetReplication {
   private void write(long nowMillis, Requester requester, String origin, ClientOperation operation,
       Output.Builder out) {
     Invariants.check(role == Role.PRIMARY, "only the primary commits writes");
+    // The lease is recomputed for this very moment, not taken from the last tick: a primary that
+    // was paused (GC, SIGSTOP, an overloaded host) handles the writes queued during the pause
+    // before its next tick, and its lease may have run out meanwhile (issue 7, Simulation
+    // PAUSED_PRIMARY).
+    updateLease(nowMillis, out);
     Optional<String> refusal = writeRefusal(nowMillis);
     if (refusal.isPresent()) {
       answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, refusal.get()), out);
