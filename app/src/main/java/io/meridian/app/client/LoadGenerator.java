@@ -38,7 +38,8 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Operations have intended start times evenly spaced at the target rate. A pacer thread wakes
  * every {@link #TICK} and issues everything due: writes to a region go as one request on that
- * region's {@code BatchPut} stream (at most {@link #BATCH_ENTRIES_MAX} entries), reads as unary
+ * region's {@code BatchPut} stream (at most {@link #BATCH_ENTRIES_MAX} entries, asking for
+ * acknowledgements without versions: only their count and latency are measured), reads as unary
  * {@code Get}s. Latency is measured from the intended start, so a stall shows as latency rather
  * than as silently fewer operations. At most {@link LoadOptions#inFlightMax()} operations are
  * outstanding; operations due beyond that are shed and counted.
@@ -174,7 +175,8 @@ public final class LoadGenerator {
       StreamObserver<BatchPutRequest> stream = requests;
       try {
         stream.onNext(BatchPutRequest.newBuilder().setDataset(options.dataset())
-            .setBatchId(batchId).addAllEntries(entries).setReplicaCount(replicaCount).build());
+            .setBatchId(batchId).addAllEntries(entries).setReplicaCount(replicaCount)
+            .setOmitVersions(true).build());
         // addAllEntries copied the list: the caller reuses it for the next batch.
       } catch (RuntimeException closed) {
         failOutstanding("batch stream to " + region + " closed: " + closed.getMessage());
@@ -192,7 +194,7 @@ public final class LoadGenerator {
           }
           for (int i = 0; i < response.getResultsCount(); i++) {
             PutResult result = response.getResults(i);
-            if (result.hasVersion()) {
+            if (result.getCommitted() || result.hasVersion()) {
               writeRecorder.recordValue(micros(now - intended[Math.min(i, intended.length - 1)]));
               writes.incrementAndGet();
             } else {
