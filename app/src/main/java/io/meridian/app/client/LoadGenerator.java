@@ -38,14 +38,16 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Operations have intended start times evenly spaced at the target rate. A pacer thread wakes
  * every {@link #TICK} and issues everything due: writes to a region go as one request on that
- * region's {@code BatchPut} stream (at most {@link #BATCH_ENTRIES_MAX} entries), reads as unary
+ * region's {@code BatchPut} stream (at most {@link #BATCH_ENTRIES_MAX} entries, asking for
+ * acknowledgements without versions: only their count and latency are measured), reads as unary
  * {@code Get}s. Latency is measured from the intended start, so a stall shows as latency rather
  * than as silently fewer operations. At most {@link LoadOptions#inFlightMax()} operations are
  * outstanding; operations due beyond that are shed and counted.
  *
  * <p>Lag probes: {@link LoadOptions#lagProbesPerSecond()} times a second a fresh key is put at
  * the primary, and every other replica is read every {@link #PROBE_POLL_INTERVAL} until the key
- * is there (at most {@link #PROBE_TIMEOUT}). That replica's lag sample is the wall-clock time
+ * is there (at most {@link #PROBE_TIMEOUT}); a replica is read for its oldest outstanding probe
+ * only (see {@link ProbeWatch}). That replica's lag sample is the wall-clock time
  * of the read that finds the key minus the commit time in the put's version (the primary's
  * hybrid clock, whose physical part is this machine's clock in a local deployment): the time
  * from commit to visibility, excluding how long the put queued before the primary committed
@@ -105,6 +107,7 @@ public final class LoadGenerator {
   private final Histogram readTotal = new Histogram(HIGHEST_MICROS, 3);
   private final Histogram lagTotal = new Histogram(HIGHEST_MICROS, 3);
   private final Map<String, Histogram> lagByRegion = new LinkedHashMap<>();
+  private final Map<String, ProbeWatch> probeWatches = new LinkedHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong reads = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
@@ -130,6 +133,7 @@ public final class LoadGenerator {
     this.progress = progress;
     for (String region : options.replicas()) {
       lagByRegion.put(region, new Histogram(HIGHEST_MICROS, 3));
+      probeWatches.put(region, new ProbeWatch(region));
     }
   }
 
@@ -171,7 +175,9 @@ public final class LoadGenerator {
       StreamObserver<BatchPutRequest> stream = requests;
       try {
         stream.onNext(BatchPutRequest.newBuilder().setDataset(options.dataset())
-            .setBatchId(batchId).addAllEntries(entries).setReplicaCount(replicaCount).build());
+            .setBatchId(batchId).addAllEntries(entries).setReplicaCount(replicaCount)
+            .setOmitVersions(true).build());
+        // addAllEntries copied the list: the caller reuses it for the next batch.
       } catch (RuntimeException closed) {
         failOutstanding("batch stream to " + region + " closed: " + closed.getMessage());
       }
@@ -188,7 +194,7 @@ public final class LoadGenerator {
           }
           for (int i = 0; i < response.getResultsCount(); i++) {
             PutResult result = response.getResults(i);
-            if (result.hasVersion()) {
+            if (result.getCommitted() || result.hasVersion()) {
               writeRecorder.recordValue(micros(now - intended[Math.min(i, intended.length - 1)]));
               writes.incrementAndGet();
             } else {
@@ -263,12 +269,19 @@ public final class LoadGenerator {
     int nextProgressSecond = 1;
     AtomicLong lastProgressCount = new AtomicLong();
     long lastProgressNanos = start;
-    Map<String, List<KeyValue>> pendingEntries = new LinkedHashMap<>();
-    Map<String, List<Long>> pendingIntended = new LinkedHashMap<>();
-    options.regions().forEach(region -> {
-      pendingEntries.put(region, new ArrayList<>());
-      pendingIntended.put(region, new ArrayList<>());
-    });
+    // Per region, the puts due and their intended start times, sent each tick as one request.
+    int regionCount = options.regions().size();
+    BatchStream[] regionStreams = new BatchStream[regionCount];
+    List<List<KeyValue>> pendingEntries = new ArrayList<>(regionCount);
+    long[][] pendingIntended = new long[regionCount][BATCH_ENTRIES_MAX];
+    for (int r = 0; r < regionCount; r++) {
+      regionStreams[r] = streams.get(options.regions().get(r));
+      pendingEntries.add(new ArrayList<>(BATCH_ENTRIES_MAX));
+    }
+    // The value never changes during a run, so the entry for a key is made once and reused
+    // (the pacer then allocates nothing per put but the batch): the load generator shares the
+    // machine with the agents it measures.
+    KeyValue[] entryByKey = new KeyValue[options.keySpace()];
 
     // The pacer: bounded by the operation count and the duration.
     while (issued < totalOperations) {
@@ -278,28 +291,33 @@ public final class LoadGenerator {
       while (issued < due) {
         long intended = start + (long) (issued * nanosPerOperation);
         issued++;
-        String region = options.regions().get(regionTurn);
-        regionTurn = (regionTurn + 1) % options.regions().size();
+        int turn = regionTurn;
+        regionTurn = (regionTurn + 1) % regionCount;
         if (inFlight.get() >= options.inFlightMax()) {
           shed.incrementAndGet();
           continue;
         }
         inFlight.incrementAndGet();
-        ByteString key = ByteString.copyFromUtf8("load-" + random.nextInt(options.keySpace()));
+        int keyIndex = random.nextInt(options.keySpace());
         if (random.nextDouble() < options.readRatio()) {
-          read(region, key, intended);
+          read(options.regions().get(turn), ByteString.copyFromUtf8("load-" + keyIndex), intended);
         } else {
-          List<KeyValue> entries = pendingEntries.get(region);
-          entries.add(KeyValue.newBuilder().setKey(key).setValue(value).build());
-          pendingIntended.get(region).add(intended);
+          KeyValue entry = entryByKey[keyIndex];
+          if (entry == null) {
+            entry = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("load-" + keyIndex)).setValue(value).build();
+            entryByKey[keyIndex] = entry;
+          }
+          List<KeyValue> entries = pendingEntries.get(turn);
+          pendingIntended[turn][entries.size()] = intended;
+          entries.add(entry);
           if (entries.size() >= BATCH_ENTRIES_MAX) {
-            flush(streams.get(region), entries, pendingIntended.get(region));
+            flush(regionStreams[turn], entries, pendingIntended[turn]);
           }
         }
       }
-      for (String region : options.regions()) {
-        if (!pendingEntries.get(region).isEmpty()) {
-          flush(streams.get(region), pendingEntries.get(region), pendingIntended.get(region));
+      for (int r = 0; r < regionCount; r++) {
+        if (!pendingEntries.get(r).isEmpty()) {
+          flush(regionStreams[r], pendingEntries.get(r), pendingIntended[r]);
         }
       }
       while (now - start >= probes * nanosPerProbe && probeVisits.get() < PROBE_VISITS_MAX) {
@@ -380,14 +398,9 @@ public final class LoadGenerator {
     lagTotal.add(lagRecorder.getIntervalHistogram());
   }
 
-  private void flush(BatchStream stream, List<KeyValue> entries, List<Long> intended) {
-    long[] times = new long[intended.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = intended.get(i);
-    }
-    stream.send(List.copyOf(entries), times);
+  private void flush(BatchStream stream, List<KeyValue> entries, long[] intended) {
+    stream.send(entries, java.util.Arrays.copyOf(intended, entries.size()));
     entries.clear();
-    intended.clear();
   }
 
   private void read(String region, ByteString key, long intended) {
@@ -428,8 +441,9 @@ public final class LoadGenerator {
           @Override
           public void onSuccess(io.meridian.agent.api.v1.PutResponse response) {
             long committedAtMillis = response.getVersion().getTimestamp().getPhysicalMillis();
+            Probe probe = new Probe(key, sentNanos, committedAtMillis, number);
             for (String replica : options.replicas()) {
-              visit(scheduler, replica, key, sentNanos, committedAtMillis);
+              probeWatches.get(replica).add(scheduler, probe);
             }
           }
 
@@ -441,53 +455,102 @@ public final class LoadGenerator {
         }, MoreExecutors.directExecutor());
   }
 
-  /** Reads the probe key at a replica until it is there or the probe times out. */
-  private void visit(ScheduledExecutorService scheduler, String replica, ByteString key,
-      long sentNanos, long committedAtMillis) {
-    Futures.addCallback(clients.get(replica).kvFuture()
-        .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(key)
-            .setConsistency(io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_EVENTUAL).build()),
-        new FutureCallback<GetResponse>() {
-          @Override
-          public void onSuccess(GetResponse response) {
-            long now = System.nanoTime();
-            if (response.getFound()) {
-              long lag = Math.max(0, wallClockMicros() - committedAtMillis * 1000);
-              lagRecorder.recordValue(lag);
-              synchronized (lagByRegion) {
-                lagByRegion.get(replica).recordValue(lag);
+  /** A probe put that committed, awaited at one replica. */
+  private record Probe(ByteString key, long sentNanos, long committedAtMillis, long number) {}
+
+  /**
+   * Waits for the probes at one replica with one read at a time, oldest commit first. The
+   * replica applies one origin's writes in commit order, so while the oldest probe is not
+   * visible no newer one is either: polling only the oldest measures the same lags as polling
+   * each probe, with at most one read per {@link #PROBE_POLL_INTERVAL} per replica, however far
+   * behind the replica falls (polling every probe cost hundreds of thousands of reads a second
+   * when the lag reached seconds, more CPU than the writes themselves). When a probe is found,
+   * the next one is read at once, so probes that became visible together are timed together.
+   */
+  private final class ProbeWatch {
+    private final String replica;
+    private final java.util.PriorityQueue<Probe> waiting = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparingLong(Probe::committedAtMillis).thenComparingLong(Probe::number));
+    private boolean polling;
+
+    ProbeWatch(String replica) {
+      this.replica = replica;
+    }
+
+    void add(ScheduledExecutorService scheduler, Probe probe) {
+      synchronized (this) {
+        waiting.add(probe);
+        if (polling) {
+          return;
+        }
+        polling = true;
+      }
+      poll(scheduler);
+    }
+
+    private void poll(ScheduledExecutorService scheduler) {
+      Probe head;
+      synchronized (this) {
+        head = waiting.peek();
+        if (head == null) {
+          polling = false;
+          return;
+        }
+      }
+      Futures.addCallback(clients.get(replica).kvFuture()
+          .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+          .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(head.key())
+              .setConsistency(io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_EVENTUAL).build()),
+          new FutureCallback<GetResponse>() {
+            @Override
+            public void onSuccess(GetResponse response) {
+              if (response.getFound()) {
+                long lag = Math.max(0, wallClockMicros() - head.committedAtMillis() * 1000);
+                lagRecorder.recordValue(lag);
+                synchronized (lagByRegion) {
+                  lagByRegion.get(replica).recordValue(lag);
+                }
+                done(head);
+                poll(scheduler);
+              } else {
+                waitOrGiveUp();
               }
-              probeVisits.decrementAndGet();
-            } else if (now - sentNanos > PROBE_TIMEOUT.toNanos()) {
-              probesNotVisible.incrementAndGet();
-              probeVisits.decrementAndGet();
-            } else {
-              retry();
             }
-          }
 
-          @Override
-          public void onFailure(Throwable t) {
-            if (System.nanoTime() - sentNanos > PROBE_TIMEOUT.toNanos()) {
-              probesNotVisible.incrementAndGet();
-              probeVisits.decrementAndGet();
-            } else {
-              retry();
+            @Override
+            public void onFailure(Throwable t) {
+              waitOrGiveUp();
             }
-          }
 
-          private void retry() {
-            try {
-              scheduler.schedule(() -> visit(scheduler, replica, key, sentNanos,
-                  committedAtMillis),
-                  PROBE_POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException shutDown) {
-              probesNotVisible.incrementAndGet();
-              probeVisits.decrementAndGet();
+            private void waitOrGiveUp() {
+              if (System.nanoTime() - head.sentNanos() > PROBE_TIMEOUT.toNanos()) {
+                probesNotVisible.incrementAndGet();
+                done(head);
+                poll(scheduler);
+                return;
+              }
+              try {
+                scheduler.schedule(() -> poll(scheduler), PROBE_POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+              } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+                synchronized (ProbeWatch.this) {
+                  int left = waiting.size();
+                  waiting.clear();
+                  polling = false;
+                  probesNotVisible.addAndGet(left);
+                  probeVisits.addAndGet(-left);
+                }
+              }
             }
-          }
-        }, MoreExecutors.directExecutor());
+          }, MoreExecutors.directExecutor());
+    }
+
+    private void done(Probe probe) {
+      synchronized (this) {
+        if (waiting.remove(probe)) {
+          probeVisits.decrementAndGet();
+        }
+      }
+    }
   }
 
   private void error(String message) {

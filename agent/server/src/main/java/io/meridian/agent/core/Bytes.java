@@ -9,9 +9,19 @@ public final class Bytes implements Comparable<Bytes> {
   public static final Bytes EMPTY = new Bytes(new byte[0]);
 
   private final byte[] data;
+  // Computed on first use (0: not yet); keys are hashed on every map look-up of a write.
+  private int hash;
 
   private Bytes(byte[] data) {
     this.data = data;
+  }
+
+  /**
+   * Takes {@code data} without copying it. Only for arrays nobody else holds or will change (a
+   * fresh array from a decoder): the byte string stays immutable only if the array does.
+   */
+  public static Bytes wrapOwned(byte[] data) {
+    return new Bytes(data);
   }
 
   /** A copy of {@code data}. */
@@ -44,6 +54,14 @@ public final class Bytes implements Comparable<Bytes> {
     return data.clone();
   }
 
+  /**
+   * The bytes themselves, not a copy, for encoders that only read them (protobuf's
+   * {@code UnsafeByteOperations.unsafeWrap}); the caller must never change them.
+   */
+  public byte[] sharedArray() {
+    return data;
+  }
+
   /** The bytes decoded as UTF-8, for messages and tests. */
   public String toUtf8() {
     return new String(data, StandardCharsets.UTF_8);
@@ -61,7 +79,12 @@ public final class Bytes implements Comparable<Bytes> {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(data);
+    int h = hash;
+    if (h == 0) {
+      h = Arrays.hashCode(data);
+      hash = h;
+    }
+    return h;
   }
 
   @Override

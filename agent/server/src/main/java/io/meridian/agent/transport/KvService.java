@@ -269,6 +269,9 @@ public final class KvService extends KvGrpc.KvImplBase {
     return new BatchPutStream(responseObserver);
   }
 
+  /** The result of a committed put whose client asked for no version (one shared message). */
+  private static final PutResult COMMITTED_WITHOUT_VERSION = PutResult.newBuilder().setCommitted(true).build();
+
   /** Answers batches in request order even when later ones complete first. */
   private final class BatchPutStream implements StreamObserver<BatchPutRequest> {
     private final StreamObserver<BatchPutResponse> responses;
@@ -294,6 +297,7 @@ public final class KvService extends KvGrpc.KvImplBase {
         }
       }
       PendingBatch batch = new PendingBatch(request.getBatchId(), request.getEntriesCount());
+      boolean omitVersions = request.getOmitVersions();
       String dataset = request.getDataset();
       long startNanos = System.nanoTime();
       List<ClientOperation> operations = new ArrayList<>(request.getEntriesCount());
@@ -309,7 +313,8 @@ public final class KvService extends KvGrpc.KvImplBase {
         callbacks.add(result -> {
           metrics.observe("batch_put", dataset, outcome(result), (System.nanoTime() - startNanos) / 1e9);
           synchronized (this) {
-            batch.results[index] = putResult(result);
+            batch.results[index] = omitVersions && result instanceof ClientResult.Committed
+                ? COMMITTED_WITHOUT_VERSION : putResult(result);
             batch.remaining--;
             if (batch.remaining == 0) {
               flush();

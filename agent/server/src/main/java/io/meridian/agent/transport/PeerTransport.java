@@ -81,6 +81,8 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final Map<String, String> followedPrimaries = new ConcurrentHashMap<>();
   private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
   private final Map<String, EmulatedLink> links = new HashMap<>();
+  // Each change shipped to several replicas is encoded once (send runs on the logical thread).
+  private final io.meridian.agent.wire.ChangeEncodingCache changeEncodings = new io.meridian.agent.wire.ChangeEncodingCache();
   private volatile boolean closed;
 
   /** One open stream; identity tells a replaced stream's late close from the current one's. */
@@ -485,7 +487,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     if (stream == null) {
       return;
     }
-    PeerFrame frame = WireMapping.toFrame(self, message);
+    PeerFrame frame = WireMapping.toFrame(self, message, changeEncodings::encode);
     boolean urgent = isUrgent(message);
     if (urgent) {
       // On the lane when it is open, so they never queue behind data; on the data stream before.

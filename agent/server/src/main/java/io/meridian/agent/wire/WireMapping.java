@@ -112,12 +112,13 @@ public final class WireMapping {
 
   /** Protobuf bytes for core bytes. */
   public static ByteString bytes(Bytes bytes) {
-    return ByteString.copyFrom(bytes.toByteArray());
+    // Both sides are immutable, so the protobuf form shares the array instead of copying it.
+    return com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes.sharedArray());
   }
 
   /** Core bytes for protobuf bytes. */
   public static Bytes bytes(ByteString bytes) {
-    return Bytes.copyOf(bytes.toByteArray());
+    return Bytes.wrapOwned(bytes.toByteArray()); // toByteArray made a fresh copy already.
   }
 
   // ---------------------------------------------------------------- client operations and results
@@ -167,6 +168,16 @@ public final class WireMapping {
 
   /** The frame for a core peer message sent by {@code fromRegion}. */
   public static PeerFrame toFrame(String fromRegion, PeerMessage message) {
+    return toFrame(fromRegion, message, WireMapping::toProto);
+  }
+
+  /**
+   * The frame for a core peer message sent by {@code fromRegion}, the changes of a batch encoded
+   * by {@code changeEncoder} (which may hand out a form it encoded before, see
+   * {@link ChangeEncodingCache}).
+   */
+  public static PeerFrame toFrame(String fromRegion, PeerMessage message,
+      java.util.function.Function<Change, io.meridian.agent.api.v1.Change> changeEncoder) {
     PeerFrame.Builder frame = PeerFrame.newBuilder();
     if (message instanceof PeerMessage.Hello) {
       PeerMessage.Hello hello = (PeerMessage.Hello) message;
@@ -178,7 +189,7 @@ public final class WireMapping {
           .setFirstSequence(batch.firstSequence()).setLastSequence(batch.lastSequence())
           .setHeadSequence(batch.headSequence()).setSentAtMillis(batch.sentAtMillis());
       for (Change change : batch.changes()) {
-        proto.addChanges(toProto(change));
+        proto.addChanges(changeEncoder.apply(change));
       }
       frame.setBatch(proto);
     } else if (message instanceof PeerMessage.Ack) {
@@ -240,7 +251,7 @@ public final class WireMapping {
       io.meridian.agent.api.v1.QuorumWrite.Builder proto = io.meridian.agent.api.v1.QuorumWrite.newBuilder()
           .addAllOperationIds(write.operationIds());
       for (Change change : write.changes()) {
-        proto.addChanges(toProto(change));
+        proto.addChanges(changeEncoder.apply(change));
       }
       frame.setQuorumWrite(proto);
     } else if (message instanceof PeerMessage.QuorumWriteAck) {

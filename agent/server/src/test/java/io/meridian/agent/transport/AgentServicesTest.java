@@ -446,7 +446,9 @@ class AgentServicesTest {
       }
     });
     for (int batch = 0; batch < 3; batch++) {
-      BatchPutRequest.Builder request = BatchPutRequest.newBuilder().setDataset(ORDERS).setBatchId(batch);
+      // The last batch asks for acknowledgements without versions, as the load generator does.
+      BatchPutRequest.Builder request = BatchPutRequest.newBuilder().setDataset(ORDERS).setBatchId(batch)
+          .setOmitVersions(batch == 2);
       for (int i = 0; i < 4; i++) {
         request.addEntries(KeyValue.newBuilder().setKey(text("k" + batch + "-" + i)).setValue(text("v")));
       }
@@ -459,9 +461,14 @@ class AgentServicesTest {
     assertThat(failure.get()).isNull();
     assertThat(responses).extracting(BatchPutResponse::getBatchId).containsExactly(0L, 1L, 2L);
     for (BatchPutResponse response : responses) {
+      boolean omitted = response.getBatchId() == 2;
       assertThat(response.getResultsList()).hasSize(5);
-      assertThat(response.getResultsList().subList(0, 4)).allSatisfy(result -> assertThat(result.hasVersion()).isTrue());
+      assertThat(response.getResultsList().subList(0, 4)).allSatisfy(result -> {
+        assertThat(result.hasVersion()).isEqualTo(!omitted);
+        assertThat(result.getCommitted()).isEqualTo(omitted);
+      });
       assertThat(response.getResults(4).getErrorCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+      assertThat(response.getResults(4).getCommitted()).isFalse();
     }
     assertThat(stores.get("a").lastSequence(ORDERS)).isEqualTo(12);
   }

@@ -31,6 +31,10 @@ final class Hashing {
     return mix(left * 31 + mix(right + 0x9e3779b97f4a7c15L));
   }
 
+  static long bytes(Bytes bytes) {
+    return bytes(bytes.sharedArray()); // Only read: no copy.
+  }
+
   static long bytes(byte[] data) {
     long h = FNV_OFFSET;
     for (byte b : data) {
@@ -40,13 +44,28 @@ final class Hashing {
     return mix(h ^ data.length);
   }
 
+  /** Most distinct texts remembered by {@link #text}; region names, so a handful. */
+  private static final int TEXT_HASHES_MAX = 1024;
+  // Every entry hash covers two region names; encoding and hashing them again for every write
+  // showed in profiles. A pure memo: the same text always has the same hash.
+  private static final java.util.concurrent.ConcurrentHashMap<String, Long> TEXT_HASHES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   static long text(String text) {
-    return bytes(text.getBytes(StandardCharsets.UTF_8));
+    Long cached = TEXT_HASHES.get(text);
+    if (cached != null) {
+      return cached;
+    }
+    long hash = bytes(text.getBytes(StandardCharsets.UTF_8));
+    if (TEXT_HASHES.size() < TEXT_HASHES_MAX) {
+      TEXT_HASHES.put(text, hash);
+    }
+    return hash;
   }
 
   /** Where a key sits in the hash space: its leaf is the top bits of this. */
   static long key(Bytes key) {
-    return bytes(key.toByteArray());
+    return bytes(key.sharedArray());
   }
 
   /** The hash of one (key, state) pair: equal exactly when key, version, value and tombstone are. */
@@ -58,7 +77,7 @@ final class Hashing {
     h = combine(h, text(version.committedBy()));
     h = combine(h, version.epoch());
     h = combine(h, state.tombstone() ? 1 : 2);
-    h = combine(h, bytes(state.value().toByteArray()));
+    h = combine(h, bytes(state.value().sharedArray()));
     // Zero is what an empty range sums to; keep entries away from it.
     return h == 0 ? 1 : h;
   }

@@ -205,7 +205,7 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   @Override
   public Optional<StoredValue> get(String dataset, Bytes key) {
     try {
-      byte[] stored = db.get(state(dataset), key.toByteArray());
+      byte[] stored = db.get(state(dataset), key.sharedArray());
       if (stored == null) {
         return Optional.empty();
       }
@@ -229,7 +229,7 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         }
         byte[] encoded = WireMapping.toProto(change).toByteArray();
         batch.put(log(dataset), sequenceKey(change.sequence()), encoded);
-        batch.put(state(dataset), change.key().toByteArray(), encoded);
+        batch.put(state(dataset), change.key().sharedArray(), encoded); // RocksDB copies what it reads.
         expected++;
       }
       db.write(writeOptions, batch);
