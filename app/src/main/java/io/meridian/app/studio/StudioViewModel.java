@@ -181,11 +181,38 @@ public final class StudioViewModel {
 
   /** Reads and checks {@code path} in the background, then shows it. Call on the UI thread. */
   public void open(Path path) {
+    open(path, () -> check.apply(path));
+  }
+
+  /**
+   * Opens {@code path} with the work {@code preload} started before the window existed: its
+   * file check and its first analysis are taken instead of being done again. Without a preload,
+   * or with one for another file, the same as {@link #open(Path)}. Call on the UI thread.
+   *
+   * @param path the file
+   * @param preload what the launcher started for it, or null
+   */
+  public void open(Path path, StudioPreload preload) {
+    if (preload == null || !preload.file().equals(path)) {
+      open(path);
+      return;
+    }
+    liveCheck.offer(preload.firstCheck(), preload.analyzer());
+    open(path, () -> {
+      try {
+        return preload.report().join();
+      } catch (RuntimeException failed) {
+        return check.apply(path);
+      }
+    });
+  }
+
+  private void open(Path path, java.util.function.Supplier<FileReport> read) {
     long generation = ++openGeneration;
     loading.set(true);
     status.set("Opening " + path + " …");
     background.execute(() -> {
-      FileReport report = check.apply(path);
+      FileReport report = read.get();
       ui.execute(() -> {
         if (generation == openGeneration) {
           show(path, report);

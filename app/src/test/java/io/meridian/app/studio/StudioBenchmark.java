@@ -40,7 +40,8 @@ import javafx.stage.Stage;
  * rendering), as {@code docs/benchmarks.md} shows. Options: {@code --frames N} per measurement
  * (default 300), {@code --edits N} (default 30), {@code --samples DIR} (default {@code
  * samples}), {@code --start-only}, {@code --generated-only} (frames of the generated topology
- * only). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
+ * only), {@code --no-preload} (start without {@link StudioPreload}, for comparison), {@code
+ * --edits-only} (start, then the edits, no frames). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
  * frame times show what a frame costs rather than the 16.7 ms pulse period.
  */
 public final class StudioBenchmark {
@@ -68,10 +69,22 @@ public final class StudioBenchmark {
     Path samples = Path.of(stringOption(args, "--samples", "samples"));
     Path large = samples.resolve("large-global.yaml");
 
+    Phases phases = new Phases(jvmStartMillis);
+    phases.mark("main entered", mainMillis);
+    // As StudioLauncher does: file, first analysis and map read while JavaFX starts.
+    boolean preload = !Arrays.asList(args).contains("--no-preload");
+    if (preload) {
+      StudioPreload.start(large, new DesignCheck()::check);
+    }
     FxPlatform.startForRendering(WIDTH, HEIGHT);
-    StudioBenchmark.Studio studio = onFx(() -> Studio.open(large));
+    phases.mark("JavaFX toolkit started");
+    StudioBenchmark.Studio studio = onFx(() -> Studio.open(large, phases));
     waitUntil("large-global drawn and checked", () -> studio.shows(large, 64));
     long drawnMillis = onFx(studio::nextPulseMillis);
+    phases.mark("first pulse laid out after everything was shown", drawnMillis);
+    long fxCpuNanos = onFx(() -> ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+    long processCpuNanos = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     System.out.printf(Locale.ROOT, "machine: %d cores, load average %.2f, JavaFX %s, %s%n",
         Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
@@ -79,8 +92,28 @@ public final class StudioBenchmark {
     System.out.printf(Locale.ROOT,
         "start to drawn sample (large-global, graph and analysis shown): %d ms after JVM start"
             + " (%d ms after main)%n", drawnMillis - jvmStartMillis, drawnMillis - mainMillis);
+    System.out.printf(Locale.ROOT, "CPU time by then (less sensitive to the machine's load):"
+        + " process %d ms, JavaFX thread %d ms%n", processCpuNanos / 1_000_000,
+        fxCpuNanos / 1_000_000);
+    phases.print();
+    if (Arrays.asList(args).contains("--threads")) {
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      for (long id : threads.getAllThreadIds()) {
+        java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+        long cpu = threads.getThreadCpuTime(id);
+        if (info != null && cpu > 50_000_000) {
+          System.out.printf(Locale.ROOT, "  thread %-40s %6d ms CPU%n", info.getThreadName(),
+              cpu / 1_000_000);
+        }
+      }
+    }
 
     if (Arrays.asList(args).contains("--start-only")) {
+      Platform.exit();
+      System.exit(0);
+    }
+    if (Arrays.asList(args).contains("--edits-only")) {
+      measureEdits(studio, edits);
       Platform.exit();
       System.exit(0);
     }
@@ -118,17 +151,42 @@ public final class StudioBenchmark {
     StudioView view;
     Stage stage;
 
-    static Studio open(Path file) throws Exception {
+    static Studio open(Path file, Phases phases) throws Exception {
       Studio studio = new Studio();
       DesignCheck check = new DesignCheck();
+      int[] tasks = new int[1];
+      java.util.concurrent.Executor timedBackground = task -> studio.background.execute(() -> {
+        int number = ++tasks[0];
+        long started = System.currentTimeMillis();
+        task.run();
+        if (number <= 3) {
+          phases.mark("background task " + number + " ran from "
+              + (started - phases.originMillis) + " ms");
+        }
+      });
       studio.model = new StudioViewModel(check::check, Validation.standard(),
-          RecentFiles.none(), studio.background, Platform::runLater);
+          RecentFiles.none(), timedBackground, Platform::runLater);
+      phases.mark("view-model built");
+      // As StudioApplication does: the file first, then the window.
+      studio.model.open(file, StudioPreload.take(file));
+      phases.markWhenFalse("file read, parsed and validated (shown)",
+          studio.model.loadingProperty());
       Theme.apply(false);
+      phases.mark("theme applied");
       studio.view = new StudioView(studio.model, () -> { });
+      phases.mark("view built");
       studio.stage = new Stage();
       studio.stage.setScene(new Scene(studio.view.root(), WIDTH, HEIGHT));
       studio.stage.show();
-      studio.model.open(file);
+      phases.mark("stage shown (first CSS and layout)");
+      phases.markWhenTrue("world map installed on the FX thread",
+          studio.view.graph().mapLoadedProperty());
+      studio.model.loadingProperty().addListener((o, was, loading) -> {
+        if (!loading) {
+          phases.markWhenFalse("first validation and analysis delivered",
+              studio.model.checkingProperty());
+        }
+      });
       return studio;
     }
 
@@ -151,6 +209,52 @@ public final class StudioBenchmark {
       scene.addPostLayoutPulseListener(listener[0]);
       Platform.requestNextPulse();
       return done;
+    }
+  }
+
+  /** Wall-clock marks of the start's phases, printed as offsets from the JVM's start. */
+  private static final class Phases {
+    private final long originMillis;
+    private final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Phases(long originMillis) {
+      this.originMillis = originMillis;
+    }
+
+    void mark(String what) {
+      mark(what, System.currentTimeMillis());
+    }
+
+    void mark(String what, long atMillis) {
+      lines.add(String.format(Locale.ROOT, "%7d ms  %s", atMillis - originMillis, what));
+    }
+
+    void markWhenTrue(String what, javafx.beans.value.ObservableValue<Boolean> flag) {
+      if (Boolean.TRUE.equals(flag.getValue())) {
+        mark(what + " (already)");
+        return;
+      }
+      flag.addListener(new javafx.beans.value.ChangeListener<Boolean>() {
+        @Override
+        public void changed(javafx.beans.value.ObservableValue<? extends Boolean> observable,
+            Boolean was, Boolean now) {
+          if (Boolean.TRUE.equals(now)) {
+            flag.removeListener(this);
+            mark(what);
+          }
+        }
+      });
+    }
+
+    void markWhenFalse(String what, javafx.beans.value.ObservableValue<Boolean> flag) {
+      markWhenTrue(what, flag.map(value -> !value));
+    }
+
+    void print() {
+      System.out.println("start phases (wall clock after JVM start):");
+      synchronized (lines) {
+        lines.stream().sorted().forEach(System.out::println);
+      }
     }
   }
 
