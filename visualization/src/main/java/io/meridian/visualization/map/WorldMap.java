@@ -640,13 +640,4 @@ public class WorldMap extends Control {
       ALL = List.copyOf(all);
     }
   }
-
-  /**
-   * Starts reading the bundled map geometry on a background thread, so that it is ready when
-   * the first map is shown (call it early, before the window is built). Returns at once;
-   * calling it again does nothing.
-   */
-  public static void prefetchGeometry() {
-    WorldMapGeometry.prefetch();
-  }
 }
