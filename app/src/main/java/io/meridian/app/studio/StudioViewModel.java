@@ -777,9 +777,23 @@ public final class StudioViewModel {
       datasets.clear();
       return;
     }
-    regions.setAll(design.regions().stream().map(StudioViewModel::describe).toList());
-    links.setAll(design.links().stream().map(StudioViewModel::describe).toList());
-    datasets.setAll(design.datasets().stream().map(StudioViewModel::describe).toList());
+    // Only the lists an edit changed: a list set to equal lines still rebuilds its branch of the
+    // outline (every tree item and visible cell), which an RTT edit of a large design need not.
+    setIfChanged(regions, design.regions().stream().map(StudioViewModel::describe).toList());
+    setIfChanged(links, design.links().stream().map(StudioViewModel::describe).toList());
+    setIfChanged(datasets, design.datasets().stream().map(StudioViewModel::describe).toList());
+  }
+
+  private static void setIfChanged(ObservableList<String> shown, List<String> lines) {
+    if (shown.size() != lines.size()) {
+      shown.setAll(lines);
+      return;
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      if (!shown.get(i).equals(lines.get(i))) {
+        shown.set(i, lines.get(i));
+      }
+    }
   }
 
   private static RegionId unique(Topology t, String base) {
