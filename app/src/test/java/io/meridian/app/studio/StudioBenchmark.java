@@ -333,6 +333,13 @@ public final class StudioBenchmark {
    */
   private static void measureEdits(Studio studio, int edits) throws Exception {
     long[] nanos = new long[edits];
+    long[] fxCpu = new long[edits];
+    long[] workerCpu = new long[edits];
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long workerId = CompletableFuture.supplyAsync(() -> Thread.currentThread().getId(),
+        studio.background).get();
+    long[] fxCpuStart = new long[1];
+    long[] fxCpuEnd = new long[1];
     for (int round = -5; round < edits; round++) {
       // Up one millisecond, then down again: every round is a different design.
       double extraMs = (round & 1) == 0 ? 1 : -1;
@@ -343,6 +350,7 @@ public final class StudioBenchmark {
         Runnable[] listener = new Runnable[1];
         listener[0] = () -> {
           scene.removePostLayoutPulseListener(listener[0]);
+          fxCpuEnd[0] = threads.getCurrentThreadCpuTime();
           shown.complete(System.nanoTime());
         };
         // When the result has been handed over, the next pulse lays it out (and renders it).
@@ -358,6 +366,7 @@ public final class StudioBenchmark {
           }
         };
         studio.model.checkingProperty().addListener(checked);
+        fxCpuStart[0] = threads.getCurrentThreadCpuTime();
         started[0] = System.nanoTime();
         boolean edited = studio.model.edit("change an RTT", design -> design.mapLink(design.links().get(0).a(),
             design.links().get(0).b(), link -> new Link(link.a(), link.b(),
@@ -369,6 +378,7 @@ public final class StudioBenchmark {
         }
         return null;
       });
+      long workerBefore = threads.getThreadCpuTime(workerId);
       long end;
       try {
         end = shown.get(WAIT_SECONDS_MAX, TimeUnit.SECONDS);
@@ -379,9 +389,14 @@ public final class StudioBenchmark {
       }
       if (round >= 0) {
         nanos[round] = end - started[0];
+        // The rendering of the pulse is not in the FX thread's figure (the renderer thread).
+        fxCpu[round] = fxCpuEnd[0] - fxCpuStart[0];
+        workerCpu[round] = threads.getThreadCpuTime(workerId) - workerBefore;
       }
     }
     print("edit to validation and analysis on screen, large-global", nanos);
+    print("  of which CPU of the check (validation and analysis, background thread)", workerCpu);
+    print("  of which CPU of the JavaFX thread (hand-over, panels, layout)", fxCpu);
   }
 
   private static void print(String what, long[] nanos) {
