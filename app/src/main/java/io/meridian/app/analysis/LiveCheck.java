@@ -9,8 +9,10 @@ import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
 import io.meridian.model.diagnostics.SourcePosition;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -24,8 +26,13 @@ public final class LiveCheck {
   private final Executor background;
   private final Executor ui;
   private final AtomicLong generation = new AtomicLong();
-  /** Keeps the link shape's routes between checks; used by one check at a time. */
-  private final TopologyAnalyzer analyzer = new TopologyAnalyzer();
+  /** Keeps the link shape's routes between checks; used by one check at a time, under this. */
+  private TopologyAnalyzer analyzer = new TopologyAnalyzer();
+  /** A check made before this one existed (the studio's start), taken by the first submit. */
+  private final AtomicReference<Offered> offered = new AtomicReference<>();
+
+  /** A check computed elsewhere, and the analyzer that computed it (holding its memo). */
+  private record Offered(CompletableFuture<Result> result, TopologyAnalyzer analyzer) {}
 
   /**
    * @param validation the design rules
@@ -65,13 +72,49 @@ public final class LiveCheck {
       if (generation.get() != mine) {
         return;
       }
-      Result result = run(topology, options);
+      Result result = takeOffered(topology, options);
+      if (result == null) {
+        result = run(topology, options);
+      }
+      Result done = result;
       ui.execute(() -> {
         if (generation.get() == mine) {
-          deliver.accept(result);
+          deliver.accept(done);
         }
       });
     });
+  }
+
+  /**
+   * Hands over a check that is being computed elsewhere, typically started with the
+   * application before the window exists: the next {@link #submit} of the same topology and
+   * options waits for it instead of checking again, and later checks go on with {@code
+   * computedBy}, so they keep what it has learnt. A different first request, or a failed
+   * future, is checked as usual.
+   *
+   * @param result completes with the check of one topology
+   * @param computedBy the analyzer that computes it; not used by anyone else afterwards
+   */
+  public void offer(CompletableFuture<Result> result, TopologyAnalyzer computedBy) {
+    offered.set(new Offered(result, computedBy));
+  }
+
+  private Result takeOffered(Topology topology, AnalysisOptions options) {
+    Offered taken = offered.getAndSet(null);
+    if (taken == null) {
+      return null;
+    }
+    Result result;
+    try {
+      result = taken.result().join();
+    } catch (RuntimeException failed) {
+      return null;
+    }
+    synchronized (this) {
+      analyzer = taken.analyzer();
+    }
+    return result != null && result.topology().equals(topology)
+        && result.options().equals(options) ? result : null;
   }
 
   /** Makes every pending request stale, so none of them delivers. */
@@ -89,12 +132,26 @@ public final class LiveCheck {
           "Meridian could not check this design: " + e.getMessage(), "", SourcePosition.START,
           "report this to the Meridian developers with the design attached"));
     }
+    synchronized (this) {
+      return analyzed(topology, options, problems, analyzer);
+    }
+  }
+
+  /**
+   * Analyses a design whose validation problems are already known (the file check made when it
+   * was opened), on the calling thread; for a check made before the studio's window exists,
+   * handed over with {@link #offer}.
+   *
+   * @param topology the design
+   * @param options the what-if to analyse under
+   * @param problems its validation problems
+   * @param analyzer the analyzer to use; it keeps routes and samples for later checks
+   * @return the result, with the reason instead of an analysis when the analyzer refuses
+   */
+  public static Result analyzed(Topology topology, AnalysisOptions options,
+      List<Problem> problems, TopologyAnalyzer analyzer) {
     try {
-      TopologyAnalysis analysis;
-      synchronized (analyzer) {
-        analysis = analyzer.analyze(topology, options);
-      }
-      return new Result(topology, options, problems, analysis, "");
+      return new Result(topology, options, problems, analyzer.analyze(topology, options), "");
     } catch (RuntimeException e) {
       // The analyzer may refuse designs the rules already flag (a dataset without a policy, say);
       // the panel then says why instead of showing stale figures.

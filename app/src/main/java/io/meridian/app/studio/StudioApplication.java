@@ -29,6 +29,13 @@ public final class StudioApplication extends Application {
     DesignCheck check = new DesignCheck();
     StudioViewModel model = new StudioViewModel(check::check, Validation.standard(),
         RecentFiles.inUserHome(), background, Platform::runLater);
+    // The file first: its reading and checking (begun by the launcher, see StudioPreload) go on
+    // in the background while the window is built; the result is shown after start returns.
+    List<String> arguments = getParameters().getRaw();
+    if (!arguments.isEmpty()) {
+      Path file = Path.of(arguments.get(0));
+      model.open(file, StudioPreload.take(file));
+    }
     Theme.apply(false);
     model.darkThemeProperty().addListener((observable, old, dark) -> Theme.apply(dark));
     StudioView view = new StudioView(model, Platform::exit);
@@ -41,11 +48,8 @@ public final class StudioApplication extends Application {
     });
     stage.show();
     model.loadRecentFiles();
-    List<String> arguments = getParameters().getRaw();
     if (arguments.isEmpty()) {
       model.newDesign();
-    } else {
-      model.open(Path.of(arguments.get(0)));
     }
   }
 

@@ -25,6 +25,8 @@ public final class StudioLauncher {
       err.flush();
       return ExitCodes.UNUSABLE;
     }
+    // Reading the file and the world map need no toolkit: begin them before it starts.
+    StudioPreload.start(file, new io.meridian.app.check.DesignCheck()::check);
     FxPlatform.quietClassPathWarning();
     String[] arguments = file == null ? new String[0] : new String[] {file.toString()};
     try {

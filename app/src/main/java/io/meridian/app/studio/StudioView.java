@@ -601,7 +601,17 @@ public final class StudioView {
       ObservableList<String> lines) {
     Runnable refresh = () -> {
       branch.setValue(name + " (" + lines.size() + ")");
-      branch.getChildren().setAll(lines.stream().map(TreeItem::new).toList());
+      ObservableList<TreeItem<String>> items = branch.getChildren();
+      if (items.size() == lines.size()) {
+        // An edit that renamed or re-described entries: change those items only.
+        for (int i = 0; i < lines.size(); i++) {
+          if (!lines.get(i).equals(items.get(i).getValue())) {
+            items.get(i).setValue(lines.get(i));
+          }
+        }
+      } else {
+        items.setAll(lines.stream().map(TreeItem::new).toList());
+      }
     };
     lines.addListener((ListChangeListener<String>) change -> refresh.run());
     branch.setExpanded(true);

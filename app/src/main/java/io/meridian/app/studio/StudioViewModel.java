@@ -181,11 +181,38 @@ public final class StudioViewModel {
 
   /** Reads and checks {@code path} in the background, then shows it. Call on the UI thread. */
   public void open(Path path) {
+    open(path, () -> check.apply(path));
+  }
+
+  /**
+   * Opens {@code path} with the work {@code preload} started before the window existed: its
+   * file check and its first analysis are taken instead of being done again. Without a preload,
+   * or with one for another file, the same as {@link #open(Path)}. Call on the UI thread.
+   *
+   * @param path the file
+   * @param preload what the launcher started for it, or null
+   */
+  public void open(Path path, StudioPreload preload) {
+    if (preload == null || !preload.file().equals(path)) {
+      open(path);
+      return;
+    }
+    liveCheck.offer(preload.firstCheck(), preload.analyzer());
+    open(path, () -> {
+      try {
+        return preload.report().join();
+      } catch (RuntimeException failed) {
+        return check.apply(path);
+      }
+    });
+  }
+
+  private void open(Path path, java.util.function.Supplier<FileReport> read) {
     long generation = ++openGeneration;
     loading.set(true);
     status.set("Opening " + path + " …");
     background.execute(() -> {
-      FileReport report = check.apply(path);
+      FileReport report = read.get();
       ui.execute(() -> {
         if (generation == openGeneration) {
           show(path, report);
@@ -750,9 +777,23 @@ public final class StudioViewModel {
       datasets.clear();
       return;
     }
-    regions.setAll(design.regions().stream().map(StudioViewModel::describe).toList());
-    links.setAll(design.links().stream().map(StudioViewModel::describe).toList());
-    datasets.setAll(design.datasets().stream().map(StudioViewModel::describe).toList());
+    // Only the lists an edit changed: a list set to equal lines still rebuilds its branch of the
+    // outline (every tree item and visible cell), which an RTT edit of a large design need not.
+    setIfChanged(regions, design.regions().stream().map(StudioViewModel::describe).toList());
+    setIfChanged(links, design.links().stream().map(StudioViewModel::describe).toList());
+    setIfChanged(datasets, design.datasets().stream().map(StudioViewModel::describe).toList());
+  }
+
+  private static void setIfChanged(ObservableList<String> shown, List<String> lines) {
+    if (shown.size() != lines.size()) {
+      shown.setAll(lines);
+      return;
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      if (!shown.get(i).equals(lines.get(i))) {
+        shown.set(i, lines.get(i));
+      }
+    }
   }
 
   private static RegionId unique(Topology t, String base) {

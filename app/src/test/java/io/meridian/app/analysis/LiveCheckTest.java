@@ -6,14 +6,17 @@ import io.meridian.app.check.Validation;
 import io.meridian.model.Region;
 import io.meridian.model.Topology;
 import io.meridian.model.analysis.AnalysisOptions;
+import io.meridian.model.analysis.TopologyAnalyzer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 // Proves that live checking is newest-wins: a request overtaken by a newer one is skipped before
-// it does any work, and a result that arrives after a newer request is never delivered.
+// it does any work, and a result that arrives after a newer request is never delivered; and that
+// a check offered at start-up replaces the first check only when it is of the same design.
 class LiveCheckTest {
   private final Deque<Runnable> background = new ArrayDeque<>();
   private final Deque<Runnable> ui = new ArrayDeque<>();
@@ -53,5 +56,50 @@ class LiveCheckTest {
     background.poll().run();
     ui.poll().run();
     assertThat(delivered).extracting(LiveCheck.Result::topology).containsExactly(second);
+  }
+
+  @Test
+  void anOfferedCheckOfTheSameDesignIsDeliveredWithoutCheckingAgain() {
+    CompletableFuture<LiveCheck.Result> offered = new CompletableFuture<>();
+    check.offer(offered, new TopologyAnalyzer());
+    List<LiveCheck.Result> delivered = new ArrayList<>();
+    check.submit(second, AnalysisOptions.DEFAULTS, delivered::add);
+    LiveCheck.Result early = LiveCheck.analyzed(second, AnalysisOptions.DEFAULTS, List.of(),
+        new TopologyAnalyzer());
+    offered.complete(early);
+
+    background.poll().run();
+    ui.poll().run();
+
+    assertThat(validated).isEmpty();
+    assertThat(delivered).containsExactly(early);
+  }
+
+  @Test
+  void anOfferedCheckOfAnotherDesignIsIgnoredAndTheDesignChecked() {
+    check.offer(CompletableFuture.completedFuture(LiveCheck.analyzed(first,
+        AnalysisOptions.DEFAULTS, List.of(), new TopologyAnalyzer())), new TopologyAnalyzer());
+    List<LiveCheck.Result> delivered = new ArrayList<>();
+    check.submit(second, AnalysisOptions.DEFAULTS, delivered::add);
+
+    background.poll().run();
+    ui.poll().run();
+
+    assertThat(validated).containsExactly(second);
+    assertThat(delivered).extracting(LiveCheck.Result::topology).containsExactly(second);
+  }
+
+  @Test
+  void aFailedOfferIsCheckedAsUsual() {
+    check.offer(CompletableFuture.failedFuture(new IllegalStateException("unreadable")),
+        new TopologyAnalyzer());
+    List<LiveCheck.Result> delivered = new ArrayList<>();
+    check.submit(second, AnalysisOptions.DEFAULTS, delivered::add);
+
+    background.poll().run();
+    ui.poll().run();
+
+    assertThat(validated).containsExactly(second);
+    assertThat(delivered).hasSize(1);
   }
 }

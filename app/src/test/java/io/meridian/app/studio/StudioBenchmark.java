@@ -40,7 +40,8 @@ import javafx.stage.Stage;
  * rendering), as {@code docs/benchmarks.md} shows. Options: {@code --frames N} per measurement
  * (default 300), {@code --edits N} (default 30), {@code --samples DIR} (default {@code
  * samples}), {@code --start-only}, {@code --generated-only} (frames of the generated topology
- * only). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
+ * only), {@code --no-preload} (start without {@link StudioPreload}, for comparison), {@code
+ * --edits-only} (start, then the edits, no frames). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
  * frame times show what a frame costs rather than the 16.7 ms pulse period.
  */
 public final class StudioBenchmark {
@@ -68,10 +69,22 @@ public final class StudioBenchmark {
     Path samples = Path.of(stringOption(args, "--samples", "samples"));
     Path large = samples.resolve("large-global.yaml");
 
+    Phases phases = new Phases(jvmStartMillis);
+    phases.mark("main entered", mainMillis);
+    // As StudioLauncher does: file, first analysis and map read while JavaFX starts.
+    boolean preload = !Arrays.asList(args).contains("--no-preload");
+    if (preload) {
+      StudioPreload.start(large, new DesignCheck()::check);
+    }
     FxPlatform.startForRendering(WIDTH, HEIGHT);
-    StudioBenchmark.Studio studio = onFx(() -> Studio.open(large));
+    phases.mark("JavaFX toolkit started");
+    StudioBenchmark.Studio studio = onFx(() -> Studio.open(large, phases));
     waitUntil("large-global drawn and checked", () -> studio.shows(large, 64));
     long drawnMillis = onFx(studio::nextPulseMillis);
+    phases.mark("first pulse laid out after everything was shown", drawnMillis);
+    long fxCpuNanos = onFx(() -> ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+    long processCpuNanos = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     System.out.printf(Locale.ROOT, "machine: %d cores, load average %.2f, JavaFX %s, %s%n",
         Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
@@ -79,8 +92,28 @@ public final class StudioBenchmark {
     System.out.printf(Locale.ROOT,
         "start to drawn sample (large-global, graph and analysis shown): %d ms after JVM start"
             + " (%d ms after main)%n", drawnMillis - jvmStartMillis, drawnMillis - mainMillis);
+    System.out.printf(Locale.ROOT, "CPU time by then (less sensitive to the machine's load):"
+        + " process %d ms, JavaFX thread %d ms%n", processCpuNanos / 1_000_000,
+        fxCpuNanos / 1_000_000);
+    phases.print();
+    if (Arrays.asList(args).contains("--threads")) {
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      for (long id : threads.getAllThreadIds()) {
+        java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+        long cpu = threads.getThreadCpuTime(id);
+        if (info != null && cpu > 50_000_000) {
+          System.out.printf(Locale.ROOT, "  thread %-40s %6d ms CPU%n", info.getThreadName(),
+              cpu / 1_000_000);
+        }
+      }
+    }
 
     if (Arrays.asList(args).contains("--start-only")) {
+      Platform.exit();
+      System.exit(0);
+    }
+    if (Arrays.asList(args).contains("--edits-only")) {
+      measureEdits(studio, edits);
       Platform.exit();
       System.exit(0);
     }
@@ -118,17 +151,42 @@ public final class StudioBenchmark {
     StudioView view;
     Stage stage;
 
-    static Studio open(Path file) throws Exception {
+    static Studio open(Path file, Phases phases) throws Exception {
       Studio studio = new Studio();
       DesignCheck check = new DesignCheck();
+      int[] tasks = new int[1];
+      java.util.concurrent.Executor timedBackground = task -> studio.background.execute(() -> {
+        int number = ++tasks[0];
+        long started = System.currentTimeMillis();
+        task.run();
+        if (number <= 3) {
+          phases.mark("background task " + number + " ran from "
+              + (started - phases.originMillis) + " ms");
+        }
+      });
       studio.model = new StudioViewModel(check::check, Validation.standard(),
-          RecentFiles.none(), studio.background, Platform::runLater);
+          RecentFiles.none(), timedBackground, Platform::runLater);
+      phases.mark("view-model built");
+      // As StudioApplication does: the file first, then the window.
+      studio.model.open(file, StudioPreload.take(file));
+      phases.markWhenFalse("file read, parsed and validated (shown)",
+          studio.model.loadingProperty());
       Theme.apply(false);
+      phases.mark("theme applied");
       studio.view = new StudioView(studio.model, () -> { });
+      phases.mark("view built");
       studio.stage = new Stage();
       studio.stage.setScene(new Scene(studio.view.root(), WIDTH, HEIGHT));
       studio.stage.show();
-      studio.model.open(file);
+      phases.mark("stage shown (first CSS and layout)");
+      phases.markWhenTrue("world map installed on the FX thread",
+          studio.view.graph().mapLoadedProperty());
+      studio.model.loadingProperty().addListener((o, was, loading) -> {
+        if (!loading) {
+          phases.markWhenFalse("first validation and analysis delivered",
+              studio.model.checkingProperty());
+        }
+      });
       return studio;
     }
 
@@ -151,6 +209,52 @@ public final class StudioBenchmark {
       scene.addPostLayoutPulseListener(listener[0]);
       Platform.requestNextPulse();
       return done;
+    }
+  }
+
+  /** Wall-clock marks of the start's phases, printed as offsets from the JVM's start. */
+  private static final class Phases {
+    private final long originMillis;
+    private final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Phases(long originMillis) {
+      this.originMillis = originMillis;
+    }
+
+    void mark(String what) {
+      mark(what, System.currentTimeMillis());
+    }
+
+    void mark(String what, long atMillis) {
+      lines.add(String.format(Locale.ROOT, "%7d ms  %s", atMillis - originMillis, what));
+    }
+
+    void markWhenTrue(String what, javafx.beans.value.ObservableValue<Boolean> flag) {
+      if (Boolean.TRUE.equals(flag.getValue())) {
+        mark(what + " (already)");
+        return;
+      }
+      flag.addListener(new javafx.beans.value.ChangeListener<Boolean>() {
+        @Override
+        public void changed(javafx.beans.value.ObservableValue<? extends Boolean> observable,
+            Boolean was, Boolean now) {
+          if (Boolean.TRUE.equals(now)) {
+            flag.removeListener(this);
+            mark(what);
+          }
+        }
+      });
+    }
+
+    void markWhenFalse(String what, javafx.beans.value.ObservableValue<Boolean> flag) {
+      markWhenTrue(what, flag.map(value -> !value));
+    }
+
+    void print() {
+      System.out.println("start phases (wall clock after JVM start):");
+      synchronized (lines) {
+        lines.stream().sorted().forEach(System.out::println);
+      }
     }
   }
 
@@ -229,6 +333,13 @@ public final class StudioBenchmark {
    */
   private static void measureEdits(Studio studio, int edits) throws Exception {
     long[] nanos = new long[edits];
+    long[] fxCpu = new long[edits];
+    long[] workerCpu = new long[edits];
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long workerId = CompletableFuture.supplyAsync(() -> Thread.currentThread().getId(),
+        studio.background).get();
+    long[] fxCpuStart = new long[1];
+    long[] fxCpuEnd = new long[1];
     for (int round = -5; round < edits; round++) {
       // Up one millisecond, then down again: every round is a different design.
       double extraMs = (round & 1) == 0 ? 1 : -1;
@@ -239,6 +350,7 @@ public final class StudioBenchmark {
         Runnable[] listener = new Runnable[1];
         listener[0] = () -> {
           scene.removePostLayoutPulseListener(listener[0]);
+          fxCpuEnd[0] = threads.getCurrentThreadCpuTime();
           shown.complete(System.nanoTime());
         };
         // When the result has been handed over, the next pulse lays it out (and renders it).
@@ -254,6 +366,7 @@ public final class StudioBenchmark {
           }
         };
         studio.model.checkingProperty().addListener(checked);
+        fxCpuStart[0] = threads.getCurrentThreadCpuTime();
         started[0] = System.nanoTime();
         boolean edited = studio.model.edit("change an RTT", design -> design.mapLink(design.links().get(0).a(),
             design.links().get(0).b(), link -> new Link(link.a(), link.b(),
@@ -265,6 +378,7 @@ public final class StudioBenchmark {
         }
         return null;
       });
+      long workerBefore = threads.getThreadCpuTime(workerId);
       long end;
       try {
         end = shown.get(WAIT_SECONDS_MAX, TimeUnit.SECONDS);
@@ -275,9 +389,14 @@ public final class StudioBenchmark {
       }
       if (round >= 0) {
         nanos[round] = end - started[0];
+        // The rendering of the pulse is not in the FX thread's figure (the renderer thread).
+        fxCpu[round] = fxCpuEnd[0] - fxCpuStart[0];
+        workerCpu[round] = threads.getThreadCpuTime(workerId) - workerBefore;
       }
     }
     print("edit to validation and analysis on screen, large-global", nanos);
+    print("  of which CPU of the check (validation and analysis, background thread)", workerCpu);
+    print("  of which CPU of the JavaFX thread (hand-over, panels, layout)", fxCpu);
   }
 
   private static void print(String what, long[] nanos) {

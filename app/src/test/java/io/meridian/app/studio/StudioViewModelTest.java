@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 // Proves the studio's view-model logic without starting JavaFX: opening a file fills the outline,
 // problems, title and status; a broken file shows its problems; a slow older load never replaces
-// a newer one.
+// a newer one; a file read and analysed before the window existed is not read or checked again.
 class StudioViewModelTest {
   private static final Path SAMPLE = Path.of("../samples/global-async.yaml");
   private static final Path DANGLING =
@@ -76,6 +76,31 @@ class StudioViewModelTest {
     ui.poll().run();
     assertThat(queued.regions()).hasSize(3);
     assertThat(queued.loadingProperty().get()).isFalse();
+  }
+
+  @Test
+  void openingWithAPreloadTakesItsCheckAndAnalysisInsteadOfRedoingThem() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Function<Path, io.meridian.app.check.FileReport> counting = path -> {
+      reads.incrementAndGet();
+      return check.check(path);
+    };
+    StudioPreload preload = StudioPreload.start(SAMPLE, counting);
+    preload.firstCheck().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.List<io.meridian.model.Topology> validated = new java.util.ArrayList<>();
+    StudioViewModel preloaded = new StudioViewModel(counting, topology -> {
+      validated.add(topology);
+      return java.util.List.of();
+    }, io.meridian.app.files.RecentFiles.none(), Runnable::run, Runnable::run);
+
+    preloaded.open(SAMPLE, StudioPreload.take(SAMPLE));
+
+    assertThat(reads).hasValue(1);
+    assertThat(validated).as("designs validated again after the preload").isEmpty();
+    assertThat(preloaded.regions()).hasSize(3);
+    assertThat(preloaded.checkingProperty().get()).isFalse();
+    assertThat(preloaded.analysis().summaryProperty().get()).contains("orders");
+    assertThat(StudioPreload.take(SAMPLE)).as("a preload is taken once").isNull();
   }
 
   @Test

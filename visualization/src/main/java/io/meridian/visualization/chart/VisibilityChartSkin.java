@@ -51,7 +51,25 @@ public class VisibilityChartSkin extends SkinBase<VisibilityChart> {
     return chart;
   }
 
+  /**
+   * Shows the control's curves. When the chart already shows as many curves with the same
+   * names (an edit that moved the curves, the usual case), only the points change, in place:
+   * new series would make the chart create new lines and legend entries, each styled and laid
+   * out again, on every edit of the design.
+   */
   private void rebuild() {
+    List<VisibilitySeries> curves = getSkinnable().getSeries();
+    List<XYChart.Series<Number, Number>> shown = chart.getData();
+    boolean sameCurves = shown.size() == curves.size();
+    for (int i = 0; sameCurves && i < curves.size(); i++) {
+      sameCurves = curves.get(i).name().equals(shown.get(i).getName());
+    }
+    if (sameCurves) {
+      for (int i = 0; i < curves.size(); i++) {
+        update(shown.get(i), curves.get(i));
+      }
+      return;
+    }
     List<XYChart.Series<Number, Number>> all = new ArrayList<>();
     for (VisibilitySeries curve : getSkinnable().getSeries()) {
       double[] times = curve.timesMs();
@@ -66,5 +84,29 @@ public class VisibilityChartSkin extends SkinBase<VisibilityChart> {
       all.add(series);
     }
     chart.getData().setAll(all);
+  }
+
+  /** Moves a shown curve's points to {@code curve}'s, adding or removing points as needed. */
+  private static void update(XYChart.Series<Number, Number> series, VisibilitySeries curve) {
+    double[] times = curve.timesMs();
+    double[] probabilities = curve.probabilities();
+    javafx.collections.ObservableList<XYChart.Data<Number, Number>> points = series.getData();
+    if (points.size() != times.length) {
+      List<XYChart.Data<Number, Number>> fresh = new ArrayList<>(times.length);
+      for (int i = 0; i < times.length; i++) {
+        fresh.add(new XYChart.Data<>(times[i], probabilities[i]));
+      }
+      points.setAll(fresh);
+      return;
+    }
+    for (int i = 0; i < times.length; i++) {
+      XYChart.Data<Number, Number> point = points.get(i);
+      if (point.getXValue().doubleValue() != times[i]) {
+        point.setXValue(times[i]);
+      }
+      if (point.getYValue().doubleValue() != probabilities[i]) {
+        point.setYValue(probabilities[i]);
+      }
+    }
   }
 }

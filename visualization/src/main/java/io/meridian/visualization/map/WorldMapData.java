@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -73,8 +72,7 @@ public record WorldMapData(List<Country> countries) {
       for (float[] ring : rings) {
         for (int i = 0; i < ring.length; i += 2) {
           projection.project(ring[i], ring[i + 1], xy, 0);
-          path.append(i == 0 ? 'M' : 'L');
-          path.append(String.format(Locale.ROOT, "%.5f %.5f", xy[0], -xy[1]));
+          WorldMapGeometry.appendPoint(path, i == 0 ? 'M' : 'L', xy[0], -xy[1]);
         }
         path.append('Z');
       }

@@ -4,12 +4,13 @@ import io.meridian.visualization.projection.EqualEarthProjection;
 import io.meridian.visualization.projection.MapProjection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The projected map geometry as SVG path strings, built once per JVM off the FX thread so
- * that a skin only has to create the shapes.
+ * that a skin only has to create the shapes. The countries come already projected from a
+ * bundled binary resource ({@link ProjectedCountries}); the globe's outline and the graticule
+ * are a few hundred points, projected here.
  *
  * @param countries one entry per country
  * @param sphere the outline of the whole projected globe
@@ -30,16 +31,40 @@ record WorldMapGeometry(List<CountryShape> countries, String sphere, String grat
    */
   record CountryShape(String isoNumeric, String name, String svgPath) {}
 
+  /**
+   * The Equal Earth geometry, read once per JVM on a background daemon thread.
+   *
+   * @return a future completed with the geometry, or failed if the resource is missing or
+   *     malformed
+   */
   static CompletableFuture<WorldMapGeometry> equalEarth() {
     synchronized (LOCK) {
       if (equalEarth == null) {
-        equalEarth = WorldMapData.shared()
-            .thenApplyAsync(data -> build(data, EqualEarthProjection.INSTANCE));
+        equalEarth = CompletableFuture.supplyAsync(WorldMapGeometry::readEqualEarth, task -> {
+          Thread thread = new Thread(task, "meridian-world-map-loader");
+          thread.setDaemon(true);
+          thread.start();
+        });
       }
       return equalEarth;
     }
   }
 
+  /**
+   * Starts reading the map geometry now, so that it is ready by the time a map is shown.
+   * Returns at once; calling it again does nothing.
+   */
+  static void prefetch() {
+    equalEarth();
+  }
+
+  private static WorldMapGeometry readEqualEarth() {
+    MapProjection projection = EqualEarthProjection.INSTANCE;
+    return new WorldMapGeometry(ProjectedCountries.readBundled(), sphere(projection),
+        graticule(projection));
+  }
+
+  /** Projects the outlines here (what the bundled resource holds, precomputed). */
   static WorldMapGeometry build(WorldMapData data, MapProjection projection) {
     List<CountryShape> countries = new ArrayList<>(data.countries().size());
     for (WorldMapData.Country country : data.countries()) {
@@ -83,8 +108,15 @@ record WorldMapGeometry(List<CountryShape> countries, String sphere, String grat
   private static boolean append(StringBuilder path, MapProjection projection, double longitude,
       double latitude, double[] xy, boolean first) {
     projection.project(longitude, latitude, xy, 0);
-    path.append(first ? 'M' : 'L')
-        .append(String.format(Locale.ROOT, "%.5f %.5f", xy[0], -xy[1]));
+    appendPoint(path, first ? 'M' : 'L', xy[0], -xy[1]);
     return false;
+  }
+
+  /** Appends {@code command x y} with five decimals, as the bundled outlines are stored. */
+  static void appendPoint(StringBuilder path, char command, double x, double y) {
+    path.append(command);
+    ProjectedCountries.appendFixed(path, ProjectedCountries.fixed(x));
+    path.append(' ');
+    ProjectedCountries.appendFixed(path, ProjectedCountries.fixed(y));
   }
 }

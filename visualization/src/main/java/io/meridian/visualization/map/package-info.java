@@ -4,7 +4,8 @@
  * io.meridian.visualization.map.MapViewport}) and the {@link
  * io.meridian.visualization.map.WorldMap} control that draws them.
  *
- * <p>The country data is read once per JVM from the classpath on a background thread and
- * shared by every map; the FX thread only creates the shapes.
+ * <p>The country outlines are read once per JVM from the classpath on a background thread, already
+ * projected ({@code ProjectedCountries}, generated from the Natural Earth text), and shared by
+ * every map; the FX thread only creates the shapes.
  */
 package io.meridian.visualization.map;

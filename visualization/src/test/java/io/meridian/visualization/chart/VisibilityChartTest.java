@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meridian.visualization.testing.Snapshots;
 import javafx.scene.Scene;
 import javafx.scene.chart.LineChart;
+import javafx.scene.chart.XYChart;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,33 @@ class VisibilityChartTest {
     assertThat(lines.getData().get(1).getName()).isEqualTo("Tokyo");
     assertThat(lines.getData().get(1).getData()).hasSize(5);
     Snapshots.write(robot, chart, "visibility-chart");
+  }
+
+  @Test
+  void newCurvesWithTheSameNamesMoveTheShownLinesInsteadOfReplacingThem(FxRobot robot) {
+    @SuppressWarnings("unchecked")
+    LineChart<Number, Number> lines = (LineChart<Number, Number>) robot
+        .lookup(".visibility-line-chart").query();
+    XYChart.Series<Number, Number> tokyoBefore = lines.getData().get(1);
+
+    robot.interact(() -> chart.getSeries().setAll(
+        new VisibilitySeries("Frankfurt", new double[] {0, 5, 10, 20, 40},
+            new double[] {0.2, 0.7, 0.95, 0.999, 1}),
+        new VisibilitySeries("Tokyo", new double[] {0, 60, 120, 180, 240, 300},
+            new double[] {0.01, 0.2, 0.7, 0.95, 0.999, 1})));
+
+    assertThat(lines.getData().get(1)).isSameAs(tokyoBefore);
+    assertThat(tokyoBefore.getData()).extracting(point -> point.getXValue().doubleValue())
+        .containsExactly(0.0, 60.0, 120.0, 180.0, 240.0, 300.0);
+
+    robot.interact(() -> chart.getSeries().setAll(
+        new VisibilitySeries("Tokyo", new double[] {0, 70}, new double[] {0.5, 1})));
+
+    assertThat(lines.getData()).singleElement().satisfies(series -> {
+      assertThat(series.getName()).isEqualTo("Tokyo");
+      assertThat(series.getData()).extracting(point -> point.getYValue().doubleValue())
+          .containsExactly(0.5, 1.0);
+    });
   }
 
   @Test
