@@ -60,7 +60,14 @@ public final class FailoverGroup implements AutoCloseable {
 
   private final AgentConfig config;
   private final RaftServer server;
-  private final RaftClient client;
+  private final RaftGroup group;
+  /**
+   * Replaced after a failed submission: a Ratis async client whose request ran out of retries
+   * closes its sliding window and fails every later request ({@code AlreadyClosedException}), so
+   * one leaderless stretch longer than the retry budget (a cut, an overloaded host) would
+   * otherwise silence this member's releases for good.
+   */
+  private volatile RaftClient client;
   private final FailoverStateMachine stateMachine;
   private final Supplier<List<FailoverView>> views;
   private final LongSupplier clockMillis;
@@ -68,9 +75,10 @@ public final class FailoverGroup implements AutoCloseable {
   private final Map<String, long[]> submitted = new ConcurrentHashMap<>();
   private ScheduledFuture<?> watcher;
 
-  private FailoverGroup(AgentConfig config, RaftServer server, RaftClient client, FailoverStateMachine stateMachine,
-      Supplier<List<FailoverView>> views, LongSupplier clockMillis) {
+  private FailoverGroup(AgentConfig config, RaftGroup group, RaftServer server, RaftClient client,
+      FailoverStateMachine stateMachine, Supplier<List<FailoverView>> views, LongSupplier clockMillis) {
     this.config = config;
+    this.group = group;
     this.server = server;
     this.client = client;
     this.stateMachine = stateMachine;
@@ -147,16 +155,8 @@ public final class FailoverGroup implements AutoCloseable {
           .setOption(RaftStorage.StartupOption.RECOVER)
           .build();
       server.start();
-      RaftProperties clientProperties = new RaftProperties();
-      RaftClient client = RaftClient.newBuilder()
-          // Tagged with the region, so a member whose link to this region is cut drops its calls.
-          .setClientId(io.meridian.agent.consensus.RaftLinks.clientId(config.region()))
-          .setRaftGroup(group)
-          .setProperties(clientProperties)
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-              (int) (SUBMIT_TIMEOUT_MILLIS / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-          .build();
-      FailoverGroup result = new FailoverGroup(config, server, client, stateMachine, views, clockMillis);
+      RaftClient client = newClient(config, group);
+      FailoverGroup result = new FailoverGroup(config, group, server, client, stateMachine, views, clockMillis);
       result.watcher = scheduler.scheduleWithFixedDelay(result::submitReleases, WATCH_INTERVAL_MILLIS,
           WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
       log.info("failover group member {} serving on port {} with {}", config.region(), groupConfig.port(),
@@ -167,6 +167,35 @@ public final class FailoverGroup implements AutoCloseable {
           + groupConfig.port() + " (" + e.getMessage() + "); check that the port is free and " + storageDirectory
           + " is writable", e);
     }
+  }
+
+  private static RaftClient newClient(AgentConfig config, RaftGroup group) {
+    return RaftClient.newBuilder()
+        // Tagged with the region, so a member whose link to this region is cut drops its calls.
+        .setClientId(io.meridian.agent.consensus.RaftLinks.clientId(config.region()))
+        .setRaftGroup(group)
+        .setProperties(new RaftProperties())
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            (int) (SUBMIT_TIMEOUT_MILLIS / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /** Replaces {@code failed} with a fresh client unless another failure replaced it already. */
+  private void replaceClient(RaftClient failed) {
+    synchronized (this) {
+      if (client != failed) {
+        return;
+      }
+      client = newClient(config, group);
+    }
+    // Closed off the failing call's own callback thread.
+    CompletableFuture.runAsync(() -> {
+      try {
+        failed.close();
+      } catch (IOException | RuntimeException e) {
+        log.debug("closing a failed failover group client", e);
+      }
+    });
   }
 
   /** Submits this region's release of a primary it no longer hears, once per epoch and log end. */
@@ -212,8 +241,14 @@ public final class FailoverGroup implements AutoCloseable {
    * ({@code DECIDED …}, {@code NOCHANGE …} or {@code REFUSED …}).
    */
   public CompletableFuture<String> submit(FailoverCommand command) {
-    return client.async().send(Message.valueOf(
+    RaftClient current = client;
+    return current.async().send(Message.valueOf(
             org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(command.encode())))
+        .whenComplete((reply, failure) -> {
+          if (failure != null) {
+            replaceClient(current);
+          }
+        })
         .thenApply(FailoverGroup::answer);
   }
 

@@ -177,5 +177,9 @@ class FailoverGroupTest {
     await().atMost(COMMIT_WAIT).untilAsserted(() ->
         assertThat(decided.get("c")).containsExactly(new Input.EpochDecided("orders", 2, "b", 5, false)));
     assertThat(decided.get("a")).isEqualTo(decided.get("b")).isEqualTo(decided.get("c"));
+    // The submission that ran out of retries while cut off must not leave c unable to submit:
+    // Ratis closes an async client after such a failure, so the member replaces it.
+    assertThat(members.get("c").submit(new FailoverCommand.Decide("orders", 3, "c", 5, true))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS)).startsWith("DECIDED 3 c");
   }
 }
