@@ -2,6 +2,7 @@ package io.meridian.app.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.javafx.perf.PerformanceTracker;
 import io.meridian.agent.api.v1.PeerLinkStatus;
 import io.meridian.agent.api.v1.Snapshot;
 import io.meridian.agent.api.v1.StatusResponse;
@@ -14,6 +15,7 @@ import io.meridian.model.RegionId;
 import io.meridian.model.ReplicationMode;
 import io.meridian.model.StalenessBound;
 import io.meridian.model.Topology;
+import io.meridian.visualization.graph.TopologyGraph;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -41,8 +43,11 @@ import org.testfx.framework.junit5.Start;
  * Measures, and prints, what watching a 50-agent deployment costs the JavaFX thread: 50
  * simulated agents each send a snapshot twice a second (10 datasets, each a primary and four
  * replicas, so 40 replication flows with particles) and an event now and then; the real merge
- * session, view model and live view show them. Prints the JavaFX thread's CPU share, frames per
- * second and frame-time percentiles, and the merge thread's cost. A benchmark, not a test:
+ * session, view model and live view show them. Prints, per period, the JavaFX and renderer
+ * threads' CPU share, pulses and frames actually rendered per second, rendered-frame interval
+ * percentiles, and the renderer's CPU time per rendered frame (the figure that depends least on
+ * what else the machine runs); a paused period gives the cost of a frame where only particles
+ * move; the graph's node count and the merge thread's cost. A benchmark, not a test:
  * surefire's default includes skip it; run it with {@code ./mvnw -o -pl app -am test
  * -Dtest=LiveViewBenchmark -Dsurefire.failIfNoSpecifiedTests=false}. Headless Monocle renders in
  * software, so the figures bound a desktop's from above. Seed {@value #SEED}.
@@ -75,28 +80,43 @@ class LiveViewBenchmark {
   }
 
   /** What one measured period cost. */
-  private record Period(double fxBusyPercent, double renderBusyPercent, double framesPerSecond,
-      double p50Millis, double p99Millis, double maxMillis, long wallNanos) {
+  private record Period(double fxBusyPercent, double renderBusyPercent, double pulsesPerSecond,
+      double framesPerSecond, double p50Millis, double p99Millis, double maxMillis,
+      double renderMillisPerFrame, double fxMillisPerPulse, long wallNanos) {
     String line() {
       return String.format(Locale.ROOT, "JavaFX thread busy %.1f%%, renderer thread busy %.1f%%; "
-          + "%.1f frames/s, frame time p50 %.1f ms, p99 %.1f ms, max %.1f ms", fxBusyPercent,
-          renderBusyPercent, framesPerSecond, p50Millis, p99Millis, maxMillis);
+          + "%.1f pulses/s, %.1f frames rendered/s, frame interval p50 %.1f ms, p99 %.1f ms, "
+          + "max %.1f ms; renderer %.2f ms CPU per frame, JavaFX thread %.2f ms CPU per pulse",
+          fxBusyPercent, renderBusyPercent, pulsesPerSecond, framesPerSecond, p50Millis,
+          p99Millis, maxMillis, renderMillisPerFrame, fxMillisPerPulse);
     }
   }
 
+  /**
+   * Measures one period: the JavaFX and renderer threads' CPU time, the pulses (an animation
+   * timer) and the frames actually rendered (JavaFX's scene performance tracker, which the
+   * renderer calls after each frame it paints). The renderer's CPU time per rendered frame
+   * depends far less on what else the machine runs than frames per second do.
+   */
   private Period measure(FxRobot robot, Thread fxThread, long millis) throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    List<Long> pulses = Collections.synchronizedList(new ArrayList<>());
     List<Long> frames = Collections.synchronizedList(new ArrayList<>());
     AnimationTimer counter = new AnimationTimer() {
       @Override
       public void handle(long now) {
-        frames.add(now);
+        pulses.add(now);
       }
     };
     long renderer = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("QuantumRenderer")).mapToLong(Thread::getId)
         .findFirst().orElse(-1);
-    robot.interact(counter::start);
+    AtomicReference<PerformanceTracker> tracker = new AtomicReference<>();
+    robot.interact(() -> {
+      tracker.set(PerformanceTracker.getSceneTracker(view.get().root().getScene()));
+      tracker.get().setOnRenderedFrameTask(() -> frames.add(System.nanoTime()));
+      counter.start();
+    });
     long cpuBefore = threads.getThreadCpuTime(fxThread.getId());
     long renderBefore = renderer < 0 ? 0 : threads.getThreadCpuTime(renderer);
     long wallBefore = System.nanoTime();
@@ -104,17 +124,44 @@ class LiveViewBenchmark {
     long wall = System.nanoTime() - wallBefore;
     long cpu = threads.getThreadCpuTime(fxThread.getId()) - cpuBefore;
     long render = renderer < 0 ? 0 : threads.getThreadCpuTime(renderer) - renderBefore;
-    robot.interact(counter::stop);
+    robot.interact(() -> {
+      counter.stop();
+      tracker.get().setOnRenderedFrameTask(null);
+    });
     List<Long> intervals = new ArrayList<>();
+    int frameCount;
     synchronized (frames) {
+      frameCount = frames.size();
       for (int i = 1; i < frames.size(); i++) {
         intervals.add(frames.get(i) - frames.get(i - 1));
       }
     }
     Collections.sort(intervals);
-    return new Period(100.0 * cpu / wall, 100.0 * render / wall, frames.size() * 1e9 / wall,
-        percentile(intervals, 0.5), percentile(intervals, 0.99), percentile(intervals, 1.0),
-        wall);
+    int pulseCount = pulses.size();
+    return new Period(100.0 * cpu / wall, 100.0 * render / wall, pulseCount * 1e9 / wall,
+        frameCount * 1e9 / wall, percentile(intervals, 0.5), percentile(intervals, 0.99),
+        percentile(intervals, 1.0), frameCount == 0 ? 0 : render / 1e6 / frameCount,
+        pulseCount == 0 ? 0 : cpu / 1e6 / pulseCount, wall);
+  }
+
+  /** How many nodes the graph's scene graph holds, and how many of them are visible. */
+  private static String nodeCount(javafx.scene.Parent parent) {
+    int[] counts = new int[2];
+    count(parent, true, counts);
+    return counts[0] + " nodes in the graph, " + counts[1] + " of them visible";
+  }
+
+  private static void count(javafx.scene.Node node, boolean shown, int[] counts) {
+    counts[0]++;
+    boolean visible = shown && node.isVisible() && node.getOpacity() > 0;
+    if (visible) {
+      counts[1]++;
+    }
+    if (node instanceof javafx.scene.Parent parent) {
+      for (javafx.scene.Node child : parent.getChildrenUnmodifiable()) {
+        count(child, visible, counts);
+      }
+    }
   }
 
   @Test
@@ -136,25 +183,44 @@ class LiveViewBenchmark {
     }
     try {
       Thread.sleep(WARMUP_MILLIS);
+      TopologyGraph graph = view.get().graph();
+      // Before: the map and every layer of the graph rasterised again in each frame.
+      robot.interact(() -> {
+        graph.setMapCachedAtRest(false);
+        graph.setLayersCachedWhileFlowing(false);
+      });
+      Period vectorMap = measure(robot, fx.get(), MEASURE_MILLIS / 2);
+      robot.interact(() -> graph.setMapCachedAtRest(true));
+      Period vectorLayers = measure(robot, fx.get(), MEASURE_MILLIS / 2);
+      // Paused, the overlays stand still and only particles move: the cost of one particle
+      // frame, which does not depend on how many overlay updates a loaded machine fits in.
+      robot.interact(() -> view.get().model().pause());
+      Period pausedVectorLayers = measure(robot, fx.get(), MEASURE_MILLIS / 2);
+      robot.interact(() -> graph.setLayersCachedWhileFlowing(true));
+      Period paused = measure(robot, fx.get(), MEASURE_MILLIS / 2);
+      robot.interact(() -> view.get().model().resume());
       long mergeBefore = session.mergeNanos();
       long sentBefore = sent.get();
-      robot.interact(() -> view.get().graph().setMapCachedAtRest(false));
-      Period vectorMap = measure(robot, fx.get(), MEASURE_MILLIS / 2);
-      robot.interact(() -> view.get().graph().setMapCachedAtRest(true));
       Period live = measure(robot, fx.get(), MEASURE_MILLIS);
+      long merge = session.mergeNanos() - mergeBefore;
+      long inputs = sent.get() - sentBefore;
+      AtomicReference<String> nodes = new AtomicReference<>();
+      robot.interact(() -> nodes.set(nodeCount(graph)));
       robot.interact(() -> view.get().particlesProperty().set(false));
       Period still = measure(robot, fx.get(), MEASURE_MILLIS / 2);
       long wall = live.wallNanos();
-      long merge = session.mergeNanos() - mergeBefore;
-      long inputs = sent.get() - sentBefore;
       LiveState state = view.get().model().stateProperty().get();
       System.out.printf(Locale.ROOT, "live view, %d simulated agents, %d flows, snapshots every "
           + "%d ms, %.0f inputs/s, measured over %.0f s (seed %d)%n", AGENTS,
           state.flows().size(), SNAPSHOT_INTERVAL_MILLIS, inputs * 1e9 / wall, wall / 1e9, SEED);
-      System.out.println("  idle (same window, no agents): " + idle.line());
-      System.out.println("  live, map redrawn every frame: " + vectorMap.line());
-      System.out.println("  live:                          " + live.line());
-      System.out.println("  live, particles off:           " + still.line());
+      System.out.println("  idle (same window, no agents):            " + idle.line());
+      System.out.println("  live, map and graph redrawn every frame:  " + vectorMap.line());
+      System.out.println("  live, graph layers redrawn every frame:   " + vectorLayers.line());
+      System.out.println("  paused, graph layers redrawn every frame: " + pausedVectorLayers.line());
+      System.out.println("  paused (only particles move):             " + paused.line());
+      System.out.println("  live:                                     " + live.line());
+      System.out.println("  live, particles off:                      " + still.line());
+      System.out.println("  " + nodes.get());
       System.out.printf(Locale.ROOT, "  merge thread: %.1f%% busy, %.2f ms per published "
           + "state%n", 100.0 * merge / wall, merge / 1e6 / (wall / 1e9 * 10));
       assertThat(state.flows()).hasSize(DATASETS * REPLICAS_PER_DATASET);

@@ -62,6 +62,8 @@ public class TopologyGraph extends WorldMap {
       new SimpleBooleanProperty(this, "legendVisible", true);
   private final BooleanProperty linkLabelsVisible =
       new SimpleBooleanProperty(this, "linkLabelsVisible", true);
+  private final BooleanProperty layersCachedWhileFlowing =
+      new SimpleBooleanProperty(this, "layersCachedWhileFlowing", true);
 
   /** Creates an empty graph. */
   public TopologyGraph() {
@@ -211,6 +213,28 @@ public class TopologyGraph extends WorldMap {
   /** @param value whether to show link labels */
   public void setLinkLabelsVisible(boolean value) {
     linkLabelsVisible.set(value);
+  }
+
+  /**
+   * Whether, while particles flow ({@link #getLinkFlows()}), the links, labels and markers are
+   * kept as bitmaps so that a frame which only moves particles does not rasterise them again.
+   * Only while the map at the current scale is at most a few views large. Default {@code true};
+   * off is for comparison in benchmarks.
+   *
+   * @return the property
+   */
+  public BooleanProperty layersCachedWhileFlowingProperty() {
+    return layersCachedWhileFlowing;
+  }
+
+  /** @return whether the layers are kept as bitmaps while particles flow */
+  public boolean isLayersCachedWhileFlowing() {
+    return layersCachedWhileFlowing.get();
+  }
+
+  /** @param value whether to keep the layers as bitmaps while particles flow */
+  public void setLayersCachedWhileFlowing(boolean value) {
+    layersCachedWhileFlowing.set(value);
   }
 
   /**

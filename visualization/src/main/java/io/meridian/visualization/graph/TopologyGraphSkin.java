@@ -65,6 +65,14 @@ public class TopologyGraphSkin extends WorldMapSkin {
   /** Link width when no overlay sets one. */
   static final double LINK_WIDTH_DEFAULT_PX = 1.75;
 
+  /**
+   * While particles flow, the links, labels, leaders and markers are kept as bitmaps (so a
+   * frame that only moves particles copies them instead of rasterising every arc, marker and
+   * label again) while the whole map at the current scale has at most this many views' worth of
+   * pixels: each bitmap spans its layer, which grows with the square of the zoom.
+   */
+  static final double LAYER_CACHE_VIEWS_MAX = 4;
+
   private static final double LEGEND_MARGIN_PX = 12;
   private static final Duration PULSE_PERIOD = Duration.millis(1200);
 
@@ -109,6 +117,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private final MapChangeListener<LinkKey, LinkFlow> linkFlowListener =
       change -> restyleFlow(change.getKey());
   private int flowingCount;
+  private boolean layersCached;
   private final AnimationTimer flowAnimation = new AnimationTimer() {
     @Override
     public void handle(long now) {
@@ -122,6 +131,8 @@ public class TopologyGraphSkin extends WorldMapSkin {
       };
   private final InvalidationListener placementListener = observable -> markDirty();
   private final InvalidationListener themeListener = observable -> syncLegendTheme();
+  private final InvalidationListener relayoutListener =
+      observable -> getSkinnable().requestLayout();
   private final EventHandler<MouseEvent> regionClick = this::onRegionClicked;
   private final EventHandler<MouseEvent> linkClick = this::onLinkClicked;
   private final EventHandler<MouseEvent> backgroundClick = this::onBackgroundClicked;
@@ -152,6 +163,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     graph.getLinkFlows().addListener(linkFlowListener);
     graph.selectionProperty().addListener(selectionListener);
     graph.legendVisibleProperty().addListener(placementListener);
+    graph.layersCachedWhileFlowingProperty().addListener(relayoutListener);
     graph.linkLabelsVisibleProperty().addListener(placementListener);
     regionLayer.addEventHandler(MouseEvent.MOUSE_CLICKED, regionClick);
     linkHitLayer.addEventHandler(MouseEvent.MOUSE_CLICKED, linkClick);
@@ -174,6 +186,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
     flowAnimation.stop();
     graph.selectionProperty().removeListener(selectionListener);
     graph.legendVisibleProperty().removeListener(placementListener);
+    graph.layersCachedWhileFlowingProperty().removeListener(relayoutListener);
     graph.linkLabelsVisibleProperty().removeListener(placementListener);
     graph.removeEventHandler(MouseEvent.MOUSE_CLICKED, backgroundClick);
     graph.removeEventHandler(KeyEvent.KEY_PRESSED, keyHandler);
@@ -349,6 +362,38 @@ public class TopologyGraphSkin extends WorldMapSkin {
     } else {
       flowAnimation.stop();
     }
+    getSkinnable().requestLayout();
+  }
+
+  /**
+   * Keeps the layers under and over the particles as bitmaps while particles flow and the map
+   * is small enough (see {@link #LAYER_CACHE_VIEWS_MAX}); draws them as vectors otherwise, so
+   * the designer, which has no particles, pays nothing for the bitmaps. The layer's whole-pixel
+   * translation matters: the software pipeline copies a bitmap at a whole-pixel offset, but
+   * filters one at a fractional offset, which costs more than drawing the vectors (ADR 0025).
+   */
+  private void updateLayerCaches(double scale, double width, double height) {
+    TopologyGraph graph = graph();
+    double worldPixels = graph.getProjection().worldBounds().width() * scale
+        * graph.getProjection().worldBounds().height() * scale;
+    boolean cache = flowingCount > 0 && graph.isLayersCachedWhileFlowing()
+        && worldPixels <= LAYER_CACHE_VIEWS_MAX * width * height;
+    if (cache != layersCached) {
+      layersCached = cache;
+      linkLayer.setCache(cache);
+      linkLabelLayer.setCache(cache);
+      leaderLayer.setCache(cache);
+      regionLayer.setCache(cache);
+    }
+  }
+
+  /**
+   * Whether the links, labels, leaders and markers are kept as bitmaps now.
+   *
+   * @return true while particles flow at a scale that allows it
+   */
+  boolean isLayersCached() {
+    return layersCached;
   }
 
   /** Moves every visible particle stream along its link; one pass per frame. */
@@ -395,8 +440,11 @@ public class TopologyGraphSkin extends WorldMapSkin {
     }
     double scale = viewport.scale();
     // Panning only moves this one layer: everything in it is placed at scale, untranslated.
-    getOverlayLayer().setTranslateX(width / 2 - viewport.centerX() * scale);
-    getOverlayLayer().setTranslateY(height / 2 + viewport.centerY() * scale);
+    // Whole pixels, as the map's transform (WorldMapSkin): a fractional offset makes the
+    // software pipeline filter what it could copy (ADR 0025).
+    getOverlayLayer().setTranslateX(Math.rint(width / 2 - viewport.centerX() * scale));
+    getOverlayLayer().setTranslateY(Math.rint(height / 2 + viewport.centerY() * scale));
+    updateLayerCaches(scale, width, height);
     if (!placementDirty && scale == placedScale) {
       return;
     }

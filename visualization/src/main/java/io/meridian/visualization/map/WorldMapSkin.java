@@ -220,8 +220,11 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     }
     double scale = viewport.scale();
     // screen = (x - cx) * s + w / 2 ; screen = (-y' - (-cy)) * s + h / 2 where y' = -y
-    mapTransform.setToTransform(scale, 0, map.getWidth() / 2 - viewport.centerX() * scale,
-        0, scale, map.getHeight() / 2 + viewport.centerY() * scale);
+    // Whole-pixel translation: the software pipeline filters a cached bitmap drawn at a
+    // fractional offset instead of copying it, which live particles pay every frame (ADR 0025).
+    mapTransform.setToTransform(scale, 0,
+        Math.rint(map.getWidth() / 2 - viewport.centerX() * scale), 0, scale,
+        Math.rint(map.getHeight() / 2 + viewport.centerY() * scale));
     if (!motionActive) {
       // While the bitmap shows, the outlines keep their widths until it is drawn again: a new
       // stroke width makes every country's bounds be computed anew, on every zoom step.

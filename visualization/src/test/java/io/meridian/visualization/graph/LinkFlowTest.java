@@ -63,6 +63,33 @@ class LinkFlowTest {
   }
 
   @Test
+  void layersAreBitmapsOnlyWhileParticlesFlowAndTheMapIsSmall(FxRobot robot) {
+    TopologyGraphSkin skin = (TopologyGraphSkin) graph.getSkin();
+    assertThat(skin.isLayersCached()).as("no particles: vectors").isFalse();
+
+    robot.interact(() -> graph.getLinkFlows().put(ATLANTIC,
+        new LinkFlow(RegionId.of("us-east"), 0.5)));
+    robot.interact(graph::layout);
+    assertThat(skin.isLayersCached()).as("particles at the fitted zoom: bitmaps").isTrue();
+
+    // Zoomed far in, a bitmap of a whole layer would be many views large: vectors again.
+    robot.interact(() -> graph.zoomBy(8));
+    robot.interact(graph::layout);
+    assertThat(skin.isLayersCached()).as("zoomed in").isFalse();
+    robot.interact(graph::fitAll);
+    robot.interact(graph::layout);
+    assertThat(skin.isLayersCached()).isTrue();
+
+    robot.interact(() -> graph.setLayersCachedWhileFlowing(false));
+    robot.interact(graph::layout);
+    assertThat(skin.isLayersCached()).as("switched off").isFalse();
+    robot.interact(() -> graph.setLayersCachedWhileFlowing(true));
+    robot.interact(() -> graph.getLinkFlows().remove(ATLANTIC));
+    robot.interact(graph::layout);
+    assertThat(skin.isLayersCached()).as("particles gone").isFalse();
+  }
+
+  @Test
   void densityGrowsWithTheRateAndIsRefusedOutOfRange() {
     assertThat(LinkFlow.densityOf(0)).isZero();
     assertThat(LinkFlow.densityOf(1)).isPositive().isLessThan(LinkFlow.densityOf(100));
