@@ -44,23 +44,8 @@ final class Hashing {
     return mix(h ^ data.length);
   }
 
-  /** Most distinct texts remembered by {@link #text}; region names, so a handful. */
-  private static final int TEXT_HASHES_MAX = 1024;
-  // Every entry hash covers two region names; encoding and hashing them again for every write
-  // showed in profiles. A pure memo: the same text always has the same hash.
-  private static final java.util.concurrent.ConcurrentHashMap<String, Long> TEXT_HASHES =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
   static long text(String text) {
-    Long cached = TEXT_HASHES.get(text);
-    if (cached != null) {
-      return cached;
-    }
-    long hash = bytes(text.getBytes(StandardCharsets.UTF_8));
-    if (TEXT_HASHES.size() < TEXT_HASHES_MAX) {
-      TEXT_HASHES.put(text, hash);
-    }
-    return hash;
+    return bytes(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Where a key sits in the hash space: its leaf is the top bits of this. */
@@ -70,11 +55,16 @@ final class Hashing {
 
   /** The hash of one (key, state) pair: equal exactly when key, version, value and tombstone are. */
   static long entry(long keyHash, StoredValue state) {
+    return entry(keyHash, state, Hashing::text);
+  }
+
+  /** {@link #entry(long, StoredValue)} with region names hashed by {@code textHash} (a memo of {@link #text}). */
+  static long entry(long keyHash, StoredValue state, java.util.function.ToLongFunction<String> textHash) {
     Version version = state.version();
     long h = combine(keyHash, version.timestamp().pack());
-    h = combine(h, text(version.originRegion()));
+    h = combine(h, textHash.applyAsLong(version.originRegion()));
     h = combine(h, version.sequence());
-    h = combine(h, text(version.committedBy()));
+    h = combine(h, textHash.applyAsLong(version.committedBy()));
     h = combine(h, version.epoch());
     h = combine(h, state.tombstone() ? 1 : 2);
     h = combine(h, bytes(state.value().sharedArray()));

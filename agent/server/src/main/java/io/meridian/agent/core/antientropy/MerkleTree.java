@@ -35,6 +35,23 @@ public final class MerkleTree {
   private final HashMap<Bytes, Long> byKey = new HashMap<>();
   private final HashMap<Integer, Object> keysByLeaf = new HashMap<>();
 
+  // Hashes of region names: every entry hash covers two, and encoding and hashing them afresh for
+  // every write showed in profiles. A pure memo, bounded (region names are a handful).
+  private static final int TEXT_HASHES_MAX = 1024;
+  private final HashMap<String, Long> textHashes = new HashMap<>();
+
+  private long textHash(String text) {
+    Long cached = textHashes.get(text);
+    if (cached != null) {
+      return cached;
+    }
+    long hash = Hashing.text(text);
+    if (textHashes.size() < TEXT_HASHES_MAX) {
+      textHashes.put(text, hash);
+    }
+    return hash;
+  }
+
   // Range order: key hash (unsigned), ties (distinct keys with one hash) broken by the key's bytes.
   private static final Comparator<KeyDigest> RANGE_ORDER = (a, b) -> {
     int byHash = Long.compareUnsigned(Hashing.key(a.key()), Hashing.key(b.key()));
@@ -85,7 +102,7 @@ public final class MerkleTree {
       return;
     }
     long keyHash = Hashing.key(key);
-    long newHash = state.map(s -> Hashing.entry(keyHash, s)).orElse(0L);
+    long newHash = state.map(s -> Hashing.entry(keyHash, s, this::textHash)).orElse(0L);
     Long previous = newHash == 0 ? byKey.remove(key) : byKey.put(key, newHash);
     long oldHash = previous == null ? 0 : previous;
     if (newHash == 0 && previous != null) {
