@@ -378,6 +378,9 @@ final class DatasetReplication {
               out);
           return;
         }
+        // The lease for this read's own time, not the last tick's: a primary resuming from a pause
+        // must not serve a read its lease no longer covers (ADR 0020).
+        updateLease(nowMillis, out);
         Optional<String> refusal = writeRefusal(nowMillis);
         if (refusal.isPresent()) {
           answer(requester, new ClientResult.Failed(Failure.UNAVAILABLE, refusal.get()

@@ -187,6 +187,26 @@ class ReadLevelsTest {
   }
 
   @Test
+  void aPrimaryResumingFromAPauseChecksItsLeaseForTheReadsOwnTimeNotTheLastTick() {
+    TestCluster cluster = asyncCluster(LEASE, ReadPolicy.DEFAULTS);
+    cluster.tick(100);
+    cluster.deliverAll();
+    write(cluster, "v1");
+    cluster.deliverAll();
+    assertThat(value(cluster.result(cluster.request("a", read(RequestOptions.ReadLevel.STRONG, Optional.empty())))))
+        .isEqualTo("v1");
+
+    // Paused past its lease (no tick, no message), the primary's first work on resuming is a read.
+    cluster.nowMillis += 2_000;
+    ClientResult resumed = cluster.result(cluster.request("a", read(RequestOptions.ReadLevel.STRONG,
+        Optional.empty())));
+    assertThat(resumed).isInstanceOfSatisfying(ClientResult.Failed.class, failed -> {
+      assertThat(failed.failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(failed.message()).contains("strong read was not served");
+    });
+  }
+
+  @Test
   void strongReadsWithoutALeaseAndQuorumReadsOfASinglePrimaryDatasetAreRefusedWithALevelThatWorks() {
     TestCluster cluster = asyncCluster(FailoverPolicy.MANUAL, ReadPolicy.DEFAULTS);
     assertThat(cluster.result(cluster.request("a", read(RequestOptions.ReadLevel.STRONG, Optional.empty()))))
