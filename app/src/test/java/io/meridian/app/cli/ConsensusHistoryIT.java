@@ -112,7 +112,7 @@ class ConsensusHistoryIT {
       }
       String firstLeader = awaitLeader(clients, REGIONS);
       HistoryLoad load = new HistoryLoad(clients, new HistoryLoad.Options(DATASET, REGIONS, 150,
-          Duration.ofSeconds(45), 4, 0.3, 0.3, ReadConsistency.READ_CONSISTENCY_STRONG), recorder);
+          Duration.ofSeconds(45), 8, 0.3, 0.3, ReadConsistency.READ_CONSISTENCY_STRONG), recorder);
       CompletableFuture<HistoryLoad.Summary> running = CompletableFuture.supplyAsync(() -> {
         try {
           return load.run();
@@ -162,7 +162,7 @@ class ConsensusHistoryIT {
       LinearizabilityChecker.Result result = LinearizabilityChecker.check(historyFile);
       System.out.println("checker: " + result.describe());
       assertThat(result.linearizable()).as(result.describe()).isTrue();
-      assertThat(result.keysChecked()).isEqualTo(4);
+      assertThat(result.keysChecked()).isEqualTo(8);
     } finally {
       clients.values().forEach(AgentClient::close);
     }
