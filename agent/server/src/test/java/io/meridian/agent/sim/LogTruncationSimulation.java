@@ -15,14 +15,12 @@ import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.replication.ClientResponse;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
-import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -49,14 +47,8 @@ final class LogTruncationSimulation {
   private final long seed;
   private final Random random;
   private final Map<String, InMemoryReplicaStore> stores = new TreeMap<>();
-  private final Map<String, ReplicationNode> nodes = new TreeMap<>();
   private final Map<String, AgentConfig> configs = new TreeMap<>();
-  // Per unordered pair: the connection's generation; messages of an older one are dropped.
-  private final Map<String, Long> generations = new TreeMap<>();
-  private final Map<String, Boolean> linkUp = new TreeMap<>();
-  private final PriorityQueue<Envelope> network = new PriorityQueue<>();
-  private long nowMillis = 1_000;
-  private long order;
+  private final SimNetwork network;
   private long requestSequence;
   private long writesAcknowledged;
   private long snapshotsInstalled;
@@ -64,17 +56,10 @@ final class LogTruncationSimulation {
   private long wipes;
   private long logEntriesMax;
 
-  private record Envelope(long atMillis, long order, String from, String to, long generation, PeerMessage message)
-      implements Comparable<Envelope> {
-    @Override
-    public int compareTo(Envelope other) {
-      return atMillis != other.atMillis ? Long.compare(atMillis, other.atMillis) : Long.compare(order, other.order);
-    }
-  }
-
   LogTruncationSimulation(long seed) {
     this.seed = seed;
     this.random = new Random(seed);
+    this.network = new SimNetwork(DATASET, 1_000, this::delaysMillis, this::apply);
     ReplicationBounds bounds = new ReplicationBounds(32, 1 << 20, 2, 128, 50, 200, 300, 1_000, 1_000,
         100, 100, 1_000, 64, 1_024);
     DatasetConfig dataset = new DatasetConfig(DATASET, ReplicationMode.ASYNC, REGIONS, PRIMARY, 0,
@@ -95,7 +80,7 @@ final class LogTruncationSimulation {
   Report run() {
     try {
       for (String replica : REGIONS.subList(1, REGIONS.size())) {
-        connect(PRIMARY, replica);
+        network.connect(PRIMARY, replica);
       }
       for (int step = 0; step < STEPS; step++) {
         if (random.nextInt(3) > 0) {
@@ -104,22 +89,22 @@ final class LogTruncationSimulation {
         if (random.nextInt(200) == 0) {
           fault();
         }
-        advance(1 + random.nextInt(3));
+        network.advance(1 + random.nextInt(3));
         checkLogsBounded();
       }
       // Heal: every link up, every region running; writes stop.
       for (String replica : REGIONS.subList(1, REGIONS.size())) {
-        if (!linkUp.getOrDefault(pair(PRIMARY, replica), false)) {
-          connect(PRIMARY, replica);
+        if (!network.linkUp(PRIMARY, replica)) {
+          network.connect(PRIMARY, replica);
         }
       }
-      long stopMillis = nowMillis;
+      long stopMillis = network.nowMillis();
       while (!converged()) {
-        if (nowMillis - stopMillis > QUIESCE_MILLIS_MAX) {
+        if (network.nowMillis() - stopMillis > QUIESCE_MILLIS_MAX) {
           throw new AssertionError("replicas did not converge within " + QUIESCE_MILLIS_MAX + " ms of healing: "
               + sequences());
         }
-        advance(5);
+        network.advance(5);
       }
       return new Report(writesAcknowledged, snapshotsInstalled, crashes, wipes, logEntriesMax);
     } catch (AssertionError | RuntimeException e) {
@@ -131,19 +116,18 @@ final class LogTruncationSimulation {
   private void write() {
     Bytes key = Bytes.ofUtf8("k" + random.nextInt(KEYS));
     ClientOperation operation = random.nextInt(8) == 0 ? new ClientOperation.Delete(key)
-        : new ClientOperation.Put(key, Bytes.ofUtf8("v" + nowMillis + "-" + random.nextInt(1000)));
-    apply(PRIMARY, nodes.get(PRIMARY).step(nowMillis,
-        new Input.ClientRequest(requestSequence++, DATASET, operation)));
+        : new ClientOperation.Put(key, Bytes.ofUtf8("v" + network.nowMillis() + "-" + random.nextInt(1000)));
+    network.step(PRIMARY, new Input.ClientRequest(requestSequence++, DATASET, operation));
   }
 
   private void fault() {
     String replica = REGIONS.get(1 + random.nextInt(REGIONS.size() - 1));
     switch (random.nextInt(3)) {
       case 0 -> { // Cut the link for a while (it heals at a later fault or at the end).
-        if (linkUp.getOrDefault(pair(PRIMARY, replica), false)) {
-          disconnect(PRIMARY, replica, "link cut");
+        if (network.linkUp(PRIMARY, replica)) {
+          network.disconnect(PRIMARY, replica, "link cut");
         } else {
-          connect(PRIMARY, replica);
+          network.connect(PRIMARY, replica);
         }
       }
       case 1 -> { // Crash and restart: the store survives.
@@ -159,87 +143,32 @@ final class LogTruncationSimulation {
   }
 
   private void restart(String region) {
-    if (linkUp.getOrDefault(pair(PRIMARY, region), false)) {
-      disconnect(PRIMARY, region, region + " crashed");
+    if (network.linkUp(PRIMARY, region)) {
+      network.disconnect(PRIMARY, region, region + " crashed");
     }
     start(region);
-    connect(PRIMARY, region);
+    network.connect(PRIMARY, region);
   }
 
   private void start(String region) {
-    nodes.put(region, new ReplicationNode(configs.get(region), RETENTION, stores.get(region), nowMillis));
+    network.start(region,
+        new ReplicationNode(configs.get(region), RETENTION, stores.get(region), network.nowMillis()));
   }
 
-  private static String pair(String a, String b) {
-    return a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
-  }
-
-  private void connect(String a, String b) {
-    generations.merge(pair(a, b), 1L, Long::sum);
-    linkUp.put(pair(a, b), true);
-    apply(a, nodes.get(a).step(nowMillis, new Input.PeerConnected(b, DATASET)));
-    apply(b, nodes.get(b).step(nowMillis, new Input.PeerConnected(a, DATASET)));
-  }
-
-  private void disconnect(String a, String b, String reason) {
-    generations.merge(pair(a, b), 1L, Long::sum);
-    linkUp.put(pair(a, b), false);
-    apply(a, nodes.get(a).step(nowMillis, new Input.PeerDisconnected(b, DATASET, reason)));
-    apply(b, nodes.get(b).step(nowMillis, new Input.PeerDisconnected(a, DATASET, reason)));
-  }
-
-  private void advance(long millis) {
-    long until = nowMillis + millis;
-    while (true) {
-      Envelope next = network.peek();
-      long tickAt = nodes.values().stream().mapToLong(ReplicationNode::nextTickAtMillis).min().orElse(until);
-      long at = Math.min(until, Math.min(next == null ? until : next.atMillis(), Math.max(tickAt, nowMillis)));
-      nowMillis = Math.max(nowMillis, at);
-      if (next != null && next.atMillis() <= nowMillis) {
-        network.poll();
-        deliver(next);
-        continue;
-      }
-      for (Map.Entry<String, ReplicationNode> node : nodes.entrySet()) {
-        if (node.getValue().nextTickAtMillis() <= nowMillis) {
-          apply(node.getKey(), node.getValue().tick(nowMillis));
-        }
-      }
-      if (nowMillis >= until) {
-        return;
-      }
+  /** This run's fault policy: 2% of messages lost, 3% duplicated, 8% delayed enough to overtake others. */
+  private long[] delaysMillis(String from, String to) {
+    int fate = random.nextInt(100);
+    if (fate < 2) {
+      return new long[0]; // Lost.
     }
+    long delay = 1 + random.nextInt(fate < 10 ? 40 : 5); // Some overtake others.
+    return fate >= 97 ? new long[] {delay, delay + random.nextInt(30)} : new long[] {delay}; // Duplicated.
   }
 
-  private void deliver(Envelope envelope) {
-    if (!linkUp.getOrDefault(pair(envelope.from(), envelope.to()), false)
-        || generations.get(pair(envelope.from(), envelope.to())) != envelope.generation()) {
-      return; // The stream it travelled on is gone.
-    }
-    apply(envelope.to(), nodes.get(envelope.to()).step(nowMillis,
-        new Input.PeerMessageReceived(envelope.from(), envelope.message())));
-  }
-
+  /** Everything a node outputs but its messages, which the network sends after this. */
   private void apply(String region, Output output) {
     if (output.syncStoreFirst()) {
       stores.get(region).sync();
-    }
-    for (Output.Outbound outbound : output.messages()) {
-      String link = pair(region, outbound.to());
-      if (!linkUp.getOrDefault(link, false)) {
-        continue;
-      }
-      int fate = random.nextInt(100);
-      if (fate < 2) {
-        continue; // Lost.
-      }
-      long delay = 1 + random.nextInt(fate < 10 ? 40 : 5); // Some overtake others.
-      network.add(new Envelope(nowMillis + delay, order++, region, outbound.to(), generations.get(link),
-          outbound.message()));
-      if (fate >= 97) {
-        network.add(new Envelope(nowMillis + delay + random.nextInt(30), order++, region, outbound.to(),
-            generations.get(link), outbound.message())); // Duplicated.
-      }
     }
     for (ClientResponse response : output.responses()) {
       if (response.result() instanceof ClientResult.Committed) {

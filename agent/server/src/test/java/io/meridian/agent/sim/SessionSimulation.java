@@ -15,7 +15,6 @@ import io.meridian.agent.core.replication.ClientResponse;
 import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
-import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.replication.RequestOptions;
 import io.meridian.agent.core.replication.SessionToken;
@@ -25,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -52,15 +50,10 @@ final class SessionSimulation {
   private final Random random;
   private final ReplicationMode mode;
   private final Map<String, InMemoryReplicaStore> stores = new TreeMap<>();
-  private final Map<String, ReplicationNode> nodes = new TreeMap<>();
   private final Map<String, AgentConfig> configs = new TreeMap<>();
-  private final Map<String, Long> generations = new TreeMap<>();
-  private final Map<String, Boolean> linkUp = new TreeMap<>();
-  private final PriorityQueue<Envelope> network = new PriorityQueue<>();
+  private final SimNetwork network;
   private final Session[] sessions = new Session[SESSIONS];
   private final Map<Long, Outstanding> outstanding = new HashMap<>();
-  private long nowMillis = 1_000;
-  private long order;
   private long requestSequence;
   private long writesAcknowledged;
   private long sessionReads;
@@ -69,14 +62,6 @@ final class SessionSimulation {
   private long readsRefused;
   private long crashes;
   private long cuts;
-
-  private record Envelope(long atMillis, long order, String from, String to, long generation, PeerMessage message)
-      implements Comparable<Envelope> {
-    @Override
-    public int compareTo(Envelope other) {
-      return atMillis != other.atMillis ? Long.compare(atMillis, other.atMillis) : Long.compare(order, other.order);
-    }
-  }
 
   /** A client session: its key, the counter of its last acknowledged write and that write's token. */
   private static final class Session {
@@ -100,6 +85,7 @@ final class SessionSimulation {
   SessionSimulation(long seed) {
     this.seed = seed;
     this.random = new Random(seed);
+    this.network = new SimNetwork(DATASET, 1_000, this::delaysMillis, this::apply);
     this.mode = seed % 2 == 0 ? ReplicationMode.SYNC : ReplicationMode.ASYNC;
     ReplicationBounds bounds = new ReplicationBounds(32, 1 << 20, 2, 128, 50, 200, 300, 1_000, 1_000,
         100, 100, 1_000, 64, 1_024);
@@ -125,7 +111,7 @@ final class SessionSimulation {
   Report run() {
     try {
       for (String replica : REGIONS.subList(1, REGIONS.size())) {
-        connect(PRIMARY, replica);
+        network.connect(PRIMARY, replica);
       }
       for (int step = 0; step < STEPS; step++) {
         Session session = sessions[random.nextInt(SESSIONS)];
@@ -139,7 +125,7 @@ final class SessionSimulation {
         if (random.nextInt(150) == 0) {
           fault();
         }
-        advance(1 + random.nextInt(4));
+        network.advance(1 + random.nextInt(4));
       }
       return new Report(writesAcknowledged, sessionReads, readsServedElsewhere, readsThatWaited, readsRefused,
           crashes, cuts);
@@ -152,13 +138,13 @@ final class SessionSimulation {
   private void write(Session session) {
     String region = REGIONS.get(random.nextInt(REGIONS.size()));
     long counter = session.nextCounter++;
-    issue(region, new Outstanding(session, region, true, counter, nowMillis),
+    issue(region, new Outstanding(session, region, true, counter, network.nowMillis()),
         new ClientOperation.Put(session.key(), Bytes.ofUtf8(Long.toString(counter))));
   }
 
   private void read(Session session) {
     String region = REGIONS.get(random.nextInt(REGIONS.size()));
-    issue(region, new Outstanding(session, region, false, session.acknowledged, nowMillis),
+    issue(region, new Outstanding(session, region, false, session.acknowledged, network.nowMillis()),
         new ClientOperation.Tuned(new ClientOperation.Get(session.key()),
             RequestOptions.read(RequestOptions.ReadLevel.SESSION, session.token)));
   }
@@ -167,7 +153,7 @@ final class SessionSimulation {
     long id = requestSequence++;
     what.session().busy = true;
     outstanding.put(id, what);
-    apply(region, nodes.get(region).step(nowMillis, new Input.ClientRequest(id, DATASET, operation)));
+    network.step(region, new Input.ClientRequest(id, DATASET, operation));
   }
 
   private void onResponse(ClientResponse response) {
@@ -197,7 +183,7 @@ final class SessionSimulation {
     if (!read.servedBy().equals(what.region())) {
       readsServedElsewhere++;
     }
-    if (nowMillis > what.issuedAtMillis()) {
+    if (network.nowMillis() > what.issuedAtMillis()) {
       readsThatWaited++;
     }
     long seen = read.value().map(v -> Long.parseLong(v.value().toUtf8())).orElse(-1L);
@@ -212,15 +198,15 @@ final class SessionSimulation {
     String replica = REGIONS.get(1 + random.nextInt(REGIONS.size() - 1));
     if (random.nextBoolean()) {
       cuts++;
-      if (linkUp.getOrDefault(pair(PRIMARY, replica), false)) {
-        disconnect(PRIMARY, replica, "link cut");
+      if (network.linkUp(PRIMARY, replica)) {
+        network.disconnect(PRIMARY, replica, "link cut");
       } else {
-        connect(PRIMARY, replica);
+        network.connect(PRIMARY, replica);
       }
     } else {
       crashes++;
-      if (linkUp.getOrDefault(pair(PRIMARY, replica), false)) {
-        disconnect(PRIMARY, replica, replica + " crashed");
+      if (network.linkUp(PRIMARY, replica)) {
+        network.disconnect(PRIMARY, replica, replica + " crashed");
       }
       // Its clients' requests die with it; they see a lost connection, not an answer.
       outstanding.values().removeIf(what -> {
@@ -231,86 +217,34 @@ final class SessionSimulation {
         return false;
       });
       start(replica);
-      connect(PRIMARY, replica);
+      network.connect(PRIMARY, replica);
     }
   }
 
   private void start(String region) {
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+    network.start(region,
+        new ReplicationNode(configs.get(region), stores.get(region), network.nowMillis()));
   }
 
-  private static String pair(String a, String b) {
-    return a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
-  }
-
-  private void connect(String a, String b) {
-    generations.merge(pair(a, b), 1L, Long::sum);
-    linkUp.put(pair(a, b), true);
-    apply(a, nodes.get(a).step(nowMillis, new Input.PeerConnected(b, DATASET)));
-    apply(b, nodes.get(b).step(nowMillis, new Input.PeerConnected(a, DATASET)));
-  }
-
-  private void disconnect(String a, String b, String reason) {
-    generations.merge(pair(a, b), 1L, Long::sum);
-    linkUp.put(pair(a, b), false);
-    apply(a, nodes.get(a).step(nowMillis, new Input.PeerDisconnected(b, DATASET, reason)));
-    apply(b, nodes.get(b).step(nowMillis, new Input.PeerDisconnected(a, DATASET, reason)));
-  }
-
-  private void advance(long millis) {
-    long until = nowMillis + millis;
-    while (true) {
-      Envelope next = network.peek();
-      long tickAt = nodes.values().stream().mapToLong(ReplicationNode::nextTickAtMillis).min().orElse(until);
-      long at = Math.min(until, Math.min(next == null ? until : next.atMillis(), Math.max(tickAt, nowMillis)));
-      nowMillis = Math.max(nowMillis, at);
-      if (next != null && next.atMillis() <= nowMillis) {
-        network.poll();
-        deliver(next);
-        continue;
-      }
-      for (Map.Entry<String, ReplicationNode> node : nodes.entrySet()) {
-        if (node.getValue().nextTickAtMillis() <= nowMillis) {
-          apply(node.getKey(), node.getValue().tick(nowMillis));
-        }
-      }
-      if (nowMillis >= until) {
-        return;
-      }
+  /**
+   * This run's fault policy: 2% of messages lost, 3% duplicated, 8% delayed enough to overtake
+   * others, and a slow link to replica b.
+   */
+  private long[] delaysMillis(String from, String to) {
+    int fate = random.nextInt(100);
+    if (fate < 2) {
+      return new long[0]; // Lost.
     }
+    // Replica b sits behind a slow link in this run: its batches often arrive late.
+    long slow = to.equals("b") && random.nextInt(4) == 0 ? 80 : 0;
+    long delay = 1 + slow + random.nextInt(fate < 10 ? 40 : 5); // Some overtake others.
+    return fate >= 97 ? new long[] {delay, delay + random.nextInt(30)} : new long[] {delay}; // Duplicated.
   }
 
-  private void deliver(Envelope envelope) {
-    if (!linkUp.getOrDefault(pair(envelope.from(), envelope.to()), false)
-        || generations.get(pair(envelope.from(), envelope.to())) != envelope.generation()) {
-      return; // The stream it travelled on is gone.
-    }
-    apply(envelope.to(), nodes.get(envelope.to()).step(nowMillis,
-        new Input.PeerMessageReceived(envelope.from(), envelope.message())));
-  }
-
+  /** Everything a node outputs but its messages, which the network sends after this. */
   private void apply(String region, Output output) {
     if (output.syncStoreFirst()) {
       stores.get(region).sync();
-    }
-    for (Output.Outbound outbound : output.messages()) {
-      String link = pair(region, outbound.to());
-      if (!linkUp.getOrDefault(link, false)) {
-        continue;
-      }
-      int fate = random.nextInt(100);
-      if (fate < 2) {
-        continue; // Lost.
-      }
-      // Replica b sits behind a slow link in this run: its batches often arrive late.
-      long slow = outbound.to().equals("b") && random.nextInt(4) == 0 ? 80 : 0;
-      long delay = 1 + slow + random.nextInt(fate < 10 ? 40 : 5); // Some overtake others.
-      network.add(new Envelope(nowMillis + delay, order++, region, outbound.to(), generations.get(link),
-          outbound.message()));
-      if (fate >= 97) {
-        network.add(new Envelope(nowMillis + delay + random.nextInt(30), order++, region, outbound.to(),
-            generations.get(link), outbound.message())); // Duplicated.
-      }
     }
     for (ClientResponse response : output.responses()) {
       onResponse(response);
