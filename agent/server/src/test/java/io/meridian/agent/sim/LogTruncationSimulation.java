@@ -4,9 +4,7 @@ import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
 import io.meridian.agent.config.LogRetention;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.core.Bytes;
@@ -18,7 +16,6 @@ import io.meridian.agent.core.replication.Output;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.storage.InMemoryReplicaStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,13 +62,7 @@ final class LogTruncationSimulation {
     DatasetConfig dataset = new DatasetConfig(DATASET, ReplicationMode.ASYNC, REGIONS, PRIMARY, 0,
         FsyncPolicy.PER_COMMIT, 1, FailoverPolicy.MANUAL);
     for (String region : REGIONS) {
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String peer : REGIONS) {
-        if (!peer.equals(region)) {
-          peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE));
-        }
-      }
-      configs.put(region, new AgentConfig(region, peers, List.of(dataset), bounds));
+      configs.put(region, SimNetwork.agentConfig(region, REGIONS, dataset, bounds));
       stores.put(region, new InMemoryReplicaStore());
       start(region);
     }

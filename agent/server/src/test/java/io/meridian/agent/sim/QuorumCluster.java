@@ -3,8 +3,6 @@ package io.meridian.agent.sim;
 import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.QuorumPolicy;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
@@ -54,13 +52,7 @@ public final class QuorumCluster {
     ReplicationBounds bounds = new ReplicationBounds(64, 1 << 20, 0, 256, 100, 500, 300, 1_000, 1_000, 1_000,
         1_000, 1_000, 64, 1_024);
     for (String region : regions) {
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String peer : regions) {
-        if (!peer.equals(region)) {
-          peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE));
-        }
-      }
-      configs.put(region, new AgentConfig(region, peers, List.of(dataset), bounds));
+      configs.put(region, SimNetwork.agentConfig(region, regions, dataset, bounds));
       stores.put(region, new InMemoryReplicaStore());
       nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
     }

@@ -4,8 +4,6 @@ import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReadPolicy;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.config.ReplicationMode;
@@ -19,7 +17,6 @@ import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.replication.RequestOptions;
 import io.meridian.agent.core.replication.SessionToken;
 import io.meridian.agent.core.storage.InMemoryReplicaStore;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,13 +90,7 @@ final class SessionSimulation {
     DatasetConfig dataset = new DatasetConfig(DATASET, mode, REGIONS, PRIMARY, mode == ReplicationMode.SYNC ? 1 : 0,
         FsyncPolicy.PER_COMMIT, 1, FailoverPolicy.MANUAL).withReads(new ReadPolicy(0, 0, false, 50));
     for (String region : REGIONS) {
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String peer : REGIONS) {
-        if (!peer.equals(region)) {
-          peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE));
-        }
-      }
-      configs.put(region, new AgentConfig(region, peers, List.of(dataset), bounds));
+      configs.put(region, SimNetwork.agentConfig(region, REGIONS, dataset, bounds));
       stores.put(region, new InMemoryReplicaStore());
       start(region);
     }

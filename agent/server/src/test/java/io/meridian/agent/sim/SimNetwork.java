@@ -1,9 +1,16 @@
 package io.meridian.agent.sim;
 
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.DatasetConfig;
+import io.meridian.agent.config.LinkEmulation;
+import io.meridian.agent.config.PeerConfig;
+import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
 import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
@@ -137,6 +144,18 @@ final class SimNetwork {
             outbound.message()));
       }
     }
+  }
+
+  /** The configuration of {@code region}'s agent in a simulated cluster of {@code regions} holding one dataset. */
+  static AgentConfig agentConfig(String region, List<String> regions, DatasetConfig dataset,
+      ReplicationBounds bounds) {
+    List<PeerConfig> peers = new ArrayList<>();
+    for (String peer : regions) {
+      if (!peer.equals(region)) {
+        peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE));
+      }
+    }
+    return new AgentConfig(region, peers, List.of(dataset), bounds);
   }
 
   private static String pair(String a, String b) {
