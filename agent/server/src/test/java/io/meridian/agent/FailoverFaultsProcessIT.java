@@ -3,15 +3,11 @@ package io.meridian.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.meridian.agent.api.v1.ControlGrpc;
-import io.meridian.agent.api.v1.CutLinkRequest;
 import io.meridian.agent.api.v1.DatasetFailoverView;
-import io.meridian.agent.api.v1.FailoverStatusRequest;
-import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
 import io.meridian.agent.api.v1.HealLinkRequest;
 import io.meridian.agent.api.v1.KvGrpc;
@@ -21,17 +17,11 @@ import io.meridian.agent.api.v1.PutResponse;
 import io.meridian.agent.api.v1.QuarantinedChange;
 import io.meridian.agent.api.v1.Role;
 import io.meridian.agent.config.DatasetConfig;
-import io.meridian.agent.config.FailoverGroupConfig;
 import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationMode;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,7 +46,6 @@ class FailoverFaultsProcessIT {
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final String ORDERS = "orders";
   private static final FailoverPolicy POLICY = new FailoverPolicy(true, 1_000, 100);
-  private static final long WRITE_DEADLINE_MILLIS = 2_000;
   /** Writes sent to the paused primary; they wait in its socket buffers until it continues. */
   private static final int WRITES_THROUGH_THE_PAUSE = 10;
 
@@ -64,10 +53,12 @@ class FailoverFaultsProcessIT {
   Path directory;
 
   private AgentProcesses agents;
+  private FailoverAgents failover;
 
   @BeforeEach
   void prepareAgents() {
     agents = new AgentProcesses(directory);
+    failover = new FailoverAgents(agents, directory, REGIONS);
   }
 
   @AfterEach
@@ -78,8 +69,8 @@ class FailoverFaultsProcessIT {
   @Test
   void primaryPausedPastItsLeaseCannotWriteInItsOldEpochWhenItContinues() throws Exception {
     String old = startAllAndWaitForAPrimary();
-    List<String> majority = others(old);
-    long oldEpoch = view(old).getEpoch();
+    List<String> majority = failover.others(old);
+    long oldEpoch = failover.view(old).getEpoch();
     for (int i = 0; i < 20; i++) {
       put(old, "before" + i);
     }
@@ -116,8 +107,8 @@ class FailoverFaultsProcessIT {
           assertThat(ack.getVersion().getCommittedByRegion()).isNotEqualTo(old);
         });
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-      assertThat(view(old).getEpoch()).isEqualTo(oldEpoch + 1);
-      assertThat(view(old).getRole()).isEqualTo(Role.ROLE_REPLICA);
+      assertThat(failover.view(old).getEpoch()).isEqualTo(oldEpoch + 1);
+      assertThat(failover.view(old).getRole()).isEqualTo(Role.ROLE_REPLICA);
     });
     awaitConverged();
     String now = first.getVersion().getCommittedByRegion();
@@ -142,8 +133,8 @@ class FailoverFaultsProcessIT {
     String old = startAllAndWaitForAPrimary();
     assertThat(agents.logOf("a")).contains("clock skewed by 5000 ms");
     assertThat(agents.logOf("b")).contains("clock skewed by -5000 ms");
-    List<String> majority = others(old);
-    long oldEpoch = view(old).getEpoch();
+    List<String> majority = failover.others(old);
+    long oldEpoch = failover.view(old).getEpoch();
     for (int i = 0; i < 20; i++) {
       put(old, "before" + i);
     }
@@ -156,7 +147,8 @@ class FailoverFaultsProcessIT {
     assertThat(System.nanoTime()).as("no write accepted by both: the old primary's last ack precedes the new one's first")
         .isGreaterThan(isolation.lastAckNanos());
     // The cut covers the failover group's Ratis traffic too: the isolated primary learns nothing.
-    assertThat(view(old).getEpoch()).as("epoch at the cut-off old primary after the majority decided").isEqualTo(oldEpoch);
+    assertThat(failover.view(old).getEpoch()).as("epoch at the cut-off old primary after the majority decided")
+        .isEqualTo(oldEpoch);
     agents.kill(old);
     String now = first.getVersion().getCommittedByRegion();
     for (int i = 0; i < 10; i++) {
@@ -168,8 +160,8 @@ class FailoverFaultsProcessIT {
     }
     agents.start(old);
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-      assertThat(view(old).getEpoch()).isEqualTo(oldEpoch + 1);
-      assertThat(view(old).getRole()).isEqualTo(Role.ROLE_REPLICA);
+      assertThat(failover.view(old).getEpoch()).isEqualTo(oldEpoch + 1);
+      assertThat(failover.view(old).getRole()).isEqualTo(Role.ROLE_REPLICA);
     });
     awaitConverged();
     assertQuarantineIsExactlyTheMissingWrites(old, isolation.acknowledged(), now, oldEpoch + 1);
@@ -185,8 +177,8 @@ class FailoverFaultsProcessIT {
 
   /** Cuts the primary off both replicas and writes to it until it refuses; it must stop within its lease. */
   private Isolation isolate(String old) {
-    for (String other : others(old)) {
-      cut(old, other);
+    for (String other : failover.others(old)) {
+      failover.cut(old, other);
     }
     long cutAtNanos = System.nanoTime();
     Map<String, PutResponse> acknowledged = new java.util.TreeMap<>();
@@ -248,52 +240,17 @@ class FailoverFaultsProcessIT {
   /** Every agent applied the same epoch and log end. */
   private void awaitConverged() {
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-      List<DatasetFailoverView> views = REGIONS.stream().map(this::view).toList();
+      List<DatasetFailoverView> views = REGIONS.stream().map(failover::view).toList();
       assertThat(views.stream().map(DatasetFailoverView::getEpoch).distinct()).as("epochs " + views).hasSize(1);
       assertThat(views.stream().map(DatasetFailoverView::getLastSequence).distinct()).as("log ends " + views).hasSize(1);
     });
   }
 
-  private void writeConfigs() throws IOException {
-    Map<String, Integer> ports = agents.ports();
-    Map<String, Integer> groupPorts = new HashMap<>();
-    List<FailoverGroupConfig.Member> members = new ArrayList<>();
-    for (String region : REGIONS) {
-      ports.put(region, AgentProcesses.freePort());
-      groupPorts.put(region, AgentProcesses.freePort());
-      members.add(new FailoverGroupConfig.Member(region, "127.0.0.1:" + groupPorts.get(region)));
-    }
-    DatasetConfig dataset = new DatasetConfig(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", 0,
-        FsyncPolicy.OPERATING_SYSTEM, 1, POLICY);
-    for (String region : REGIONS) {
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String peer : REGIONS) {
-        if (!peer.equals(region)) {
-          peers.add(new PeerConfig(peer, "localhost:" + ports.get(peer), LinkEmulation.NONE));
-        }
-      }
-      AgentMain.ConfigFile config = new AgentMain.ConfigFile(region, peers, List.of(dataset), null,
-          new FailoverGroupConfig(groupPorts.get(region), members, Map.of(ORDERS, List.of("b", "c"))));
-      new ObjectMapper().writeValue(directory.resolve(region + ".json").toFile(), config);
-    }
-  }
-
-  /** Starts the agents and returns the primary once it accepts writes (see FailoverProcessIT). */
+  /** Writes the configurations, starts the agents and returns the primary once it accepts writes. */
   private String startAllAndWaitForAPrimary() throws Exception {
-    writeConfigs();
-    for (String region : REGIONS) {
-      agents.start(region);
-    }
-    String[] primary = new String[1];
-    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-      primary[0] = put("b", "warm-up").getVersion().getCommittedByRegion();
-      return put(primary[0], "warm-up").getVersion().getCommittedByRegion().equals(primary[0]);
-    });
-    return primary[0];
-  }
-
-  private static List<String> others(String region) {
-    return REGIONS.stream().filter(r -> !r.equals(region)).toList();
+    failover.writeConfigs(new DatasetConfig(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, POLICY));
+    return failover.startAllAndWaitForAPrimary(ORDERS);
   }
 
   private static PutRequest request(String key) {
@@ -302,8 +259,7 @@ class FailoverFaultsProcessIT {
   }
 
   private PutResponse put(String region, String key) {
-    return KvGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(WRITE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
-        .put(request(key));
+    return failover.put(region, ORDERS, key);
   }
 
   /**
@@ -316,17 +272,6 @@ class FailoverFaultsProcessIT {
   }
 
   private GetResponse get(String region, String key) {
-    return KvGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .get(GetRequest.newBuilder().setDataset(ORDERS).setKey(ByteString.copyFromUtf8(key)).build());
-  }
-
-  private DatasetFailoverView view(String region) {
-    return ControlGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
-  }
-
-  private void cut(String a, String b) {
-    ControlGrpc.newBlockingStub(agents.channel(a)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(b).build());
-    ControlGrpc.newBlockingStub(agents.channel(b)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(a).build());
+    return failover.get(region, ORDERS, key);
   }
 }

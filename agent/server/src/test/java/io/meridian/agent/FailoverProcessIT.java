@@ -3,29 +3,16 @@ package io.meridian.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.meridian.agent.api.v1.ControlGrpc;
-import io.meridian.agent.api.v1.CutLinkRequest;
-import io.meridian.agent.api.v1.DatasetFailoverView;
-import io.meridian.agent.api.v1.FailoverStatusRequest;
-import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
-import io.meridian.agent.api.v1.HealLinkRequest;
-import io.meridian.agent.api.v1.KvGrpc;
 import io.meridian.agent.api.v1.ListQuarantineRequest;
-import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.PutResponse;
 import io.meridian.agent.api.v1.QuarantinedChange;
 import io.meridian.agent.config.DatasetConfig;
-import io.meridian.agent.config.FailoverGroupConfig;
 import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationMode;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +37,6 @@ class FailoverProcessIT {
   private static final String LEDGER = "ledger";
   private static final String ORDERS = "orders";
   private static final FailoverPolicy POLICY = new FailoverPolicy(true, 1_000, 100);
-  private static final long WRITE_DEADLINE_MILLIS = 2_000;
 
   // Kept after a failure (the agents' logs are the only account of what the group did); the build
   // directory's cleanup removes it.
@@ -58,12 +44,12 @@ class FailoverProcessIT {
   Path directory;
 
   private AgentProcesses agents;
-  private Map<String, Integer> ports;
+  private FailoverAgents failover;
 
   @BeforeEach
   void prepareAgents() {
     agents = new AgentProcesses(directory);
-    ports = agents.ports();
+    failover = new FailoverAgents(agents, directory, REGIONS);
   }
 
   @AfterEach
@@ -71,83 +57,16 @@ class FailoverProcessIT {
     agents.close();
   }
 
-  private void writeConfigs(DatasetConfig dataset) throws IOException {
-    Map<String, Integer> groupPorts = new HashMap<>();
-    List<FailoverGroupConfig.Member> members = new ArrayList<>();
-    for (String region : REGIONS) {
-      ports.put(region, AgentProcesses.freePort());
-      groupPorts.put(region, AgentProcesses.freePort());
-      members.add(new FailoverGroupConfig.Member(region, "127.0.0.1:" + groupPorts.get(region)));
-    }
-    for (String region : REGIONS) {
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String peer : REGIONS) {
-        if (!peer.equals(region)) {
-          peers.add(new PeerConfig(peer, "localhost:" + ports.get(peer), LinkEmulation.NONE));
-        }
-      }
-      AgentMain.ConfigFile config = new AgentMain.ConfigFile(region, peers, List.of(dataset), null,
-          new FailoverGroupConfig(groupPorts.get(region), members, Map.of(dataset.name(), List.of("b", "c"))));
-      new ObjectMapper().writeValue(directory.resolve(region + ".json").toFile(), config);
-    }
-  }
-
-  private PutResponse put(String region, String dataset, String key) {
-    return KvGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(WRITE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
-        .put(PutRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key))
-            .setValue(ByteString.copyFromUtf8("v-" + key)).build());
-  }
-
-  private GetResponse get(String region, String dataset, String key) {
-    return KvGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .get(GetRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFromUtf8(key)).build());
-  }
-
-  private DatasetFailoverView view(String region) {
-    return ControlGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
-  }
-
-  private void cut(String a, String b) {
-    ControlGrpc.newBlockingStub(agents.channel(a)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(b).build());
-    ControlGrpc.newBlockingStub(agents.channel(b)).cutLink(CutLinkRequest.newBuilder().setPeerRegion(a).build());
-  }
-
-  private void heal(String a, String b) {
-    ControlGrpc.newBlockingStub(agents.channel(a)).healLink(HealLinkRequest.newBuilder().setPeerRegion(b).build());
-    ControlGrpc.newBlockingStub(agents.channel(b)).healLink(HealLinkRequest.newBuilder().setPeerRegion(a).build());
-  }
-
-  /**
-   * Starts the agents and returns the primary once it accepts writes. Agents start one after the
-   * other, slowly on a loaded machine: replicas that wait longer than the lease for the configured
-   * primary rightly fail over before the test begins, so the test asks who the primary is.
-   */
-  private String startAllAndWaitForAPrimary(String dataset) throws Exception {
-    for (String region : REGIONS) {
-      agents.start(region);
-    }
-    String[] primary = new String[1];
-    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-      primary[0] = put("b", dataset, "warm-up").getVersion().getCommittedByRegion();
-      return put(primary[0], dataset, "warm-up").getVersion().getCommittedByRegion().equals(primary[0]);
-    });
-    return primary[0];
-  }
-
-  private static List<String> others(String region) {
-    return REGIONS.stream().filter(r -> !r.equals(region)).toList();
-  }
-
   @Test
   void syncPrimaryKilledUnderLoadFailsOverOnItsOwnAndLosesNoAcknowledgedWrite() throws Exception {
     // One acknowledgement besides the primary's own: with the primary dead, the surviving majority
     // always includes a region holding each acknowledged write, and the log picks the most
     // up-to-date one (with every replica required, no write could commit once one region is gone).
-    writeConfigs(new DatasetConfig(LEDGER, ReplicationMode.SYNC, REGIONS, "a", 1, FsyncPolicy.PER_COMMIT, 1, POLICY));
-    String oldPrimary = startAllAndWaitForAPrimary(LEDGER);
-    List<String> survivors = others(oldPrimary);
-    long oldEpoch = view(survivors.get(0)).getEpoch();
+    failover.writeConfigs(
+        new DatasetConfig(LEDGER, ReplicationMode.SYNC, REGIONS, "a", 1, FsyncPolicy.PER_COMMIT, 1, POLICY));
+    String oldPrimary = failover.startAllAndWaitForAPrimary(LEDGER);
+    List<String> survivors = failover.others(oldPrimary);
+    long oldEpoch = failover.view(survivors.get(0)).getEpoch();
 
     Map<String, PutResponse> acknowledged = new HashMap<>();
     long killedAtNanos = 0;
@@ -160,7 +79,7 @@ class FailoverProcessIT {
       // Clients write through replicas, which forward to whichever primary they follow.
       String through = survivors.get(i % 2);
       try {
-        PutResponse response = put(through, LEDGER, "k" + i);
+        PutResponse response = failover.put(through, LEDGER, "k" + i);
         acknowledged.put("k" + i, response);
         if (killedAtNanos != 0 && !response.getVersion().getCommittedByRegion().equals(oldPrimary)) {
           firstNewPrimaryAckNanos = System.nanoTime();
@@ -174,11 +93,11 @@ class FailoverProcessIT {
     System.out.printf("sync automatic failover: first write acknowledged by the new primary %d ms after kill -9%n",
         TimeUnit.NANOSECONDS.toMillis(firstNewPrimaryAckNanos - killedAtNanos));
 
-    assertThat(view(survivors.get(0)).getPrimaryRegion()).isIn(survivors);
-    assertThat(view(survivors.get(0)).getEpoch()).isEqualTo(oldEpoch + 1);
+    assertThat(failover.view(survivors.get(0)).getPrimaryRegion()).isIn(survivors);
+    assertThat(failover.view(survivors.get(0)).getEpoch()).isEqualTo(oldEpoch + 1);
     for (Map.Entry<String, PutResponse> ack : acknowledged.entrySet()) {
       for (String region : survivors) {
-        GetResponse read = get(region, LEDGER, ack.getKey());
+        GetResponse read = failover.get(region, LEDGER, ack.getKey());
         assertThat(read.getFound()).as("acknowledged sync write %s at %s", ack.getKey(), region).isTrue();
         assertThat(read.getVersion()).isEqualTo(ack.getValue().getVersion());
       }
@@ -187,28 +106,28 @@ class FailoverProcessIT {
 
   @Test
   void isolatedAsyncPrimaryStopsWritingAndRejoinsWithExactlyItsUnreplicatedWritesQuarantined() throws Exception {
-    writeConfigs(new DatasetConfig(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", 0, FsyncPolicy.OPERATING_SYSTEM, 1,
-        POLICY));
-    String old = startAllAndWaitForAPrimary(ORDERS);
-    List<String> majority = others(old);
-    long oldEpoch = view(old).getEpoch();
+    failover.writeConfigs(new DatasetConfig(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, POLICY));
+    String old = failover.startAllAndWaitForAPrimary(ORDERS);
+    List<String> majority = failover.others(old);
+    long oldEpoch = failover.view(old).getEpoch();
     for (int i = 0; i < 50; i++) {
-      put(old, ORDERS, "before" + i);
+      failover.put(old, ORDERS, "before" + i);
     }
-    long head = view(old).getLastSequence();
+    long head = failover.view(old).getLastSequence();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      assertThat(view(majority.get(0)).getLastSequence()).isEqualTo(head);
-      assertThat(view(majority.get(1)).getLastSequence()).isEqualTo(head);
+      assertThat(failover.view(majority.get(0)).getLastSequence()).isEqualTo(head);
+      assertThat(failover.view(majority.get(1)).getLastSequence()).isEqualTo(head);
     });
 
-    cut(old, majority.get(0));
-    cut(old, majority.get(1));
+    failover.cut(old, majority.get(0));
+    failover.cut(old, majority.get(1));
     long cutAtNanos = System.nanoTime();
     List<PutResponse> byOldPrimary = new ArrayList<>();
     long lastOldAckNanos = 0;
     while (true) {
       try {
-        byOldPrimary.add(put(old, ORDERS, "isolated" + byOldPrimary.size()));
+        byOldPrimary.add(failover.put(old, ORDERS, "isolated" + byOldPrimary.size()));
         lastOldAckNanos = System.nanoTime();
       } catch (StatusRuntimeException refused) {
         break;
@@ -226,7 +145,7 @@ class FailoverProcessIT {
     PutResponse first = null;
     while (first == null) {
       try {
-        first = put(majority.get(0), ORDERS, "after");
+        first = failover.put(majority.get(0), ORDERS, "after");
         firstNewAckNanos = System.nanoTime();
       } catch (StatusRuntimeException notYet) {
         assertThat(System.nanoTime() - cutAtNanos).as("no new primary 30 s after the cut").isLessThan(
@@ -239,16 +158,16 @@ class FailoverProcessIT {
         .isGreaterThan(lastOldAckNanos);
     assertThat(byOldPrimary).allSatisfy(ack -> assertThat(ack.getVersion().getEpoch()).isEqualTo(oldEpoch));
 
-    heal(old, majority.get(0));
-    heal(old, majority.get(1));
+    failover.heal(old, majority.get(0));
+    failover.heal(old, majority.get(1));
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-      assertThat(view(old).getEpoch()).isEqualTo(oldEpoch + 1);
-      assertThat(get(old, ORDERS, "after").getFound()).isTrue();
+      assertThat(failover.view(old).getEpoch()).isEqualTo(oldEpoch + 1);
+      assertThat(failover.get(old, ORDERS, "after").getFound()).isTrue();
     });
     Set<String> missing = new java.util.TreeSet<>();
     for (PutResponse ack : byOldPrimary) {
       String key = "isolated" + byOldPrimary.indexOf(ack);
-      GetResponse read = get(first.getVersion().getCommittedByRegion(), ORDERS, key);
+      GetResponse read = failover.get(first.getVersion().getCommittedByRegion(), ORDERS, key);
       if (!read.getFound() || !read.getVersion().equals(ack.getVersion())) {
         missing.add(key);
       }
@@ -260,7 +179,7 @@ class FailoverProcessIT {
     assertThat(quarantined).as("writes missing after the failover are exactly the quarantined ones")
         .isEqualTo(missing);
     for (int i = 0; i < 50; i++) {
-      assertThat(get(old, ORDERS, "before" + i).getFound()).isTrue();
+      assertThat(failover.get(old, ORDERS, "before" + i).getFound()).isTrue();
     }
   }
 }
