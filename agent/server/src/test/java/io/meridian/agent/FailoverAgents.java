@@ -1,9 +1,11 @@
 package io.meridian.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
 import io.meridian.agent.api.v1.CutLinkRequest;
 import io.meridian.agent.api.v1.DatasetFailoverView;
 import io.meridian.agent.api.v1.FailoverStatusRequest;
@@ -24,12 +26,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The failover process tests' view of their {@link AgentProcesses}: agents of {@code regions}
  * joined in one Ratis failover group with one dataset whose failover candidates are b and c, and
- * the client and control calls those tests make (writes, reads, failover status, link cuts).
+ * the client and control calls those tests make (writes, reads, failover status, link cuts,
+ * isolating a primary).
  */
 final class FailoverAgents {
   /** A write's deadline: long enough for a loaded machine, short enough to see a primary stop. */
@@ -106,6 +110,43 @@ final class FailoverAgents {
   /** The region's failover status of its one dataset. */
   DatasetFailoverView view(String region) {
     return agents.control(region).failoverStatus(FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
+  }
+
+  /**
+   * The writes an isolated primary acknowledged, by key, when it was cut off, and when it
+   * acknowledged the last (0 when it acknowledged none).
+   */
+  record Isolation(Map<String, PutResponse> acknowledged, long cutAtNanos, long lastAckNanos) {}
+
+  /**
+   * Cuts {@code primary} off every other region and writes {@code isolated<n>} keys of {@code
+   * dataset} to it until it refuses; it must stop within {@code detectionTimeoutMillis} plus a
+   * scheduling margin.
+   */
+  Isolation isolate(String primary, String dataset, long detectionTimeoutMillis) {
+    for (String other : others(primary)) {
+      cut(primary, other);
+    }
+    long cutAtNanos = System.nanoTime();
+    Map<String, PutResponse> acknowledged = new TreeMap<>();
+    long lastAckNanos = 0;
+    while (true) {
+      try {
+        String key = "isolated" + acknowledged.size();
+        acknowledged.put(key, put(primary, dataset, key));
+        lastAckNanos = System.nanoTime();
+      } catch (StatusRuntimeException refused) {
+        break;
+      }
+      assertThat(System.nanoTime() - cutAtNanos).as("the isolated primary still writes 5 s after the cut")
+          .isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+    System.out.printf("isolated primary stopped accepting writes %d ms after the cut, %d writes acknowledged"
+        + " meanwhile%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAtNanos), acknowledged.size());
+    assertThat(lastAckNanos == 0 ? 0 : lastAckNanos - cutAtNanos)
+        .as("writes stop within the detection timeout plus a scheduling margin")
+        .isLessThan(TimeUnit.MILLISECONDS.toNanos(detectionTimeoutMillis + 500));
+    return new Isolation(acknowledged, cutAtNanos, lastAckNanos);
   }
 
   /** Cuts the link between {@code a} and {@code b} at both ends. */

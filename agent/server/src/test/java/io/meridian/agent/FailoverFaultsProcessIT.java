@@ -142,7 +142,7 @@ class FailoverFaultsProcessIT {
 
     // Cut off first, so the writes it acknowledges within its lease reach no replica; kill -9 once
     // the majority has decided.
-    Isolation isolation = isolate(old);
+    FailoverAgents.Isolation isolation = failover.isolate(old, ORDERS, POLICY.detectionTimeoutMillis());
     PutResponse first = awaitNewPrimary(majority, oldEpoch);
     assertThat(System.nanoTime()).as("no write accepted by both: the old primary's last ack precedes the new one's first")
         .isGreaterThan(isolation.lastAckNanos());
@@ -171,36 +171,6 @@ class FailoverFaultsProcessIT {
   }
 
   // ------------------------------------------------------------------------------------ helpers
-
-  /** The writes an isolated primary acknowledged, by key, and when it acknowledged the last. */
-  private record Isolation(Map<String, PutResponse> acknowledged, long lastAckNanos) {}
-
-  /** Cuts the primary off both replicas and writes to it until it refuses; it must stop within its lease. */
-  private Isolation isolate(String old) {
-    for (String other : failover.others(old)) {
-      failover.cut(old, other);
-    }
-    long cutAtNanos = System.nanoTime();
-    Map<String, PutResponse> acknowledged = new java.util.TreeMap<>();
-    long lastAckNanos = 0;
-    while (true) {
-      try {
-        String key = "isolated" + acknowledged.size();
-        acknowledged.put(key, put(old, key));
-        lastAckNanos = System.nanoTime();
-      } catch (StatusRuntimeException refused) {
-        break;
-      }
-      assertThat(System.nanoTime() - cutAtNanos).as("the isolated primary still writes 5 s after the cut")
-          .isLessThan(TimeUnit.SECONDS.toNanos(5));
-    }
-    System.out.printf("isolated primary stopped accepting writes %d ms after the cut, %d writes acknowledged meanwhile%n",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAtNanos), acknowledged.size());
-    assertThat(lastAckNanos == 0 ? 0 : lastAckNanos - cutAtNanos)
-        .as("writes stop within the detection timeout plus a scheduling margin")
-        .isLessThan(TimeUnit.MILLISECONDS.toNanos(POLICY.detectionTimeoutMillis() + 500));
-    return new Isolation(acknowledged, lastAckNanos);
-  }
 
   /** Writes through the first survivor until a survivor commits it in the next epoch. */
   private PutResponse awaitNewPrimary(List<String> majority, long oldEpoch) {
