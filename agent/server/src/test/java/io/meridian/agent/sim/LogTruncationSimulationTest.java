@@ -16,7 +16,7 @@ class LogTruncationSimulationTest {
   @Test
   void truncatedLogsStayBoundedAndEveryReplicaConverges() {
     List<LogTruncationSimulation.Report> reports = new ArrayList<>();
-    List<Long> seeds = seeds();
+    List<Long> seeds = SimSeeds.seeds("sim.truncationSeeds", DEFAULT_SEED_COUNT);
     for (long seed : seeds) {
       reports.add(new LogTruncationSimulation(seed).run());
     }
@@ -40,18 +40,5 @@ class LogTruncationSimulationTest {
   @Test
   void sameSeedReplaysTheSameRun() {
     assertThat(new LogTruncationSimulation(11).run()).isEqualTo(new LogTruncationSimulation(11).run());
-  }
-
-  private static List<Long> seeds() {
-    String single = System.getProperty("sim.seed");
-    if (single != null) {
-      return List.of(Long.parseLong(single));
-    }
-    int count = Integer.getInteger("sim.truncationSeeds", DEFAULT_SEED_COUNT);
-    List<Long> seeds = new ArrayList<>();
-    for (long seed = 1; seed <= count; seed++) {
-      seeds.add(seed);
-    }
-    return seeds;
   }
 }

@@ -16,7 +16,7 @@ class MultiPrimarySimulationTest {
 
   @Test
   void multiPrimaryReplicasConvergeUnderFaults() {
-    List<Long> seeds = seeds();
+    List<Long> seeds = SimSeeds.seeds("sim.mpSeeds", DEFAULT_SEED_COUNT);
     List<MultiPrimarySimulation.Report> reports = new ArrayList<>();
     for (long seed : seeds) {
       reports.add(new MultiPrimarySimulation(seed).run());
@@ -43,19 +43,5 @@ class MultiPrimarySimulationTest {
   @Test
   void sameSeedReplaysTheSameRun() {
     assertThat(new MultiPrimarySimulation(7).run()).isEqualTo(new MultiPrimarySimulation(7).run());
-  }
-
-  private static List<Long> seeds() {
-    String single = System.getProperty("sim.seed");
-    if (single != null) {
-      return List.of(Long.parseLong(single));
-    }
-    long first = Long.getLong("sim.firstSeed", 1);
-    int count = Integer.getInteger("sim.mpSeeds", DEFAULT_SEED_COUNT);
-    List<Long> seeds = new ArrayList<>();
-    for (long seed = first; seed < first + count; seed++) {
-      seeds.add(seed);
-    }
-    return seeds;
   }
 }

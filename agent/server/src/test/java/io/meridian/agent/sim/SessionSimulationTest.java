@@ -16,7 +16,7 @@ class SessionSimulationTest {
   @Test
   void sessionReadsNeverReturnOlderThanTheSessionsOwnWrites() {
     List<SessionSimulation.Report> reports = new ArrayList<>();
-    List<Long> seeds = seeds();
+    List<Long> seeds = SimSeeds.seeds("sim.sessionSeeds", DEFAULT_SEED_COUNT);
     for (long seed : seeds) {
       reports.add(new SessionSimulation(seed).run());
     }
@@ -42,18 +42,5 @@ class SessionSimulationTest {
   @Test
   void sameSeedReplaysTheSameRun() {
     assertThat(new SessionSimulation(7).run()).isEqualTo(new SessionSimulation(7).run());
-  }
-
-  private static List<Long> seeds() {
-    String single = System.getProperty("sim.seed");
-    if (single != null) {
-      return List.of(Long.parseLong(single));
-    }
-    int count = Integer.getInteger("sim.sessionSeeds", DEFAULT_SEED_COUNT);
-    List<Long> seeds = new ArrayList<>();
-    for (long seed = 1; seed <= count; seed++) {
-      seeds.add(seed);
-    }
-    return seeds;
   }
 }

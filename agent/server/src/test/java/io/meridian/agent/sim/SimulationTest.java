@@ -15,7 +15,7 @@ class SimulationTest {
 
   @Test
   void replicasConvergeToThePrimaryUnderFaults() {
-    List<Long> seeds = seeds();
+    List<Long> seeds = SimSeeds.seeds("sim.seeds", DEFAULT_SEED_COUNT);
     List<Simulation.Report> reports = new ArrayList<>();
     for (long seed : seeds) {
       reports.add(new Simulation(seed).run());
@@ -48,19 +48,5 @@ class SimulationTest {
   @Test
   void sameSeedReplaysTheSameRun() {
     assertThat(new Simulation(42).run()).isEqualTo(new Simulation(42).run());
-  }
-
-  private static List<Long> seeds() {
-    String single = System.getProperty("sim.seed");
-    if (single != null) {
-      return List.of(Long.parseLong(single));
-    }
-    long first = Long.getLong("sim.firstSeed", 1);
-    int count = Integer.getInteger("sim.seeds", DEFAULT_SEED_COUNT);
-    List<Long> seeds = new ArrayList<>();
-    for (long seed = first; seed < first + count; seed++) {
-      seeds.add(seed);
-    }
-    return seeds;
   }
 }
