@@ -36,7 +36,10 @@ import java.util.function.IntSupplier;
  * <ul>
  *   <li>Every data region gets an agent; every other data region is its peer, reached at
  *       {@code 127.0.0.1}. Witness regions get no agent, except those listed among the replicas
- *       of a {@code consensus} dataset: they get an agent that only votes in its Raft group.</li>
+ *       of a {@code consensus} dataset (an agent that only votes in its Raft group) or of an
+ *       {@code async}/{@code sync} dataset that fails over automatically (an agent that grants
+ *       the primary's lease, releases it and votes in the failover group, ADR 0020; it is a peer
+ *       of every data region and they of it).</li>
  *   <li>{@code consensus} datasets (ADR 0015) get one Raft group across their replicas and
  *       witnesses; every member agent gets a third port for its Raft server.</li>
  *   <li>With WAN emulation, traffic to a peer gets the topology's link between the two regions:
@@ -48,7 +51,7 @@ import java.util.function.IntSupplier;
  *       disk on every commit, {@code async} leaves flushing to the operating system.
  *       {@code multi-primary} datasets are deployed with their conflict resolution, every
  *       replica accepting writes. Datasets in other modes are skipped with a warning, as are
- *       witnesses listed among replicas.</li>
+ *       witnesses listed among the replicas of a dataset without automatic failover.</li>
  *   <li>Every peer carries its region's jurisdiction and every dataset its allowed
  *       jurisdictions, so agents enforce residency on the wire (defence behind validation).</li>
  *   <li>Each {@code async}/{@code sync} dataset carries its policy's failover settings (automatic
@@ -83,10 +86,12 @@ public final class DeploymentCompiler {
     Set<String> dataRegionIds = new HashSet<>();
     dataRegions.forEach(r -> dataRegionIds.add(r.id().value()));
     Set<String> consensusWitnesses = consensusWitnesses(topology);
+    Set<String> failoverWitnesses = failoverWitnesses(topology);
     for (Region region : topology.regions()) {
-      if (region.isWitness() && !consensusWitnesses.contains(region.id().value())) {
-        warnings.add("warning: region " + region.id() + " is a witness; witnesses get no agent "
-            + "yet (the agent has no voting modes)");
+      String id = region.id().value();
+      if (region.isWitness() && !consensusWitnesses.contains(id) && !failoverWitnesses.contains(id)) {
+        warnings.add("warning: region " + region.id() + " is a witness of no consensus dataset and no"
+            + " automatically failed-over async or sync dataset; it gets no agent, for it has no vote");
       }
     }
     if (dataRegions.isEmpty()) {
@@ -99,14 +104,18 @@ public final class DeploymentCompiler {
     for (Dataset dataset : topology.datasets()) {
       compileDataset(topology, dataset, dataRegionIds, warnings)
           .map(config -> withReadPolicy(topology, dataset, config))
-          .ifPresent(config -> config.replicas().forEach(
-              replica -> datasetsByRegion.get(replica).add(config)));
+          .ifPresent(config -> config.voters().forEach(
+              voter -> datasetsByRegion.computeIfAbsent(voter, unused -> new ArrayList<>()).add(config)));
     }
+    // The regions that carry single-primary traffic: data regions, and the witnesses the primaries
+    // heartbeat for their lease (ADR 0020).
+    List<Region> peerRegions = topology.regions().stream()
+        .filter(r -> !r.isWitness() || failoverWitnesses.contains(r.id().value())).toList();
 
     Map<String, Integer> grpcPorts = new HashMap<>();
     Map<String, Integer> metricsPorts = new HashMap<>();
     Set<Integer> handedOut = new HashSet<>();
-    for (Region region : dataRegions) {
+    for (Region region : peerRegions) {
       grpcPorts.put(region.id().value(), distinctPort(ports, handedOut));
       metricsPorts.put(region.id().value(), distinctPort(ports, handedOut));
     }
@@ -138,7 +147,8 @@ public final class DeploymentCompiler {
     List<FailoverGroupConfig.Member> groupMembers = new ArrayList<>();
     Map<String, List<String>> priorities = new LinkedHashMap<>();
     if (anyAutomatic) {
-      for (Region region : dataRegions) {
+      // Witnesses of automatically failed-over datasets vote in the group too (ADR 0020).
+      for (Region region : peerRegions) {
         int port = distinctPort(ports, handedOut);
         groupPorts.put(region.id().value(), port);
         groupMembers.add(new FailoverGroupConfig.Member(region.id().value(), LOOPBACK + ":" + port));
@@ -151,7 +161,7 @@ public final class DeploymentCompiler {
 
     List<AgentPlan> agents = new ArrayList<>();
     for (Region region : topology.regions()) {
-      if (region.isWitness()) {
+      if (region.isWitness() && !failoverWitnesses.contains(region.id().value())) {
         String id = region.id().value();
         if (raftAddresses.containsKey(id)) {
           int grpc = distinctPort(ports, handedOut);
@@ -164,7 +174,7 @@ public final class DeploymentCompiler {
       }
       String id = region.id().value();
       List<PeerConfig> peers = new ArrayList<>();
-      for (Region other : dataRegions) {
+      for (Region other : peerRegions) {
         if (!other.id().equals(region.id())) {
           LinkEmulation emulation = emulateWan
               ? emulation(topology, region.id(), other.id()) : LinkEmulation.NONE;
@@ -175,13 +185,37 @@ public final class DeploymentCompiler {
               other.jurisdiction().code()));
         }
       }
-      AgentConfig config = new AgentConfig(id, peers, datasetsByRegion.get(id),
+      AgentConfig config = new AgentConfig(id, peers, datasetsByRegion.getOrDefault(id, List.of()),
           ReplicationBounds.DEFAULTS, anyAutomatic
               ? new FailoverGroupConfig(groupPorts.get(id), groupMembers, priorities) : null);
       agents.add(new AgentPlan(id, grpcPorts.get(id), metricsPorts.get(id), config,
           consensusOf(id, raftAddresses, groups)));
     }
     return new DeploymentPlan(topology.name(), agents, warnings);
+  }
+
+  /**
+   * Witness regions listed among the replicas of an async or sync dataset that fails over
+   * automatically: they vote in the failover group and grant the primary's lease (ADR 0020), so
+   * they get an agent.
+   */
+  private static Set<String> failoverWitnesses(Topology topology) {
+    Set<String> witnesses = new HashSet<>();
+    for (Dataset dataset : topology.datasets()) {
+      Optional<Policy> policy = topology.policyOf(dataset);
+      if (policy.isPresent() && automaticSinglePrimary(policy.get())) {
+        for (RegionId replica : dataset.replicas()) {
+          topology.regions().stream().filter(r -> r.id().equals(replica) && r.isWitness())
+              .forEach(r -> witnesses.add(r.id().value()));
+        }
+      }
+    }
+    return witnesses;
+  }
+
+  private static boolean automaticSinglePrimary(Policy policy) {
+    return (policy.mode() == io.meridian.model.ReplicationMode.ASYNC
+        || policy.mode() == io.meridian.model.ReplicationMode.SYNC) && policy.failover().automatic();
   }
 
   /** Witness regions listed among the replicas of a consensus dataset: they vote, so they get an agent. */
@@ -253,11 +287,15 @@ public final class DeploymentCompiler {
     }
     List<String> allowed = dataset.allowedJurisdictions().stream().map(j -> j.code()).toList();
     List<String> replicas = new ArrayList<>();
+    List<String> witnesses = new ArrayList<>();
     for (RegionId replica : dataset.replicas()) {
       if (dataRegionIds.contains(replica.value())) {
         replicas.add(replica.value());
       } else if (mode == ReplicationMode.CONSENSUS) {
         continue; // A witness: it votes in the Raft group and holds no replica (ADR 0015).
+      } else if (automaticSinglePrimary(policy)
+          && topology.regions().stream().anyMatch(r -> r.id().equals(replica) && r.isWitness())) {
+        witnesses.add(replica.value()); // Votes on failover and grants the lease (ADR 0020).
       } else {
         warnings.add("warning: dataset " + dataset.name() + ": " + replica
             + " is not a data region and holds no replica");
@@ -301,7 +339,7 @@ public final class DeploymentCompiler {
         policy.failover().detectionTimeoutMs());
     return Optional.of(new DatasetConfig(dataset.name(), mode, replicas,
         policy.primary().value(), mode == ReplicationMode.SYNC ? syncAcks : 0, fsync, 1,
-        ConflictResolution.LWW, allowed, failover));
+        ConflictResolution.LWW, allowed, failover).withWitnesses(witnesses));
   }
 
   /**

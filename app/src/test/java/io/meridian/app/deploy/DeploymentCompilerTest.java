@@ -248,6 +248,55 @@ class DeploymentCompilerTest {
   }
 
   @Test
+  void aWitnessOfAnAutomaticAsyncDatasetGetsAnAgentThatVotesAndGrantsTheLease() {
+    Topology topology = Topology.empty("two-and-a-witness")
+        .plusRegion(Region.of("a", 0, 0, "EU"))
+        .plusRegion(Region.of("b", 0, 10, "EU"))
+        .plusRegion(Region.of("w", 0, 20, "EU").withRole(io.meridian.model.RegionRole.WITNESS))
+        .plusLink(Link.of("a", "b", 10))
+        .plusLink(Link.of("b", "w", 10))
+        .plusLink(Link.of("a", "w", 10))
+        .plusPolicy(Policy.of("auto", io.meridian.model.ReplicationMode.ASYNC)
+            .withPrimary(RegionId.of("a"))
+            .withFailover(new io.meridian.model.FailoverSettings(true, 3000)))
+        .plusDataset(new Dataset("orders", ids("a", "b", "w"), List.of(), "auto"));
+
+    DeploymentPlan plan = COMPILER.compile(topology, false, countingPorts());
+
+    assertThat(plan.warnings()).noneSatisfy(w -> assertThat(w).contains("witness"));
+    assertThat(plan.agents()).extracting(AgentPlan::region).containsExactly("a", "b", "w");
+    for (AgentPlan agent : plan.agents()) {
+      DatasetConfig orders = agent.config().dataset("orders").orElseThrow();
+      assertThat(orders.replicas()).as("a witness holds no data").containsExactly("a", "b");
+      assertThat(orders.witnesses()).containsExactly("w");
+      assertThat(orders.majority()).isEqualTo(2);
+      assertThat(agent.config().failoverGroup().members()).extracting(FailoverGroupConfig.Member::region)
+          .containsExactlyInAnyOrder("a", "b", "w");
+      assertThat(agent.config().failoverGroup().order(orders)).doesNotContain("w");
+    }
+    assertThat(plan.agent("a").orElseThrow().config().peer("w")).as("the primary heartbeats the witness")
+        .isPresent();
+    assertThat(plan.agent("w").orElseThrow().config().peers()).extracting(PeerConfig::region)
+        .containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void aWitnessOfAManualDatasetStillGetsNoAgent() {
+    Topology topology = Topology.empty("two-and-a-witness")
+        .plusRegion(Region.of("a", 0, 0, "EU"))
+        .plusRegion(Region.of("b", 0, 10, "EU"))
+        .plusRegion(Region.of("w", 0, 20, "EU").withRole(io.meridian.model.RegionRole.WITNESS))
+        .plusLink(Link.of("a", "b", 10))
+        .plusPolicy(Policy.of("manual", io.meridian.model.ReplicationMode.ASYNC).withPrimary(RegionId.of("a")))
+        .plusDataset(new Dataset("orders", ids("a", "b"), List.of(), "manual"));
+
+    DeploymentPlan plan = COMPILER.compile(topology, false, countingPorts());
+
+    assertThat(plan.agents()).extracting(AgentPlan::region).containsExactly("a", "b");
+    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w).contains("region w is a witness"));
+  }
+
+  @Test
   void regionsWithoutADirectLinkGetTheShortestPathsCombinedFigures() {
     Topology topology = Topology.empty("chain")
         .plusRegion(Region.of("a", 0, 0, "EU"))

@@ -30,11 +30,11 @@ public record AgentConfig(
     peers = List.copyOf(peers);
     datasets = List.copyOf(datasets);
     for (DatasetConfig dataset : datasets) {
-      if (!dataset.replicas().contains(region)) {
+      if (!dataset.voters().contains(region)) {
         throw new IllegalArgumentException(
-            "dataset " + dataset.name() + " has no replica in this agent's region " + region);
+            "dataset " + dataset.name() + " has no replica or witness in this agent's region " + region);
       }
-      for (String replica : dataset.replicas()) {
+      for (String replica : dataset.voters()) {
         if (!replica.equals(region) && peers.stream().noneMatch(p -> p.region().equals(replica))) {
           throw new IllegalArgumentException(
               "dataset " + dataset.name() + " is replicated to " + replica + ", which is not a configured peer");

@@ -23,6 +23,10 @@ import java.util.Objects;
  *     and the hint bound; majorities when absent
  * @param reads how reads above eventual are served: the staleness bound, the session wait (ADR
  *     0021); {@link ReadPolicy#DEFAULTS} when absent
+ * @param witnesses regions that vote on this dataset's failover but hold none of its data: the
+ *     primary heartbeats them and counts their answers toward its lease, and they release the
+ *     primary like a replica, but they are never sent data and never become primary (ADR 0020);
+ *     none when absent
  */
 public record DatasetConfig(
     String name,
@@ -36,7 +40,8 @@ public record DatasetConfig(
     List<String> allowedJurisdictions,
     FailoverPolicy failover,
     QuorumPolicy quorum,
-    ReadPolicy reads) {
+    ReadPolicy reads,
+    List<String> witnesses) {
 
   /** Validates the placement and the acknowledgement count. */
   public DatasetConfig {
@@ -47,6 +52,7 @@ public record DatasetConfig(
     Objects.requireNonNull(primary, "primary");
     Objects.requireNonNull(fsync, "fsync");
     replicas = List.copyOf(replicas);
+    witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
     conflictResolution = conflictResolution == null ? ConflictResolution.LWW : conflictResolution;
     allowedJurisdictions = allowedJurisdictions == null ? List.of() : List.copyOf(allowedJurisdictions);
     if (name.isBlank()) {
@@ -58,6 +64,15 @@ public record DatasetConfig(
     }
     if (replicas.stream().distinct().count() != replicas.size()) {
       throw new IllegalArgumentException("dataset " + name + ": replicas listed twice in " + replicas);
+    }
+    if (witnesses.stream().distinct().count() != witnesses.size()
+        || witnesses.stream().anyMatch(replicas::contains)) {
+      throw new IllegalArgumentException("dataset " + name + ": witnesses " + witnesses
+          + " must be distinct and none of the replicas " + replicas);
+    }
+    if (!witnesses.isEmpty() && !((mode == ReplicationMode.ASYNC || mode == ReplicationMode.SYNC) && failover.automatic())) {
+      throw new IllegalArgumentException("dataset " + name + ": witnesses " + witnesses + " vote only on the"
+          + " automatic failover of an async or sync dataset");
     }
     if (syncAckCount < 0 || syncAckCount > replicas.size() - 1) {
       throw new IllegalArgumentException("dataset " + name + ": sync acknowledgement count "
@@ -77,6 +92,32 @@ public record DatasetConfig(
     }
   }
 
+  /** A dataset without witnesses. */
+  public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
+      int syncAckCount, FsyncPolicy fsync, long initialEpoch, ConflictResolution conflictResolution,
+      List<String> allowedJurisdictions, FailoverPolicy failover, QuorumPolicy quorum, ReadPolicy reads) {
+    this(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
+        allowedJurisdictions, failover, quorum, reads, null);
+  }
+
+  /** This dataset with {@code witnesses} voting on its failover. */
+  public DatasetConfig withWitnesses(List<String> witnesses) {
+    return new DatasetConfig(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
+        allowedJurisdictions, failover, quorum, reads, witnesses);
+  }
+
+  /** The regions that vote on this dataset's failover: its replicas, then its witnesses. */
+  public List<String> voters() {
+    List<String> voters = new java.util.ArrayList<>(replicas);
+    voters.addAll(witnesses);
+    return List.copyOf(voters);
+  }
+
+  /** Whether {@code region} is a witness of this dataset. */
+  public boolean isWitness(String region) {
+    return witnesses.contains(region);
+  }
+
   /** A dataset with the default read policy. */
   public DatasetConfig(String name, ReplicationMode mode, List<String> replicas, String primary,
       int syncAckCount, FsyncPolicy fsync, long initialEpoch, ConflictResolution conflictResolution,
@@ -88,7 +129,7 @@ public record DatasetConfig(
   /** This dataset with {@code reads} as its read policy. */
   public DatasetConfig withReads(ReadPolicy reads) {
     return new DatasetConfig(name, mode, replicas, primary, syncAckCount, fsync, initialEpoch, conflictResolution,
-        allowedJurisdictions, failover, quorum, reads);
+        allowedJurisdictions, failover, quorum, reads, witnesses);
   }
 
   /** A dataset with every setting but the quorum policy, which is majorities. */
@@ -140,9 +181,9 @@ public record DatasetConfig(
         || (jurisdiction != null && allowedJurisdictions.contains(jurisdiction));
   }
 
-  /** How many regions make a majority of the dataset's voting regions (its replicas). */
+  /** How many regions make a majority of the dataset's voting regions (its replicas and witnesses). */
   public int majority() {
-    return replicas.size() / 2 + 1;
+    return voters().size() / 2 + 1;
   }
 
   /** A dataset whose sync writes wait for every other replica. */

@@ -22,6 +22,11 @@ import java.util.TreeMap;
  * it nothing more), so the log decides: epoch + 1, led by the most up-to-date releasing region (by
  * the epoch of its newest entry, then its sequence), ties broken by failover priority, starting
  * after that region's last sequence, previous primary stopped.
+ *
+ * <p>The voting regions are the dataset's replicas and its witnesses (ADR 0020): a witness's
+ * release counts toward the majority — the primary's lease counts the witness's grants over the
+ * same voters, so the two majorities still intersect — but a witness holds no data and is never
+ * chosen: the decision waits until a releasing majority includes a data replica.
  */
 public final class DecisionLog {
 
@@ -98,7 +103,7 @@ public final class DecisionLog {
       return new Outcome(Optional.empty(), "release of epoch " + release.epoch() + " is stale (epoch "
           + state.epoch + " is decided)");
     }
-    if (!state.config.replicas().contains(release.region()) || release.region().equals(state.primary)) {
+    if (!state.config.voters().contains(release.region()) || release.region().equals(state.primary)) {
       return new Outcome(Optional.empty(), release.region() + " has no say about primary " + state.primary);
     }
     if (!state.config.failover().automatic()) {
@@ -110,8 +115,8 @@ public final class DecisionLog {
     }
     state.releases.put(release.region(), release);
     if (state.releases.size() < state.config.majority()) {
-      return new Outcome(Optional.empty(), state.releases.size() + " of " + state.config.replicas().size()
-          + " regions released " + state.primary + "; " + state.config.majority() + " needed");
+      return new Outcome(Optional.empty(), state.releases.size() + " of " + state.config.voters().size()
+          + " voting regions released " + state.primary + "; " + state.config.majority() + " needed");
     }
     FailoverCommand.Release best = null;
     for (String region : state.order) {
@@ -119,6 +124,11 @@ public final class DecisionLog {
       if (candidate != null && (best == null || newer(candidate, best))) {
         best = candidate;
       }
+    }
+    if (best == null) {
+      // Only witnesses released: none of them can lead, so wait for a data replica's release.
+      return new Outcome(Optional.empty(), "a majority " + state.releases.keySet() + " released "
+          + state.primary + ", but only witnesses, which hold no data; a data replica must release it too");
     }
     // The detail is worded before deciding: deciding clears the releases and moves the primary.
     String detail = "a majority " + state.releases.keySet() + " released " + state.primary;

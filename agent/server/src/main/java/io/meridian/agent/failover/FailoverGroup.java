@@ -204,7 +204,7 @@ public final class FailoverGroup implements AutoCloseable {
       long now = clockMillis.getAsLong();
       for (FailoverView view : views.get()) {
         DatasetConfig dataset = config.dataset(view.dataset()).orElse(null);
-        if (dataset == null || !dataset.failover().automatic() || view.role() != Role.REPLICA
+        if (dataset == null || !dataset.failover().automatic() || view.role() == Role.PRIMARY
             || !view.releasesPrimary()) {
           continue;
         }

@@ -38,6 +38,57 @@ class DecisionLogTest {
     return new FailoverCommand.Release("orders", 1, region, epochInLog, sequence);
   }
 
+  /** Data replicas a (primary), b and c, witnesses v and w: a majority is three of the five voters (ADR 0020). */
+  private static DecisionLog logWithWitnesses() {
+    List<String> replicas = List.of("a", "b", "c");
+    DatasetConfig dataset = new DatasetConfig("orders", ReplicationMode.ASYNC, replicas, "a", 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, FailoverPolicy.AUTOMATIC).withWitnesses(List.of("v", "w"));
+    List<PeerConfig> peers = dataset.voters().stream().filter(r -> !r.equals("a"))
+        .map(r -> new PeerConfig(r, "localhost:1", LinkEmulation.NONE)).toList();
+    FailoverGroupConfig group = new FailoverGroupConfig(0,
+        dataset.voters().stream().map(r -> new FailoverGroupConfig.Member(r, "localhost:1")).toList(),
+        Map.of("orders", List.of("v", "c", "b")));
+    return new DecisionLog(new AgentConfig("a", peers, List.of(dataset), ReplicationBounds.DEFAULTS, group));
+  }
+
+  @Test
+  void aMajorityOfReleasesIncludingWitnessesDecidesForADataReplica() {
+    DecisionLog log = logWithWitnesses();
+    assertThat(log.apply(release("w", 0, 0)).decision()).isEmpty();
+    assertThat(log.apply(release("b", 1, 10)).decision()).as("two of five voters").isEmpty();
+    Input.EpochDecided decided = log.apply(release("v", 0, 0)).decision().orElseThrow();
+
+    assertThat(decided).isEqualTo(new Input.EpochDecided("orders", 2, "b", 10, true));
+  }
+
+  @Test
+  void aWitnessIsNeverChosenEvenFirstInPriorityOrWithTheNewestLogEnd() {
+    DecisionLog log = logWithWitnesses();
+    log.apply(release("v", 5, 99));
+    log.apply(release("w", 5, 99));
+    assertThat(log.apply(release("a", 1, 1)).decision()).as("the primary has no say").isEmpty();
+    assertThat(log.releasedBy("orders")).containsExactly("v", "w");
+    Input.EpochDecided decided = log.apply(release("c", 1, 7)).decision().orElseThrow();
+    assertThat(decided.primary()).isEqualTo("c");
+  }
+
+  @Test
+  void aMajorityOfWitnessesAloneWaitsForADataReplica() {
+    List<String> replicas = List.of("a", "b");
+    DatasetConfig dataset = new DatasetConfig("orders", ReplicationMode.ASYNC, replicas, "a", 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, FailoverPolicy.AUTOMATIC).withWitnesses(List.of("v", "w", "x"));
+    List<PeerConfig> peers = dataset.voters().stream().filter(r -> !r.equals("a"))
+        .map(r -> new PeerConfig(r, "localhost:1", LinkEmulation.NONE)).toList();
+    DecisionLog log = new DecisionLog(new AgentConfig("a", peers, List.of(dataset), ReplicationBounds.DEFAULTS));
+    log.apply(release("v", 0, 0));
+    log.apply(release("w", 0, 0));
+    assertThat(log.apply(release("x", 0, 0))).satisfies(outcome -> {
+      assertThat(outcome.decision()).isEmpty();
+      assertThat(outcome.detail()).contains("only witnesses");
+    });
+    assertThat(log.apply(release("b", 1, 4)).decision().orElseThrow().primary()).isEqualTo("b");
+  }
+
   @Test
   void aMinorityReleasingThePrimaryDecidesNothing() {
     DecisionLog log = log(FailoverPolicy.AUTOMATIC, List.of());

@@ -182,8 +182,12 @@ final class DatasetReplication {
     long snapshotSentAtMillis = NONE;
     long snapshotsSent;
 
-    Follower(String region) {
+    /** A witness (ADR 0020): heartbeated for its lease grant, never sent data. */
+    final boolean witness;
+
+    Follower(String region, boolean witness) {
       this.region = region;
+      this.witness = witness;
     }
   }
 
@@ -222,6 +226,9 @@ final class DatasetReplication {
     } else if (!primaryKnown) {
       role = Role.REPLICA;
     }
+    if (config.isWitness(self)) {
+      role = Role.WITNESS; // A witness holds no data, so it is never primary (ADR 0020).
+    }
     if (role == Role.PRIMARY) {
       createFollowers();
     }
@@ -244,9 +251,11 @@ final class DatasetReplication {
 
   private void createFollowers() {
     followers.clear();
-    for (String replica : config.replicas()) {
+    // Witnesses are followers too: heartbeated, their answers counted toward the lease, never
+    // sent data (their hello only opens the stream and never subscribes them).
+    for (String replica : config.voters()) {
       if (!replica.equals(self)) {
-        Follower follower = new Follower(replica);
+        Follower follower = new Follower(replica, config.isWitness(replica));
         follower.connected = connectedPeers.contains(replica);
         followers.put(replica, follower);
       }
@@ -268,6 +277,12 @@ final class DatasetReplication {
   // ---------------------------------------------------------------- client requests
 
   void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
+    if (role == Role.WITNESS) {
+      out.respond(requestId, new ClientResult.Failed(Failure.UNAVAILABLE, "dataset " + name + ": region "
+          + self + " is a witness: it votes on failover but holds no data; nothing was read or written,"
+          + " use a replica (" + config.replicas() + ")."));
+      return;
+    }
     if (!operation.isWrite()) {
       serveRead(nowMillis, new LocalClient(requestId), operation, out);
       return;
@@ -461,7 +476,7 @@ final class DatasetReplication {
     }
     if (policy.automatic() && !leaseHeld) {
       return Optional.of("dataset " + name + ": primary " + self + " has heard from " + leaseGrants(nowMillis)
-          + " of the " + config.majority() + " regions it needs (of " + config.replicas().size() + ") within "
+          + " of the " + config.majority() + " regions it needs (of " + config.voters().size() + ") within "
           + policy.detectionTimeoutMillis() + " ms, so it accepts no writes (another region may be taking"
           + " over). Nothing was written; retry shortly.");
     }
@@ -494,7 +509,7 @@ final class DatasetReplication {
     if (held != leaseHeld) {
       leaseHeld = held;
       out.report(new ReplicationEvent.LeaseChanged(name, epoch, held, grants + " of "
-          + config.replicas().size() + " regions answered within " + policy.detectionTimeoutMillis() + " ms"));
+          + config.voters().size() + " regions answered within " + policy.detectionTimeoutMillis() + " ms"));
     }
     if (held && fenceWaitPending) {
       // A majority now refuses the previous primary, so its lease can no longer be renewed; the
@@ -705,6 +720,15 @@ final class DatasetReplication {
       Follower follower = followers.get(from);
       if (follower == null) {
         out.disconnect(from, name, from + " is not a replica of dataset " + name);
+      } else if (follower.witness && message instanceof Hello) {
+        // A witness says hello only to open its stream (the transport's first frame); it asks for
+        // no data, so it is never subscribed and only heartbeated.
+        if (((Hello) message).epoch() < epoch) {
+          rejectStaleEpoch(from, ((Hello) message).epoch(), out);
+        }
+      } else if (follower.witness && !(message instanceof HeartbeatReply)) {
+        out.disconnect(from, name, "the primary of " + name + " received a " + message.getClass().getSimpleName()
+            + " from " + from + ", a witness, which only answers heartbeats");
       } else if (message instanceof ForwardRequest) {
         onForwardRequest(nowMillis, from, (ForwardRequest) message, out);
       } else if (messageEpoch < epoch && (message instanceof Hello || message instanceof Ack
@@ -735,6 +759,8 @@ final class DatasetReplication {
           + " served") + ", retry.")));
     } else if (messageEpoch < epoch) {
       rejectStaleEpoch(from, messageEpoch, out);
+    } else if (role == Role.WITNESS && from.equals(primary) && message instanceof Heartbeat) {
+      onHeartbeat(nowMillis, from, (Heartbeat) message, out);
     } else if (!from.equals(primary) || role != Role.REPLICA) {
       out.disconnect(from, name, from + " is not the primary of dataset " + name + " ("
           + primary + " is)");
@@ -962,7 +988,7 @@ final class DatasetReplication {
     if (lastSequence >= heartbeat.headSequence()) {
       freshAsOfMillis = Math.max(freshAsOfMillis, heartbeat.sentAtMillis());
     }
-    if (heartbeat.helloRequested()) {
+    if (heartbeat.helloRequested() && role == Role.REPLICA) {
       // Without a hello the primary neither ships changes nor knows what this replica has.
       sayHello(nowMillis, out);
     }
@@ -998,6 +1024,8 @@ final class DatasetReplication {
       expireSyncWrites(nowMillis, out);
       updateLease(nowMillis, out);
       tickSwitchover(nowMillis, out);
+    } else if (role == Role.WITNESS) {
+      pledgeRelease(nowMillis); // A witness forwards nothing and catches up on nothing.
     } else {
       tickReplica(nowMillis, out);
     }
@@ -1026,7 +1054,7 @@ final class DatasetReplication {
     long quietSinceMillis = follower.lastHeartbeatMillis;
     if (quietSinceMillis == NONE || nowMillis - quietSinceMillis >= bounds.heartbeatIntervalMillis()) {
       out.send(follower.region,
-          new Heartbeat(name, epoch, lastSequence, nowMillis, !follower.subscribed));
+          new Heartbeat(name, epoch, lastSequence, nowMillis, !follower.subscribed && !follower.witness));
       follower.lastSentMillis = nowMillis;
       follower.lastHeartbeatMillis = nowMillis;
     }
@@ -1039,7 +1067,7 @@ final class DatasetReplication {
    * a decider that counted its release can rely on the old lease running out.
    */
   private boolean pledgeRelease(long nowMillis) {
-    if (!policy.automatic() || role != Role.REPLICA) {
+    if (!policy.automatic() || role == Role.PRIMARY) {
       return false;
     }
     if (releasedEpoch != epoch && nowMillis - lastGrantMillis >= policy.releaseAfterMillis()) {
@@ -1063,7 +1091,7 @@ final class DatasetReplication {
    * nothing.
    */
   void onReleaseRetracted(long nowMillis, Input.ReleaseRetracted retracted) {
-    if (role != Role.REPLICA || retracted.epoch() != epoch || releasedEpoch != epoch
+    if (role == Role.PRIMARY || retracted.epoch() != epoch || releasedEpoch != epoch
         || retracted.generation() != releaseGeneration) {
       return;
     }
@@ -1321,7 +1349,13 @@ final class DatasetReplication {
     leaseHeld = false;
     knownHeadSequence = lastSequence;
     lastGrantMillis = nowMillis;
-    if (primary.equals(self)) {
+    if (role == Role.WITNESS) {
+      // It follows the new primary's heartbeats and nothing else; its hello only opens the stream.
+      primaryConnected = connectedPeers.contains(primary);
+      if (primaryConnected) {
+        sayHello(nowMillis, out);
+      }
+    } else if (primary.equals(self)) {
       role = Role.PRIMARY;
       createFollowers();
       recentForwards.clear();
@@ -1481,7 +1515,7 @@ final class DatasetReplication {
       lastEpochInLog = epoch;
     }
     // The pledge is taken (and persisted) before the view reports a release.
-    boolean releases = role == Role.REPLICA && pledgeRelease(nowMillis);
+    boolean releases = role != Role.PRIMARY && pledgeRelease(nowMillis);
     if (role == Role.REPLICA && !policy.automatic()) {
       releases = nowMillis - lastGrantMillis >= policy.releaseAfterMillis();
     }

@@ -57,9 +57,21 @@ final class TestCluster {
 
   static TestCluster of(ReplicationMode mode, int syncAckCount, ReplicationBounds bounds,
       FailoverPolicy failover, io.meridian.agent.config.ReadPolicy reads, String... regions) {
-    TestCluster cluster = new TestCluster();
     DatasetConfig dataset = new DatasetConfig(DATASET, mode, List.of(regions), regions[0],
         mode == ReplicationMode.SYNC ? syncAckCount : 0, FsyncPolicy.PER_COMMIT, 1, failover).withReads(reads);
+    return of(dataset, bounds, regions);
+  }
+
+  /** A cluster of {@code replicas} (the first is primary) and {@code witnesses} voting on its failover (ADR 0020). */
+  static TestCluster withWitnesses(ReplicationMode mode, ReplicationBounds bounds, FailoverPolicy failover,
+      List<String> replicas, List<String> witnesses) {
+    DatasetConfig dataset = new DatasetConfig(DATASET, mode, replicas, replicas.get(0), 0, FsyncPolicy.PER_COMMIT,
+        1, failover).withWitnesses(witnesses);
+    return of(dataset, bounds, dataset.voters().toArray(String[]::new));
+  }
+
+  private static TestCluster of(DatasetConfig dataset, ReplicationBounds bounds, String... regions) {
+    TestCluster cluster = new TestCluster();
     for (String region : regions) {
       List<PeerConfig> peers = new ArrayList<>();
       for (String peer : regions) {
