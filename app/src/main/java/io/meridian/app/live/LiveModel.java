@@ -668,6 +668,7 @@ public final class LiveModel {
     return switch (role) {
       case ROLE_PRIMARY -> "primary";
       case ROLE_REPLICA -> "replica";
+      case ROLE_WITNESS -> "witness";
       default -> "no role";
     };
   }

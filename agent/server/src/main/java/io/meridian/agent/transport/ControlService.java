@@ -107,7 +107,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
           .setDataset(view.dataset())
           .setEpoch(view.epoch())
           .setPrimaryRegion(view.primary())
-          .setRole(view.role() == io.meridian.agent.core.replication.Role.PRIMARY ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
+          .setRole(StatusMapper.toProto(view.role()))
           .setLastSequence(view.lastSequence())
           .setLastEpochInLog(view.lastEpochInLog())
           .setLackingWritesKnown(view.lackingWritesKnown())

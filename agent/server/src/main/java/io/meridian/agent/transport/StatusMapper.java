@@ -42,8 +42,7 @@ public final class StatusMapper {
                   : status.mode() == io.meridian.agent.config.ReplicationMode.QUORUM
                       ? ReplicationMode.REPLICATION_MODE_QUORUM  : status.mode() == io.meridian.agent.config.ReplicationMode.CONSENSUS
                           ? ReplicationMode.REPLICATION_MODE_CONSENSUS : ReplicationMode.REPLICATION_MODE_ASYNC)
-          .setRole(status.role() == io.meridian.agent.core.replication.Role.PRIMARY
-              ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
+          .setRole(toProto(status.role()))
           .setEpoch(status.epoch())
           .setPrimaryRegion(status.primary())
           .setLastSequence(status.lastSequence());
@@ -72,5 +71,14 @@ public final class StatusMapper {
       result.add(dataset.build());
     }
     return result;
+  }
+
+  /** The wire form of a region's role in a dataset. */
+  static Role toProto(io.meridian.agent.core.replication.Role role) {
+    return switch (role) {
+      case PRIMARY -> Role.ROLE_PRIMARY;
+      case WITNESS -> Role.ROLE_WITNESS;
+      default -> Role.ROLE_REPLICA;
+    };
   }
 }

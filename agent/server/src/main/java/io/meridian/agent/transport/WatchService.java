@@ -131,8 +131,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         ReplicationEvent.PrimaryChanged changed = (ReplicationEvent.PrimaryChanged) replicationEvent;
         event.setPrimaryChanged(io.meridian.agent.api.v1.PrimaryChanged.newBuilder().setDataset(changed.dataset())
             .setEpoch(changed.epoch()).setPrimaryRegion(changed.primary()).setStartSequence(changed.startSequence())
-            .setRole(changed.role() == io.meridian.agent.core.replication.Role.PRIMARY
-                ? io.meridian.agent.api.v1.Role.ROLE_PRIMARY : io.meridian.agent.api.v1.Role.ROLE_REPLICA)
+            .setRole(StatusMapper.toProto(changed.role()))
             .setLackingWritesKnown(changed.lackingWritesKnown()));
       } else if (replicationEvent instanceof ReplicationEvent.WritesQuarantined) {
         ReplicationEvent.WritesQuarantined quarantined = (ReplicationEvent.WritesQuarantined) replicationEvent;

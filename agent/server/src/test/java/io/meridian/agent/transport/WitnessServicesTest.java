@@ -108,6 +108,11 @@ class WitnessServicesTest {
       tickAll();
       assertThat(scrape("a")).contains(HELD);
     });
+    // Operators see the witness as what it is, in status and failover views alike.
+    io.meridian.agent.api.v1.DatasetFailoverView witnessView = control("w")
+        .failoverStatus(io.meridian.agent.api.v1.FailoverStatusRequest.getDefaultInstance()).getDatasets(0);
+    assertThat(witnessView.getRole()).isEqualTo(io.meridian.agent.api.v1.Role.ROLE_WITNESS);
+    assertThat(witnessView.getPrimaryRegion()).isEqualTo("a");
 
     control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion("b").build());
     // Three leases (1,000 ms each) of simulated time with only the witness answering.
