@@ -81,7 +81,26 @@ public final class AnalysisPanel {
 
     RttMatrix matrix = new RttMatrix();
     matrix.setId("rtt-matrix");
-    matrix.topologyProperty().bind(topology);
+    // The check computes the matrix's shortest paths off the JavaFX thread and hands them over
+    // with its result; before the first check, and for results without one, the matrix follows
+    // the design itself.
+    Runnable showMatrix = () -> {
+      AnalysisViewModel.CheckedMatrix checked = model.rttMatrixProperty().get();
+      if (checked != null && checked.matrix() != null) {
+        matrix.show(checked.topology(), checked.matrix());
+      } else {
+        matrix.show(topology.getValue(), null);
+      }
+    };
+    model.rttMatrixProperty().addListener((o, was, now) -> showMatrix.run());
+    topology.addListener((o, was, now) -> {
+      if (now == null) {
+        matrix.show(null, null);
+      } else if (model.rttMatrixProperty().get() == null) {
+        showMatrix.run();
+      }
+    });
+    showMatrix.run();
 
     for (Control chartControl : List.of(bars, chart, matrix)) {
       Runnable restyle = () -> {

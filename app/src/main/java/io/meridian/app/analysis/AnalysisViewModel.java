@@ -1,6 +1,7 @@
 package io.meridian.app.analysis;
 
 import io.meridian.model.RegionId;
+import io.meridian.model.Topology;
 import io.meridian.model.analysis.CurvePoint;
 import io.meridian.model.analysis.DatasetAnalysis;
 import io.meridian.model.analysis.Operation;
@@ -10,6 +11,7 @@ import io.meridian.model.analysis.RtoTerm;
 import io.meridian.model.analysis.Staleness;
 import io.meridian.model.analysis.TopologyAnalysis;
 import io.meridian.visualization.chart.LatencyBar;
+import io.meridian.visualization.chart.RttMatrixModel;
 import io.meridian.visualization.chart.VisibilitySeries;
 import io.meridian.visualization.graph.Status;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
@@ -47,6 +51,16 @@ public final class AnalysisViewModel {
   private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("No analysis yet");
   private TopologyAnalysis analysis;
   private String unavailableReason = "";
+  private final ReadOnlyObjectWrapper<CheckedMatrix> rttMatrix =
+      new ReadOnlyObjectWrapper<>(this, "rttMatrix");
+
+  /**
+   * A checked design and its RTT matrix, computed together off the JavaFX thread.
+   *
+   * @param topology the design
+   * @param matrix its matrix, or null when the check did not compute one
+   */
+  public record CheckedMatrix(Topology topology, RttMatrixModel matrix) {}
 
   /** An empty panel. */
   public AnalysisViewModel() {
@@ -73,6 +87,24 @@ public final class AnalysisViewModel {
       dataset.set(names.isEmpty() ? null : names.get(0));
     }
     refresh();
+  }
+
+  /**
+   * Shows the RTT matrix a check computed for its design.
+   *
+   * @param topology the checked design
+   * @param matrix its matrix, or null to let the matrix compute it
+   */
+  public void setRttMatrix(Topology topology, RttMatrixModel matrix) {
+    CheckedMatrix shown = rttMatrix.get();
+    if (shown == null || shown.topology() != topology || shown.matrix() != matrix) {
+      rttMatrix.set(new CheckedMatrix(topology, matrix));
+    }
+  }
+
+  /** The checked design and its RTT matrix, for the matrix tab; null before the first check. */
+  public ReadOnlyObjectProperty<CheckedMatrix> rttMatrixProperty() {
+    return rttMatrix.getReadOnlyProperty();
   }
 
   /** The analysis shown, or null. */

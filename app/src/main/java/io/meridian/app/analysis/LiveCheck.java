@@ -8,6 +8,7 @@ import io.meridian.model.analysis.TopologyAnalyzer;
 import io.meridian.model.diagnostics.Problem;
 import io.meridian.model.diagnostics.Severity;
 import io.meridian.model.diagnostics.SourcePosition;
+import io.meridian.visualization.chart.RttMatrixModel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -30,6 +31,9 @@ public final class LiveCheck {
   private TopologyAnalyzer analyzer = new TopologyAnalyzer();
   /** A check made before this one existed (the studio's start), taken by the first submit. */
   private final AtomicReference<Offered> offered = new AtomicReference<>();
+  /** The last RTT matrix and the design it was computed for; background thread only. */
+  private RttMatrixModel matrix;
+  private Topology matrixTopology;
 
   /** A check computed elsewhere, and the analyzer that computed it (holding its memo). */
   private record Offered(CompletableFuture<Result> result, TopologyAnalyzer analyzer) {}
@@ -53,12 +57,25 @@ public final class LiveCheck {
    * @param problems the validation problems, positioned by JSON Pointer only
    * @param analysis the prediction, or null when the analysis could not run on this design
    * @param analysisError why the analysis could not run, or empty
+   * @param rttMatrix the design's region-by-region RTT matrix (shortest paths computed with the
+   *     check, off the UI thread), or null when not computed
    */
   public record Result(Topology topology, AnalysisOptions options, List<Problem> problems,
-      TopologyAnalysis analysis, String analysisError) {
+      TopologyAnalysis analysis, String analysisError, RttMatrixModel rttMatrix) {
     /** Copies the list. */
     public Result {
       problems = List.copyOf(problems);
+    }
+
+    /** A result without its RTT matrix (the panel then computes it itself). */
+    public Result(Topology topology, AnalysisOptions options, List<Problem> problems,
+        TopologyAnalysis analysis, String analysisError) {
+      this(topology, options, problems, analysis, analysisError, null);
+    }
+
+    /** The same result with the design's RTT matrix. */
+    public Result withRttMatrix(RttMatrixModel value) {
+      return new Result(topology, options, problems, analysis, analysisError, value);
     }
   }
 
@@ -76,7 +93,7 @@ public final class LiveCheck {
       if (result == null) {
         result = run(topology, options);
       }
-      Result done = result;
+      Result done = result.withRttMatrix(rttMatrix(topology));
       ui.execute(() -> {
         if (generation.get() == mine) {
           deliver.accept(done);
@@ -115,6 +132,20 @@ public final class LiveCheck {
     }
     return result != null && result.topology().equals(topology)
         && result.options().equals(options) ? result : null;
+  }
+
+  /**
+   * The RTT matrix of a design, computed again only when its regions or links changed (most
+   * edits touch datasets and policies). Runs on the background thread only.
+   */
+  private RttMatrixModel rttMatrix(Topology topology) {
+    Topology before = matrixTopology;
+    if (matrix == null || before == null || !before.regions().equals(topology.regions())
+        || !before.links().equals(topology.links())) {
+      matrix = RttMatrixModel.of(topology);
+    }
+    matrixTopology = topology;
+    return matrix;
   }
 
   /** Makes every pending request stale, so none of them delivers. */

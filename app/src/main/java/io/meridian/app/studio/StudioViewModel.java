@@ -704,6 +704,7 @@ public final class StudioViewModel {
       problems.setAll(rows);
     }
     analysis.setAnalysis(result.analysis(), result.analysisError());
+    analysis.setRttMatrix(result.topology(), result.rttMatrix());
     if (tool.get() == Tool.WHAT_IF) {
       status.set("What-if: " + describeFailures());
     } else if (pendingLinkEnd.get() == null) {

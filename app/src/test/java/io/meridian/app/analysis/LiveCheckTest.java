@@ -72,7 +72,8 @@ class LiveCheckTest {
     ui.poll().run();
 
     assertThat(validated).isEmpty();
-    assertThat(delivered).containsExactly(early);
+    assertThat(delivered).extracting(result -> result.withRttMatrix(null))
+        .containsExactly(early);
   }
 
   @Test
@@ -101,5 +102,30 @@ class LiveCheckTest {
 
     assertThat(validated).containsExactly(second);
     assertThat(delivered).hasSize(1);
+  }
+
+  @Test
+  void theRttMatrixComesWithTheResultAndIsRecomputedOnlyWhenLinksChange() {
+    Topology linked = second.plusRegion(Region.of("b", 20, 20, "EU"))
+        .plusLink(io.meridian.model.Link.of("a", "b", 40));
+    List<LiveCheck.Result> delivered = new ArrayList<>();
+    check.submit(linked, AnalysisOptions.DEFAULTS, delivered::add);
+    background.poll().run();
+    // Computed on the background executor: it is there before the UI runs anything.
+    ui.poll().run();
+    Topology renamed = linked.withDescription("a dataset-free edit");
+    check.submit(renamed, AnalysisOptions.DEFAULTS, delivered::add);
+    background.poll().run();
+    ui.poll().run();
+    Topology slower = renamed.mapLink(io.meridian.model.RegionId.of("a"),
+        io.meridian.model.RegionId.of("b"), link -> link.withRttMs(55));
+    check.submit(slower, AnalysisOptions.DEFAULTS, delivered::add);
+    background.poll().run();
+    ui.poll().run();
+
+    assertThat(delivered).hasSize(3);
+    assertThat(delivered.get(0).rttMatrix().rttMs(0, 1)).isEqualTo(40);
+    assertThat(delivered.get(1).rttMatrix()).isSameAs(delivered.get(0).rttMatrix());
+    assertThat(delivered.get(2).rttMatrix().rttMs(0, 1)).isEqualTo(55);
   }
 }

@@ -37,16 +37,43 @@ public class RttMatrix extends Control {
   private final ReadOnlyObjectWrapper<RttMatrixModel> model =
       new ReadOnlyObjectWrapper<>(this, "model", RttMatrixModel.of(null));
 
+  /** A matrix computed elsewhere for the topology being set by {@link #show}, or null. */
+  private RttMatrixModel handedOver;
+
   /** Creates an empty matrix. */
   public RttMatrix() {
     getStyleClass().add(STYLE_CLASS);
     topology.addListener((observable, before, after) -> {
+      if (handedOver != null) {
+        model.set(handedOver);
+        return;
+      }
       // Most edits of a design (datasets, policies) leave the regions and links alone.
       if (before == null || after == null || !before.regions().equals(after.regions())
           || !before.links().equals(after.links())) {
         model.set(RttMatrixModel.of(after));
       }
     });
+  }
+
+  /**
+   * Shows a topology with its matrix already computed, typically on a background thread with
+   * {@link RttMatrixModel#of}, so the JavaFX thread does not run the shortest paths of a large
+   * design. Use it instead of binding {@link #topologyProperty()}.
+   *
+   * @param value the topology
+   * @param computed {@code RttMatrixModel.of(value)}, or null to compute it here
+   */
+  public void show(Topology value, RttMatrixModel computed) {
+    handedOver = computed;
+    try {
+      topology.set(value);
+      if (computed != null && model.get() != computed) {
+        model.set(computed);
+      }
+    } finally {
+      handedOver = null;
+    }
   }
 
   @Override

@@ -114,4 +114,19 @@ class RttMatrixTest {
   private TableView<Integer> table(FxRobot robot) {
     return (TableView<Integer>) robot.lookup(".rtt-table").query();
   }
+
+  @Test
+  void aMatrixComputedElsewhereIsShownAsHandedOver(FxRobot robot) {
+    Topology two = Topology.empty("two")
+        .plusRegion(Region.of("us-east", 38.9, -77.5, "US"))
+        .plusRegion(Region.of("eu-west", 53.3, -6.3, "EU"))
+        .plusLink(Link.of("us-east", "eu-west", 71));
+    RttMatrixModel computed = RttMatrixModel.of(two);
+
+    robot.interact(() -> matrix.show(two, computed));
+
+    assertThat(matrix.getModel()).isSameAs(computed);
+    assertThat(matrix.getTopology()).isSameAs(two);
+    assertThat(table(robot).getItems()).hasSize(2);
+  }
 }
