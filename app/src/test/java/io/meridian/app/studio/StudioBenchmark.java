@@ -3,9 +3,15 @@ package io.meridian.app.studio;
 import io.meridian.app.check.DesignCheck;
 import io.meridian.app.check.Validation;
 import io.meridian.app.files.RecentFiles;
+import io.meridian.model.Dataset;
 import io.meridian.model.Link;
+import io.meridian.model.Policy;
+import io.meridian.model.QuorumSpec;
+import io.meridian.model.ReadConsistency;
 import io.meridian.model.Region;
+import io.meridian.model.RegionId;
 import io.meridian.model.RegionRole;
+import io.meridian.model.ReplicationMode;
 import io.meridian.model.Topology;
 import io.meridian.model.format.TopologyWriter;
 import io.meridian.visualization.graph.TopologyGraph;
@@ -52,6 +58,7 @@ public final class StudioBenchmark {
   private static final int GENERATED_REGIONS = 200;
   private static final int GENERATED_LINKS = 1_000;
   private static final long SEED = 42;
+  private static final int GENERATED_DATASETS = 30;
 
   private StudioBenchmark() {}
 
@@ -113,13 +120,14 @@ public final class StudioBenchmark {
       System.exit(0);
     }
     if (Arrays.asList(args).contains("--edits-only")) {
-      measureEdits(studio, edits);
+      measureEdits(studio, edits, "large-global");
+      measureGeneratedEdits(studio, edits);
       Platform.exit();
       System.exit(0);
     }
     if (!Arrays.asList(args).contains("--generated-only")) {
       measureFrames(studio, "large-global (64 regions, 199 links) in the studio", frames);
-      measureEdits(studio, edits);
+      measureEdits(studio, edits, "large-global");
     }
 
     Topology generated = generated(GENERATED_REGIONS, GENERATED_LINKS, SEED);
@@ -328,10 +336,10 @@ public final class StudioBenchmark {
   }
 
   /**
-   * Edits large-global (one link's RTT each round) and prints the time from the edit until the
+   * Edits the open design (one link's RTT each round) and prints the time from the edit until the
    * check's result is delivered and laid out on screen (problems, analysis panel, overlays).
    */
-  private static void measureEdits(Studio studio, int edits) throws Exception {
+  private static void measureEdits(Studio studio, int edits, String what) throws Exception {
     long[] nanos = new long[edits];
     long[] fxCpu = new long[edits];
     long[] workerCpu = new long[edits];
@@ -394,9 +402,65 @@ public final class StudioBenchmark {
         workerCpu[round] = threads.getThreadCpuTime(workerId) - workerBefore;
       }
     }
-    print("edit to validation and analysis on screen, large-global", nanos);
+    print("edit to validation and analysis on screen, " + what, nanos);
     print("  of which CPU of the check (validation and analysis, background thread)", workerCpu);
     print("  of which CPU of the JavaFX thread (hand-over, panels, layout)", fxCpu);
+  }
+
+  /**
+   * Opens the generated 200-region, 1,000-link topology with datasets on it (see {@link
+   * #withDatasets}) and measures its edits as {@link #measureEdits} does for large-global.
+   */
+  private static void measureGeneratedEdits(Studio studio, int edits) throws Exception {
+    Topology generated = withDatasets(generated(GENERATED_REGIONS, GENERATED_LINKS, SEED),
+        GENERATED_DATASETS);
+    Path file = Files.createTempFile("meridian-bench-studio-edits-", ".yaml");
+    try {
+      new TopologyWriter().save(generated, file);
+      onFx(() -> {
+        studio.model.open(file);
+        return null;
+      });
+      waitUntil("generated topology drawn", () -> studio.shows(file, GENERATED_REGIONS));
+      measureEdits(studio, edits, "generated (200 regions, 1,000 links, "
+          + GENERATED_DATASETS + " datasets)");
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * The generated topology with {@code count} datasets spread over it, cycling through the five
+   * replication modes (three replicas, five for quorum and consensus), each with its own policy
+   * led by its first replica, so an edit's analysis has as much to do as on a real design.
+   */
+  static Topology withDatasets(Topology topology, int count) {
+    List<Region> data = topology.regions().stream().filter(r -> !r.isWitness()).toList();
+    ReplicationMode[] modes = {ReplicationMode.ASYNC, ReplicationMode.SYNC,
+        ReplicationMode.QUORUM, ReplicationMode.MULTI_PRIMARY, ReplicationMode.CONSENSUS};
+    List<Policy> policies = new ArrayList<>();
+    List<Dataset> datasets = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      ReplicationMode mode = modes[k % modes.length];
+      int size = mode == ReplicationMode.QUORUM || mode == ReplicationMode.CONSENSUS ? 5 : 3;
+      List<RegionId> replicas = new ArrayList<>();
+      for (int j = 0; j < size; j++) {
+        replicas.add(data.get((k * 7 + j * (data.size() / size)) % data.size()).id());
+      }
+      boolean led = mode != ReplicationMode.QUORUM && mode != ReplicationMode.MULTI_PRIMARY;
+      ReadConsistency read = switch (mode) {
+        case SYNC, CONSENSUS -> ReadConsistency.STRONG;
+        case QUORUM -> ReadConsistency.QUORUM;
+        default -> ReadConsistency.EVENTUAL;
+      };
+      String name = "dataset-" + k + "-" + mode.name().toLowerCase(Locale.ROOT);
+      policies.add(new Policy(name, mode, led ? replicas.get(0) : null,
+          led ? replicas.subList(1, replicas.size()) : List.of(),
+          mode == ReplicationMode.QUORUM ? new QuorumSpec(5, 3, 3) : null, null, read, null,
+          null, null, null, null));
+      datasets.add(new Dataset(name, replicas, List.of(), name));
+    }
+    return topology.withPolicies(policies).withDatasets(datasets);
   }
 
   private static void print(String what, long[] nanos) {
