@@ -40,13 +40,19 @@ public final class StudioApplication extends Application {
     model.darkThemeProperty().addListener((observable, old, dark) -> Theme.apply(dark));
     StudioView view = new StudioView(model, Platform::exit);
     stage.titleProperty().bind(model.titleProperty());
-    stage.setScene(new Scene(view.root(), 1440, 900));
+    Scene scene = new Scene(view.root(), 1440, 900);
+    stage.setScene(scene);
     stage.setOnCloseRequest(event -> {
       // The view asks about unsaved changes and quits itself when the user agrees.
       event.consume();
       view.requestQuit();
     });
     stage.show();
+    StartReport report = StartReport.fromEnvironment();
+    if (report != null) {
+      report.stageShown();
+      report.watch(model, view.graph(), scene);
+    }
     model.loadRecentFiles();
     if (arguments.isEmpty()) {
       model.newDesign();
