@@ -5,6 +5,7 @@ import io.meridian.visualization.graph.TopologyGraph;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 import javafx.application.Platform;
 import javafx.beans.InvalidationListener;
 import javafx.beans.Observable;
@@ -12,16 +13,16 @@ import javafx.scene.Scene;
 
 /**
  * The studio's own account of its start, asked for with the environment variable (or system
- * property) {@code MERIDIAN_STUDIO_START_REPORT}: {@code print} prints one line when the window
- * first shows the opened design drawn (map, every region of the graph, and the first validation
- * and analysis delivered), {@code exit} prints it and then quits with status 0, for a benchmark
- * that starts the studio the way a user does (through {@code ./meridian} and its class-data
- * archive, ADR 0024 and 0032).
+ * property) {@code MERIDIAN_STUDIO_START_REPORT}: {@code print} prints two lines once the window
+ * shows the opened design with its first validation and analysis, {@code exit} prints them and
+ * then quits with status 0, for a benchmark that starts the studio the way a user does (through
+ * {@code ./meridian} and its class-data archive, ADR 0024 and 0032).
  *
- * <p>The line reads {@code meridian: studio start: stage shown at A ms, drawn at B ms, rendered
- * by C ms since JVM start}: B is the end of the layout of the first pulse that has everything
- * shown; C the start of the pulse after it, which JavaFX begins only once the renderer has
- * finished B's frame.
+ * <p>The first line gives, in milliseconds since the JVM started: the stage shown; the sample
+ * drawn (the end of the layout of the first pulse with the world map and every region of the
+ * graph); rendered by (the start of the pulse after it, which JavaFX begins only once the
+ * renderer has finished that frame); validation and analysis shown (the first pulse laid out
+ * after they were delivered). The second gives the process's CPU time by then.
  */
 final class StartReport {
   /** The variable's name, also read as a system property. */
@@ -33,7 +34,6 @@ final class StartReport {
   private final PrintStream out;
   private final long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
   private long stageShownMillis = -1;
-  private boolean reported;
 
   private StartReport(boolean exit, PrintStream out) {
     this.exit = exit;
@@ -55,22 +55,46 @@ final class StartReport {
   }
 
   /**
-   * Watches {@code model} and {@code graph} until the opened design is drawn in {@code scene},
-   * then reports (and quits when asked to). Call on the JavaFX thread.
+   * Watches {@code model} and {@code graph} until the opened design is drawn in {@code scene}
+   * (map and graph), then until its validation and analysis are laid out too, then reports (and
+   * quits when asked to). Call on the JavaFX thread.
    */
   void watch(StudioViewModel model, TopologyGraph graph, Scene scene) {
+    whenDrawn(model, graph, scene, false, drawnMillis -> {
+      long[] rendered = new long[1];
+      afterNextPulse(scene, () -> rendered[0] = System.currentTimeMillis());
+      whenDrawn(model, graph, scene, true, checkedMillis -> report(drawnMillis, rendered[0],
+          checkedMillis));
+    });
+  }
+
+  /**
+   * Calls {@code then} with the wall-clock time at the end of the layout of the first pulse in
+   * which {@code scene} shows the opened design: the world map and every region of the graph,
+   * and with {@code checked} also its first validation and analysis. Call on the JavaFX thread.
+   */
+  static void whenDrawn(StudioViewModel model, TopologyGraph graph, Scene scene,
+      boolean checked, LongConsumer then) {
     InvalidationListener check = new InvalidationListener() {
+      private boolean seen;
+
       @Override
       public void invalidated(Observable observable) {
-        if (reported || !drawn(model, graph)) {
+        if (seen || !shows(model, graph, checked)) {
           return;
         }
-        reported = true;
+        seen = true;
         model.loadingProperty().removeListener(this);
         model.checkingProperty().removeListener(this);
         graph.mapLoadedProperty().removeListener(this);
         graph.projectedTopologyProperty().removeListener(this);
-        afterNextLayout(scene);
+        Runnable[] laidOut = new Runnable[1];
+        laidOut[0] = () -> {
+          scene.removePostLayoutPulseListener(laidOut[0]);
+          then.accept(System.currentTimeMillis());
+        };
+        scene.addPostLayoutPulseListener(laidOut[0]);
+        Platform.requestNextPulse();
       }
     };
     model.loadingProperty().addListener(check);
@@ -80,27 +104,22 @@ final class StartReport {
     check.invalidated(null);
   }
 
-  private static boolean drawn(StudioViewModel model, TopologyGraph graph) {
+  private static boolean shows(StudioViewModel model, TopologyGraph graph, boolean checked) {
     Topology design = model.topologyProperty().get();
-    return design != null && !model.loadingProperty().get() && !model.checkingProperty().get()
+    return design != null && !model.loadingProperty().get()
+        && (!checked || !model.checkingProperty().get())
         && graph.isMapLoaded() && graph.getProjectedTopology() != null
         && graph.getProjectedTopology().regionCount() == design.regions().size();
   }
 
-  private void afterNextLayout(Scene scene) {
-    Runnable[] laidOut = new Runnable[1];
-    laidOut[0] = () -> {
-      scene.removePostLayoutPulseListener(laidOut[0]);
-      long drawnMillis = System.currentTimeMillis();
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        scene.removePreLayoutPulseListener(next[0]);
-        report(drawnMillis, System.currentTimeMillis());
-      };
-      scene.addPreLayoutPulseListener(next[0]);
-      Platform.requestNextPulse();
+  /** Runs {@code action} at the start of the next pulse (when the last frame has rendered). */
+  private static void afterNextPulse(Scene scene, Runnable action) {
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      scene.removePreLayoutPulseListener(next[0]);
+      action.run();
     };
-    scene.addPostLayoutPulseListener(laidOut[0]);
+    scene.addPreLayoutPulseListener(next[0]);
     Platform.requestNextPulse();
   }
 
@@ -131,15 +150,16 @@ final class StartReport {
     return text.length() == 0 ? " (not measured)" : text.substring(0, text.length() - 1);
   }
 
-  private void report(long drawnMillis, long renderedMillis) {
-    out.printf(Locale.ROOT, "meridian: studio start: stage shown at %d ms, drawn at %d ms,"
-        + " rendered by %d ms since JVM start%n", stageShownMillis - jvmStartMillis,
-        drawnMillis - jvmStartMillis, renderedMillis - jvmStartMillis);
+  private void report(long drawnMillis, long renderedMillis, long checkedMillis) {
+    out.printf(Locale.ROOT, "meridian: studio start: stage shown at %d ms, sample drawn (map and"
+        + " graph) at %d ms, rendered by %d ms, validation and analysis shown at %d ms since JVM"
+        + " start%n", stageShownMillis - jvmStartMillis, drawnMillis - jvmStartMillis,
+        renderedMillis - jvmStartMillis, checkedMillis - jvmStartMillis);
     long processCpuNanos = ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     long javaThreadsMillis = javaThreadsCpuMillis();
     out.printf(Locale.ROOT, "meridian: studio start: CPU time by then %d ms (the figure that"
-        + " depends least on the machine's load): JIT, GC and VM threads %d ms; busiest Java"
+        + " depends least on the machine's load): JIT, GC, VM and finished threads %d ms; busiest Java"
         + " threads:%s%n", processCpuNanos / 1_000_000,
         processCpuNanos / 1_000_000 - javaThreadsMillis, busiestThreads());
     out.flush();
