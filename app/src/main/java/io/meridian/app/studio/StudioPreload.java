@@ -107,7 +107,7 @@ public final class StudioPreload {
       firstCheck.completeExceptionally(e);
       return;
     }
-    if (analysisAfterDraw) {
+    if (analysisAfterDraw && read.topology().isPresent()) {
       try {
         sampleDrawn.get(ANALYSIS_WAIT_MILLIS_MAX, java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
