@@ -66,43 +66,10 @@ public final class AnalysisPanel {
     bars.titleProperty().bind(model.operationProperty().map(
         op -> "p50 " + op + " latency per client region (bar) over the physical floor (mark)"));
 
-    VisibilityChart chart = new VisibilityChart();
-    chart.setId("visibility-chart");
-    Runnable refreshCurves = () -> chart.getSeries().setAll(model.curves());
-    model.curves().addListener((ListChangeListener<Object>) change -> refreshCurves.run());
-    refreshCurves.run();
-
-    ListView<String> recovery = new ListView<>(model.recovery());
-    recovery.setId("recovery");
-    recovery.setPlaceholder(new Label("No recovery figures for this dataset"));
-    ListView<String> verdicts = new ListView<>(model.verdicts());
-    verdicts.setId("verdicts");
-    verdicts.setPlaceholder(new Label("No regions"));
-
-    RttMatrix matrix = new RttMatrix();
-    matrix.setId("rtt-matrix");
-    // The check computes the matrix's shortest paths off the JavaFX thread and hands them over
-    // with its result; before the first check, and for results without one, the matrix follows
-    // the design itself.
-    Runnable showMatrix = () -> {
-      AnalysisViewModel.CheckedMatrix checked = model.rttMatrixProperty().get();
-      if (checked != null && checked.matrix() != null) {
-        matrix.show(checked.topology(), checked.matrix());
-      } else {
-        matrix.show(topology.getValue(), null);
-      }
-    };
-    model.rttMatrixProperty().addListener((o, was, now) -> showMatrix.run());
-    topology.addListener((o, was, now) -> {
-      if (now == null) {
-        matrix.show(null, null);
-      } else if (model.rttMatrixProperty().get() == null) {
-        showMatrix.run();
-      }
-    });
-    showMatrix.run();
-
-    for (Control chartControl : List.of(bars, chart, matrix)) {
+    // The tabs behind the first are built when first shown (ADR 0032): a hidden tab's content
+    // is still styled and laid out, and the studio's start should not pay for a 64-column RTT
+    // matrix or a chart nobody has looked at yet.
+    java.util.function.Consumer<Control> followTheme = chartControl -> {
       Runnable restyle = () -> {
         chartControl.getStyleClass().remove("dark");
         if (Boolean.TRUE.equals(dark.getValue())) {
@@ -111,11 +78,57 @@ public final class AnalysisPanel {
       };
       dark.addListener((o, was, now) -> restyle.run());
       restyle.run();
-    }
+    };
+    followTheme.accept(bars);
 
-    TabPane tabs = new TabPane(
-        tab("Latency", bars), tab("Staleness", chart), tab("RPO / RTO", recovery),
-        tab("Who can write and read", verdicts), tab("RTT matrix", matrix));
+    TabPane tabs = new TabPane(tab("Latency", bars),
+        lazyTab("Staleness", () -> {
+          VisibilityChart chart = new VisibilityChart();
+          chart.setId("visibility-chart");
+          Runnable refreshCurves = () -> chart.getSeries().setAll(model.curves());
+          model.curves().addListener((ListChangeListener<Object>) change -> refreshCurves.run());
+          refreshCurves.run();
+          followTheme.accept(chart);
+          return chart;
+        }),
+        lazyTab("RPO / RTO", () -> {
+          ListView<String> recovery = new ListView<>(model.recovery());
+          recovery.setId("recovery");
+          recovery.setPlaceholder(new Label("No recovery figures for this dataset"));
+          return recovery;
+        }),
+        lazyTab("Who can write and read", () -> {
+          ListView<String> verdicts = new ListView<>(model.verdicts());
+          verdicts.setId("verdicts");
+          verdicts.setPlaceholder(new Label("No regions"));
+          return verdicts;
+        }),
+        lazyTab("RTT matrix", () -> {
+          RttMatrix matrix = new RttMatrix();
+          matrix.setId("rtt-matrix");
+          // The check computes the matrix's shortest paths off the JavaFX thread and hands them
+          // over with its result; before the first check, and for results without one, the
+          // matrix follows the design itself.
+          Runnable showMatrix = () -> {
+            AnalysisViewModel.CheckedMatrix checked = model.rttMatrixProperty().get();
+            if (checked != null && checked.matrix() != null) {
+              matrix.show(checked.topology(), checked.matrix());
+            } else {
+              matrix.show(topology.getValue(), null);
+            }
+          };
+          model.rttMatrixProperty().addListener((o, was, now) -> showMatrix.run());
+          topology.addListener((o, was, now) -> {
+            if (now == null) {
+              matrix.show(null, null);
+            } else if (model.rttMatrixProperty().get() == null) {
+              showMatrix.run();
+            }
+          });
+          showMatrix.run();
+          followTheme.accept(matrix);
+          return matrix;
+        }));
     tabs.setId("analysis-tabs");
     VBox.setVgrow(tabs, Priority.ALWAYS);
     root.getChildren().setAll(choices, summary, tabs);
@@ -126,6 +139,23 @@ public final class AnalysisPanel {
   private static Tab tab(String name, javafx.scene.Node content) {
     Tab tab = new Tab(name, content);
     tab.setClosable(false);
+    return tab;
+  }
+
+  /** A tab whose content is made by {@code content} the first time the tab is selected. */
+  private static Tab lazyTab(String name, java.util.function.Supplier<javafx.scene.Node> content) {
+    Tab tab = new Tab(name);
+    tab.setClosable(false);
+    tab.selectedProperty().addListener(new javafx.beans.value.ChangeListener<Boolean>() {
+      @Override
+      public void changed(javafx.beans.value.ObservableValue<? extends Boolean> observable,
+          Boolean was, Boolean selected) {
+        if (selected) {
+          tab.selectedProperty().removeListener(this);
+          tab.setContent(content.get());
+        }
+      }
+    });
     return tab;
   }
 

@@ -32,21 +32,35 @@ public final class StudioApplication extends Application {
     // The file first: its reading and checking (begun by the launcher, see StudioPreload) go on
     // in the background while the window is built; the result is shown after start returns.
     List<String> arguments = getParameters().getRaw();
+    StudioPreload preload = null;
     if (!arguments.isEmpty()) {
       Path file = Path.of(arguments.get(0));
-      model.open(file, StudioPreload.take(file));
+      preload = StudioPreload.take(file);
+      model.open(file, preload);
     }
     Theme.apply(false);
     model.darkThemeProperty().addListener((observable, old, dark) -> Theme.apply(dark));
     StudioView view = new StudioView(model, Platform::exit);
     stage.titleProperty().bind(model.titleProperty());
-    stage.setScene(new Scene(view.root(), 1440, 900));
+    Scene scene = new Scene(view.root(), 1440, 900);
+    stage.setScene(scene);
     stage.setOnCloseRequest(event -> {
       // The view asks about unsaved changes and quits itself when the user agrees.
       event.consume();
       view.requestQuit();
     });
     stage.show();
+    if (preload != null) {
+      // The first analysis waited for this (ADR 0032): the map and the design are on screen.
+      StudioPreload drawing = preload;
+      StartReport.whenDrawn(model, view.graph(), scene, false, drawnMillis ->
+          drawing.sampleDrawn());
+    }
+    StartReport report = StartReport.fromEnvironment();
+    if (report != null) {
+      report.stageShown();
+      report.watch(model, view.graph(), scene);
+    }
     model.loadRecentFiles();
     if (arguments.isEmpty()) {
       model.newDesign();

@@ -25,8 +25,9 @@ public final class StudioLauncher {
       err.flush();
       return ExitCodes.UNUSABLE;
     }
-    // Reading the file and the world map need no toolkit: begin them before it starts.
-    StudioPreload.start(file, new io.meridian.app.check.DesignCheck()::check);
+    // Reading the file and the world map need no toolkit: begin them before it starts. The
+    // first analysis waits until the window has drawn the map and the design (ADR 0032).
+    StudioPreload.start(file, new io.meridian.app.check.DesignCheck()::check, true);
     FxPlatform.quietClassPathWarning();
     String[] arguments = file == null ? new String[0] : new String[] {file.toString()};
     try {

@@ -18,6 +18,12 @@ import java.util.function.Function;
  * StudioViewModel#open(Path, StudioPreload)}; nothing here touches JavaFX.
  */
 public final class StudioPreload {
+  /**
+   * How long a deferred first analysis waits for the window to draw the sample before it runs
+   * anyway (a window that never draws must not leave the design unanalysed).
+   */
+  static final long ANALYSIS_WAIT_MILLIS_MAX = 10_000;
+
   private static final Object LOCK = new Object();
   private static StudioPreload pending;
 
@@ -25,9 +31,12 @@ public final class StudioPreload {
   private final CompletableFuture<FileReport> report = new CompletableFuture<>();
   private final CompletableFuture<LiveCheck.Result> firstCheck = new CompletableFuture<>();
   private final TopologyAnalyzer analyzer = new TopologyAnalyzer();
+  private final CompletableFuture<Void> sampleDrawn = new CompletableFuture<>();
+  private final boolean analysisAfterDraw;
 
-  private StudioPreload(Path file) {
+  private StudioPreload(Path file, boolean analysisAfterDraw) {
     this.file = file;
+    this.analysisAfterDraw = analysisAfterDraw;
   }
 
   /**
@@ -39,11 +48,28 @@ public final class StudioPreload {
    * @return the preload, or null when there is no file
    */
   public static StudioPreload start(Path file, Function<Path, FileReport> check) {
+    return start(file, check, false);
+  }
+
+  /**
+   * As {@link #start(Path, Function)}; with {@code analysisAfterDraw} the first analysis (the
+   * costliest part, seconds of CPU in a cold JVM) waits until {@link #sampleDrawn()} says the
+   * window shows the map and the design (at most {@value #ANALYSIS_WAIT_MILLIS_MAX} ms), so on
+   * a machine with few cores it does not compete with the toolkit and the window for the CPU
+   * (ADR 0032). Reading and checking the file still begin at once.
+   *
+   * @param file the design the studio will open, or null for an empty design
+   * @param check reads and checks a file, as the studio's view-model does
+   * @param analysisAfterDraw whether the first analysis waits for the drawn sample
+   * @return the preload, or null when there is no file
+   */
+  public static StudioPreload start(Path file, Function<Path, FileReport> check,
+      boolean analysisAfterDraw) {
     WorldMapPreload.start();
     if (file == null) {
       return null;
     }
-    StudioPreload preload = new StudioPreload(file);
+    StudioPreload preload = new StudioPreload(file, analysisAfterDraw);
     Thread thread = new Thread(() -> preload.run(check), "meridian-studio-preload");
     thread.setDaemon(true);
     thread.start();
@@ -81,10 +107,27 @@ public final class StudioPreload {
       firstCheck.completeExceptionally(e);
       return;
     }
+    if (analysisAfterDraw && read.topology().isPresent()) {
+      try {
+        sampleDrawn.get(ANALYSIS_WAIT_MILLIS_MAX, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // Not drawn in time: analyse now rather than never.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     // The design's first analysis, with the problems the file check found (the studio shows
     // those, placed in the file, for the design as read).
     firstCheck.complete(read.topology().map(loaded -> LiveCheck.analyzed(loaded.topology(),
         AnalysisOptions.DEFAULTS, read.problems(), analyzer)).orElse(null));
+  }
+
+  /**
+   * Says that the window now shows the map and the design, so a deferred first analysis may
+   * begin. Any thread; later calls do nothing.
+   */
+  public void sampleDrawn() {
+    sampleDrawn.complete(null);
   }
 
   /** The file being read. */

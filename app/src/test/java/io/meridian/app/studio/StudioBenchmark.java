@@ -47,7 +47,8 @@ import javafx.stage.Stage;
  * (default 300), {@code --edits N} (default 30), {@code --samples DIR} (default {@code
  * samples}), {@code --start-only}, {@code --generated-only} (frames of the generated topology
  * only), {@code --no-preload} (start without {@link StudioPreload}, for comparison), {@code
- * --edits-only} (start, then the edits, no frames). With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
+ * --edits-only} (start, then the edits, no frames); {@code -Dbench.bitmapOnly=true} measures
+ * frames only as the studio draws them (bitmap while moving), not also as vectors. With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
  * frame times show what a frame costs rather than the 16.7 ms pulse period.
  */
 public final class StudioBenchmark {
@@ -273,7 +274,9 @@ public final class StudioBenchmark {
    */
   private static void measureFrames(Studio studio, String what, int frames) throws Exception {
     TopologyGraph graph = studio.view.graph();
-    for (boolean cached : new boolean[] {false, true}) {
+    boolean[] ways = Boolean.getBoolean("bench.bitmapOnly") ? new boolean[] {true}
+        : new boolean[] {false, true};
+    for (boolean cached : ways) {
       onFx(() -> {
         graph.setAnimated(false);
         graph.setCachedWhileMoving(cached);

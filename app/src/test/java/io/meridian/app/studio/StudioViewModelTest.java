@@ -104,6 +104,24 @@ class StudioViewModelTest {
   }
 
   @Test
+  void aDeferredFirstAnalysisWaitsUntilTheWindowHasDrawnTheSample() throws Exception {
+    StudioPreload preload = StudioPreload.start(SAMPLE, check::check, true);
+    try {
+      // The file is read and checked at once: the window needs it to draw the sample.
+      assertThat(preload.report().get(60, java.util.concurrent.TimeUnit.SECONDS).topology())
+          .isPresent();
+      assertThat(preload.firstCheck()).as("analysed before the sample was drawn").isNotDone();
+
+      preload.sampleDrawn();
+
+      assertThat(preload.firstCheck().get(60, java.util.concurrent.TimeUnit.SECONDS).analysis())
+          .isNotNull();
+    } finally {
+      StudioPreload.take(SAMPLE);
+    }
+  }
+
+  @Test
   void aSlowOlderLoadDoesNotReplaceANewerOne() {
     Deque<Runnable> background = new ArrayDeque<>();
     Executor direct = Runnable::run;

@@ -64,6 +64,18 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   /** A moving bitmap scaled by more than this (or less than its inverse) is redrawn. */
   static final double MOTION_SCALE_RATIO_MAX = 1.4;
 
+  /**
+   * While the whole world at the current scale (with {@link #MOTION_WORLD_PAD_PX} around it)
+   * has at most this many views' worth of pixels, the moving bitmap holds the whole world
+   * rather than the view and its margin: a pan then never needs a redraw, nor a zoom out down
+   * to {@code 1 / MOTION_SCALE_RATIO_MAX²} (ADR 0032). The view and margin hold 2.25 views, so
+   * such a draw costs at most a third more than the usual one.
+   */
+  static final double MOTION_WORLD_VIEWS_MAX = 3;
+
+  /** Room around the world in a whole-world moving bitmap, for labels at its edges. */
+  static final double MOTION_WORLD_PAD_PX = 80;
+
   private final Group mapLayer = new Group();
   private final Group countryLayer = new Group();
   private final SVGPath sphere = new SVGPath();
@@ -77,7 +89,9 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   private double motionScale;
   private double motionTx;
   private double motionTy;
-  private double motionMargin;
+  private double motionOriginX;
+  private double motionOriginY;
+  private boolean motionWholeWorld;
   private double motionRenderScale;
   private double motionImageWidth;
   private double motionImageHeight;
@@ -279,8 +293,23 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
         : getSkinnable().getScene().getWindow();
     double renderScale = window == null ? 1 : Math.max(1, window.getOutputScaleX());
     double margin = Math.ceil(Math.max(width, height) * MOTION_MARGIN_FRACTION);
-    int pixelWidth = (int) Math.ceil((width + 2 * margin) * renderScale);
-    int pixelHeight = (int) Math.ceil((height + 2 * margin) * renderScale);
+    // The area to draw, in the control's coordinates: the view and a margin, or the whole world
+    // when that is small enough (zoomed out), so that panning never runs off its edge.
+    double left = -margin;
+    double top = -margin;
+    double right = width + margin;
+    double bottom = height + margin;
+    double scale = mapTransform.getMxx();
+    ProjectedWorld world = projectedWorld(scale);
+    motionWholeWorld = world.area() <= MOTION_WORLD_VIEWS_MAX * width * height;
+    if (motionWholeWorld) {
+      left = Math.floor(world.left());
+      top = Math.floor(world.top());
+      right = Math.ceil(world.right());
+      bottom = Math.ceil(world.bottom());
+    }
+    int pixelWidth = (int) Math.ceil((right - left) * renderScale);
+    int pixelHeight = (int) Math.ceil((bottom - top) * renderScale);
     if (motionBitmap == null || (int) motionBitmap.getWidth() != pixelWidth
         || (int) motionBitmap.getHeight() != pixelHeight) {
       motionBitmap = new WritableImage(pixelWidth, pixelHeight);
@@ -289,7 +318,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     SnapshotParameters parameters = new SnapshotParameters();
     parameters.setFill(Color.TRANSPARENT);
     parameters.setTransform(Transform.scale(renderScale, renderScale));
-    parameters.setViewport(new Rectangle2D(-margin * renderScale, -margin * renderScale,
+    parameters.setViewport(new Rectangle2D(left * renderScale, top * renderScale,
         pixelWidth, pixelHeight));
     content.setOpacity(1);
     content.snapshot(parameters, motionBitmap);
@@ -298,7 +327,8 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
     motionScale = mapTransform.getMxx();
     motionTx = mapTransform.getTx();
     motionTy = mapTransform.getTy();
-    motionMargin = margin;
+    motionOriginX = left;
+    motionOriginY = top;
     motionRenderScale = renderScale;
     motionImageWidth = pixelWidth / renderScale;
     motionImageHeight = pixelHeight / renderScale;
@@ -313,19 +343,40 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
    */
   private boolean placeMotionImage(double width, double height) {
     double ratio = mapTransform.getMxx() / motionScale;
-    // A bitmap pixel u was at screen u / renderScale - margin when drawn; the world point
+    // A bitmap pixel u was at screen u / renderScale + origin when drawn; the world point
     // under it is now at ratio * (that - drawn translation) + current translation.
-    double x = mapTransform.getTx() - ratio * motionTx - ratio * motionMargin;
-    double y = mapTransform.getTy() - ratio * motionTy - ratio * motionMargin;
+    double x = mapTransform.getTx() - ratio * motionTx + ratio * motionOriginX;
+    double y = mapTransform.getTy() - ratio * motionTy + ratio * motionOriginY;
     double right = x + ratio * motionImageWidth;
     double bottom = y + ratio * motionImageHeight;
-    if (ratio > MOTION_SCALE_RATIO_MAX || ratio < 1 / MOTION_SCALE_RATIO_MAX
-        || x > 0 || y > 0 || right < width || bottom < height) {
+    // A whole-world bitmap has nothing beyond its edges to miss, and shrinks without gaps.
+    double ratioMin = motionWholeWorld ? 1 / (MOTION_SCALE_RATIO_MAX * MOTION_SCALE_RATIO_MAX)
+        : 1 / MOTION_SCALE_RATIO_MAX;
+    if (ratio > MOTION_SCALE_RATIO_MAX || ratio < ratioMin || (!motionWholeWorld
+        && (x > 0 || y > 0 || right < width || bottom < height))) {
       return false;
     }
     double pixelScale = ratio / motionRenderScale;
     motionImageTransform.setToTransform(pixelScale, 0, x, 0, pixelScale, y);
     return true;
+  }
+
+  /** The world's rectangle in the control's coordinates at {@code scale}, padded. */
+  private ProjectedWorld projectedWorld(double scale) {
+    io.meridian.visualization.projection.ProjectedBounds world =
+        getSkinnable().getProjection().worldBounds();
+    // Projected y grows north; the map layer draws it flipped (see layoutChildren).
+    return new ProjectedWorld(
+        world.minX() * scale + mapTransform.getTx() - MOTION_WORLD_PAD_PX,
+        -world.maxY() * scale + mapTransform.getTy() - MOTION_WORLD_PAD_PX,
+        world.maxX() * scale + mapTransform.getTx() + MOTION_WORLD_PAD_PX,
+        -world.minY() * scale + mapTransform.getTy() + MOTION_WORLD_PAD_PX);
+  }
+
+  private record ProjectedWorld(double left, double top, double right, double bottom) {
+    double area() {
+      return (right - left) * (bottom - top);
+    }
   }
 
   /** Shows the vector layers again and drops the bitmap from the scene. */

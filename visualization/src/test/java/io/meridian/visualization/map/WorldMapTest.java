@@ -182,6 +182,29 @@ class WorldMapTest {
   }
 
   @Test
+  void aLongPanOfTheZoomedOutMapDrawsTheBitmapOnceAndStillMatchesTheVectors(FxRobot robot)
+      throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitForFxEvents();
+    WorldMapSkin skin = (WorldMapSkin) map.getSkin();
+    long before = skin.getMotionRedraws();
+    // 600 px in twelve laid-out steps (in one go, so the movement cannot settle in between),
+    // three times the view-and-margin bitmap's reach of 200 px: a zoomed-out map's bitmap holds
+    // the whole world, so no step needs a redraw (ADR 0032).
+    WritableImage moving = moveAndSnapshot(robot, () -> {
+      for (int step = 0; step < 12; step++) {
+        map.panBy(50, 10);
+        map.layout();
+      }
+    });
+    assertThat(skin.getMotionRedraws() - before).isEqualTo(1);
+    WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !map.isMoving());
+    WaitForAsyncUtils.waitForFxEvents();
+    WritableImage settled = snapshot(robot);
+    assertThat(matchingFraction(moving, settled)).isGreaterThan(0.98);
+  }
+
+  @Test
   void withoutTheMotionCacheTheVectorsAreDrawnWhileMoving(FxRobot robot) throws Exception {
     WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
     WaitForAsyncUtils.waitForFxEvents();
