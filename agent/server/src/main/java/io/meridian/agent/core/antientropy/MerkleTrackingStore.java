@@ -16,7 +16,8 @@ import java.util.function.BiConsumer;
 /**
  * A {@link ReplicaStore} that keeps one {@link MerkleTree} per tracked dataset in step with every
  * write that goes through it: appends, truncations and repairs. The trees are built from the
- * store's keys when it is wrapped (on start) and then maintained in O(depth) per written key.
+ * store's keys when it is wrapped (on start) and then maintained per written key (a leaf now, its
+ * path when a hash is next read; ADR 0026).
  */
 public final class MerkleTrackingStore implements ReplicaStore {
   private final ReplicaStore delegate;

@@ -13,8 +13,11 @@ import java.util.Optional;
  * A fixed-depth binary hash tree over the 64-bit key-hash space of one dataset replica. Leaf
  * {@code i} covers the keys whose hash has {@code i} as its top {@code depth} bits; a leaf's hash
  * is the sum (mod 2^64) of its entries' hashes, so a write changes it in O(1) without reading the
- * range, and the path to the root is recomputed in O(depth). Two replicas with the same keys,
- * versions and values have equal trees whatever the order their writes arrived in.
+ * range. The inner nodes above it are only marked stale (stopping at the first ancestor already
+ * marked) and recomputed, bottom-up and each once, when a hash is next read: a write costs O(1)
+ * amortised instead of {@code depth} hash combinations, and a comparison still sees a tree that
+ * is correct for every write made before it. Two replicas with the same keys, versions and values
+ * have equal trees whatever the order their writes arrived in.
  *
  * <p>The tree also indexes its keys by hash, so the keys of a differing range are found without
  * scanning the store.
@@ -27,6 +30,12 @@ public final class MerkleTree {
   // Heap layout: node 1 is the root; node n has children 2n and 2n+1; level l starts at 2^l.
   // Allocated on the first key, so a node restarted many times over an empty dataset costs nothing.
   private long[] nodes;
+  // One bit per inner node (index 1 .. 2^depth - 1): its hash is stale. Marking stops at the first
+  // ancestor already marked, so every marked node's ancestors are marked too; settle() recomputes
+  // the marked nodes from the highest index down (children before parents) and clears them.
+  // Allocated with the nodes: 2^depth / 8 bytes (16 KiB at depth 17).
+  private long[] staleInner;
+  private boolean anyStale;
   // Each key's entry hash, found in O(1), and the keys of each leaf: one key (most leaves hold
   // none or one) or an array of them. A write to a key costs one hash-map look-up, and a new key
   // one more; the ordered map used before cost a walk down a tree of every key per write, a third
@@ -84,6 +93,7 @@ public final class MerkleTree {
 
   /** The root hash: equal for two replicas exactly when (up to hash collisions) their states are. */
   public long root() {
+    settle();
     return nodes == null ? 0 : nodes[1];
   }
 
@@ -91,6 +101,7 @@ public final class MerkleTree {
   public long hash(int level, int index) {
     Invariants.check(level >= 0 && level <= depth, "level %d outside 0..%d", level, depth);
     Invariants.check(index >= 0 && index < (1 << level), "node %d outside level %d", index, level);
+    settle();
     return nodes == null ? 0 : nodes[(1 << level) + index];
   }
 
@@ -116,12 +127,43 @@ public final class MerkleTree {
     }
     if (nodes == null) {
       nodes = new long[1 << (depth + 1)];
+      staleInner = new long[Math.max(1, (1 << depth) >>> 6)];
     }
     int node = (1 << depth) + leafOf(keyHash);
     nodes[node] += delta;
-    for (node >>>= 1; node >= 1; node >>>= 1) {
-      nodes[node] = parentHash(nodes[2 * node], nodes[2 * node + 1]);
+    // Only mark the path stale: profiles of a replica under load put the per-write recomputation
+    // of all depth ancestors (two 64-bit mixes each) in a third of the tree's cost.
+    for (int parent = node >>> 1; parent >= 1; parent >>>= 1) {
+      long bit = 1L << (parent & 63);
+      int word = parent >>> 6;
+      if ((staleInner[word] & bit) != 0) {
+        break; // Its ancestors are marked already.
+      }
+      staleInner[word] |= bit;
     }
+    anyStale = true;
+  }
+
+  /**
+   * Recomputes the stale inner nodes, each once: a node's children have higher indexes, so going
+   * from the highest marked index down recomputes children before their parents. Bounded by the
+   * number of inner nodes, 2^depth - 1, whatever the number of writes since the last read.
+   */
+  private void settle() {
+    if (!anyStale) {
+      return;
+    }
+    for (int word = staleInner.length - 1; word >= 0; word--) {
+      long bits = staleInner[word];
+      while (bits != 0) {
+        int bit = 63 - Long.numberOfLeadingZeros(bits);
+        int node = (word << 6) + bit;
+        nodes[node] = parentHash(nodes[2 * node], nodes[2 * node + 1]);
+        bits &= ~(1L << bit);
+      }
+      staleInner[word] = 0;
+    }
+    anyStale = false;
   }
 
   /** The leaf holding {@code key}. */

@@ -137,4 +137,45 @@ class MerkleTreeTest {
     assertThat(tree.root()).isZero();
     assertThat(tree.size()).isZero();
   }
+  // The inner nodes are recomputed lazily, when a hash is read: whatever the interleaving of
+  // writes and reads, every hash read must be the one a tree holding the same content gives.
+  @Test
+  void hashesReadBetweenWritesAreThoseOfTheContentSoFar() {
+    for (int seed = 0; seed < SEEDS; seed++) {
+      Random random = new Random(seed);
+      int depth = 1 + random.nextInt(9);
+      MerkleTree tree = new MerkleTree(depth);
+      Map<Bytes, StoredValue> content = new TreeMap<>();
+      for (int write = 0; write < 300; write++) {
+        Bytes key = Bytes.ofUtf8("key-" + random.nextInt(100));
+        if (random.nextInt(5) == 0) {
+          content.remove(key);
+          tree.update(key, Optional.empty());
+        } else {
+          StoredValue state = state(1 + write, "v" + random.nextInt(), random.nextInt(10) == 0);
+          content.put(key, state);
+          tree.update(key, Optional.of(state));
+        }
+        if (random.nextInt(7) == 0) {
+          MerkleTree fresh = new MerkleTree(depth);
+          content.forEach((k, v) -> fresh.update(k, Optional.of(v)));
+          int level = random.nextInt(depth + 1);
+          int index = random.nextInt(1 << level);
+          assertThat(tree.hash(level, index)).as("seed %d, write %d, level %d node %d", seed, write, level, index)
+              .isEqualTo(fresh.hash(level, index));
+          if (random.nextBoolean()) {
+            assertThat(tree.root()).as("seed %d, write %d", seed, write).isEqualTo(fresh.root());
+          }
+        }
+      }
+      MerkleTree fresh = new MerkleTree(depth);
+      content.forEach((k, v) -> fresh.update(k, Optional.of(v)));
+      for (int level = 0; level <= depth; level++) {
+        for (int index = 0; index < (1 << level); index++) {
+          assertThat(tree.hash(level, index)).as("seed %d, level %d node %d", seed, level, index)
+              .isEqualTo(fresh.hash(level, index));
+        }
+      }
+    }
+  }
 }
