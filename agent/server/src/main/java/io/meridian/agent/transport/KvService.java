@@ -143,10 +143,18 @@ public final class KvService extends KvGrpc.KvImplBase {
           + " session_token a write to " + request.getDataset() + " returned.").asRuntimeException());
       return;
     }
+    if (external.isPresent() && consistency == ReadConsistency.READ_CONSISTENCY_SESSION) {
+      // Consensus session reads (ADR 0030): local once this member applied the token's write (waiting
+      // briefly), else forwarded as a linearizable read. Without a token the session wrote nothing:
+      // the local copy will do, as in every mode (ADR 0021).
+      long sequence = token.map(t -> ((SessionToken.RaftIndex) t.position()).index()).orElse(0L);
+      external.get().sessionRead(WireMapping.bytes(request.getKey()), sequence,
+          measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
+      return;
+    }
     if (external.isPresent()) {
       // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
-      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker),
-      // so a session token is checked for its dataset and kind but needs no comparison (ADR 0021).
+      // linearizable read (stronger than bounded staleness or quorum ask for, never weaker).
       boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
       external.get().read(WireMapping.bytes(request.getKey()), linearizable,
           measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
