@@ -48,6 +48,8 @@ public final class ConsensusDataset implements ExternalDataset {
   private static final Logger log = LoggerFactory.getLogger(ConsensusDataset.class);
   /** Longest wait for a write or a strong read, retries included. */
   public static final long REQUEST_TIMEOUT_MILLIS = 5_000;
+  /** How long a session read waits for this member to apply its token's write before forwarding. */
+  public static final long SESSION_WAIT_MILLIS = io.meridian.agent.config.ReadPolicy.SESSION_WAIT_MILLIS_DEFAULT;
   /** Most requests the Ratis client keeps outstanding; beyond it callers wait for a slot. */
   public static final int OUTSTANDING_REQUESTS_MAX = 2_000;
   /** Most Raft entries of client writes this member has in flight; later writes wait (group commit). */
@@ -222,6 +224,27 @@ public final class ConsensusDataset implements ExternalDataset {
       }
       callback.accept(new ClientResult.Read(ConsensusCodec.decodeValue(reply.getMessage().getContent().toByteArray()),
           reply.getServerId().toString()));
+    });
+  }
+
+  /**
+   * A session read (ADR 0030): served from this member's copy once it has applied the token's write
+   * ({@code sequence}), waiting at most {@link #SESSION_WAIT_MILLIS}; otherwise (or with too many
+   * waiting) forwarded as a linearizable read, which the leader answers. Never older than the token.
+   */
+  @Override
+  public void sessionRead(Bytes key, long sequence, Consumer<ClientResult> callback) {
+    Optional<CompletableFuture<Void>> applied = machine.whenApplied(sequence);
+    if (applied.isEmpty()) {
+      read(key, true, callback);
+      return;
+    }
+    applied.get().orTimeout(SESSION_WAIT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((done, error) -> {
+      if (error == null) {
+        callback.accept(new ClientResult.Read(machine.read(key), region));
+      } else {
+        read(key, true, callback);
+      }
     });
   }
 

@@ -102,6 +102,7 @@ final class ConsensusStateMachine extends BaseStateMachine {
       }
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
+    releaseSessionWaiters();
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
         ConsensusCodec.encodeResults(results))));
   }
@@ -137,6 +138,61 @@ final class ConsensusStateMachine extends BaseStateMachine {
   /** This member's current value of {@code key}: what an {@code eventual} read returns. */
   synchronized Optional<StoredValue> read(Bytes key) {
     return Optional.ofNullable(values.get(key));
+  }
+
+  /** Most session reads waiting for this member to apply their token's write (ADR 0030). */
+  static final int SESSION_WAITERS_MAX = 10_000;
+
+  // Session reads waiting for an applied-write sequence, by sequence; guarded by this.
+  private final java.util.TreeMap<Long, List<CompletableFuture<Void>>> sessionWaiters = new java.util.TreeMap<>();
+  private int sessionWaiterCount;
+
+  /**
+   * Completes once this member has applied write {@code sequence} (at once if it has); empty when
+   * {@link #SESSION_WAITERS_MAX} reads already wait, so the caller forwards instead of queueing.
+   * The caller bounds the wait (a timeout cancels the future, and it is dropped here).
+   */
+  synchronized Optional<CompletableFuture<Void>> whenApplied(long sequence) {
+    if (this.sequence >= sequence) {
+      return Optional.of(CompletableFuture.completedFuture(null));
+    }
+    if (sessionWaiterCount >= SESSION_WAITERS_MAX) {
+      return Optional.empty();
+    }
+    CompletableFuture<Void> waiter = new CompletableFuture<>();
+    sessionWaiters.computeIfAbsent(sequence, s -> new ArrayList<>()).add(waiter);
+    sessionWaiterCount++;
+    waiter.whenComplete((done, error) -> {
+      if (error != null) {
+        dropSessionWaiter(sequence, waiter);
+      }
+    });
+    return Optional.of(waiter);
+  }
+
+  private synchronized void dropSessionWaiter(long sequence, CompletableFuture<Void> waiter) {
+    List<CompletableFuture<Void>> waiting = sessionWaiters.get(sequence);
+    if (waiting != null && waiting.remove(waiter)) {
+      sessionWaiterCount--;
+      if (waiting.isEmpty()) {
+        sessionWaiters.remove(sequence);
+      }
+    }
+  }
+
+  // Completes the session reads this member has now reached, outside the lock (their callbacks read).
+  private void releaseSessionWaiters() {
+    List<CompletableFuture<Void>> ready = new ArrayList<>();
+    synchronized (this) {
+      if (sessionWaiters.isEmpty()) {
+        return;
+      }
+      java.util.NavigableMap<Long, List<CompletableFuture<Void>>> reached = sessionWaiters.headMap(sequence, true);
+      reached.values().forEach(ready::addAll);
+      sessionWaiterCount -= ready.size();
+      reached.clear();
+    }
+    ready.forEach(waiter -> waiter.complete(null));
   }
 
   /** How many writes this member has applied. */
@@ -220,6 +276,7 @@ final class ConsensusStateMachine extends BaseStateMachine {
         sequence = applied;
         updateLastAppliedTermIndex(snapshot.getTerm(), snapshot.getIndex());
       }
+      releaseSessionWaiters();
     }
   }
 }

@@ -169,7 +169,13 @@ public final class ConsistencyProber implements AutoCloseable {
       // not be promised to a majority read.
       overlap = dataset.mode() == ReplicationMode.CONSENSUS;
     }
-    return new ProbeJudge.Promises(overlap, Optional.empty());
+    // Bounded staleness (ADR 0030): a read served while the replica lagged by more than the dataset's
+    // bound breaks it. The agent's version bound 0 means "none"; the judge's would mean "no write missed".
+    Optional<ProbeJudge.StalenessBound> staleness = dataset.reads().hasStalenessBound()
+        ? Optional.of(new ProbeJudge.StalenessBound(dataset.reads().stalenessMillisMax(),
+            dataset.reads().stalenessVersionsMax() == 0 ? Long.MAX_VALUE : dataset.reads().stalenessVersionsMax()))
+        : Optional.empty();
+    return new ProbeJudge.Promises(overlap, staleness);
   }
 
   private io.grpc.Channel intercepted(Function<String, ManagedChannel> channelFactory, String address) {

@@ -18,6 +18,14 @@ public interface ExternalDataset {
   /** Reads {@code key}: linearizably when asked, otherwise from this region's copy. */
   void read(Bytes key, boolean linearizable, Consumer<ClientResult> callback);
 
+  /**
+   * A session read carrying a token for the dataset's applied-write {@code sequence} (ADR 0030):
+   * never older than that write. By default a linearizable read, which is never older.
+   */
+  default void sessionRead(Bytes key, long sequence, Consumer<ClientResult> callback) {
+    read(key, true, callback);
+  }
+
   /** The dataset's status as this region sees it. */
   DatasetStatus status();
 }

@@ -73,7 +73,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("put", request.getDataset(),
         answer(responseObserver, result -> WireMapping.putResponse((ClientResult.Committed) result).toBuilder()
-            .setSessionToken(token(request.getDataset(), result)).build())));
+            .setSessionToken(token(request.getDataset(), result, request.getReplicaCount())).build())));
   }
 
   @Override
@@ -93,7 +93,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     operation = tuned(operation, request.getReplicaCount(), ReadConsistency.READ_CONSISTENCY_UNSPECIFIED);
     runtime.submit(request.getDataset(), operation, measured("delete", request.getDataset(),
         answer(responseObserver, result -> WireMapping.deleteResponse((ClientResult.Committed) result).toBuilder()
-            .setSessionToken(token(request.getDataset(), result)).build())));
+            .setSessionToken(token(request.getDataset(), result, request.getReplicaCount())).build())));
   }
 
   @Override
@@ -143,10 +143,18 @@ public final class KvService extends KvGrpc.KvImplBase {
           + " session_token a write to " + request.getDataset() + " returned.").asRuntimeException());
       return;
     }
+    if (external.isPresent() && consistency == ReadConsistency.READ_CONSISTENCY_SESSION) {
+      // Consensus session reads (ADR 0030): local once this member applied the token's write (waiting
+      // briefly), else forwarded as a linearizable read. Without a token the session wrote nothing:
+      // the local copy will do, as in every mode (ADR 0021).
+      long sequence = token.map(t -> ((SessionToken.RaftIndex) t.position()).index()).orElse(0L);
+      external.get().sessionRead(WireMapping.bytes(request.getKey()), sequence,
+          measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
+      return;
+    }
     if (external.isPresent()) {
       // Consensus (ADR 0015): eventual reads are local; the default and every stronger level get a
-      // linearizable read (stronger than session, bounded staleness or quorum ask for, never weaker),
-      // so a session token is checked for its dataset and kind but needs no comparison (ADR 0021).
+      // linearizable read (stronger than bounded staleness or quorum ask for, never weaker).
       boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
       external.get().read(WireMapping.bytes(request.getKey()), linearizable,
           measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
@@ -175,14 +183,28 @@ public final class KvService extends KvGrpc.KvImplBase {
    * swap, which wrote nothing.
    */
   private ByteString token(String dataset, ClientResult result) {
-    if (!(result instanceof ClientResult.Committed committed)) {
-      return ByteString.EMPTY;
-    }
-    Optional<io.meridian.agent.config.ReplicationMode> mode = runtime.external(dataset).isPresent()
-        ? Optional.of(io.meridian.agent.config.ReplicationMode.CONSENSUS)
-        : runtime.config().dataset(dataset).map(io.meridian.agent.config.DatasetConfig::mode);
-    return mode.map(m -> ByteString.copyFrom(SessionToken.forWrite(dataset, m, committed.version()).toBytes()))
+    return token(dataset, result, ReplicaCount.REPLICA_COUNT_UNSPECIFIED);
+  }
+
+  /** As above, for a write made at {@code count} (quorum tokens record it, ADR 0030). */
+  private ByteString token(String dataset, ClientResult result, ReplicaCount count) {
+    return sessionToken(dataset, result, count).map(token -> ByteString.copyFrom(token.toBytes()))
         .orElse(ByteString.EMPTY);
+  }
+
+  private Optional<SessionToken> sessionToken(String dataset, ClientResult result, ReplicaCount count) {
+    if (!(result instanceof ClientResult.Committed committed)) {
+      return Optional.empty();
+    }
+    if (runtime.external(dataset).isPresent()) {
+      return Optional.of(SessionToken.forWrite(dataset, io.meridian.agent.config.ReplicationMode.CONSENSUS,
+          committed.version()));
+    }
+    return runtime.config().dataset(dataset).map(config -> SessionToken.forWrite(dataset, config.mode(),
+        committed.version(), config.mode() == io.meridian.agent.config.ReplicationMode.QUORUM
+            ? io.meridian.agent.core.replication.ReadLevelRules.quorumWriteReplicas(config.replicas().size(),
+                config.quorum(), replicaCount(count))
+            : 0));
   }
 
   private static GetResponse readResponse(ClientResult result) {
@@ -299,6 +321,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       PendingBatch batch = new PendingBatch(request.getBatchId(), request.getEntriesCount());
       boolean omitVersions = request.getOmitVersions();
       String dataset = request.getDataset();
+      ReplicaCount replicaCount = request.getReplicaCount();
       long startNanos = System.nanoTime();
       List<ClientOperation> operations = new ArrayList<>(request.getEntriesCount());
       List<Consumer<ClientResult>> callbacks = new ArrayList<>(request.getEntriesCount());
@@ -315,6 +338,9 @@ public final class KvService extends KvGrpc.KvImplBase {
           synchronized (this) {
             batch.results[index] = omitVersions && result instanceof ClientResult.Committed
                 ? COMMITTED_WITHOUT_VERSION : putResult(result);
+            if (result instanceof ClientResult.Committed) {
+              batch.cover(dataset, (ClientResult.Committed) result, replicaCount);
+            }
             batch.remaining--;
             if (batch.remaining == 0) {
               flush();
@@ -348,6 +374,9 @@ public final class KvService extends KvGrpc.KvImplBase {
           BatchPutResponse.Builder response = BatchPutResponse.newBuilder().setBatchId(done.batchId);
           for (PutResult result : done.results) {
             response.addResults(result);
+          }
+          if (done.token != null) {
+            response.setSessionToken(ByteString.copyFrom(done.token.toBytes()));
           }
           responses.onNext(response.build());
         }
@@ -383,10 +412,20 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
   }
 
-  private static final class PendingBatch {
+  private final class PendingBatch {
     final long batchId;
     final PutResult[] results;
     int remaining;
+    /** The merge of the committed puts' session tokens (ADR 0030); null while none committed. */
+    SessionToken token;
+
+    /** Merges the token of one committed put of the batch. */
+    void cover(String dataset, ClientResult.Committed committed, ReplicaCount count) {
+      Optional<SessionToken> one = sessionToken(dataset, committed, count);
+      if (one.isPresent()) {
+        token = token == null ? one.get() : token.merge(one.get());
+      }
+    }
 
     PendingBatch(long batchId, int size) {
       this.batchId = batchId;
@@ -395,14 +434,8 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
   }
 
-  /** {@code operation} with the request's replica count and read level, or as it is when both are defaults. */
-  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency) {
-    return tuned(operation, count, consistency, Optional.empty());
-  }
-
-  /** As above, with the session token of a session read. */
-  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency,
-      Optional<SessionToken> token) {
+  /** The core's replica count for the wire's. */
+  static RequestOptions.ReplicaCount replicaCount(ReplicaCount count) {
     RequestOptions.ReplicaCount replicas;
     switch (count) {
       case REPLICA_COUNT_ONE:
@@ -421,6 +454,18 @@ public final class KvService extends KvGrpc.KvImplBase {
         replicas = RequestOptions.ReplicaCount.DEFAULT;
         break;
     }
+    return replicas;
+  }
+
+  /** {@code operation} with the request's replica count and read level, or as it is when both are defaults. */
+  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency) {
+    return tuned(operation, count, consistency, Optional.empty());
+  }
+
+  /** As above, with the session token of a session read. */
+  static ClientOperation tuned(ClientOperation operation, ReplicaCount count, ReadConsistency consistency,
+      Optional<SessionToken> token) {
+    RequestOptions.ReplicaCount replicas = replicaCount(count);
     RequestOptions.ReadLevel level;
     switch (consistency) {
       case READ_CONSISTENCY_EVENTUAL:

@@ -243,4 +243,60 @@ class ConsensusGroupTest {
     assertThat(hosts.get(oldLeader).stateMachine(DATASET).copy())
         .isEqualTo(hosts.get(survivor).stateMachine(DATASET).copy());
   }
+
+  private ClientResult sessionRead(String region, String key, long sequence) {
+    CompletableFuture<ClientResult> result = new CompletableFuture<>();
+    datasets.get(region).sessionRead(Bytes.ofUtf8(key), sequence, result::complete);
+    return result.join();
+  }
+
+  private static String value(ClientResult result) {
+    return ((ClientResult.Read) result).value().map(v -> v.value().toUtf8()).orElse(null);
+  }
+
+  // ADR 0030: a session read at a follower is served from its own copy once it applied the token's
+  // write; a follower cut off from the group does not answer from its stale copy, and after the heal
+  // it serves the session locally again.
+  @Test
+  void sessionReadsAreServedByAFollowerOnceItHasTheWriteAndNeverOlder() throws IOException {
+    startGroup();
+    String leader = leader();
+    List<String> followers = REGIONS.stream().filter(r -> !r.equals(leader)).toList();
+    ClientResult.Committed first = (ClientResult.Committed) write(leader, put("k", "v1"));
+
+    ClientResult local = sessionRead(followers.get(0), "k", first.version().sequence());
+    assertThat(value(local)).isEqualTo("v1");
+    assertThat(((ClientResult.Read) local).servedBy()).as("served by the follower itself").isEqualTo(followers.get(0));
+
+    String cutOff = followers.get(1);
+    for (String other : REGIONS) {
+      if (!other.equals(cutOff)) {
+        links.get(cutOff).setCut(other, true);
+        links.get(other).setCut(cutOff, true);
+      }
+    }
+    ClientResult.Committed second = (ClientResult.Committed) write(leader, put("k", "v2"));
+    ClientResult whileCut = sessionRead(cutOff, "k", second.version().sequence());
+    assertThat(hosts.get(cutOff).stateMachine(DATASET).read(Bytes.ofUtf8("k")).map(v -> v.value().toUtf8()))
+        .as("the cut-off follower's own copy is stale").contains("v1");
+    if (whileCut instanceof ClientResult.Read read) {
+      assertThat(value(read)).as("forwarded, never the stale copy").isEqualTo("v2");
+      assertThat(read.servedBy()).isNotEqualTo(cutOff);
+    } else {
+      assertThat(whileCut).isInstanceOf(ClientResult.Failed.class);
+    }
+
+    for (String other : REGIONS) {
+      links.get(cutOff).setCut(other, false);
+      links.get(other).setCut(cutOff, false);
+    }
+    ClientResult healed = sessionRead(cutOff, "k", second.version().sequence());
+    assertThat(value(healed)).isEqualTo("v2");
+    assertThat(((ClientResult.Read) healed).servedBy()).isIn(cutOff, leader);
+    await().atMost(Duration.ofSeconds(20)).until(() -> hosts.get(cutOff).stateMachine(DATASET)
+        .read(Bytes.ofUtf8("k")).map(v -> v.value().toUtf8()).equals(Optional.of("v2")));
+    ClientResult caughtUp = sessionRead(cutOff, "k", second.version().sequence());
+    assertThat(((ClientResult.Read) caughtUp).servedBy()).isEqualTo(cutOff);
+    assertThat(value(caughtUp)).isEqualTo("v2");
+  }
 }

@@ -70,6 +70,8 @@ class ConsistencyProbesTest {
   private static final String ORDERS = "orders";
   private static final String CARTS = "carts";
   private static final long ONE_WAY_DELAY_MILLIS = 40;
+  /** The orders dataset's staleness bound: above the emulated delay, below the cut-off test's wait. */
+  private static final long STALENESS_MILLIS_MAX = 200;
 
   @TempDir
   Path dataDirectory;
@@ -91,7 +93,8 @@ class ConsistencyProbesTest {
 
   private static List<DatasetConfig> datasets() {
     return List.of(
-        DatasetConfig.allReplicas(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", FsyncPolicy.OPERATING_SYSTEM),
+        DatasetConfig.allReplicas(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", FsyncPolicy.OPERATING_SYSTEM)
+            .withReads(io.meridian.agent.config.ReadPolicy.bounded(STALENESS_MILLIS_MAX, 0)),
         DatasetConfig.quorum(CARTS, REGIONS, new QuorumPolicy(2, 2, 1_000, 1_000), FsyncPolicy.OPERATING_SYSTEM));
   }
 
@@ -179,6 +182,8 @@ class ConsistencyProbesTest {
       assertThat(level(figures, CARTS, level).getReads()).isEqualTo(12);
       assertThat(level(figures, CARTS, level).getViolations()).isZero();
     }
+    // Orders has a staleness bound (ADR 0030): its bounded-staleness reads are judged against it.
+    assertThat(level(figures, ORDERS, "bounded-staleness").getReads()).isEqualTo(12);
     assertThat(figures.getLevelsList()).allSatisfy(l -> assertThat(l.getViolations()).as("%s", l).isZero());
     assertThat(level(figures, ORDERS, "eventual").getReads()).isGreaterThanOrEqualTo(12);
 
@@ -267,6 +272,23 @@ class ConsistencyProbesTest {
           .anySatisfy(unseen -> assertThat(unseen.getTargetRegion()).isEqualTo("c"));
     });
     // b kept its promises.
+    assertThat(events).filteredOn(WatchEvent::hasProbeViolation)
+        .noneMatch(event -> event.getProbeViolation().getTargetRegion().equals("b"));
+
+    // ADR 0030: c also serves bounded-staleness reads of orders from its copy while it lags past the
+    // bound. By the second round the first write was acknowledged more than the bound (200 ms) before
+    // (round one waited 300 ms for visibility at c), so c breaks that promise too; b keeps it.
+    prober.runRound();
+    assertThat(level(figures("a"), ORDERS, "bounded-staleness").getViolations()).isPositive();
+    assertThat(scrape("a")).containsPattern(
+        "meridian_probe_violations_total\\{dataset=\"orders\",level=\"bounded-staleness\"} [1-9]");
+    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events)
+        .filteredOn(WatchEvent::hasProbeViolation).extracting(WatchEvent::getProbeViolation)
+        .anySatisfy(violation -> {
+          assertThat(violation.getDataset()).isEqualTo(ORDERS);
+          assertThat(violation.getTargetRegion()).isEqualTo("c");
+          assertThat(violation.getLevel()).isEqualTo("bounded-staleness");
+        }));
     assertThat(events).filteredOn(WatchEvent::hasProbeViolation)
         .noneMatch(event -> event.getProbeViolation().getTargetRegion().equals("b"));
   }

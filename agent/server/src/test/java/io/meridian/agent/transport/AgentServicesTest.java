@@ -469,8 +469,20 @@ class AgentServicesTest {
       });
       assertThat(response.getResults(4).getErrorCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
       assertThat(response.getResults(4).getCommitted()).isFalse();
+      // ADR 0030: the batch's session token covers its last committed put, versions asked for or not.
+      assertThat(io.meridian.agent.core.replication.SessionToken.forDataset(ORDERS,
+          response.getSessionToken().toByteArray()).position()).isInstanceOfSatisfying(
+              io.meridian.agent.core.replication.SessionToken.LogPosition.class,
+              position -> assertThat(position.sequence()).isEqualTo(4 * (response.getBatchId() + 1)));
     }
     assertThat(stores.get("a").lastSequence(ORDERS)).isEqualTo(12);
+    ByteString lastBatch = responses.stream().filter(r -> r.getBatchId() == 2).findFirst().orElseThrow()
+        .getSessionToken();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      tickAll();
+      assertThat(kv("b").get(sessionGet(ORDERS, "k2-3", lastBatch)).getValue())
+          .as("a session read with the batch's token at a replica sees the batch").isEqualTo(text("v"));
+    });
   }
 
   @Test

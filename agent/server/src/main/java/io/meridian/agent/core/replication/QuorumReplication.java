@@ -199,6 +199,17 @@ final class QuorumReplication implements DatasetEngine {
     }
   }
 
+  /**
+   * How many replicas a session read carrying {@code position} asks: N − W + 1 for the smallest W
+   * among the session's writes, which overlaps each of them (the dataset's W when the token does not
+   * say), at least 1 and at most N.
+   */
+  static int sessionReadReplicas(int replicas, QuorumPolicy policy, SessionToken.Position position) {
+    int writeReplicas = position instanceof SessionToken.ClockPosition clock && clock.writeReplicasMin() > 0
+        ? clock.writeReplicasMin() : policy.writeAcks();
+    return Math.min(replicas, Math.max(1, replicas - writeReplicas + 1));
+  }
+
   // ---------------------------------------------------------------- client requests
 
   @Override
@@ -294,10 +305,12 @@ final class QuorumReplication implements DatasetEngine {
         required = config.replicas().size();
         break;
       case SESSION:
-        // Read-your-writes (ADR 0021): a read of N-W+1 replicas overlaps every write acknowledged by the
-        // dataset's W, so it sees the session's writes (those made with a smaller per-request count are
-        // not covered). Without a token the session wrote nothing yet: the local copy will do.
-        required = options.session().isEmpty() ? 1 : Math.max(1, config.replicas().size() - policy.writeAcks() + 1);
+        // Read-your-writes (ADR 0021, 0030): a read of N-W+1 replicas overlaps every write acknowledged by
+        // W replicas. The token carries the smallest W among the session's writes (a write with replica
+        // count one makes it 1, so the read asks all N); a token without it assumes the dataset's W.
+        // Without a token the session wrote nothing yet: the local copy will do.
+        required = options.session().isEmpty() ? 1 : sessionReadReplicas(config.replicas().size(), policy,
+            options.session().get().position());
         break;
       case BOUNDED_STALENESS:
         out.respond(requestId, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name

@@ -55,4 +55,20 @@ public final class ReadLevelRules {
   public static String levelName(ReadLevel level) {
     return level.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
+
+  /**
+   * How many replicas a quorum write at {@code count} waits for in a dataset of {@code replicas}
+   * replicas with {@code policy}: its W, which a session token records (ADR 0030); 0 for a count
+   * the dataset refuses (local-quorum).
+   */
+  public static int quorumWriteReplicas(int replicas, io.meridian.agent.config.QuorumPolicy policy,
+      RequestOptions.ReplicaCount count) {
+    return switch (count) {
+      case ONE -> 1;
+      case QUORUM -> replicas / 2 + 1;
+      case ALL -> replicas;
+      case LOCAL_QUORUM -> 0;
+      default -> policy.writeAcks();
+    };
+  }
 }

@@ -71,13 +71,25 @@ public record SessionToken(String dataset, Position position) {
     }
   }
 
-  /** Quorum: the hybrid logical clock reading of the newest write the session made. */
-  public record ClockPosition(long physicalMillis, int logical) implements Position {
+  /**
+   * Quorum: the hybrid logical clock reading of the newest write the session made, and the fewest
+   * replicas any of the session's writes was acknowledged by (its per-request W). A session read
+   * asks N − {@code writeReplicasMin} + 1 replicas, which overlaps every one of those writes (ADR 0030).
+   *
+   * @param writeReplicasMin the smallest W among the covered writes; 0 when unknown (a token of an
+   *     agent before ADR 0030), read as the dataset's W
+   */
+  public record ClockPosition(long physicalMillis, int logical, int writeReplicasMin) implements Position {
     /** Validates ranges. */
     public ClockPosition {
-      if (physicalMillis < 0 || logical < 0) {
+      if (physicalMillis < 0 || logical < 0 || writeReplicasMin < 0) {
         throw new IllegalArgumentException("a clock position is not negative");
       }
+    }
+
+    /** A position whose writes' replica count is unknown (the dataset's W is assumed). */
+    public ClockPosition(long physicalMillis, int logical) {
+      this(physicalMillis, logical, 0);
     }
   }
 
@@ -99,6 +111,19 @@ public record SessionToken(String dataset, Position position) {
    */
   public static SessionToken forWrite(String dataset, io.meridian.agent.config.ReplicationMode mode,
       io.meridian.agent.core.storage.Version version) {
+    return forWrite(dataset, mode, version, 0);
+  }
+
+  /**
+   * As {@link #forWrite(String, io.meridian.agent.config.ReplicationMode, io.meridian.agent.core.storage.Version)},
+   * for a quorum write acknowledged by {@code writeReplicas} replicas (its W; 0 if unknown).
+   */
+  public static SessionToken forWrite(String dataset, io.meridian.agent.config.ReplicationMode mode,
+      io.meridian.agent.core.storage.Version version, int writeReplicas) {
+    if (mode == io.meridian.agent.config.ReplicationMode.QUORUM) {
+      return new SessionToken(dataset, new ClockPosition(version.timestamp().physicalMillis(),
+          version.timestamp().logical(), writeReplicas));
+    }
     return switch (mode) {
       case ASYNC, SYNC -> new SessionToken(dataset, new LogPosition(version.epoch(), version.sequence()));
       case MULTI_PRIMARY -> new SessionToken(dataset,
@@ -143,7 +168,12 @@ public record SessionToken(String dataset, Position position) {
       ClockPosition b = (ClockPosition) other.position;
       boolean newer = b.physicalMillis() > a.physicalMillis()
           || (b.physicalMillis() == a.physicalMillis() && b.logical() > a.logical());
-      return newer ? other : this;
+      ClockPosition clock = newer ? b : a;
+      // The fewest replicas any covered write reached: a read must overlap the weakest of them. An
+      // unknown count (0) stays unknown only if both are.
+      int writeReplicasMin = a.writeReplicasMin() == 0 ? b.writeReplicasMin()
+          : b.writeReplicasMin() == 0 ? a.writeReplicasMin() : Math.min(a.writeReplicasMin(), b.writeReplicasMin());
+      return new SessionToken(dataset, new ClockPosition(clock.physicalMillis(), clock.logical(), writeReplicasMin));
     } else {
       return ((RaftIndex) other.position).index() > ((RaftIndex) position).index() ? other : this;
     }
@@ -166,10 +196,14 @@ public record SessionToken(String dataset, Position position) {
         putString(buffer, region.getBytes(StandardCharsets.UTF_8));
         buffer.putLong(sequence);
       });
-    } else if (position instanceof ClockPosition p) {
+    } else if (position instanceof ClockPosition p && p.writeReplicasMin() == 0) {
       buffer.put((byte) 3);
       putString(buffer, name);
       buffer.putLong(p.physicalMillis()).putInt(p.logical());
+    } else if (position instanceof ClockPosition p) {
+      buffer.put((byte) 5);
+      putString(buffer, name);
+      buffer.putLong(p.physicalMillis()).putInt(p.logical()).putShort((short) p.writeReplicasMin());
     } else {
       buffer.put((byte) 4);
       putString(buffer, name);
@@ -218,6 +252,7 @@ public record SessionToken(String dataset, Position position) {
         }
         case 3 -> position = new ClockPosition(buffer.getLong(), buffer.getInt());
         case 4 -> position = new RaftIndex(buffer.getLong());
+        case 5 -> position = new ClockPosition(buffer.getLong(), buffer.getInt(), buffer.getShort() & 0xFFFF);
         default -> throw new IllegalArgumentException("unknown session token kind " + kind);
       }
       if (buffer.position() != bytes.length - 4) {

@@ -276,4 +276,65 @@ class QuorumCoordinatorTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> DatasetConfig.quorum("carts", REGIONS,
         new QuorumPolicy(4, 2, 1_000, 10), FsyncPolicy.OPERATING_SYSTEM)).hasMessageContaining("cannot exceed its 3");
   }
+
+  private static ClientOperation sessionRead(String key, SessionToken token) {
+    return new ClientOperation.Tuned(new ClientOperation.Get(Bytes.ofUtf8(key)),
+        new RequestOptions(RequestOptions.ReplicaCount.DEFAULT, RequestOptions.ReadLevel.SESSION, Optional.of(token)));
+  }
+
+  // ADR 0030: a write acknowledged by one replica (replica count one) is covered by the session
+  // token, which records W = 1, so a session read at another region asks all N and finds it.
+  @Test
+  void sessionReadSeesTheSessionsWriteMadeWithReplicaCountOne() {
+    QuorumCluster cluster = cluster(W2_R2);
+    long put = cluster.request("a", new ClientOperation.Tuned(new ClientOperation.Put(Bytes.ofUtf8("k"),
+        Bytes.ofUtf8("mine")), new RequestOptions(RequestOptions.ReplicaCount.ONE, RequestOptions.ReadLevel.DEFAULT)));
+    ClientResult.Committed committed = (ClientResult.Committed) cluster.result(put);
+    cluster.drop(to("b", PeerMessage.QuorumWrite.class));
+    cluster.drop(to("c", PeerMessage.QuorumWrite.class)); // only a holds the write
+    int writeReplicas = ReadLevelRules.quorumWriteReplicas(3, W2_R2, RequestOptions.ReplicaCount.ONE);
+    SessionToken token = SessionToken.forWrite(QuorumCluster.DATASET, ReplicationMode.QUORUM, committed.version(),
+        writeReplicas);
+    assertThat(writeReplicas).isEqualTo(1);
+
+    long read = cluster.request("c", sessionRead("k", token));
+    cluster.deliverAll();
+    assertThat(value(cluster.result(read))).as("the read asked every replica, a included").isEqualTo("mine");
+  }
+
+  // The control for the test above: a token that does not say which W the write had is read with the
+  // dataset's W (N - W + 1 = 2 replicas), which misses a write only one replica holds.
+  @Test
+  void aTokenWithoutTheWritesReplicaCountAsksOnlyNMinusWPlusOneAndCanMissAWriteOfOne() {
+    QuorumCluster cluster = cluster(W2_R2);
+    long put = cluster.request("a", new ClientOperation.Tuned(new ClientOperation.Put(Bytes.ofUtf8("k"),
+        Bytes.ofUtf8("mine")), new RequestOptions(RequestOptions.ReplicaCount.ONE, RequestOptions.ReadLevel.DEFAULT)));
+    ClientResult.Committed committed = (ClientResult.Committed) cluster.result(put);
+    cluster.drop(to("b", PeerMessage.QuorumWrite.class));
+    cluster.drop(to("c", PeerMessage.QuorumWrite.class));
+    SessionToken unknownCount = SessionToken.forWrite(QuorumCluster.DATASET, ReplicationMode.QUORUM,
+        committed.version());
+    long read = cluster.request("c", sessionRead("k", unknownCount));
+    cluster.deliverFirst(to("b", PeerMessage.class));
+    cluster.deliverFirst(from("b", PeerMessage.class));
+    assertThat(cluster.result(read)).as("two answers (c and b) are enough at W 2").isNotNull();
+    assertThat(value(cluster.result(read))).isNull();
+  }
+
+  @Test
+  void aSessionReadAfterAWriteOfOneFailsRatherThanReadStaleWhenAReplicaIsUnreachable() {
+    QuorumCluster cluster = cluster(W2_R2);
+    long put = cluster.request("a", new ClientOperation.Tuned(new ClientOperation.Put(Bytes.ofUtf8("k"),
+        Bytes.ofUtf8("mine")), new RequestOptions(RequestOptions.ReplicaCount.ONE, RequestOptions.ReadLevel.DEFAULT)));
+    SessionToken token = SessionToken.forWrite(QuorumCluster.DATASET, ReplicationMode.QUORUM,
+        ((ClientResult.Committed) cluster.result(put)).version(), 1);
+    cluster.drop(to("b", PeerMessage.QuorumWrite.class));
+    cluster.drop(to("c", PeerMessage.QuorumWrite.class));
+    cluster.crash("a");
+    long read = cluster.request("c", sessionRead("k", token));
+    assertThat(cluster.result(read)).isInstanceOfSatisfying(ClientResult.Failed.class, failed -> {
+      assertThat(failed.failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(failed.message()).contains("needs 3 of 3");
+    });
+  }
 }

@@ -57,4 +57,18 @@ class SessionTokenTest {
     assertThatThrownBy(() -> SessionToken.forDataset("users", bytes))
         .hasMessageContaining("orders").hasMessageContaining("users");
   }
+
+  // ADR 0030: a quorum token records the fewest replicas any covered write reached, and merging keeps
+  // the newest clock with the smallest count, so a session read overlaps its weakest write.
+  @Test
+  void quorumTokensCarryTheSmallestWriteReplicaCountThroughBytesAndMerges() {
+    SessionToken allWrite = SessionToken.forWrite("orders", ReplicationMode.QUORUM, VERSION, 3);
+    SessionToken oneWrite = new SessionToken("orders", new SessionToken.ClockPosition(900, 0, 1));
+    assertThat(SessionToken.fromBytes(allWrite.toBytes())).isEqualTo(allWrite);
+    assertThat(SessionToken.fromBytes(oneWrite.toBytes())).isEqualTo(oneWrite);
+    assertThat(allWrite.merge(oneWrite).position()).isEqualTo(new SessionToken.ClockPosition(1_000, 3, 1));
+    assertThat(oneWrite.merge(allWrite).position()).isEqualTo(new SessionToken.ClockPosition(1_000, 3, 1));
+    SessionToken unknown = new SessionToken("orders", new SessionToken.ClockPosition(1_100, 0));
+    assertThat(unknown.merge(allWrite).position()).isEqualTo(new SessionToken.ClockPosition(1_100, 0, 3));
+  }
 }
