@@ -483,7 +483,10 @@ final class MultiPrimaryReplication implements DatasetEngine {
     logs.get(origin).onPeerMessage(nowMillis, from, message, out);
     long after = store.lastSequence(message.dataset());
     if (after > before) {
-      replay(origin, before + 1, after, nowMillis, out);
+      if (!(message instanceof PeerMessage.ChangeBatch)
+          || !applyFromBatch(origin, (PeerMessage.ChangeBatch) message, before + 1, after, out)) {
+        replay(origin, before + 1, after, nowMillis, out);
+      }
       progressSessionReads(nowMillis, out);
     }
   }
