@@ -410,7 +410,10 @@ public final class LoadGenerator {
     double elapsedSeconds = (issueEndNanos - start) / 1e9;
 
     long drainDeadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-    while ((inFlight.get() > 0 || probeVisits.get() > 0) && System.nanoTime() < drainDeadline) {
+    // With contention, convergence is timed from the last acknowledgement: wait for the writes
+    // here, and for the lag probes (which wait for the replicas to catch up) only after the check.
+    while ((inFlight.get() > 0 || (!contention && probeVisits.get() > 0))
+        && System.nanoTime() < drainDeadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
       long now = System.nanoTime();
       if (now - start >= nextProgressSecond * 1_000_000_000L) {
@@ -419,11 +422,6 @@ public final class LoadGenerator {
         nextProgressSecond++;
       }
     }
-    int unanswered = inFlight.get();
-    for (int i = 0; i < unanswered; i++) {
-      error("no answer within " + DRAIN_TIMEOUT.toSeconds() + " s after the run");
-    }
-    streams.values().forEach(BatchStream::close);
     if (contention) {
       List<ByteString> keys = new ArrayList<>();
       for (int j = 0; j < contendedKeys; j++) {
@@ -437,7 +435,16 @@ public final class LoadGenerator {
       long lastAck = lastWriteAckNanos.get();
       convergence = new ConvergenceCheck(clients, options.dataset(), keys)
           .await(lastAck == 0 ? System.nanoTime() : lastAck, issueEndNanos);
+      long probeDeadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      while (probeVisits.get() > 0 && System.nanoTime() < probeDeadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
     }
+    int unanswered = inFlight.get();
+    for (int i = 0; i < unanswered; i++) {
+      error("no answer within " + DRAIN_TIMEOUT.toSeconds() + " s after the run");
+    }
+    streams.values().forEach(BatchStream::close);
     scheduler.shutdownNow();
     scheduler.awaitTermination(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     collectIntervals();
