@@ -76,6 +76,7 @@ public final class ConvergenceCheck {
   private final Map<String, AgentClient> clients;
   private final String dataset;
   private final List<ByteString> keys;
+  private final Duration timeout;
 
   /**
    * A check over {@code keys} at every client's replica.
@@ -85,6 +86,20 @@ public final class ConvergenceCheck {
    * @param keys the keys to compare
    */
   public ConvergenceCheck(Map<String, AgentClient> clients, String dataset, List<ByteString> keys) {
+    this(clients, dataset, keys, TIMEOUT);
+  }
+
+  /**
+   * A check over {@code keys} at every client's replica that gives up after {@code timeout}.
+   *
+   * @param clients one client per replica of the dataset
+   * @param dataset the dataset
+   * @param keys the keys to compare
+   * @param timeout longest wait for agreement
+   */
+  public ConvergenceCheck(Map<String, AgentClient> clients, String dataset, List<ByteString> keys,
+      Duration timeout) {
+    this.timeout = timeout;
     if (clients.isEmpty() || keys.isEmpty()) {
       throw new IllegalArgumentException("a convergence check needs at least one replica and one key");
     }
@@ -94,7 +109,7 @@ public final class ConvergenceCheck {
   }
 
   /**
-   * Reads in rounds until every replica agrees or {@link #TIMEOUT} passes.
+   * Reads in rounds until every replica agrees or the timeout passes.
    *
    * @param lastAckNanos {@code System.nanoTime()} of the last acknowledged write
    * @param issueEndNanos {@code System.nanoTime()} when the load stopped issuing
@@ -102,7 +117,7 @@ public final class ConvergenceCheck {
    * @throws InterruptedException when interrupted
    */
   public Result await(long lastAckNanos, long issueEndNanos) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + timeout.toNanos();
     int rounds = 0;
     String difference = "no round completed";
     double roundMillis = 0;
