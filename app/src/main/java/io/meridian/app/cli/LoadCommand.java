@@ -123,6 +123,17 @@ public final class LoadCommand implements Callable<Integer> {
           + "local-quorum (default: the dataset's W and R).")
   private String replicaCount;
 
+  @Option(names = "--contended-share", paramLabel = "X",
+      description = "Share of writes, 0 to 1, sent to a small set of shared keys written at every target "
+          + "region (multi-primary conflicts); the rest go to keys private to the region they are sent to. "
+          + "The run then ends by waiting until every replica answers the same and prints how long "
+          + "convergence took after the last acknowledged write.")
+  private Double contendedShare;
+
+  @Option(names = "--contended-keys", paramLabel = "N",
+      description = "With --contended-share: how many shared keys (default: ${DEFAULT-VALUE}).")
+  private int contendedKeys = 100;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -186,6 +197,11 @@ public final class LoadCommand implements Callable<Integer> {
     if (history != null) {
       return runHistory(name, targets, record.get(), deployment, out, err);
     }
+    if (contendedShare != null && (!(contendedShare >= 0 && contendedShare <= 1) || contendedKeys < 1)) {
+      err.println("meridian load: --contended-share takes a share between 0 and 1 and --contended-keys a "
+          + "positive count (got " + contendedShare + " and " + contendedKeys + ")");
+      return ExitCodes.UNUSABLE;
+    }
     if (casRatio != 0) {
       err.println("meridian load: --cas-ratio needs --history (the throughput load only writes and reads)");
       return ExitCodes.UNUSABLE;
@@ -214,23 +230,37 @@ public final class LoadCommand implements Callable<Integer> {
           err.println("meridian load: --warmup: " + e.getMessage());
           return ExitCodes.UNUSABLE;
         }
-        LoadResult warm = new LoadGenerator(clients, warmup, progress -> {
+        LoadGenerator warmGenerator = new LoadGenerator(clients, warmup, progress -> {
           err.println("warm-up " + progress.line().strip());
           err.flush();
-        }).withLevels(readLevel, count).run();
+        }).withLevels(readLevel, count);
+        if (contendedShare != null) {
+          warmGenerator.withContention(contendedShare, contendedKeys);
+        }
+        LoadResult warm = warmGenerator.run();
         err.println(String.format(Locale.ROOT, "warm-up done: %.0f ops/s, %d errors; measuring",
             warm.achievedOpsPerSecond(), warm.errors()));
       }
-      LoadResult result = new LoadGenerator(clients, options, progress -> {
+      LoadGenerator generator = new LoadGenerator(clients, options, progress -> {
         err.println(progress.line());
         err.flush();
-      }).withLevels(readLevel, count).run();
+      }).withLevels(readLevel, count);
+      if (contendedShare != null) {
+        generator.withContention(contendedShare, contendedKeys);
+      }
+      LoadResult result = generator.run();
+      io.meridian.app.client.ConvergenceCheck.Result convergence = generator.convergence();
       if (format == Format.json) {
-        out.println(json(result));
+        out.println(json(result, convergence));
       } else {
         printSummary(result, out);
+        if (convergence != null) {
+          out.println();
+          out.println(convergence.line());
+        }
       }
-      return result.errors() == 0 ? ExitCodes.OK : ExitCodes.PROBLEMS;
+      return result.errors() == 0 && (convergence == null || convergence.converged())
+          ? ExitCodes.OK : ExitCodes.PROBLEMS;
     } finally {
       clients.values().forEach(AgentClient::close);
     }
@@ -311,7 +341,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
   }
 
-  private static String json(LoadResult result) {
+  private static String json(LoadResult result, io.meridian.app.client.ConvergenceCheck.Result convergence) {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("dataset", result.options().dataset());
     summary.put("targetOpsPerSecond", result.options().ratePerSecond());
@@ -331,6 +361,9 @@ public final class LoadCommand implements Callable<Integer> {
     summary.put("lagProbes", result.probesSent());
     summary.put("lagProbeReadsGivenUp", result.probesNotVisible());
     summary.put("errorSamples", result.errorSamples());
+    if (convergence != null) {
+      summary.put("convergence", convergence);
+    }
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(summary);

@@ -154,6 +154,47 @@ public final class LoadGenerator {
     return this;
   }
 
+  /** Share of writes sent to the shared contended keys; 0 keeps the single key space. */
+  private double contendedShare;
+  /** How many shared keys the contended writes pick from. */
+  private int contendedKeys;
+  /** When the last write was acknowledged, {@code System.nanoTime()}; 0 before the first. */
+  private final AtomicLong lastWriteAckNanos = new AtomicLong();
+  /** Per target region, the last private key put (the convergence check's marker). */
+  private ByteString[] lastPrivateKey;
+  private ConvergenceCheck.Result convergence;
+
+  /**
+   * Makes {@code share} of the writes go to {@code keys} shared keys ({@code load-shared-J}),
+   * written at every target region, and the rest to keys private to the region they are sent
+   * to ({@code load-REGION-I}, {@link LoadOptions#keySpace()} of them per region); after the run
+   * the generator waits until every replica answers the same for the shared keys and each
+   * region's last private key (see {@link ConvergenceCheck}). Without it every write picks from
+   * one key space shared by all regions and no convergence is awaited. Call before
+   * {@link #run}.
+   *
+   * @param share share of writes to the shared keys, 0 to 1
+   * @param keys how many shared keys, at least 1
+   * @return this generator
+   */
+  public LoadGenerator withContention(double share, int keys) {
+    if (!(share >= 0 && share <= 1) || keys < 1) {
+      throw new IllegalArgumentException("--contended-share must be between 0 and 1 and "
+          + "--contended-keys at least 1 (got " + share + " and " + keys + ")");
+    }
+    this.contendedShare = share;
+    this.contendedKeys = keys;
+    return this;
+  }
+
+  /**
+   * What the convergence check after the run found, or null when no contention was asked for
+   * ({@link #withContention}) or the run has not ended.
+   */
+  public ConvergenceCheck.Result convergence() {
+    return convergence;
+  }
+
   /** One region's batch stream and the batches it has outstanding. */
   private final class BatchStream {
     private final String region;
@@ -197,6 +238,7 @@ public final class LoadGenerator {
             if (result.getCommitted() || result.hasVersion()) {
               writeRecorder.recordValue(micros(now - intended[Math.min(i, intended.length - 1)]));
               writes.incrementAndGet();
+              lastWriteAckNanos.set(now);
             } else {
               error(Status.fromCodeValue(result.getErrorCode()).getCode() + ": "
                   + result.getErrorMessage());
@@ -281,7 +323,15 @@ public final class LoadGenerator {
     // The value never changes during a run, so the entry for a key is made once and reused
     // (the pacer then allocates nothing per put but the batch): the load generator shares the
     // machine with the agents it measures.
-    KeyValue[] entryByKey = new KeyValue[options.keySpace()];
+    boolean contention = contendedShare > 0 || contendedKeys > 0;
+    KeyValue[] entryByKey = new KeyValue[contention ? 0 : options.keySpace()];
+    // With contention: the shared keys, then each region's private keys, made once and reused.
+    KeyValue[] sharedEntries = new KeyValue[contention ? contendedKeys : 0];
+    KeyValue[][] privateEntries = new KeyValue[contention ? regionCount : 0][];
+    for (int r = 0; r < privateEntries.length; r++) {
+      privateEntries[r] = new KeyValue[options.keySpace()];
+    }
+    lastPrivateKey = new ByteString[regionCount];
 
     // The pacer: bounded by the operation count and the duration.
     while (issued < totalOperations) {
@@ -302,10 +352,29 @@ public final class LoadGenerator {
         if (random.nextDouble() < options.readRatio()) {
           read(options.regions().get(turn), ByteString.copyFromUtf8("load-" + keyIndex), intended);
         } else {
-          KeyValue entry = entryByKey[keyIndex];
-          if (entry == null) {
-            entry = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("load-" + keyIndex)).setValue(value).build();
-            entryByKey[keyIndex] = entry;
+          KeyValue entry;
+          if (!contention) {
+            entry = entryByKey[keyIndex];
+            if (entry == null) {
+              entry = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("load-" + keyIndex)).setValue(value).build();
+              entryByKey[keyIndex] = entry;
+            }
+          } else if (random.nextDouble() < contendedShare) {
+            int shared = random.nextInt(contendedKeys);
+            entry = sharedEntries[shared];
+            if (entry == null) {
+              entry = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("load-shared-" + shared))
+                  .setValue(value).build();
+              sharedEntries[shared] = entry;
+            }
+          } else {
+            entry = privateEntries[turn][keyIndex];
+            if (entry == null) {
+              entry = KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(
+                  "load-" + options.regions().get(turn) + "-" + keyIndex)).setValue(value).build();
+              privateEntries[turn][keyIndex] = entry;
+            }
+            lastPrivateKey[turn] = entry.getKey();
           }
           List<KeyValue> entries = pendingEntries.get(turn);
           pendingIntended[turn][entries.size()] = intended;
@@ -337,16 +406,38 @@ public final class LoadGenerator {
         throw new InterruptedException("load interrupted");
       }
     }
-    double elapsedSeconds = (System.nanoTime() - start) / 1e9;
+    long issueEndNanos = System.nanoTime();
+    double elapsedSeconds = (issueEndNanos - start) / 1e9;
 
     long drainDeadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-    while ((inFlight.get() > 0 || probeVisits.get() > 0) && System.nanoTime() < drainDeadline) {
+    // With contention, convergence is timed from the last acknowledgement: wait for the writes
+    // here, and for the lag probes (which wait for the replicas to catch up) only after the check.
+    while ((inFlight.get() > 0 || (!contention && probeVisits.get() > 0))
+        && System.nanoTime() < drainDeadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
       long now = System.nanoTime();
       if (now - start >= nextProgressSecond * 1_000_000_000L) {
         lastProgressNanos = reportProgress(nextProgressSecond, lastProgressCount,
             lastProgressNanos, now);
         nextProgressSecond++;
+      }
+    }
+    if (contention) {
+      List<ByteString> keys = new ArrayList<>();
+      for (int j = 0; j < contendedKeys; j++) {
+        keys.add(ByteString.copyFromUtf8("load-shared-" + j));
+      }
+      for (ByteString marker : lastPrivateKey) {
+        if (marker != null) {
+          keys.add(marker);
+        }
+      }
+      long lastAck = lastWriteAckNanos.get();
+      convergence = new ConvergenceCheck(clients, options.dataset(), keys)
+          .await(lastAck == 0 ? System.nanoTime() : lastAck, issueEndNanos);
+      long probeDeadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      while (probeVisits.get() > 0 && System.nanoTime() < probeDeadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
       }
     }
     int unanswered = inFlight.get();

@@ -38,6 +38,14 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
    * dropped (and logged), so a slow watcher never makes the agent buffer without bound.
    */
   public static final int EVENTS_BUFFERED_MAX = 1024;
+  /**
+   * Most conflict events streamed to one watcher per dataset and second (ADR 0027). A contended
+   * multi-primary load detects thousands of conflicts a second; each would be a message built,
+   * buffered and sent per watcher, and more than a person can read. The rest are counted and the
+   * next streamed conflict says how many were skipped ({@code not_streamed_before});
+   * {@code meridian_conflicts_total} counts every one.
+   */
+  public static final int CONFLICT_EVENTS_PER_SECOND_MAX = 50;
 
   private final AgentRuntime runtime;
   private final PeerTransport transport;
@@ -106,7 +114,37 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
       send(event.build(), false);
     }
 
+    // Per dataset: the second (wall clock) conflicts are being counted in, how many were
+    // streamed in it, and how many were not streamed since the last one that was; guarded by this.
+    private final java.util.Map<String, long[]> conflictWindows = new java.util.HashMap<>();
+
+    /** Whether this conflict is streamed; otherwise it is counted for the next one that is. */
+    private synchronized long admitConflict(String dataset, long nowMillis) {
+      long[] window = conflictWindows.computeIfAbsent(dataset, d -> new long[] {Long.MIN_VALUE, 0, 0});
+      long second = Math.floorDiv(nowMillis, 1000);
+      if (window[0] != second) {
+        window[0] = second;
+        window[1] = 0;
+      }
+      if (window[1] >= CONFLICT_EVENTS_PER_SECOND_MAX) {
+        window[2]++;
+        return -1;
+      }
+      window[1]++;
+      long skipped = window[2];
+      window[2] = 0;
+      return skipped;
+    }
+
     void onReplicationEvent(ReplicationEvent replicationEvent) {
+      long notStreamedBefore = 0;
+      if (replicationEvent instanceof ReplicationEvent.Conflict) {
+        notStreamedBefore = admitConflict(((ReplicationEvent.Conflict) replicationEvent).dataset(),
+            wallClockMillis.getAsLong());
+        if (notStreamedBefore < 0) {
+          return;
+        }
+      }
       WatchEvent.Builder event = event();
       if (replicationEvent instanceof ReplicationEvent.PeerUp) {
         ReplicationEvent.PeerUp up = (ReplicationEvent.PeerUp) replicationEvent;
@@ -181,6 +219,9 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             .setWaitedMillis(unseen.waitedMillis()).setReason(unseen.reason()));
       } else if (!ConflictEvents.describe(replicationEvent, event)) {
         return; // A kind this stream does not carry yet.
+      }
+      if (notStreamedBefore > 0) {
+        event.getConflictBuilder().setNotStreamedBefore(notStreamedBefore);
       }
       send(event.build(), false);
     }
