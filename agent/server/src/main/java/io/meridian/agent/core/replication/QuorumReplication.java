@@ -83,7 +83,6 @@ final class QuorumReplication implements DatasetEngine {
   // looks at how long the oldest has waited. Holds at most the writes admitted while the oldest
   // waited less than the admission bound.
   private final ArrayDeque<PendingWrite> unanswered = new ArrayDeque<>();
-  private long writesShed;
   private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
   private final Map<Long, HintInFlight> deliveries = new HashMap<>();
   private final Map<String, TreeMap<Long, Change>> hints = new TreeMap<>();
@@ -266,7 +265,6 @@ final class QuorumReplication implements DatasetEngine {
     PendingWrite oldest = oldestUnanswered();
     long admissionWaitMillisMax = admissionWaitMillisMax();
     if (oldest != null && nowMillis - oldest.startedMillis >= admissionWaitMillisMax) {
-      writesShed++;
       out.respond(requestId, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name + " is"
           + " overloaded at coordinator " + self + ": the oldest of " + unanswered.size() + " writes waiting for"
           + " acknowledgements has waited " + (nowMillis - oldest.startedMillis) + " ms, past the admission bound"
@@ -312,11 +310,6 @@ final class QuorumReplication implements DatasetEngine {
       unanswered.pollFirst();
     }
     return unanswered.peekFirst();
-  }
-
-  /** Writes refused by admission control since start, for metrics. */
-  long writesShed() {
-    return writesShed;
   }
 
   // Answers the client once W replicas hold the write; true if answered.
