@@ -19,6 +19,7 @@ import io.meridian.agent.core.storage.ChangeKind;
 import io.meridian.agent.core.storage.ReplicaStore;
 import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.core.storage.Version;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,6 +52,13 @@ import java.util.TreeSet;
 final class QuorumReplication implements DatasetEngine {
   /** Most hint deliveries in flight to one replica; more wait for acknowledgements. */
   static final int HINT_DELIVERIES_IN_FLIGHT_MAX = 256;
+  /**
+   * Admission control (ADR 0028): a new write is refused while the oldest write still waiting for
+   * its W acknowledgements has waited at least the quorum timeout divided by this. Past that point
+   * the replicas are behind the offered load; writes admitted now would only queue behind it and
+   * time out, so they are shed at once, unwritten, and the backlog drains at the replicas' pace.
+   */
+  static final int ADMISSION_WAIT_TIMEOUT_DIVISOR = 4;
 
   private static final Comparator<Change> NEWEST_LAST = Comparator
       .comparing((Change change) -> change.version().timestamp())
@@ -71,6 +79,10 @@ final class QuorumReplication implements DatasetEngine {
   // to an operation of an earlier run can never be taken for one of this run.
   private long nextOperationId;
   private final Map<Long, PendingWrite> writes = new LinkedHashMap<>();
+  // Writes not yet answered, oldest first; answered ones are skipped lazily at the head. Admission
+  // looks at how long the oldest has waited. Holds at most the writes admitted while the oldest
+  // waited less than the admission bound.
+  private final ArrayDeque<PendingWrite> unanswered = new ArrayDeque<>();
   private final Map<Long, PendingRead> reads = new LinkedHashMap<>();
   private final Map<Long, HintInFlight> deliveries = new HashMap<>();
   private final Map<String, TreeMap<Long, Change>> hints = new TreeMap<>();
@@ -96,16 +108,19 @@ final class QuorumReplication implements DatasetEngine {
     final Change change;
     final boolean existedBefore;
     final int required;
+    final long startedMillis;
     final long deadlineMillis;
     final Set<String> awaited = new TreeSet<>();
     int acknowledged = 1;
     boolean answered;
 
-    PendingWrite(long requestId, Change change, boolean existedBefore, int required, long deadlineMillis) {
+    PendingWrite(long requestId, Change change, boolean existedBefore, int required, long startedMillis,
+        long deadlineMillis) {
       this.requestId = requestId;
       this.change = change;
       this.existedBefore = existedBefore;
       this.required = required;
+      this.startedMillis = startedMillis;
       this.deadlineMillis = deadlineMillis;
     }
   }
@@ -258,6 +273,18 @@ final class QuorumReplication implements DatasetEngine {
           + " (the bound); nothing was written, retry later."));
       return;
     }
+    PendingWrite oldest = oldestUnanswered();
+    long admissionWaitMillisMax = admissionWaitMillisMax();
+    if (oldest != null && nowMillis - oldest.startedMillis >= admissionWaitMillisMax) {
+      out.respond(requestId, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name + " is"
+          + " overloaded at coordinator " + self + ": the oldest of " + unanswered.size() + " writes waiting for"
+          + " acknowledgements has waited " + (nowMillis - oldest.startedMillis) + " ms, past the admission bound"
+          + " of " + admissionWaitMillisMax + " ms (a quarter of the " + policy.timeoutMillis() + " ms quorum"
+          + " timeout), so the replicas are behind the offered load. Nothing was written; retry after a back-off"
+          + " of about " + admissionWaitMillisMax + " ms, lower the write rate, or spread writes over more"
+          + " coordinators."));
+      return;
+    }
     Optional<Change> before = current(operation.key());
     boolean existedBefore = before.isPresent() && before.get().kind() == ChangeKind.PUT;
     HlcTimestamp stamp = clock.now(nowMillis);
@@ -266,7 +293,7 @@ final class QuorumReplication implements DatasetEngine {
     Change change = hold(new Change(kind, operation.key(), value,
         new Version(stamp, self, nextLocalSequence(), self, 1)));
     long operationId = nextOperationId++;
-    PendingWrite pending = new PendingWrite(requestId, change, existedBefore, required,
+    PendingWrite pending = new PendingWrite(requestId, change, existedBefore, required, nowMillis,
         nowMillis + policy.timeoutMillis());
     for (String peer : others) {
       if (reachable.contains(peer)) {
@@ -276,9 +303,24 @@ final class QuorumReplication implements DatasetEngine {
         keepHint(peer, change, out);
       }
     }
-    if (!answerWrite(pending, out) || !pending.awaited.isEmpty()) {
+    if (!answerWrite(pending, out)) {
+      unanswered.addLast(pending);
+    }
+    if (!pending.answered || !pending.awaited.isEmpty()) {
       writes.put(operationId, pending);
     }
+  }
+
+  /** How long the oldest unanswered write may have waited for a new write to be admitted. */
+  private long admissionWaitMillisMax() {
+    return Math.max(1, policy.timeoutMillis() / ADMISSION_WAIT_TIMEOUT_DIVISOR);
+  }
+
+  private PendingWrite oldestUnanswered() {
+    while (!unanswered.isEmpty() && unanswered.peekFirst().answered) {
+      unanswered.pollFirst();
+    }
+    return unanswered.peekFirst();
   }
 
   // Answers the client once W replicas hold the write; true if answered.
@@ -688,7 +730,8 @@ final class QuorumReplication implements DatasetEngine {
   public long nextDeadlineMillis(long nowMillis) {
     long due = outgoingCount == 0 ? Long.MAX_VALUE : outgoingSinceMillis + bounds.batchDelayMillis();
     if (!writes.isEmpty()) {
-      due = writes.values().iterator().next().deadlineMillis;
+      // The earlier of the two: a pending write must not hold gathered writes past their batch delay.
+      due = Math.min(due, writes.values().iterator().next().deadlineMillis);
     }
     if (!reads.isEmpty()) {
       due = Math.min(due, reads.values().iterator().next().deadlineMillis);
