@@ -346,11 +346,17 @@ public final class AgentRuntime {
     if (output.isEmpty()) {
       return;
     }
+    List<Output.Outbound> messages = output.messages();
+    // A sync primary's batches leave before its own sync, so the replicas' copies and the local
+    // one are made durable at the same time (ADR 0029); everything else waits for the sync.
+    for (int i = 0; i < output.messagesBeforeSync(); i++) {
+      sender.send(messages.get(i).to(), messages.get(i).message());
+    }
     if (output.syncStoreFirst()) {
       store.sync();
     }
-    for (Output.Outbound outbound : output.messages()) {
-      sender.send(outbound.to(), outbound.message());
+    for (int i = output.messagesBeforeSync(); i < messages.size(); i++) {
+      sender.send(messages.get(i).to(), messages.get(i).message());
     }
     for (ClientResponse response : output.responses()) {
       Consumer<ClientResult> callback = pending.remove(response.requestId());

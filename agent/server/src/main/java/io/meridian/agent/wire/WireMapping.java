@@ -181,8 +181,10 @@ public final class WireMapping {
     PeerFrame.Builder frame = PeerFrame.newBuilder();
     if (message instanceof PeerMessage.Hello) {
       PeerMessage.Hello hello = (PeerMessage.Hello) message;
-      frame.setHello(Hello.newBuilder().setProtocolVersion(PROTOCOL_VERSION).setFromRegion(fromRegion)
-          .setDataset(hello.dataset()).setEpoch(hello.epoch()).setResumeFromSequence(hello.resumeFromSequence()));
+      Hello.Builder proto = Hello.newBuilder().setProtocolVersion(PROTOCOL_VERSION).setFromRegion(fromRegion)
+          .setDataset(hello.dataset()).setEpoch(hello.epoch()).setResumeFromSequence(hello.resumeFromSequence());
+      hello.lastApplied().ifPresent(version -> proto.setLastAppliedVersion(toProto(version)));
+      frame.setHello(proto);
     } else if (message instanceof PeerMessage.ChangeBatch) {
       PeerMessage.ChangeBatch batch = (PeerMessage.ChangeBatch) message;
       ChangeBatch.Builder proto = ChangeBatch.newBuilder().setEpoch(batch.epoch())
@@ -238,6 +240,7 @@ public final class WireMapping {
       io.meridian.agent.api.v1.SnapshotChunk.Builder proto = io.meridian.agent.api.v1.SnapshotChunk.newBuilder()
           .setEpoch(chunk.epoch()).setSnapshotSequence(chunk.snapshotSequence()).setAfterKey(bytes(chunk.afterKey()))
           .setLast(chunk.last()).setHeadSequence(chunk.headSequence()).setSentAtMillis(chunk.sentAtMillis());
+      chunk.replaces().ifPresent(version -> proto.setReplacesVersion(toProto(version)));
       for (Change change : chunk.entries()) {
         proto.addEntries(toProto(change));
       }
@@ -335,7 +338,8 @@ public final class WireMapping {
       switch (frame.getFrameCase()) {
         case HELLO: {
           Hello hello = frame.getHello();
-          return new PeerMessage.Hello(hello.getDataset(), hello.getEpoch(), hello.getResumeFromSequence());
+          return new PeerMessage.Hello(hello.getDataset(), hello.getEpoch(), hello.getResumeFromSequence(),
+              hello.hasLastAppliedVersion() ? Optional.of(fromProto(hello.getLastAppliedVersion())) : Optional.empty());
         }
         case BATCH: {
           ChangeBatch batch = frame.getBatch();
@@ -394,7 +398,8 @@ public final class WireMapping {
             entries.add(fromProto(change));
           }
           return new PeerMessage.SnapshotChunk(dataset, chunk.getEpoch(), chunk.getSnapshotSequence(),
-              bytes(chunk.getAfterKey()), entries, chunk.getLast(), chunk.getHeadSequence(), chunk.getSentAtMillis());
+              bytes(chunk.getAfterKey()), entries, chunk.getLast(), chunk.getHeadSequence(), chunk.getSentAtMillis(),
+              chunk.hasReplacesVersion() ? Optional.of(fromProto(chunk.getReplacesVersion())) : Optional.empty());
         }
         case SNAPSHOT_ACK: {
           io.meridian.agent.api.v1.SnapshotAck ack = frame.getSnapshotAck();

@@ -148,6 +148,12 @@ final class Simulation {
   private final double writeRatePerMillis;
   private final double cutRatePerMillis;
   private final double crashRatePerMillis;
+  /**
+   * Crashes with power loss while a sync primary's sync runs after its batches left (ADR 0029), per
+   * step that ships such batches, as a multiple of the per-millisecond crash rate.
+   */
+  private static final double CRASHES_DURING_SYNC_PER_CRASH = 20;
+  private boolean crashedSinceLinksUpdated;
 
   private long nowMillis;
   private long messageSequence;
@@ -402,11 +408,27 @@ final class Simulation {
   private final Map<String, Long> lastTickMillis = new java.util.HashMap<>();
 
   private void carryOut(String region, Output output) {
+    // As the agent's runtime does: a sync primary's batches leave before its own sync (ADR 0029),
+    // so a power loss can erase at the primary what a replica already holds.
+    List<Output.Outbound> messages = output.messages();
+    for (int i = 0; i < output.messagesBeforeSync(); i++) {
+      send(region, messages.get(i).to(), messages.get(i).message());
+    }
+    // Only without failover, so that the primary (whose log the checks read) never installed a
+    // snapshot; the replicas it repairs by snapshot are checked against its log's tail.
+    if (output.messagesBeforeSync() > 0 && output.syncStoreFirst() && !failoverEnabled && nowMillis < TRAFFIC_MILLIS
+        && random.nextDouble() < crashRatePerMillis * CRASHES_DURING_SYNC_PER_CRASH) {
+      // The power fails while the primary's sync runs: the replicas may keep batches it loses.
+      record(region, "power loss during the sync, after", output.messagesBeforeSync(), "batches left");
+      crash(region, true);
+      crashedSinceLinksUpdated = true; // Its links go down at the next fault round.
+      return;
+    }
     if (output.syncStoreFirst()) {
       stores.get(region).sync();
     }
-    for (Output.Outbound outbound : output.messages()) {
-      send(region, outbound.to(), outbound.message());
+    for (int i = output.messagesBeforeSync(); i < messages.size(); i++) {
+      send(region, messages.get(i).to(), messages.get(i).message());
     }
     for (ClientResponse response : output.responses()) {
       onResponse(region, response);
@@ -521,7 +543,8 @@ final class Simulation {
       crash(scriptedRegion);
       changed = true;
     }
-    if (changed) {
+    if (changed || crashedSinceLinksUpdated) {
+      crashedSinceLinksUpdated = false;
       updateLinks();
     }
     if (random.nextDouble() < operatorFailoverRatePerMillis) {
@@ -771,6 +794,9 @@ final class Simulation {
 
   /** Hands {@code input} to {@code region}'s node now, or queues it while the process is paused. */
   private void deliver(String region, Input input) {
+    if (!nodes.containsKey(region)) {
+      return; // Crashed while carrying out an earlier input of the same delivery round.
+    }
     if (pausedUntilMillis.containsKey(region)) {
       pausedInbox.get(region).add(input);
       inputsQueuedWhilePaused++;
@@ -834,11 +860,16 @@ final class Simulation {
   private long scriptedRestartAtMillis = -1;
 
   private void crash(String region) {
+    crash(region, false);
+  }
+
+  /** Crashes {@code region}: a killed process, or a power loss if {@code powerLoss} or by chance. */
+  private void crash(String region, boolean powerLoss) {
     nodes.remove(region);
     pausedUntilMillis.remove(region);
     pausedInbox.remove(region);
     crashes++;
-    if (random.nextBoolean()) {
+    if (powerLoss || random.nextBoolean()) {
       powerLossHappened = true;
       // A power loss rather than a killed process: unsynced writes vanish. Only the sync dataset,
       // whose policy is to sync before anything leaves, must come through this unscathed; the
@@ -931,8 +962,10 @@ final class Simulation {
         long holding = regions.stream()
             .filter(r -> !r.equals(primary))
             .filter(r -> (stores.get(r).lastSequence(request.dataset()) >= committed.version().sequence()
-                && changeAt(stores.get(r), request.dataset(), committed.version().sequence()).version()
-                    .equals(committed.version()))
+                && (stores.get(r).truncatedThrough(request.dataset()) >= committed.version().sequence()
+                    // Installed a snapshot of the primary's state from at least this write on (ADR 0029).
+                    || changeAt(stores.get(r), request.dataset(), committed.version().sequence()).version()
+                        .equals(committed.version())))
                 // A primary that resumes from a pause may answer with acknowledgements it received
                 // before a forced failover made those replicas quarantine the write.
                 || stores.get(r).quarantined(request.dataset()).values().stream()
@@ -945,7 +978,9 @@ final class Simulation {
     } else if (result instanceof ClientResult.Read) {
       ClientResult.Read read = (ClientResult.Read) result;
       check(read.servedBy().equals(region), "read served by " + read.servedBy() + " at " + region);
-      read.value().ifPresent(value -> {
+      read.value().filter(value -> value.version().sequence() > stores.get(region).truncatedThrough(request.dataset())
+          && value.version().sequence() <= stores.get(region).lastSequence(request.dataset())).ifPresent(value -> {
+        // Values from a snapshot (installed, or being installed) are the primary's state, not log entries.
         Change change = changeAt(stores.get(region), request.dataset(), value.version().sequence());
         check(change.value().equals(value.value()) && change.key().equals(request.operation().key()),
             "read of " + request.operation().key() + " returned " + value + " which is not log entry " + change);
@@ -1005,8 +1040,12 @@ final class Simulation {
       List<Change> log = primary.log(dataset);
       for (String region : regions) {
         InMemoryReplicaStore store = stores.get(region);
-        // Equal logs mean every change was applied exactly once and in order at every replica.
-        check(store.log(dataset).equals(log), region + " log of " + dataset + " differs from the primary's");
+        // Equal logs mean every change was applied exactly once and in order at every replica. A
+        // replica the primary repaired by snapshot (ADR 0029) holds the log's tail after it.
+        long skipped = store.truncatedThrough(dataset) - primary.truncatedThrough(dataset);
+        check(skipped >= 0 && skipped <= log.size()
+            && store.log(dataset).equals(log.subList((int) skipped, log.size())),
+            region + " log of " + dataset + " differs from the primary's");
         check(store.snapshot(dataset).equals(primary.snapshot(dataset)),
             region + " state of " + dataset + " differs from the primary's");
       }

@@ -181,6 +181,11 @@ final class DatasetReplication {
     Bytes snapshotCursor;
     long snapshotSentAtMillis = NONE;
     long snapshotsSent;
+    /**
+     * The replica's last change as its hello gave it, while the snapshot replaces a log that differs
+     * from this primary's (ADR 0029); empty otherwise.
+     */
+    Optional<Version> snapshotReplaces = Optional.empty();
 
     /** A witness (ADR 0020): heartbeated for its lease grant, never sent data. */
     final boolean witness;
@@ -627,6 +632,16 @@ final class DatasetReplication {
     }
   }
 
+  /**
+   * Whether this primary's change batches leave before its own sync (ADR 0029): in a sync dataset
+   * that syncs every commit, where the client waits for the replicas anyway. Its answers still
+   * follow both the local sync (the driver finishes a step's sync before the next step, and
+   * acknowledgements arrive in later steps) and the acknowledgements.
+   */
+  private boolean shipsBeforeSync() {
+    return role == Role.PRIMARY && config.requiredAcks() > 0 && config.fsync() == FsyncPolicy.PER_COMMIT;
+  }
+
   private void requireDurability(Output.Builder out) {
     if (config.fsync() == FsyncPolicy.PER_COMMIT) {
       out.requireSync();
@@ -645,6 +660,7 @@ final class DatasetReplication {
       follower.connected = true;
       follower.subscribed = false;
       follower.snapshotSequence = NONE;
+      follower.snapshotReplaces = Optional.empty();
       out.report(new ReplicationEvent.PeerUp(peer, name));
     } else if (peer.equals(primary) && primaryKnown) {
       primaryConnected = true;
@@ -686,7 +702,18 @@ final class DatasetReplication {
   }
 
   private void sayHello(long nowMillis, Output.Builder out) {
-    out.send(primary, new Hello(name, epoch, lastSequence + 1));
+    if (installingSnapshot != NONE) {
+      // A hello starts over from what this replica holds, and a half-installed snapshot is not a
+      // log: drop it, so that the primary's answer (its log from the start, or a fresh snapshot)
+      // lands on an empty dataset rather than being ignored as belonging to an old snapshot.
+      store.beginSnapshot(name);
+      installingSnapshot = NONE;
+      installedThroughKey = null;
+    }
+    // The head is learnt again from the answers: a primary that lost its unsynced tail in a power
+    // loss (ADR 0029) announced a head it no longer has, and waiting for it would never end.
+    knownHeadSequence = Math.min(knownHeadSequence, lastSequence);
+    out.send(primary, new Hello(name, epoch, lastSequence + 1, lastAppliedVersion()));
     lastProgressMillis = nowMillis;
   }
 
@@ -806,6 +833,19 @@ final class DatasetReplication {
   }
 
   private void onHello(long nowMillis, Follower follower, Hello hello, Output.Builder out) {
+    long replicaLast = hello.resumeFromSequence() - 1;
+    if (hello.lastApplied().isPresent() && replicaLast > truncatedThrough
+        && !logHolds(replicaLast, hello.lastApplied().get())) {
+      // The replica holds changes this primary does not: shipped before this primary's own sync,
+      // then lost here in a power loss (ADR 0029). None was acknowledged to a client (an answer
+      // waits for this primary's sync too), so the primary's state replaces the replica's.
+      follower.subscribed = true;
+      follower.ackedSequence = 0;
+      follower.inFlightSinceMillis = NONE;
+      follower.snapshotReplaces = hello.lastApplied();
+      startSnapshot(nowMillis, follower, out);
+      return;
+    }
     if (hello.resumeFromSequence() < 1 || hello.resumeFromSequence() > lastSequence + 1) {
       out.disconnect(follower.region, name, "replica " + follower.region + " asked to resume from "
           + hello.resumeFromSequence() + " but the log ends at " + lastSequence);
@@ -818,6 +858,7 @@ final class DatasetReplication {
     follower.nextSequence = hello.resumeFromSequence();
     follower.inFlightSinceMillis = NONE;
     follower.snapshotSequence = NONE;
+    follower.snapshotReplaces = Optional.empty();
     if (follower.nextSequence <= truncatedThrough) {
       startSnapshot(nowMillis, follower, out);
       return;
@@ -827,6 +868,9 @@ final class DatasetReplication {
   }
 
   private void onAck(long nowMillis, Follower follower, Ack ack, Output.Builder out) {
+    if (ack.appliedSequence() > lastSequence && follower.snapshotReplaces.isPresent()) {
+      return; // The replica's log that the snapshot replaces still speaks (ADR 0029).
+    }
     if (ack.appliedSequence() > lastSequence || ack.appliedSequence() < 0) {
       out.disconnect(follower.region, name, "replica " + follower.region + " acknowledged sequence "
           + ack.appliedSequence() + " but the log ends at " + lastSequence);
@@ -839,6 +883,7 @@ final class DatasetReplication {
       // The replica installed the whole snapshot: the log follows from its sequence.
       out.report(new ReplicationEvent.SnapshotSent(follower.region, name, follower.snapshotSequence));
       follower.snapshotSequence = NONE;
+      follower.snapshotReplaces = Optional.empty();
       follower.snapshotCursor = null;
       follower.snapshotSentAtMillis = NONE;
       follower.nextSequence = ack.appliedSequence() + 1;
@@ -942,6 +987,34 @@ final class DatasetReplication {
     out.send(from, new Ack(name, epoch, lastSequence, false));
     truncateLog();
     progressSessionReads(nowMillis, out);
+  }
+
+  /**
+   * Whether {@code chunk} begins a snapshot that replaces this replica's log because it differs from
+   * the primary's (ADR 0029): the chunk names this replica's last change as its hello reported it,
+   * and the log still ends with that change. A late copy arriving after the replacement (or after
+   * any later progress) names a change the log no longer ends with, and is ignored.
+   */
+  private boolean replacesThisLog(PeerMessage.SnapshotChunk chunk) {
+    return chunk.replaces().isPresent() && chunk.replaces().equals(lastAppliedVersion());
+  }
+
+  /** The version of this region's newest change, when its log still holds it. */
+  private Optional<Version> lastAppliedVersion() {
+    if (lastSequence <= truncatedThrough) {
+      return Optional.empty();
+    }
+    List<Change> last = store.readLog(name, lastSequence, 1, Long.MAX_VALUE);
+    return last.isEmpty() ? Optional.empty() : Optional.of(last.get(0).version());
+  }
+
+  /** Whether this region's log holds a change at {@code sequence} with {@code version}. */
+  private boolean logHolds(long sequence, Version version) {
+    if (sequence > lastSequence || sequence <= truncatedThrough) {
+      return false;
+    }
+    List<Change> held = store.readLog(name, sequence, 1, Long.MAX_VALUE);
+    return !held.isEmpty() && held.get(0).version().equals(version);
   }
 
   private String shapeProblem(ChangeBatch batch) {
@@ -1160,7 +1233,12 @@ final class DatasetReplication {
       long last = changes.get(changes.size() - 1).sequence();
       ChangeBatch batch = new ChangeBatch(
           name, epoch, follower.nextSequence, last, changes, lastSequence, nowMillis);
-      out.send(follower.region, batch);
+      if (shipsBeforeSync()) {
+        // The replica's copy and acknowledgement travel while this primary syncs its own (ADR 0029).
+        out.sendBeforeSync(follower.region, batch);
+      } else {
+        out.send(follower.region, batch);
+      }
       if (inFlight == 0) {
         follower.inFlightSinceMillis = nowMillis;
       }
@@ -1226,7 +1304,7 @@ final class DatasetReplication {
         bounds.batchBytesMax());
     PeerMessage.SnapshotChunk chunk = new PeerMessage.SnapshotChunk(name, epoch, follower.snapshotSequence,
         follower.snapshotCursor == null ? Bytes.EMPTY : follower.snapshotCursor, entries, entries.isEmpty(),
-        lastSequence, nowMillis);
+        lastSequence, nowMillis, follower.snapshotReplaces);
     out.send(follower.region, chunk);
     follower.snapshotSentAtMillis = nowMillis;
     follower.lastSentMillis = nowMillis;
@@ -1255,7 +1333,7 @@ final class DatasetReplication {
       return;
     }
     boolean first = chunk.afterKey().isEmpty();
-    if (installingSnapshot == NONE && lastSequence >= chunk.snapshotSequence()) {
+    if (installingSnapshot == NONE && lastSequence >= chunk.snapshotSequence() && !(first && replacesThisLog(chunk))) {
       // A late copy of a snapshot already installed (a primary snapshots only replicas behind it).
       out.send(from, new Ack(name, epoch, lastSequence, false));
       return;

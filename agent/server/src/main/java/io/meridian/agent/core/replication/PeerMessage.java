@@ -15,8 +15,23 @@ public sealed interface PeerMessage {
   /** The dataset the message concerns. */
   String dataset();
 
-  /** Replica to primary on every (re)connection: send from {@code resumeFromSequence} on. */
-  record Hello(String dataset, long epoch, long resumeFromSequence) implements PeerMessage {}
+  /**
+   * Replica to primary on every (re)connection: send from {@code resumeFromSequence} on. {@code
+   * lastApplied} is the version of the replica's change at {@code resumeFromSequence - 1} when its
+   * log still holds it; the primary checks it against its own log (ADR 0029).
+   */
+  record Hello(String dataset, long epoch, long resumeFromSequence, java.util.Optional<io.meridian.agent.core.storage.Version> lastApplied)
+      implements PeerMessage {
+    /** Validates presence. */
+    public Hello {
+      Objects.requireNonNull(lastApplied, "lastApplied");
+    }
+
+    /** A hello that does not say what the replica's last change is. */
+    public Hello(String dataset, long epoch, long resumeFromSequence) {
+      this(dataset, epoch, resumeFromSequence, java.util.Optional.empty());
+    }
+  }
 
   /** Primary to replica: consecutive changes {@code [firstSequence, lastSequence]}. */
   record ChangeBatch(
@@ -82,10 +97,22 @@ public sealed interface PeerMessage {
    * replica's log continues at {@code snapshotSequence + 1}.
    */
   record SnapshotChunk(String dataset, long epoch, long snapshotSequence, Bytes afterKey, List<Change> entries,
-      boolean last, long headSequence, long sentAtMillis) implements PeerMessage {
-    /** Copies the entries. */
+      boolean last, long headSequence, long sentAtMillis,
+      java.util.Optional<io.meridian.agent.core.storage.Version> replaces) implements PeerMessage {
+    /**
+     * Copies the entries. {@code replaces}: the replica's last change as its hello gave it, when the
+     * snapshot replaces a log that differs from the primary's (ADR 0029).
+     */
     public SnapshotChunk {
       entries = List.copyOf(entries);
+      Objects.requireNonNull(replaces, "replaces");
+    }
+
+    /** A chunk of a snapshot for a replica behind the primary's log. */
+    public SnapshotChunk(String dataset, long epoch, long snapshotSequence, Bytes afterKey, List<Change> entries,
+        boolean last, long headSequence, long sentAtMillis) {
+      this(dataset, epoch, snapshotSequence, afterKey, entries, last, headSequence, sentAtMillis,
+          java.util.Optional.empty());
     }
 
     /** Total estimated size of the entries. */
