@@ -14,6 +14,7 @@ import io.meridian.agent.api.v1.ProbesResponse;
 import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.PutResponse;
 import io.meridian.agent.api.v1.ReadConsistency;
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationMode;
@@ -230,9 +231,16 @@ public final class ConsistencyProber implements AutoCloseable {
     long sentAt = nanoTime.getAsLong();
     PutResponse written;
     try {
-      written = self.withDeadlineAfter(settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS).put(
-          PutRequest.newBuilder().setDataset(dataset).setKey(ByteString.copyFrom(ProbeKeys.keyOf(region)))
-              .setValue(ByteString.copyFrom(ProbeKeys.valueOf(id))).build());
+      PutRequest.Builder put = PutRequest.newBuilder().setDataset(dataset)
+          .setKey(ByteString.copyFrom(ProbeKeys.keyOf(region))).setValue(ByteString.copyFrom(ProbeKeys.valueOf(id)));
+      if (probe.config.conflictResolution() == ConflictResolution.VERSION_VECTOR) {
+        // Only this region writes its probe key, but under version vectors a write without the
+        // causal context of the previous one is concurrent with it: every round would add a
+        // sibling and count a conflict. The local copy holds every earlier probe write of ours.
+        put.setCausalContext(self.withDeadlineAfter(settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+            .get(GetRequest.newBuilder().setDataset(dataset).setKey(put.getKey()).build()).getCausalContext());
+      }
+      written = self.withDeadlineAfter(settings.requestTimeoutMillis(), TimeUnit.MILLISECONDS).put(put.build());
     } catch (StatusRuntimeException e) {
       // Not acknowledged: the outcome is unknown, so it sets no promise; the next round tries again.
       log.debug("{}: probe write of {} failed: {}", region, dataset, e.getStatus());
@@ -362,8 +370,7 @@ public final class ConsistencyProber implements AutoCloseable {
   private void judge(DatasetProbe probe, String target, ReadLevel level, long startedAt, long finishedAt,
       GetResponse response, Optional<ProbeId> sessionFloor) {
     String dataset = probe.config.name();
-    Optional<ProbeId> observed = response.getFound() ? ProbeKeys.parse(response.getValue().toByteArray())
-        : Optional.empty();
+    Optional<ProbeId> observed = observedProbe(response);
     ProbeJudge.Verdict verdict;
     synchronized (this) {
       probe.refused.remove(level);
@@ -388,6 +395,21 @@ public final class ConsistencyProber implements AutoCloseable {
       runtime.report(new ReplicationEvent.ProbeViolated(dataset, region, target, levelName(level),
           v.expectedAtLeast().toString(), v.observed().map(ProbeId::toString).orElse(""), v.detail()));
     });
+  }
+
+  // The probe a read returned: under version vectors, concurrent probe writes (a write whose
+  // context read failed) come back as siblings, and the newest of them is what the read saw.
+  private static Optional<ProbeId> observedProbe(GetResponse response) {
+    if (!response.getFound()) {
+      return Optional.empty();
+    }
+    if (response.getSiblingsCount() > 1) {
+      return response.getSiblingsList().stream()
+          .map(sibling -> ProbeKeys.parse(sibling.getValue().toByteArray()))
+          .flatMap(Optional::stream)
+          .max(java.util.Comparator.naturalOrder());
+    }
+    return ProbeKeys.parse(response.getValue().toByteArray());
   }
 
   private static ReadConsistency consistency(ReadLevel level) {

@@ -28,6 +28,7 @@ import io.meridian.agent.api.v1.WatchEvent;
 import io.meridian.agent.api.v1.WatchGrpc;
 import io.meridian.agent.api.v1.WatchRequest;
 import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
@@ -91,7 +92,10 @@ class ConsistencyProbesTest {
     scheduler.shutdownNow();
   }
 
-  private static List<DatasetConfig> datasets() {
+  /** The datasets every agent runs; a test may replace them before starting the agents. */
+  private List<DatasetConfig> datasets = defaultDatasets();
+
+  private static List<DatasetConfig> defaultDatasets() {
     return List.of(
         DatasetConfig.allReplicas(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", FsyncPolicy.OPERATING_SYSTEM)
             .withReads(io.meridian.agent.config.ReadPolicy.bounded(STALENESS_MILLIS_MAX, 0)),
@@ -105,7 +109,7 @@ class ConsistencyProbesTest {
         peers.add(new PeerConfig(peer, prefix + peer, new LinkEmulation(ONE_WAY_DELAY_MILLIS, 0, 0, 0)));
       }
     }
-    AgentConfig config = new AgentConfig(region, peers, datasets(), ReplicationBounds.DEFAULTS);
+    AgentConfig config = new AgentConfig(region, peers, datasets, ReplicationBounds.DEFAULTS);
     RocksDbReplicaStore store = new RocksDbReplicaStore(dataDirectory.resolve(region),
         ReplicationNode.storeNames(config));
     stores.put(region, store);
@@ -122,7 +126,7 @@ class ConsistencyProbesTest {
 
   // Probes run by hand (interval 0), round by round, so the test decides how many.
   private ConsistencyProber prober(String region, long visibilityWaitMillis) {
-    return agents.get(region).startProbes(new ProbeSettings(0, 5, visibilityWaitMillis, 2_000), datasets(),
+    return agents.get(region).startProbes(new ProbeSettings(0, 5, visibilityWaitMillis, 2_000), datasets,
         prefix + region, address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
         registries.get(region), System::currentTimeMillis);
   }
@@ -192,6 +196,29 @@ class ConsistencyProbesTest {
         .contains("meridian_probe_violations_total{dataset=\"carts\",level=\"strong\"} 0")
         // Probe traffic is not client traffic.
         .doesNotContain("meridian_requests_seconds_count{dataset=\"orders\"");
+  }
+
+  @Test
+  void probesOfAVersionVectorDatasetReplaceTheirOwnWriteInsteadOfPilingUpSiblings() throws Exception {
+    datasets = List.of(DatasetConfig.multiPrimary("likes", REGIONS, ConflictResolution.VERSION_VECTOR,
+        FsyncPolicy.OPERATING_SYSTEM, List.of()));
+    REGIONS.forEach(this::start);
+    awaitConnected();
+    ConsistencyProber prober = prober("a", 5_000);
+
+    for (int round = 0; round < 5; round++) {
+      prober.runRound();
+    }
+
+    // Each probe write carries the causal context of the one before: no sibling, no conflict, and
+    // session reads with the probe's token see exactly its latest write at every region.
+    ProbesResponse figures = figures("a");
+    assertThat(level(figures, "likes", "session").getReads()).isEqualTo(10);
+    assertThat(figures.getLevelsList()).allSatisfy(l -> assertThat(l.getViolations()).as("%s", l).isZero());
+    assertThat(figures.getLinksList()).allSatisfy(link -> assertThat(link.getVisible()).as("%s", link).isEqualTo(5));
+    for (String region : REGIONS) {
+      assertThat(scrape(region)).as("conflicts at %s", region).doesNotContainPattern("meridian_conflicts_total\\{[^}]*\\} [1-9]");
+    }
   }
 
   @Test
