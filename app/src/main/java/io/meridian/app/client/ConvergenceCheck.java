@@ -159,8 +159,16 @@ public final class ConvergenceCheck {
     List<List<GetResponse>> read = new ArrayList<>();
     for (int r = 0; r < regions.size(); r++) {
       try {
-        read.add(Futures.allAsList(answers.get(r)).get(ROUND_DEADLINE.toMillis() + 1000,
-            TimeUnit.MILLISECONDS));
+        // successfulAsList, not allAsList: the latter logs every failure after the first as SEVERE
+        // with its stack trace, which buried the load's report when a region was down.
+        List<GetResponse> answered = Futures.successfulAsList(answers.get(r)).get(ROUND_DEADLINE.toMillis() + 1000,
+            TimeUnit.MILLISECONDS);
+        for (int k = 0; k < answered.size(); k++) {
+          if (answered.get(k) == null) {
+            Futures.getDone(answers.get(r).get(k));
+          }
+        }
+        read.add(answered);
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
         return "a read at " + regions.get(r) + " failed: " + Status.fromThrowable(cause).getCode()
