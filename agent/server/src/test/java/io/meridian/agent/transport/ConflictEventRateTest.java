@@ -3,7 +3,6 @@ package io.meridian.agent.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.meridian.agent.api.v1.WatchEvent;
 import io.meridian.agent.api.v1.WatchRequest;
 import io.meridian.agent.config.AgentConfig;
@@ -23,7 +22,6 @@ import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -41,54 +39,6 @@ class ConflictEventRateTest {
   @AfterEach
   void stop() {
     scheduler.shutdownNow();
-  }
-
-  /** A watcher's end of the stream whose readiness the test controls. */
-  private static final class SlowWatcher extends ServerCallStreamObserver<WatchEvent> {
-    final List<WatchEvent> received = new ArrayList<>();
-    volatile boolean ready;
-    Runnable onReady = () -> {};
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public void setOnCancelHandler(Runnable onCancelHandler) {}
-
-    @Override
-    public void setCompression(String compression) {}
-
-    @Override
-    public boolean isReady() {
-      return ready;
-    }
-
-    @Override
-    public void setOnReadyHandler(Runnable onReadyHandler) {
-      onReady = onReadyHandler;
-    }
-
-    @Override
-    public void request(int count) {}
-
-    @Override
-    public void setMessageCompression(boolean enable) {}
-
-    @Override
-    public void disableAutoInboundFlowControl() {}
-
-    @Override
-    public synchronized void onNext(WatchEvent value) {
-      received.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
   }
 
   private static ReplicationEvent.Conflict conflict(String dataset, int i) {
