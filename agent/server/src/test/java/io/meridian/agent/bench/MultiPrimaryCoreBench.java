@@ -1,19 +1,14 @@
 package io.meridian.agent.bench;
 
-import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
-import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.ReplicationNode;
-import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +16,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * The multi-primary core alone (no gRPC, no RocksDB): three regions, one LWW dataset, 100-byte
@@ -43,14 +37,7 @@ public final class MultiPrimaryCoreBench {
     List<String> regions = List.of("a", "b", "c");
     DatasetConfig dataset = DatasetConfig.multiPrimary("orders", regions, ConflictResolution.LWW,
         FsyncPolicy.OPERATING_SYSTEM, List.of());
-    Map<String, ReplicationNode> nodes = new TreeMap<>();
-    for (String region : regions) {
-      List<PeerConfig> peers = new ArrayList<>();
-      regions.stream().filter(peer -> !peer.equals(region))
-          .forEach(peer -> peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE)));
-      nodes.put(region, new ReplicationNode(new AgentConfig(region, peers, List.of(dataset), ReplicationBounds.DEFAULTS),
-          new InMemoryReplicaStore(), 1));
-    }
+    Map<String, ReplicationNode> nodes = CoreBenchNodes.of(regions, dataset);
     Deque<Object[]> network = new ArrayDeque<>();
     long now = 1;
     for (String a : regions) {

@@ -1,12 +1,8 @@
 package io.meridian.agent.bench;
 
-import io.meridian.agent.config.AgentConfig;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
-import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.QuorumPolicy;
-import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResponse;
@@ -14,7 +10,6 @@ import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
 import io.meridian.agent.core.replication.ReplicationNode;
-import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
@@ -23,7 +18,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * The quorum coordinator's write path in the core alone (no gRPC, no RocksDB): three regions, one
@@ -52,14 +46,7 @@ public final class QuorumCoreBench {
     List<String> regions = List.of("a", "b", "c");
     DatasetConfig dataset = DatasetConfig.quorum("carts", regions, QuorumPolicy.majorities(3),
         FsyncPolicy.OPERATING_SYSTEM);
-    Map<String, ReplicationNode> nodes = new TreeMap<>();
-    for (String region : regions) {
-      List<PeerConfig> peers = new ArrayList<>();
-      regions.stream().filter(peer -> !peer.equals(region))
-          .forEach(peer -> peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE)));
-      nodes.put(region, new ReplicationNode(new AgentConfig(region, peers, List.of(dataset), ReplicationBounds.DEFAULTS),
-          new InMemoryReplicaStore(), 1));
-    }
+    Map<String, ReplicationNode> nodes = CoreBenchNodes.of(regions, dataset);
     Deque<Object[]> network = new ArrayDeque<>();
     long now = 1;
     for (String a : regions) {
