@@ -31,12 +31,15 @@ import java.util.function.LongSupplier;
 public final class Agent implements AutoCloseable {
   /** Wait before reopening a closed replication stream. */
   public static final long RECONNECT_DELAY_MILLIS = 200;
+  /** How long {@link #close()} waits for the runtime's step under way to end. */
+  public static final long STOP_TIMEOUT_MILLIS = AgentMain.SHUTDOWN_TIMEOUT_MILLIS;
 
   private final AgentRuntime runtime;
   private final PeerTransport transport;
   private final Server server;
   private final HealthStatusManager health;
   private final boolean ticking;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private ControlService control;
   private volatile io.meridian.agent.failover.FailoverGroup failoverGroup;
@@ -178,9 +181,33 @@ public final class Agent implements AutoCloseable {
     server.awaitTermination();
   }
 
+  /**
+   * Closes the agent in order: stops accepting calls, stops probes, ticks, the failover group and
+   * the peer streams, then stops the runtime (later client calls, peer frames and ticks are refused
+   * or ignored, waiting requests fail with the reason) and ends the calls still open. Once this
+   * returns, no step of the runtime reaches the store, so the caller may close it; callers that
+   * cannot be sure the runtime stopped in time use {@link #close(Runnable)}. Closing again does
+   * nothing.
+   */
   @Override
   public void close() {
+    close(() -> { });
+  }
+
+  /**
+   * Closes the agent as {@link #close()} does and runs {@code afterLastStep} (closing the store)
+   * on the runtime's logical thread after its last step, so that no step can reach a closed store
+   * even when a step outlasts {@link #STOP_TIMEOUT_MILLIS}.
+   */
+  public void close(Runnable afterLastStep) {
+    if (closed.getAndSet(true)) {
+      runtime.stop(afterLastStep, STOP_TIMEOUT_MILLIS); // Closed before: only the caller's part is left.
+      return;
+    }
     health.enterTerminalState();
+    // Stop accepting: no new call starts; the calls under way (peer streams among them) go on
+    // until the runtime has stopped, and are cancelled after.
+    server.shutdown();
     io.meridian.agent.probe.ConsistencyProber probes = prober;
     if (probes != null) {
       probes.close();
@@ -193,7 +220,7 @@ public final class Agent implements AutoCloseable {
       group.close();
     }
     transport.close();
-    runtime.failPending("region " + runtime.config().region() + " is shutting down; the outcome is unknown.");
+    runtime.stop(afterLastStep, STOP_TIMEOUT_MILLIS);
     server.shutdownNow();
   }
 }

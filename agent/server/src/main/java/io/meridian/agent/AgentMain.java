@@ -231,24 +231,42 @@ public final class AgentMain {
         clock, scheduler, TICK_INTERVAL_MILLIS_MAX, PrometheusRegistry.defaultRegistry,
         store::approximateSizeBytes,
         io.meridian.agent.core.antientropy.AntiEntropySettings.DEFAULTS.withIntervalMillis(repairIntervalMillis));
+    // Store syncs on their own thread, one for every step that asked while the previous ran (ADR 0043).
+    agent.runtime().syncInBackground(java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "meridian-store-sync");
+      thread.setDaemon(true);
+      return thread;
+    }));
     io.meridian.agent.consensus.RatisHost ratis = null;
-    if (consensus != null) {
-      // Raft traffic gets the same link emulation and cuts as the peer streams (ADR 0015).
-      io.meridian.agent.consensus.RaftLinks links = new io.meridian.agent.consensus.RaftLinks();
-      for (PeerConfig peer : config.peers()) {
-        links.setDelayMillis(peer.region(), 2 * peer.emulation().oneWayDelayMillis());
+    try {
+      if (consensus != null) {
+        // Raft traffic gets the same link emulation and cuts as the peer streams (ADR 0015).
+        io.meridian.agent.consensus.RaftLinks links = new io.meridian.agent.consensus.RaftLinks();
+        for (PeerConfig peer : config.peers()) {
+          links.setDelayMillis(peer.region(), 2 * peer.emulation().oneWayDelayMillis());
+        }
+        agent.transport().addLinkListener(change -> links.setCut(change.peer(), change.cut()));
+        ratis = io.meridian.agent.consensus.RatisHost.start(config.region(), consensus,
+            dataDirectory.resolve("consensus"), bindAddress, links);
+        io.meridian.agent.consensus.ConsensusMetrics consensusMetrics =
+            io.meridian.agent.consensus.ConsensusMetrics.register(PrometheusRegistry.defaultRegistry);
+        for (io.meridian.agent.config.ConsensusConfig.ConsensusGroup group : consensus.groups()) {
+          ratis.attach(group.dataset(), agent.runtime(), consensusMetrics);
+        }
       }
-      agent.transport().addLinkListener(change -> links.setCut(change.peer(), change.cut()));
-      ratis = io.meridian.agent.consensus.RatisHost.start(config.region(), consensus,
-          dataDirectory.resolve("consensus"), bindAddress, links);
-      io.meridian.agent.consensus.ConsensusMetrics consensusMetrics =
-          io.meridian.agent.consensus.ConsensusMetrics.register(PrometheusRegistry.defaultRegistry);
-      for (io.meridian.agent.config.ConsensusConfig.ConsensusGroup group : consensus.groups()) {
-        ratis.attach(group.dataset(), agent.runtime(), consensusMetrics);
+      agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, clock);
+    } catch (java.io.UncheckedIOException cannotStart) {
+      // A Raft port that cannot be bound (RaftPorts) or a Raft log that cannot be opened: say so
+      // and stop, rather than serve without the consensus datasets or the failover group.
+      System.err.println("error: " + cannotStart.getMessage());
+      if (ratis != null) {
+        ratis.close();
       }
+      agent.close(store::close);
+      System.exit(1);
+      return;
     }
     io.meridian.agent.consensus.RatisHost ratisHost = ratis;
-    agent.joinFailoverGroup(dataDirectory.resolve("failover-group"), scheduler, clock);
     String selfHost = bindAddress == null || bindAddress.equals("0.0.0.0") || bindAddress.equals("::")
         ? "127.0.0.1" : bindAddress;
     agent.startProbes(io.meridian.agent.probe.ProbeSettings.DEFAULTS.withIntervalMillis(probeIntervalMillis),
@@ -262,13 +280,12 @@ public final class AgentMain {
     HTTPServer metrics = metricsServer.buildAndStart();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       metrics.close();
-      agent.close();
+      // The store closes on the runtime's logical thread after its last step: closing it under
+      // a running step crashed the JVM inside RocksDB.
+      agent.close(store::close);
       if (ratisHost != null) {
         ratisHost.close();
       }
-      // The store closes on the runtime's logical thread after its last task: closing it under
-      // a running step crashed the JVM inside RocksDB.
-      agent.runtime().stop(store::close, SHUTDOWN_TIMEOUT_MILLIS);
     }, "meridian-agent-shutdown"));
     System.out.println("READY " + agent.port() + " " + metrics.getPort());
     System.out.flush();

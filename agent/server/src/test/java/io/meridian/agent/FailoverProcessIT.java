@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 // (ADR 0016): a sync dataset whose primary is killed with SIGKILL under load fails over on its own
 // and loses no acknowledged write; an async primary cut off from both replicas stops accepting
 // writes, the majority side elects a new primary, no write is accepted by both, and after the
-// heal the old primary rejoins with exactly its unreplicated writes in quarantine.
+// heal the old primary rejoins with exactly its unreplicated writes in quarantine. An agent whose
+// Raft port another process holds says which port and what to do, and exits, instead of Ratis
+// ending the process without a word of ours.
 class FailoverProcessIT {
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final String LEDGER = "ledger";
@@ -70,6 +72,7 @@ class FailoverProcessIT {
     Map<String, PutResponse> acknowledged = new HashMap<>();
     long killedAtNanos = 0;
     long firstNewPrimaryAckNanos = 0;
+    int refusedBeforeKill = 0;
     for (int i = 0; i < 100_000 && firstNewPrimaryAckNanos == 0; i++) {
       if (i == 100) {
         agents.kill(oldPrimary);
@@ -84,7 +87,15 @@ class FailoverProcessIT {
           firstNewPrimaryAckNanos = System.nanoTime();
         }
       } catch (StatusRuntimeException refused) {
-        assertThat(killedAtNanos).as("a write refused before the kill: " + refused).isNotZero();
+        if (killedAtNanos == 0) {
+          // Not what this test is about: on a loaded machine a sync write can miss its 2 s deadline
+          // (every replica's fsync), or the primary lose its lease for a moment and refuse safely.
+          // Its outcome is unknown, so it is not counted; most writes must still succeed.
+          refusedBeforeKill++;
+          System.out.println("write k" + i + " refused before the kill: " + refused);
+          assertThat(refusedBeforeKill).as("writes refused before the kill, the last: " + refused).isLessThan(20);
+          continue;
+        }
         assertThat(System.nanoTime() - killedAtNanos).as("no new primary 30 s after the kill; logs:\n"
             + agents.logOf(survivors.get(0)) + agents.logOf(survivors.get(1))).isLessThan(TimeUnit.SECONDS.toNanos(30));
       }
@@ -92,8 +103,12 @@ class FailoverProcessIT {
     System.out.printf("sync automatic failover: first write acknowledged by the new primary %d ms after kill -9%n",
         TimeUnit.NANOSECONDS.toMillis(firstNewPrimaryAckNanos - killedAtNanos));
 
-    assertThat(failover.view(survivors.get(0)).getPrimaryRegion()).isIn(survivors);
-    assertThat(failover.view(survivors.get(0)).getEpoch()).isEqualTo(oldEpoch + 1);
+    // The new primary answered; the other survivor applies the group's decision when the leader
+    // tells it the commit, which may be a moment later.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(failover.view(survivors.get(0)).getPrimaryRegion()).isIn(survivors);
+      assertThat(failover.view(survivors.get(0)).getEpoch()).isEqualTo(oldEpoch + 1);
+    });
     for (Map.Entry<String, PutResponse> ack : acknowledged.entrySet()) {
       for (String region : survivors) {
         GetResponse read = failover.get(region, LEDGER, ack.getKey());
@@ -111,7 +126,10 @@ class FailoverProcessIT {
     List<String> majority = failover.others(old);
     long oldEpoch = failover.view(old).getEpoch();
     for (int i = 0; i < 50; i++) {
-      failover.put(old, ORDERS, "before" + i);
+      String key = "before" + i;
+      // On a loaded machine the primary may lose its lease for a moment and refuse (safely).
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .until(() -> failover.put(old, ORDERS, key) != null);
     }
     long head = failover.view(old).getLastSequence();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -157,10 +175,35 @@ class FailoverProcessIT {
         .listQuarantine(ListQuarantineRequest.newBuilder().setDataset(ORDERS).build()).getChangesList().stream()
         .map(QuarantinedChange::getChange).map(change -> change.getKey().toStringUtf8())
         .collect(Collectors.toCollection(java.util.TreeSet::new));
-    assertThat(quarantined).as("writes missing after the failover are exactly the quarantined ones")
+    assertThat(isolation.withoutUnanswered(quarantined))
+        .as("writes missing after the failover are exactly the quarantined ones (unanswered: %s)",
+            isolation.unanswered())
         .isEqualTo(missing);
     for (int i = 0; i < 50; i++) {
       assertThat(failover.get(old, ORDERS, "before" + i).getFound()).isTrue();
+    }
+  }
+
+  @Test
+  void agentWhoseRaftPortIsTakenNamesThePortAndExitsRatherThanRatisEndingItSilently() throws Exception {
+    failover.writeConfigs(new DatasetConfig(ORDERS, ReplicationMode.ASYNC, REGIONS, "a", 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, POLICY));
+    Path file = directory.resolve("a.json");
+    AgentMain.ConfigFile config = AgentMain.readConfigFile(file);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      io.meridian.agent.config.FailoverGroupConfig group = config.failoverGroup();
+      new com.fasterxml.jackson.databind.ObjectMapper().writeValue(file.toFile(), new AgentMain.ConfigFile(
+          config.region(), config.peers(), config.datasets(), config.bounds(),
+          new io.meridian.agent.config.FailoverGroupConfig(port, group.members(), group.priorities()),
+          config.consensus()));
+
+      int status = agents.startExpectingExit("a");
+
+      assertThat(status).as(agents.logOf("a")).isEqualTo(1);
+      assertThat(agents.logOf("a"))
+          .contains("error: region a: cannot start its failover group member: port " + port + " cannot be bound")
+          .contains("\"failoverGroup\": {\"port\": ...}");
     }
   }
 }

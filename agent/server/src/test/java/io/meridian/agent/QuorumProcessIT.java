@@ -3,28 +3,20 @@ package io.meridian.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.meridian.agent.api.v1.ControlGrpc;
-import io.meridian.agent.api.v1.DatasetStatus;
 import io.meridian.agent.api.v1.GetRequest;
 import io.meridian.agent.api.v1.GetResponse;
 import io.meridian.agent.api.v1.PeerLinkStatus;
 import io.meridian.agent.api.v1.PutRequest;
 import io.meridian.agent.api.v1.ReadConsistency;
 import io.meridian.agent.api.v1.ReplicaCount;
-import io.meridian.agent.api.v1.StatusRequest;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.LinkEmulation;
-import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.QuorumPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,12 +35,10 @@ class QuorumProcessIT {
   Path directory;
 
   private AgentProcesses agents;
-  private Map<String, Integer> ports;
 
   @BeforeEach
   void prepareAgents() {
     agents = new AgentProcesses(directory);
-    ports = agents.ports();
   }
 
   @AfterEach
@@ -58,25 +48,11 @@ class QuorumProcessIT {
 
   @Test
   void writesContinueWithAReplicaKilledAndItsHintsReachItWhenItReturns() throws Exception {
-    for (String region : REGIONS) {
-      ports.put(region, AgentProcesses.freePort());
-    }
-    for (String region : REGIONS) {
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String peer : REGIONS) {
-        if (!peer.equals(region)) {
-          peers.add(new PeerConfig(peer, "localhost:" + ports.get(peer), LinkEmulation.NONE));
-        }
-      }
-      AgentMain.ConfigFile config = new AgentMain.ConfigFile(region, peers, List.of(DatasetConfig.quorum(CARTS,
-          REGIONS, new QuorumPolicy(2, 2, 2_000, 10_000), FsyncPolicy.OPERATING_SYSTEM)), null);
-      new ObjectMapper().writeValue(directory.resolve(region + ".json").toFile(), config);
-    }
-    for (String region : REGIONS) {
-      agents.start(region);
-    }
+    agents.writeConfigs(REGIONS, (region, peer) -> LinkEmulation.NONE, region -> List.of(DatasetConfig.quorum(CARTS,
+        REGIONS, new QuorumPolicy(2, 2, 2_000, 10_000), FsyncPolicy.OPERATING_SYSTEM)));
+    agents.startAll(REGIONS);
     // Every stream open: a write at all succeeds.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+    await().atMost(AgentProcesses.CONNECTED_TIMEOUT).ignoreExceptions().untilAsserted(() ->
         agents.kv("a").put(put("ready", "yes").toBuilder().setReplicaCount(ReplicaCount.REPLICA_COUNT_ALL).build()));
 
     for (int i = 0; i < WRITES; i++) {
@@ -91,7 +67,7 @@ class QuorumProcessIT {
           .isGreaterThanOrEqualTo(i);
     }
     // Writes sent to c just before its stream was seen closed become hints then (or at the deadline).
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(link("a", "c").getLagVersions())
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(link("a", "c").getLagVersions())
         .as("hints kept at a for c").isGreaterThanOrEqualTo(2L * (WRITES - WRITES / 3)));
 
     agents.start("c");
@@ -105,15 +81,7 @@ class QuorumProcessIT {
   }
 
   private PeerLinkStatus link(String region, String peer) {
-    for (DatasetStatus status : ControlGrpc.newBlockingStub(agents.channel(region)).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .status(StatusRequest.getDefaultInstance()).getDatasetsList()) {
-      for (PeerLinkStatus link : status.getPeersList()) {
-        if (status.getDataset().equals(CARTS) && link.getPeerRegion().equals(peer)) {
-          return link;
-        }
-      }
-    }
-    throw new AssertionError("no link " + region + "->" + peer);
+    return agents.link(region, CARTS, peer);
   }
 
   private static ByteString utf8(String text) {

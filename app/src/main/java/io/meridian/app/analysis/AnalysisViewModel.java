@@ -51,6 +51,9 @@ public final class AnalysisViewModel {
   private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("No analysis yet");
   private TopologyAnalysis analysis;
   private String unavailableReason = "";
+  /** What the panels show now, to skip rebuilding them for equal figures. */
+  private DatasetAnalysis shownDataset;
+  private String shownOperation;
   private final ReadOnlyObjectWrapper<CheckedMatrix> rttMatrix =
       new ReadOnlyObjectWrapper<>(this, "rttMatrix");
 
@@ -125,6 +128,16 @@ public final class AnalysisViewModel {
 
   private void refresh() {
     Optional<DatasetAnalysis> chosen = chosenDataset();
+    String shownOp = operation.get() == null ? WRITE : operation.get();
+    if (chosen.isPresent() && shownOp.equals(shownOperation)
+        && sameFigures(chosen.get(), shownDataset)) {
+      // An edit elsewhere in the design: the analysis reused this dataset's results, and the
+      // panels already show them (rebuilding 200 rows would only lay them out again).
+      shownDataset = chosen.get();
+      return;
+    }
+    shownDataset = chosen.orElse(null);
+    shownOperation = shownOp;
     if (chosen.isEmpty()) {
       bars.clear();
       curves.clear();
@@ -146,12 +159,44 @@ public final class AnalysisViewModel {
       lines.add(verdict(region, op));
       curve(region).ifPresent(series::add);
     }
-    bars.setAll(rows);
-    curves.setAll(series);
-    verdicts.setAll(lines);
-    recovery.setAll(recoveryLines(d.recovery()));
+    // Only the lists whose content changed: an equal list set again still rebuilds its rows.
+    setIfChanged(bars, rows);
+    setIfChanged(curves, series);
+    setIfChanged(verdicts, lines);
+    setIfChanged(recovery, recoveryLines(d.recovery()));
     summary.set(d.name() + " · " + (d.mode() == null ? "no mode" : d.mode().fileName()) + " · "
         + d.pacelc() + " · " + d.classification());
+  }
+
+  private static <T> void setIfChanged(ObservableList<T> shown, List<T> wanted) {
+    if (!shown.equals(wanted)) {
+      shown.setAll(wanted);
+    }
+  }
+
+  /**
+   * Whether two analyses of a dataset show the same: the same per-region results (the analysis
+   * hands out the same objects for results it reused, so they compare by identity first) and the
+   * same recovery and classification.
+   */
+  private static boolean sameFigures(DatasetAnalysis now, DatasetAnalysis before) {
+    if (before == null || now == before) {
+      return now == before;
+    }
+    List<RegionAnalysis> a = now.regions();
+    List<RegionAnalysis> b = before.regions();
+    if (a.size() != b.size() || !now.name().equals(before.name()) || now.mode() != before.mode()
+        || !java.util.Objects.equals(now.pacelc(), before.pacelc())
+        || !java.util.Objects.equals(now.classification(), before.classification())
+        || !java.util.Objects.equals(now.recovery(), before.recovery())) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i) && !a.get(i).equals(b.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static LatencyBar bar(RegionAnalysis region, Optional<Operation> found) {

@@ -136,13 +136,15 @@ public final class LiveCheck {
 
   /**
    * The RTT matrix of a design, computed again only when its regions or links changed (most
-   * edits touch datasets and policies). Runs on the background thread only.
+   * edits touch datasets and policies), and then only in the rows the edit can have changed
+   * (see {@link RttMatrixModel#of(Topology, RttMatrixModel)}). Runs on the background thread
+   * only.
    */
   private RttMatrixModel rttMatrix(Topology topology) {
     Topology before = matrixTopology;
     if (matrix == null || before == null || !before.regions().equals(topology.regions())
         || !before.links().equals(topology.links())) {
-      matrix = RttMatrixModel.of(topology);
+      matrix = RttMatrixModel.of(topology, matrix);
     }
     matrixTopology = topology;
     return matrix;

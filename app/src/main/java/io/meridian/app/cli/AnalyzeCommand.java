@@ -76,6 +76,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
           + "uses fewer so it can re-run on every edit).")
   private int samples = AnalysisOptions.REPORT_SAMPLES;
 
+  @Option(names = "--disk-sync-ms", paramLabel = "MS",
+      description = "How long a replica's disk sync (fsync) takes, in ms: sync and consensus "
+          + "writes wait for one after the round trip (default: ${DEFAULT-VALUE}, this "
+          + "project's measured disk; 0 leaves it out).")
+  private double diskSyncMs = AnalysisOptions.DEFAULT_DISK_SYNC_MS;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -97,6 +103,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
           .withValueBytes(valueBytes)
           .withSeed(seed)
           .withSamples(samples)
+          .withDiskSyncMs(diskSyncMs)
           .withFailures(failures);
     } catch (IllegalArgumentException e) {
       err.println("meridian analyze: error: " + e.getMessage());

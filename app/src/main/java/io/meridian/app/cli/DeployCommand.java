@@ -16,6 +16,7 @@ import io.meridian.model.format.TopologyReader;
 import io.meridian.model.validation.TopologyValidator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,10 +64,20 @@ public final class DeployCommand implements Callable<Integer> {
           + "jitter, bandwidth and loss.")
   private boolean emulateWan;
 
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "30",
+      description = "How long each agent may take to be ready, and the replication links to "
+          + "connect once all are (default: ${DEFAULT-VALUE}); more on a slow or busy machine.")
+  private int waitSeconds;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (waitSeconds < 1) {
+      err.println("meridian deploy: --wait must be at least 1 second, not " + waitSeconds);
+      err.flush();
+      return ExitCodes.UNUSABLE;
+    }
     LoadedTopology loaded;
     try {
       loaded = new TopologyReader().read(file);
@@ -101,7 +112,8 @@ public final class DeployCommand implements Callable<Integer> {
     out.flush();
     DeploymentState state;
     try {
-      state = LocalDeployer.fromCurrentJvm().deploy(plan, file, directory, emulateWan, line -> {
+      state = LocalDeployer.fromCurrentJvm()
+          .waitingUpTo(Duration.ofSeconds(waitSeconds)).deploy(plan, file, directory, emulateWan, line -> {
         out.println(line);
         out.flush();
       });

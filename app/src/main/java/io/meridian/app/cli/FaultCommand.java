@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -58,12 +59,20 @@ public final class FaultCommand implements Callable<Integer> {
       description = "The region (kill, restart, pause, resume) or the two ends of a link (cut, heal).")
   private List<String> regions;
 
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "30",
+      description = "restart: how long the agent may take to be ready (default: ${DEFAULT-VALUE});"
+          + " more on a slow or busy machine.")
+  private int waitSeconds;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!ACTIONS.contains(action)) {
       return usage(err, "unknown fault '" + action + "'; use one of " + ACTIONS + ".");
+    }
+    if (waitSeconds < 1) {
+      return usage(err, "--wait must be at least 1 second, not " + waitSeconds + ".");
     }
     boolean link = action.equals("cut") || action.equals("heal");
     if (regions.size() != (link ? 2 : 1)) {
@@ -130,7 +139,8 @@ public final class FaultCommand implements Callable<Integer> {
     }
     try {
       long startedNanos = System.nanoTime();
-      AgentRecord restarted = LocalDeployer.fromCurrentJvm().restart(state.resolve(), agent.region());
+      AgentRecord restarted = LocalDeployer.fromCurrentJvm().waitingUpTo(java.time.Duration.ofSeconds(waitSeconds))
+          .restart(state.resolve(), agent.region());
       out.printf(java.util.Locale.ROOT, "restarted %s (pid %d, was %d; ready after %.0f ms)%n", agent.region(),
           restarted.pid(), agent.pid(), (System.nanoTime() - startedNanos) / 1e6);
       return ExitCodes.OK;

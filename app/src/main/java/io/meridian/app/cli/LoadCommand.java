@@ -378,7 +378,7 @@ public final class LoadCommand implements Callable<Integer> {
         "Load on %s: target %.0f ops/s, achieved %.0f ops/s over %.1f s (%d writes, %d reads)",
         options.dataset(), options.ratePerSecond(), result.achievedOpsPerSecond(),
         result.elapsedSeconds(), result.writes(), result.reads()));
-    out.println(String.format(Locale.ROOT, "errors %d, shed at the in-flight bound (%d) %d, "
+    out.println(String.format(Locale.ROOT, "errors %d, shed at the in-flight bound (%d) or backing off after RESOURCE_EXHAUSTED %d, "
         + "lag probes %d (%d of %d replica reads gave up after %d s)", result.errors(),
         options.inFlightMax(), result.shed(), result.probesSent(), result.probesNotVisible(),
         result.probesSent() * options.replicas().size(), LoadGenerator.PROBE_TIMEOUT.toSeconds()));

@@ -29,14 +29,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code meridian repair}: Merkle-tree anti-entropy on demand (ADR 0014). Asks the dataset's
  * current primary (or the listed regions) to compare their trees with their peers, repair what
- * differs, and prints each pair's figures.
+ * differs, and prints each pair's figures. For a quorum dataset (ADR 0035) every pair of the
+ * (listed) replicas is compared, one after the other, each side merging the other's newer versions.
  */
 @Command(
     name = "repair",
     mixinStandardHelpOptions = true,
     description = {
         "Compare a dataset's replicas with Merkle trees and repair what differs: only the differing "
-            + "key ranges are exchanged, and the primary's state wins (async and sync datasets).",
+            + "key ranges are exchanged, and the primary's state wins (async and sync datasets); in a quorum "
+            + "dataset every pair of replicas is compared and the newer version wins on both sides.",
         "",
         "Examples:",
         "  meridian repair --dataset orders",
@@ -56,7 +58,8 @@ public final class RepairCommand implements Callable<Integer> {
 
   @Option(names = "--regions", split = ",", paramLabel = "A,B",
       description = "Only these regions: the primary among them is compared with the others; without the primary, "
-          + "each listed replica is compared with its primary. Default: the primary with every replica.")
+          + "each listed replica is compared with its primary. Default: the primary with every replica. Quorum "
+          + "datasets: every pair of the listed replicas (one listed: it with every other replica); default: every pair.")
   private List<String> regions = new ArrayList<>();
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
@@ -108,6 +111,9 @@ public final class RepairCommand implements Callable<Integer> {
     for (String replica : record.get().replicas()) {
       deployment.agent(replica).ifPresent(agent -> agents.put(replica, agent.grpcAddress()));
     }
+    if (record.get().mode().equalsIgnoreCase("quorum")) {
+      return repair(deployment, quorumPlan(record.get().replicas()), out, err);
+    }
     String primary = CurrentPrimary.of(dataset, agents, record.get().primary());
     // Which agent starts which sessions: the primary repairs its replicas; a replica, its primary.
     Map<String, List<String>> plan = new LinkedHashMap<>();
@@ -124,6 +130,25 @@ public final class RepairCommand implements Callable<Integer> {
     } else {
       regions.stream().distinct().forEach(replica -> plan.put(replica, List.of(primary)));
     }
+    return repair(deployment, plan, out, err);
+  }
+
+  // Leaderless: the lower region of each pair starts its session (as periodic repair does), and
+  // pairs go one after the other, so what one pair repairs is there for the next to spread.
+  private Map<String, List<String>> quorumPlan(List<String> replicas) {
+    List<String> chosen = (regions.isEmpty() ? replicas : regions).stream().distinct().sorted().toList();
+    Map<String, List<String>> plan = new LinkedHashMap<>();
+    if (chosen.size() == 1) {
+      plan.put(chosen.get(0), List.of());
+      return plan;
+    }
+    for (int i = 0; i < chosen.size() - 1; i++) {
+      plan.put(chosen.get(i), chosen.subList(i + 1, chosen.size()));
+    }
+    return plan;
+  }
+
+  private int repair(DeploymentState deployment, Map<String, List<String>> plan, PrintWriter out, PrintWriter err) {
     boolean allRepaired = true;
     for (Map.Entry<String, List<String>> step : plan.entrySet()) {
       Optional<AgentRecord> agent = deployment.agent(step.getKey());

@@ -176,9 +176,10 @@ public final class ConvergenceCheck {
       }
     }
     for (int k = 0; k < keys.size(); k++) {
-      GetResponse first = read.get(0).get(k).toBuilder().clearServedByRegion().build();
+      // Who served a read and when (GetResponse fields 4 and 8) differ between replicas that agree.
+      GetResponse first = read.get(0).get(k).toBuilder().clearServedByRegion().clearServedAtUnixMicros().build();
       for (int r = 1; r < regions.size(); r++) {
-        GetResponse other = read.get(r).get(k).toBuilder().clearServedByRegion().build();
+        GetResponse other = read.get(r).get(k).toBuilder().clearServedByRegion().clearServedAtUnixMicros().build();
         if (!first.equals(other)) {
           return "key " + keys.get(k).toStringUtf8() + ": " + regions.get(0) + " has "
               + describe(first) + ", " + regions.get(r) + " has " + describe(other);

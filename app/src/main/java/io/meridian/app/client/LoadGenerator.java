@@ -42,16 +42,24 @@ import org.HdrHistogram.Recorder;
  * acknowledgements without versions: only their count and latency are measured), reads as unary
  * {@code Get}s. Latency is measured from the intended start, so a stall shows as latency rather
  * than as silently fewer operations. At most {@link LoadOptions#inFlightMax()} operations are
- * outstanding; operations due beyond that are shed and counted.
+ * outstanding; operations due beyond that are shed and counted, as are operations due to a region
+ * in the {@link #PUSHBACK_BACKOFF} after it refused a write with RESOURCE_EXHAUSTED.
  *
  * <p>Lag probes: {@link LoadOptions#lagProbesPerSecond()} times a second a fresh key is put at
- * the primary, and every other replica is read every {@link #PROBE_POLL_INTERVAL} until the key
- * is there (at most {@link #PROBE_TIMEOUT}); a replica is read for its oldest outstanding probe
- * only (see {@link ProbeWatch}). That replica's lag sample is the wall-clock time
- * of the read that finds the key minus the commit time in the put's version (the primary's
- * hybrid clock, whose physical part is this machine's clock in a local deployment): the time
- * from commit to visibility, excluding how long the put queued before the primary committed
- * it. The figure is exact to about a millisecond plus the polling interval.
+ * the primary and awaited at every other replica (at most {@link #PROBE_TIMEOUT}). A lag sample
+ * is the replica's own wall clock when it answered the read that found the key
+ * ({@code GetResponse.served_at_unix_micros}) minus the commit time in the put's version (the
+ * primary's hybrid clock, whose physical part is this machine's clock in a local deployment): the
+ * time from commit to visibility, excluding how long the put queued before the primary committed
+ * it, and excluding how long the answer took to reach this (possibly busy) process (ADR 0038).
+ * Where the put's session token lets a replica wait for the write (async, sync, multi-primary and
+ * consensus datasets), each probe is read at {@code session} consistency with that token: the
+ * replica holds the read until it applies the write and answers in the same step, so the stamp
+ * is the moment of visibility, exact to about a millisecond. A read the replica forwarded to
+ * another region (its wait ran out) does not count; it is asked again. Quorum tokens would
+ * make the read ask other replicas, so quorum probes are polled at {@code eventual} every
+ * {@link #PROBE_POLL_INTERVAL}, oldest probe first (see {@link ProbeWatch}), and are exact to
+ * about the polling interval.
  */
 public final class LoadGenerator {
   /** How often the pacer issues what is due. */
@@ -62,6 +70,11 @@ public final class LoadGenerator {
   public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
   /** How long after the run operations in flight may take to answer. */
   public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * How long operations due to a region are shed after it refused a write with RESOURCE_EXHAUSTED
+   * (a primary's backlog bound, ADR 0037 and ADR 0041): the refusal asks clients to slow down.
+   */
+  public static final Duration PUSHBACK_BACKOFF = Duration.ofMillis(10);
   /** How often a replica is read while waiting for a probe. */
   public static final Duration PROBE_POLL_INTERVAL = Duration.ofMillis(2);
   /** How long a probe is awaited at one replica. */
@@ -79,7 +92,7 @@ public final class LoadGenerator {
    * @param second seconds since the run started
    * @param opsPerSecond successful operations per second over the last second
    * @param errors failed operations so far
-   * @param shed operations not sent because of the in-flight bound, so far
+   * @param shed operations not sent because of the in-flight bound or a pushback back-off, so far
    * @param p50Millis median latency over the last second
    * @param p99Millis 99th percentile latency over the last second
    * @param inFlight operations outstanding now
@@ -144,8 +157,8 @@ public final class LoadGenerator {
 
   /**
    * Sends the load's reads at {@code consistency} and its reads and writes with {@code count}
-   * (quorum datasets); lag probes always read at eventual, so they measure replication. Call
-   * before {@link #run}.
+   * (quorum datasets); lag probes keep their own reads (session or eventual, see above), so they
+   * measure replication. Call before {@link #run}.
    */
   public LoadGenerator withLevels(io.meridian.agent.api.v1.ReadConsistency consistency,
       io.meridian.agent.api.v1.ReplicaCount count) {
@@ -200,6 +213,8 @@ public final class LoadGenerator {
     private final String region;
     private final Map<Long, long[]> outstanding = new ConcurrentHashMap<>();
     private volatile StreamObserver<BatchPutRequest> requests;
+    /** Until when writes due to this region are shed after it answered RESOURCE_EXHAUSTED. */
+    private volatile long backOffUntilNanos;
     private long nextBatchId;
 
     BatchStream(String region) {
@@ -233,18 +248,41 @@ public final class LoadGenerator {
           if (intended == null) {
             return;
           }
+          // Refused puts of one answer usually share one message: it is decoded and counted once
+          // per run of equal messages, not per put (the loader shares the cores it measures).
+          PutResult refused = null;
+          int refusedRun = 0;
           for (int i = 0; i < response.getResultsCount(); i++) {
             PutResult result = response.getResults(i);
             if (result.getCommitted() || result.hasVersion()) {
               writeRecorder.recordValue(micros(now - intended[Math.min(i, intended.length - 1)]));
               writes.incrementAndGet();
               lastWriteAckNanos.set(now);
+            } else if (refused != null && refused.getErrorCode() == result.getErrorCode()
+                && refused.getErrorMessageBytes().equals(result.getErrorMessageBytes())) {
+              refusedRun++;
             } else {
-              error(Status.fromCodeValue(result.getErrorCode()).getCode() + ": "
-                  + result.getErrorMessage());
+              if (refused != null) {
+                errors(refused, refusedRun);
+              }
+              refused = result;
+              refusedRun = 1;
             }
           }
+          if (refused != null) {
+            errors(refused, refusedRun);
+          }
           inFlight.addAndGet(-intended.length);
+        }
+
+        private void errors(PutResult refused, int count) {
+          Status.Code code = Status.fromCodeValue(refused.getErrorCode()).getCode();
+          if (code == Status.Code.RESOURCE_EXHAUSTED) {
+            // The region asks its clients to slow down: a well-behaved client backs off instead of
+            // answering every refusal at once with more writes (ADR 0041).
+            backOffUntilNanos = System.nanoTime() + PUSHBACK_BACKOFF.toNanos();
+          }
+          error(code + ": " + refused.getErrorMessage(), count);
         }
 
         @Override
@@ -343,7 +381,7 @@ public final class LoadGenerator {
         issued++;
         int turn = regionTurn;
         regionTurn = (regionTurn + 1) % regionCount;
-        if (inFlight.get() >= options.inFlightMax()) {
+        if (inFlight.get() >= options.inFlightMax() || now < regionStreams[turn].backOffUntilNanos) {
           shed.incrementAndGet();
           continue;
         }
@@ -532,22 +570,107 @@ public final class LoadGenerator {
           @Override
           public void onSuccess(io.meridian.agent.api.v1.PutResponse response) {
             long committedAtMillis = response.getVersion().getTimestamp().getPhysicalMillis();
-            Probe probe = new Probe(key, sentNanos, committedAtMillis, number);
+            Probe probe = new Probe(key, sentNanos, committedAtMillis, number, response.getSessionToken());
             for (String replica : options.replicas()) {
-              probeWatches.get(replica).add(scheduler, probe);
+              if (replicaCanWaitFor(response.getSessionToken())) {
+                awaitVisible(scheduler, replica, probe);
+              } else {
+                probeWatches.get(replica).add(scheduler, probe);
+              }
             }
           }
 
           @Override
           public void onFailure(Throwable t) {
-            error("lag probe put: " + Status.fromThrowable(t).getCode() + ": " + t.getMessage());
+            Status status = Status.fromThrowable(t);
+            error("lag probe put: " + status.getCode() + ": "
+                + (status.getDescription() != null ? status.getDescription() : t.getMessage()));
             probeVisits.addAndGet(-options.replicas().size());
           }
         }, MoreExecutors.directExecutor());
   }
 
   /** A probe put that committed, awaited at one replica. */
-  private record Probe(ByteString key, long sentNanos, long committedAtMillis, long number) {}
+  private record Probe(ByteString key, long sentNanos, long committedAtMillis, long number, ByteString token) {}
+
+  /**
+   * Whether a replica holds a session read with {@code token} until it has applied the write
+   * (log positions, per-origin sequences, Raft indexes), rather than asking other replicas
+   * (quorum clock positions) or serving it at once (no token).
+   */
+  static boolean replicaCanWaitFor(ByteString token) {
+    if (token.isEmpty()) {
+      return false;
+    }
+    try {
+      io.meridian.agent.core.replication.SessionToken.Position position =
+          io.meridian.agent.core.replication.SessionToken.fromBytes(token.toByteArray()).position();
+      return !(position instanceof io.meridian.agent.core.replication.SessionToken.ClockPosition);
+    } catch (IllegalArgumentException unknownFormat) {
+      return false;
+    }
+  }
+
+  /**
+   * The lag of {@code probe} at {@code replica} from an answer that found it there: the replica's
+   * stamp of when it answered, or, from an agent too old to stamp, when the answer arrived here.
+   */
+  static long lagMicros(GetResponse response, Probe probe) {
+    long seenMicros = response.getServedAtUnixMicros() > 0 ? response.getServedAtUnixMicros() : wallClockMicros();
+    return Math.max(0, seenMicros - probe.committedAtMillis() * 1000);
+  }
+
+  private void recordLag(String replica, long lagMicros) {
+    lagRecorder.recordValue(Math.min(HIGHEST_MICROS, lagMicros));
+    synchronized (lagByRegion) {
+      lagByRegion.get(replica).recordValue(Math.min(HIGHEST_MICROS, lagMicros));
+    }
+  }
+
+  /**
+   * Awaits one probe at one replica with a session read carrying the probe's token: the replica
+   * answers when it has applied the write (ADR 0021), stamped with when. An answer served by
+   * another region (the replica's wait ran out and it forwarded the read) or a failure is tried
+   * again after {@link #PROBE_POLL_INTERVAL}, until {@link #PROBE_TIMEOUT} after the put.
+   */
+  private void awaitVisible(ScheduledExecutorService scheduler, String replica, Probe probe) {
+    Futures.addCallback(clients.get(replica).kvFuture()
+        .withDeadlineAfter(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .get(GetRequest.newBuilder().setDataset(options.dataset()).setKey(probe.key())
+            .setConsistency(io.meridian.agent.api.v1.ReadConsistency.READ_CONSISTENCY_SESSION)
+            .setSessionToken(probe.token()).build()),
+        new FutureCallback<GetResponse>() {
+          @Override
+          public void onSuccess(GetResponse response) {
+            if (response.getFound() && response.getServedByRegion().equals(replica)) {
+              recordLag(replica, lagMicros(response, probe));
+              probeVisits.decrementAndGet();
+            } else {
+              again();
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            again();
+          }
+
+          private void again() {
+            if (System.nanoTime() - probe.sentNanos() > PROBE_TIMEOUT.toNanos()) {
+              probesNotVisible.incrementAndGet();
+              probeVisits.decrementAndGet();
+              return;
+            }
+            try {
+              scheduler.schedule(() -> awaitVisible(scheduler, replica, probe), PROBE_POLL_INTERVAL.toNanos(),
+                  TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+              probesNotVisible.incrementAndGet();
+              probeVisits.decrementAndGet();
+            }
+          }
+        }, MoreExecutors.directExecutor());
+  }
 
   /**
    * Waits for the probes at one replica with one read at a time, oldest commit first. The
@@ -596,11 +719,7 @@ public final class LoadGenerator {
             @Override
             public void onSuccess(GetResponse response) {
               if (response.getFound()) {
-                long lag = Math.max(0, wallClockMicros() - head.committedAtMillis() * 1000);
-                lagRecorder.recordValue(lag);
-                synchronized (lagByRegion) {
-                  lagByRegion.get(replica).recordValue(lag);
-                }
+                recordLag(replica, lagMicros(response, head));
                 done(head);
                 poll(scheduler);
               } else {
@@ -645,9 +764,13 @@ public final class LoadGenerator {
   }
 
   private void error(String message) {
-    errors.incrementAndGet();
+    error(message, 1);
+  }
+
+  private void error(String message, int count) {
+    errors.addAndGet(count);
     if (errorSamples.size() < ERROR_SAMPLES_MAX || errorSamples.containsKey(message)) {
-      errorSamples.computeIfAbsent(message, m -> new AtomicLong()).incrementAndGet();
+      errorSamples.computeIfAbsent(message, m -> new AtomicLong()).addAndGet(count);
     }
   }
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param writes writes answered successfully
  * @param reads reads answered successfully
  * @param errors operations answered with an error or not answered before the drain deadline
- * @param shed operations not sent because {@link LoadOptions#inFlightMax()} were in flight
+ * @param shed operations not sent because {@link LoadOptions#inFlightMax()} were in flight, or
+ *     during a back-off after a region refused a write with RESOURCE_EXHAUSTED
  * @param writeLatency write latency percentiles
  * @param readLatency read latency percentiles
  * @param lagByRegion replication lag percentiles per region the probes were awaited at, from

@@ -345,7 +345,8 @@ public final class DeploymentCompiler {
   /**
    * A quorum dataset: N is its data replicas, W and R come from the policy's quorum (majorities
    * when it has none, clamped to N when the policy counted replicas that hold no data). Conflicts
-   * are resolved by LWW; a policy asking for siblings or a CRDT is refused rather than downgraded.
+   * are resolved by LWW or kept as version-vector siblings (ADR 0034); a policy asking for a CRDT
+   * is refused rather than downgraded.
    */
   private static Optional<DatasetConfig> compileQuorum(Dataset dataset, Policy policy, List<String> replicas,
       List<String> allowed, List<String> warnings) {
@@ -354,10 +355,11 @@ public final class DeploymentCompiler {
       return Optional.empty();
     }
     String rule = policy.conflictResolution().fileName();
-    if (!rule.equals(ConflictResolution.LWW.policyName())) {
+    if (!rule.equals(ConflictResolution.LWW.policyName())
+        && !rule.equals(ConflictResolution.VERSION_VECTOR.policyName())) {
       warnings.add("warning: dataset " + dataset.name() + " skipped: the agent's quorum mode resolves concurrent"
-          + " writes by lww only, not " + rule + " (siblings and CRDTs need the multi-primary mode); set"
-          + " conflictResolution: lww in policy " + policy.name() + " to deploy it");
+          + " writes by lww or version-vector, not " + rule + " (CRDTs need the multi-primary mode); set"
+          + " conflictResolution: lww or version-vector in policy " + policy.name() + " to deploy it");
       return Optional.empty();
     }
     int n = replicas.size();
@@ -371,7 +373,7 @@ public final class DeploymentCompiler {
           QuorumPolicy.TIMEOUT_MILLIS_DEFAULT, QuorumPolicy.HINTS_PER_REPLICA_MAX_DEFAULT);
     }
     return Optional.of(new DatasetConfig(dataset.name(), ReplicationMode.QUORUM, replicas, replicas.get(0), 0,
-        FsyncPolicy.OPERATING_SYSTEM, 1, ConflictResolution.LWW, allowed, null, quorum));
+        FsyncPolicy.OPERATING_SYSTEM, 1, ConflictResolution.fromPolicyName(rule), allowed, null, quorum));
   }
 
   /**

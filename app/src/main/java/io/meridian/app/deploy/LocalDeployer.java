@@ -38,10 +38,11 @@ import java.util.stream.Stream;
  * its log shows the {@code READY} line.
  */
 public final class LocalDeployer {
-  /** How long one agent may take to print READY. */
-  public static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-  /** How long the agents' replication links may take to connect once all are ready. */
-  public static final Duration LINKS_TIMEOUT = Duration.ofSeconds(20);
+  /**
+   * How long, by default, one agent may take to print READY, and the agents' replication links
+   * to connect once all are ready; {@code meridian deploy --wait} changes it for a slow machine.
+   */
+  public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
   /** Deadline of one status request while waiting for links. */
   private static final Duration LINK_STATUS_DEADLINE = Duration.ofSeconds(2);
   /** How long agents get to exit after SIGTERM before they are killed. */
@@ -57,10 +58,15 @@ public final class LocalDeployer {
   /** Heap each agent may use; enough for the default replication bounds. */
   public static final String AGENT_MAX_HEAP = "-Xmx256m";
   /**
-   * Heap each agent starts with. Small, so an idle agent stays small: without it the JVM sizes
-   * the initial heap from the machine's memory, and the serial collector touches all of it.
+   * Heap each agent starts with: all of {@link #AGENT_MAX_HEAP}, set explicitly (without it the
+   * JVM sizes the initial heap from the machine's memory). It was 32 MiB until ADR 0043: the serial
+   * collector then kept a replica at 5,000 writes/s in a ~60 MiB heap with a 10 MiB young
+   * generation, so it collected every 1-2 s and ran a full collection every ~8 s (4-5 in a 30 s
+   * run, 235-891 ms each at load 20), which put whole batches of lag probes behind a pause: the p99
+   * lag tail. Started at 256 MiB it made 7 young collections and no full one in the same run; an
+   * idle agent's resident size stays about the same (untouched heap is not resident).
    */
-  public static final String AGENT_INITIAL_HEAP = "-Xms32m";
+  public static final String AGENT_INITIAL_HEAP = "-Xms256m";
 
   /**
    * Only the quick (C1) just-in-time compiler: local agents share this machine's few cores, and
@@ -91,6 +97,7 @@ public final class LocalDeployer {
   private final String classPath;
   private final AgentStartupCache startupCache;
   private boolean firstAgent = true;
+  private Duration wait = DEFAULT_WAIT;
 
   /**
    * Creates a deployer.
@@ -110,6 +117,21 @@ public final class LocalDeployer {
     this.javaCommand = javaCommand;
     this.classPath = classPath;
     this.startupCache = AgentStartupCache.of(cacheRoot, javaCommand, classPath);
+  }
+
+  /**
+   * Sets how long one agent may take to print READY, and the replication links to connect once
+   * all agents are ready.
+   *
+   * @param wait a positive duration
+   * @return this deployer
+   */
+  public LocalDeployer waitingUpTo(Duration wait) {
+    if (wait.isNegative() || wait.isZero()) {
+      throw new IllegalArgumentException("the wait must be positive, not " + wait);
+    }
+    this.wait = wait;
+    return this;
   }
 
   /** A deployer that runs agents with this JVM's {@code java} and this program's classpath. */
@@ -290,9 +312,9 @@ public final class LocalDeployer {
    * Waits until every agent reports every replication link of every dataset connected, so that
    * "ready" means replicating, and fails naming the links that are not.
    */
-  private static void awaitLinksConnected(List<Started> started, Consumer<String> progress)
+  private void awaitLinksConnected(List<Started> started, Consumer<String> progress)
       throws DeploymentException {
-    long deadline = System.nanoTime() + LINKS_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + wait.toNanos();
     List<String> down = List.of();
     List<AgentClient> clients = started.stream()
         .map(s -> new AgentClient(s.plan().region(), s.plan().grpcAddress())).toList();
@@ -333,13 +355,14 @@ public final class LocalDeployer {
           .append(':').append(System.lineSeparator()).append(logTail(agent.logFile()));
     }
     throw new DeploymentException("the agents started, but these replication links did not "
-        + "connect within " + LINKS_TIMEOUT.toSeconds() + " s: " + String.join(", ", down)
+        + "connect within " + wait.toSeconds() + " s (give a slow machine longer with --wait): "
+        + String.join(", ", down)
         + logs);
   }
 
-  private static void awaitReady(List<Started> started, Consumer<String> progress)
+  private void awaitReady(List<Started> started, Consumer<String> progress)
       throws DeploymentException {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + wait.toNanos();
     Map<String, Started> waiting = new LinkedHashMap<>();
     started.forEach(s -> waiting.put(s.plan().region(), s));
     while (!waiting.isEmpty()) {
@@ -363,7 +386,8 @@ public final class LocalDeployer {
         throw new DeploymentException("the agent"
             + (waiting.size() > 1 ? "s of regions " : " of region ")
             + String.join(", ", waiting.keySet()) + " did not print READY within "
-            + READY_TIMEOUT.toSeconds() + " s; the end of " + first.logFile() + ":"
+            + wait.toSeconds() + " s (give a slow machine longer with --wait); the end of "
+            + first.logFile() + ":"
             + System.lineSeparator() + logTail(first.logFile()));
       }
       try {
@@ -530,7 +554,7 @@ public final class LocalDeployer {
       throw new DeploymentException("could not start the agent of region " + region + ": "
           + e.getMessage(), e);
     }
-    long deadline = startedNanos + READY_TIMEOUT.toNanos();
+    long deadline = startedNanos + wait.toNanos();
     while (readyLines(logFile) <= readyLinesBefore) {
       if (!process.isAlive()) {
         throw new DeploymentException("the agent of region " + region + " exited with status "
@@ -540,7 +564,7 @@ public final class LocalDeployer {
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
         throw new DeploymentException("the agent of region " + region + " did not print READY "
-            + "within " + READY_TIMEOUT.toSeconds() + " s; the end of " + logFile + ":"
+            + "within " + wait.toSeconds() + " s; the end of " + logFile + ":"
             + System.lineSeparator() + logTail(logFile));
       }
       try {

@@ -532,8 +532,9 @@ public final class LiveModel {
           : link.getChangesPerSecondOut();
       double bytes = report.fromTarget() ? link.getBytesPerSecondIn()
           : link.getBytesPerSecondOut();
+      // A connected replica that applies nothing while behind is not healthy, however fresh its report.
       Health health = cut || !connected ? Health.FAILING
-          : fresh ? Health.OK : Health.DEGRADED;
+          : fresh && link.getStalledMillis() == 0 ? Health.OK : Health.DEGRADED;
       flows.put(key, new FlowState(key, connected, cut, link.getLagMillis(),
           link.getLagVersions(), link.getPendingChanges(), changes, bytes, fresh,
           report.agent().region, health));

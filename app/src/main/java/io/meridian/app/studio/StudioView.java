@@ -822,8 +822,16 @@ public final class StudioView {
     return bar;
   }
 
-  /** Severity in the theme's danger, warning or muted colour. */
+  /**
+   * Severity in the theme's danger, warning or muted colour. One label per cell, updated in
+   * place: the table updates its visible cells after every check, and a new label each time was
+   * styled and skinned afresh (ADR 0054).
+   */
   private static final class SeverityCell extends TableCell<ProblemRow, Severity> {
+    private static final List<String> SEVERITY_STYLES =
+        List.of(Styles.DANGER, Styles.WARNING, Styles.TEXT_MUTED);
+    private final Label label = new Label();
+
     @Override
     protected void updateItem(Severity item, boolean empty) {
       super.updateItem(item, empty);
@@ -831,13 +839,19 @@ public final class StudioView {
         setGraphic(null);
         return;
       }
-      Label label = new Label(item.label());
-      label.getStyleClass().add(switch (item) {
+      String style = switch (item) {
         case ERROR -> Styles.DANGER;
         case WARNING -> Styles.WARNING;
         case INFO -> Styles.TEXT_MUTED;
-      });
-      setGraphic(label);
+      };
+      label.setText(item.label());
+      if (!label.getStyleClass().contains(style)) {
+        label.getStyleClass().removeAll(SEVERITY_STYLES);
+        label.getStyleClass().add(style);
+      }
+      if (getGraphic() != label) {
+        setGraphic(label);
+      }
     }
   }
 }

@@ -123,6 +123,8 @@ public final class StudioViewModel {
   private Consumer<GraphElement> centerRequests = element -> { };
   /** Counts opens so that a slow, older load never overwrites a newer one. */
   private long openGeneration;
+  /** The design whose check was submitted last; its result is the one to show. */
+  private Topology checkedDesign;
 
   /**
    * A view-model with no design open.
@@ -373,9 +375,7 @@ public final class StudioViewModel {
     if (!history.apply(next, description)) {
       return false;
     }
-    current(next);
-    status.set(capitalised(description));
-    runCheck();
+    showAndCheck(next, capitalised(description));
     return true;
   }
 
@@ -384,9 +384,7 @@ public final class StudioViewModel {
     if (history != null) {
       String what = history.undoDescription();
       if (history.undo()) {
-        current(history.current());
-        status.set("Undid " + what);
-        runCheck();
+        showAndCheck(history.current(), "Undid " + what);
       }
     }
   }
@@ -396,9 +394,7 @@ public final class StudioViewModel {
     if (history != null) {
       String what = history.redoDescription();
       if (history.redo()) {
-        current(history.current());
-        status.set("Redid " + what);
-        runCheck();
+        showAndCheck(history.current(), "Redid " + what);
       }
     }
   }
@@ -677,7 +673,61 @@ public final class StudioViewModel {
   // ------------------------------------------------------------------------------- checking
 
   private void runCheck() {
-    Topology design = topology.get();
+    submitCheck(topology.get());
+    refreshOverlays();
+  }
+
+  /**
+   * Shows an edited design and checks it. The check is submitted first, so that the worker
+   * validates and analyses it while this thread updates the graph, the outline and the property
+   * sheet: the edit's result is then on screen after the longer of the two, not after both. The
+   * status is set first, as the check's result sets it again (at once, with a same-thread
+   * executor).
+   */
+  private void showAndCheck(Topology design, String statusText) {
+    status.set(statusText);
+    Topology shown = topology.get();
+    submitCheck(design);
+    current(design);
+    if (!sameOverlayInputs(shown, design)) {
+      refreshOverlays();
+    }
+  }
+
+  /**
+   * Whether two designs give the same graph overlays for the same problems, focus and what-if:
+   * the overlays read only the regions' ids and the links' ends (by position, as problems point
+   * at them), the datasets and the policies. An RTT or region-name edit changes none of these,
+   * and computing the overlays of 1,000 links again only to find them equal cost about a tenth
+   * of such an edit's JavaFX thread time (ADR 0054); the check's result recomputes them anyway.
+   */
+  static boolean sameOverlayInputs(Topology before, Topology after) {
+    if (before == null || after == null) {
+      return before == after;
+    }
+    if (before.regions().size() != after.regions().size()
+        || before.links().size() != after.links().size()
+        || !before.datasets().equals(after.datasets())
+        || !before.policies().equals(after.policies())) {
+      return false;
+    }
+    for (int i = 0; i < before.regions().size(); i++) {
+      if (!before.regions().get(i).id().equals(after.regions().get(i).id())) {
+        return false;
+      }
+    }
+    for (int i = 0; i < before.links().size(); i++) {
+      Link a = before.links().get(i);
+      Link b = after.links().get(i);
+      if (a != b && !(a.a().equals(b.a()) && a.b().equals(b.b()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void submitCheck(Topology design) {
+    checkedDesign = design;
     if (design == null) {
       liveCheck.cancel();
       checking.set(false);
@@ -690,12 +740,12 @@ public final class StudioViewModel {
     }
     checking.set(true);
     liveCheck.submit(design, options, this::deliver);
-    refreshOverlays();
   }
 
   private void deliver(LiveCheck.Result result) {
     checking.set(false);
-    if (result.topology() != topology.get()) {
+    // The design last submitted: the one shown, or about to be (see showAndCheck).
+    if (result.topology() != checkedDesign) {
       return;
     }
     List<ProblemRow> rows = result.topology().equals(asRead) ? problemsAsRead
@@ -770,6 +820,10 @@ public final class StudioViewModel {
         : Properties.of(design, chosen));
   }
 
+  private final OutlineLines<Region> regionLines = new OutlineLines<>();
+  private final OutlineLines<Link> linkLines = new OutlineLines<>();
+  private final OutlineLines<Dataset> datasetLines = new OutlineLines<>();
+
   private void setOutline(Topology design) {
     selection.set(null);
     if (design == null) {
@@ -780,9 +834,32 @@ public final class StudioViewModel {
     }
     // Only the lists an edit changed: a list set to equal lines still rebuilds its branch of the
     // outline (every tree item and visible cell), which an RTT edit of a large design need not.
-    setIfChanged(regions, design.regions().stream().map(StudioViewModel::describe).toList());
-    setIfChanged(links, design.links().stream().map(StudioViewModel::describe).toList());
-    setIfChanged(datasets, design.datasets().stream().map(StudioViewModel::describe).toList());
+    setIfChanged(regions, regionLines.describe(design.regions(), StudioViewModel::describe));
+    setIfChanged(links, linkLines.describe(design.links(), StudioViewModel::describe));
+    setIfChanged(datasets, datasetLines.describe(design.datasets(), StudioViewModel::describe));
+  }
+
+  /**
+   * The outline's lines of one kind of element, remembered with the model values they describe:
+   * an edit replaces one value and keeps the others (the same objects), so only the new ones are
+   * described again. Formatting a thousand links' RTTs on every edit took a tenth of the JavaFX
+   * thread's share of an edit of a large design.
+   */
+  private static final class OutlineLines<T> {
+    private List<T> described = List.of();
+    private List<String> lines = List.of();
+
+    List<String> describe(List<T> values, java.util.function.Function<T, String> describer) {
+      List<String> next = new ArrayList<>(values.size());
+      for (int i = 0; i < values.size(); i++) {
+        T value = values.get(i);
+        next.add(i < described.size() && described.get(i) == value ? lines.get(i)
+            : describer.apply(value));
+      }
+      described = values;
+      lines = next;
+      return next;
+    }
   }
 
   private static void setIfChanged(ObservableList<String> shown, List<String> lines) {

@@ -51,4 +51,29 @@ class AnalysisViewModelTest {
     assertThat(model.bars()).isEmpty();
     assertThat(model.summaryProperty().get()).isEqualTo("No analysis: no topology");
   }
+
+  @Test
+  void anEditThatLeavesTheChosenDatasetsFiguresAloneDoesNotRebuildThePanels() {
+    TopologyAnalyzer analyzer = new TopologyAnalyzer();
+    model.setAnalysis(analyzer.analyze(sample, AnalysisOptions.DEFAULTS), "");
+    int[] barChanges = new int[1];
+    model.bars().addListener((javafx.collections.ListChangeListener<Object>) c -> barChanges[0]++);
+
+    // An edit that changes no figure of "orders" (its results are reused, the same objects).
+    Topology other = sample.withDescription("edited");
+    model.setAnalysis(analyzer.analyze(other, AnalysisOptions.DEFAULTS), "");
+    assertThat(barChanges[0]).isZero();
+
+    // A slower link under "orders": its bars change, and show what a fresh panel shows.
+    io.meridian.model.Link link = sample.links().get(0);
+    Topology slower = other.mapLink(link.a(), link.b(), l -> l.withRttMs(l.rttMs() + 40));
+    model.setAnalysis(analyzer.analyze(slower, AnalysisOptions.DEFAULTS), "");
+    AnalysisViewModel fresh = new AnalysisViewModel();
+    fresh.setAnalysis(TopologyAnalyzer.analyzeOnce(slower, AnalysisOptions.DEFAULTS), "");
+    assertThat(barChanges[0]).isPositive();
+    assertThat(model.bars()).isEqualTo(fresh.bars());
+    assertThat(model.verdicts()).isEqualTo(fresh.verdicts());
+    assertThat(model.recovery()).isEqualTo(fresh.recovery());
+    assertThat(model.summaryProperty().get()).isEqualTo(fresh.summaryProperty().get());
+  }
 }

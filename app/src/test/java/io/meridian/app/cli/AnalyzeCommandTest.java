@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 // Proves that `meridian analyze` reports a sample, changes its verdicts under --fail as a person
-// would expect, writes the documented JSON, and refuses a --fail that names nothing in the file.
+// would expect, writes the documented JSON, refuses a --fail that names nothing in the file, and
+// charges consensus writes the --disk-sync-ms it is given (ADR 0051).
 class AnalyzeCommandTest {
   private static final String QUORUM = "../samples/quorum-3.yaml";
 
@@ -40,6 +41,28 @@ class AnalyzeCommandTest {
     assertThat(run.status()).isZero();
     assertThat(json.path("format").asText()).isEqualTo("meridian/analysis/v1");
     assertThat(json.path("datasets").size()).isEqualTo(1);
+  }
+
+  @Test
+  void consensusWritesWaitForTheDiskSyncGivenAndAnImpossibleOneIsRefused() throws Exception {
+    String consensus = "../samples/consensus-5.yaml";
+    CliRun none = CliRun.meridian("analyze", consensus, "--samples", "1000", "--format", "json",
+        "--disk-sync-ms", "0");
+    CliRun slow = CliRun.meridian("analyze", consensus, "--samples", "1000", "--format", "json",
+        "--disk-sync-ms", "6");
+    CliRun negative = CliRun.meridian("analyze", consensus, "--disk-sync-ms", "-1");
+
+    assertThat(none.status()).as(none.err()).isZero();
+    assertThat(slow.status()).as(slow.err()).isZero();
+    JsonNode before = new ObjectMapper().readTree(none.out()).at("/datasets/0/regions/0/write");
+    JsonNode after = new ObjectMapper().readTree(slow.out()).at("/datasets/0/regions/0/write");
+    assertThat(after.at("/latency/p50Ms").asDouble() - before.at("/latency/p50Ms").asDouble())
+        .isCloseTo(6, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(after.path("explanation").asText()).contains("disk sync (6 ms)");
+    assertThat(new ObjectMapper().readTree(slow.out()).at("/options/diskSyncMs").asDouble())
+        .isEqualTo(6);
+    assertThat(negative.status()).isEqualTo(2);
+    assertThat(negative.err()).contains("disk sync time must be between 0 and");
   }
 
   @Test

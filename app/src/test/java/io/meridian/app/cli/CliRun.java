@@ -22,6 +22,35 @@ record CliRun(int status, String out, String err) {
     return new CliRun(status, out.toString(), err.toString());
   }
 
+  /**
+   * Runs {@code meridian ARGS...} again, for up to a minute, while the agent refuses it with
+   * {@code RESOURCE_EXHAUSTED}: its pushback (ADR 0041: an async primary whose replica is more
+   * than a second behind, which happens now and then on a loaded machine) writes nothing and asks
+   * the client to slow down and retry. Any other outcome is returned as it is.
+   */
+  static CliRun meridianHonouringPushback(String... args) {
+    CliRun[] last = new CliRun[1];
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
+          last[0] = meridian(args);
+          return last[0].status() == 0 || !last[0].err().contains("RESOURCE_EXHAUSTED");
+        });
+    return last[0];
+  }
+
+  /**
+   * Runs {@code meridian deploy FILE --target local} into {@code fixture}'s state directory, each
+   * agent given {@link io.meridian.app.deploy.LocalDeploymentFixture#AGENT_WAIT_SECONDS} to be
+   * ready, with {@code options} added (e.g. {@code --emulate-wan}).
+   */
+  static CliRun deployLocally(io.meridian.app.deploy.LocalDeploymentFixture fixture, String file, String... options) {
+    List<String> args = new java.util.ArrayList<>(List.of("deploy", file, "--target", "local", "--wait",
+        io.meridian.app.deploy.LocalDeploymentFixture.AGENT_WAIT_SECONDS, "--state-dir",
+        fixture.stateDirectory().toString()));
+    args.addAll(List.of(options));
+    return meridian(args.toArray(String[]::new));
+  }
+
   /** Runs one command object on its own (a validate with test rules, say). */
   static CliRun command(Object command, String... args) {
     StringWriter out = new StringWriter();

@@ -9,10 +9,8 @@ import io.meridian.app.client.AgentClient;
 import io.meridian.app.client.HistoryLoad;
 import io.meridian.app.client.HistoryRecorder;
 import io.meridian.app.deploy.DeploymentState;
-import io.meridian.app.deploy.LocalDeployer;
-import io.meridian.app.deploy.StateDirectories;
+import io.meridian.app.deploy.LocalDeploymentFixture;
 import io.meridian.app.history.LinearizabilityChecker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,10 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 // Proves consensus mode stays linearizable under faults, with real agent processes: while
 // closed-loop clients at all three regions put, compare-and-set and read a handful of keys
@@ -36,35 +32,8 @@ class ConsensusHistoryIT {
   private static final String DATASET = "account-balances";
   private static final List<String> REGIONS = List.of("virginia", "iowa", "montreal");
 
-  @TempDir
-  Path workspace;
-
-  private Path stateDirectory;
-  private String previousWorkspace;
-
-  @BeforeEach
-  void useTemporaryWorkspace() {
-    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
-    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
-    stateDirectory = workspace.resolve("state");
-  }
-
-  @AfterEach
-  void stopWhateverIsLeft() throws Exception {
-    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
-      DeploymentState state = DeploymentState.read(stateDirectory);
-      for (DeploymentState.AgentRecord agent : state.agents()) {
-        // A paused agent ignores SIGTERM until it runs again.
-        ProcessHandle.of(agent.pid()).ifPresent(p -> CliRun.meridian("fault", "resume", agent.region()));
-      }
-      LocalDeployer.teardown(state);
-    }
-    if (previousWorkspace == null) {
-      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
-    } else {
-      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
-    }
-  }
+  @RegisterExtension
+  final LocalDeploymentFixture deployment = new LocalDeploymentFixture();
 
   /** The leader the reachable agents agree on, if they do. */
   private static Optional<String> leader(Map<String, AgentClient> clients, List<String> reachable) {
@@ -94,14 +63,25 @@ class ConsensusHistoryIT {
     return found[0];
   }
 
+  /**
+   * Lets the load run until it has recorded {@code events} more history events (invocations and
+   * their outcomes), or has ended.
+   */
+  private static void awaitLoad(HistoryRecorder recorder, CompletableFuture<?> load, long events) {
+    long from = recorder.events();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> recorder.events() >= from + events || load.isDone());
+  }
+
   private static List<String> without(String region) {
     return REGIONS.stream().filter(r -> !r.equals(region)).toList();
   }
 
   @Test
   void historyUnderKillAndPauseOfTheLeaderIsLinearizable() throws Exception {
-    CliRun deploy = CliRun.meridian("deploy", "src/test/resources/topologies/consensus-3.yaml", "--target", "local",
-        "--state-dir", stateDirectory.toString());
+    Path workspace = deployment.workspace();
+    Path stateDirectory = deployment.stateDirectory();
+    CliRun deploy = CliRun.deployLocally(deployment, "src/test/resources/topologies/consensus-3.yaml");
     assertThat(deploy.status()).as(deploy.all()).isZero();
     DeploymentState state = DeploymentState.read(stateDirectory);
     Map<String, AgentClient> clients = new LinkedHashMap<>();
@@ -121,13 +101,16 @@ class ConsensusHistoryIT {
         }
       });
 
-      Thread.sleep(4_000); // Load before the first fault; the faults' timing is what matters, not a wait for a state.
+      // The faults are spaced by load, not by time: on a starved machine a fixed pause may see no
+      // operation at all. (Should the load's 45 s end first, the faults still happen, as before.)
+      awaitLoad(recorder, running, 1_000); // load before the first fault
       CliRun kill = CliRun.meridian("fault", "kill", firstLeader);
       assertThat(kill.out()).as(kill.all()).contains("killed " + firstLeader);
       String secondLeader = awaitLeader(clients, without(firstLeader));
       assertThat(secondLeader).isNotEqualTo(firstLeader);
-      Thread.sleep(3_000);
-      CliRun restart = CliRun.meridian("fault", "restart", firstLeader);
+      awaitLoad(recorder, running, 600); // load under the new leader while the old one is down
+      CliRun restart = CliRun.meridian("fault", "restart", firstLeader,
+        "--wait", LocalDeploymentFixture.AGENT_WAIT_SECONDS);
       assertThat(restart.out()).as(restart.all()).contains("restarted " + firstLeader);
       await().atMost(Duration.ofSeconds(30)).until(() -> leader(clients, REGIONS).isPresent());
 
@@ -136,7 +119,7 @@ class ConsensusHistoryIT {
       assertThat(pause.status()).as(pause.all()).isZero();
       String thirdLeader = awaitLeader(clients, without(pausedLeader));
       assertThat(thirdLeader).isNotEqualTo(pausedLeader);
-      Thread.sleep(2_000);
+      awaitLoad(recorder, running, 400); // load while the old leader is paused
       CliRun resume = CliRun.meridian("fault", "resume", pausedLeader);
       assertThat(resume.status()).as(resume.all()).isZero();
 
@@ -148,7 +131,7 @@ class ConsensusHistoryIT {
       }
       String majorityLeader = awaitLeader(clients, without(isolated));
       assertThat(majorityLeader).isNotEqualTo(isolated);
-      Thread.sleep(3_000);
+      awaitLoad(recorder, running, 600); // load while the old leader is cut off
       for (String other : without(isolated)) {
         assertThat(CliRun.meridian("fault", "heal", isolated, other).status()).isZero();
       }

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.meridian.app.deploy.DeploymentState;
-import io.meridian.app.deploy.LocalDeployer;
-import io.meridian.app.deploy.StateDirectories;
-import java.nio.file.Files;
+import io.meridian.app.deploy.LocalDeploymentFixture;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 // Proves operator failover with real agent processes: a planned switchover moves the primary
 // with every write kept and replicas follow it; after the new primary is killed with kill -9, a
@@ -21,33 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 // primary, also after the killed old primary is brought back with `meridian fault restart`.
 // Faults are injected with `meridian fault`.
 class FailoverIT {
-  @TempDir
-  Path workspace;
-
-  private Path stateDirectory;
-  private String previousWorkspace;
-
-  @BeforeEach
-  void useTemporaryWorkspace() {
-    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
-    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
-    stateDirectory = workspace.resolve("state");
-  }
-
-  @AfterEach
-  void stopWhateverIsLeft() throws Exception {
-    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
-      LocalDeployer.teardown(DeploymentState.read(stateDirectory));
-    }
-    if (previousWorkspace == null) {
-      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
-    } else {
-      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
-    }
-  }
+  @RegisterExtension
+  final LocalDeploymentFixture deployment = new LocalDeploymentFixture();
 
   private static void awaitCommittedBy(String region, String primary, String key) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+    // The decision reaches every region through the agents; give a loaded machine room.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
       CliRun put = CliRun.meridian("kv", "put", "--region", region, "--dataset", "orders", key, "v");
       assertThat(put.status()).as(put.all()).isZero();
       assertThat(put.out()).contains("committed by " + primary);
@@ -56,13 +31,11 @@ class FailoverIT {
 
   @Test
   void plannedSwitchoverThenForcedFailoverAfterKillMinusNine() throws Exception {
+    Path stateDirectory = deployment.stateDirectory();
     // Operator failover alone: the sample's policy with automatic failover turned off, so the agents'
     // failover group does not race the commands below (automatic failover: FailoverProcessIT).
-    Path manual = stateDirectory.resolveSibling(stateDirectory.getFileName() + "-global-async-manual.yaml");
-    Files.writeString(manual, Files.readString(Path.of("../samples/global-async.yaml"))
-        .replace("automatic: true", "automatic: false"));
-    CliRun deploy = CliRun.meridian("deploy", manual.toString(), "--target", "local",
-        "--state-dir", stateDirectory.toString());
+    Path manual = deployment.sampleWithManualFailover("global-async.yaml");
+    CliRun deploy = CliRun.deployLocally(deployment, manual.toString());
     assertThat(deploy.status()).as(deploy.all()).isZero();
     assertThat(CliRun.meridian("kv", "put", "--region", "us-east", "--dataset", "orders", "k1", "v1").status())
         .isZero();
@@ -104,7 +77,8 @@ class FailoverIT {
     CliRun stillRunning = CliRun.meridian("fault", "restart", "us-east");
     assertThat(stillRunning.status()).isEqualTo(ExitCodes.PROBLEMS);
     assertThat(stillRunning.err()).contains("the agent of us-east is still running").contains("kill it first");
-    CliRun restart = CliRun.meridian("fault", "restart", "eu-central");
+    CliRun restart = CliRun.meridian("fault", "restart", "eu-central",
+        "--wait", LocalDeploymentFixture.AGENT_WAIT_SECONDS);
     assertThat(restart.out()).as(restart.all()).contains("restarted eu-central (pid ");
     long restartedPid = DeploymentState.read(stateDirectory).agent("eu-central").orElseThrow().pid();
     assertThat(restartedPid).isNotEqualTo(europe);

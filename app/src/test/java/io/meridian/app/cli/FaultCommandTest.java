@@ -20,6 +20,11 @@ class FaultCommandTest {
     CliRun cut = CliRun.meridian("fault", "cut", "us-east", "--state-dir", stateDirectory.toString());
     assertThat(cut.status()).isEqualTo(ExitCodes.UNUSABLE);
     assertThat(cut.err()).contains("cut takes two regions (the ends of the link), got [us-east]");
+
+    CliRun noWait = CliRun.meridian("fault", "restart", "us-east", "--wait", "0", "--state-dir",
+        stateDirectory.toString());
+    assertThat(noWait.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(noWait.err()).contains("--wait must be at least 1 second, not 0");
   }
 
   @Test

@@ -64,4 +64,14 @@ class MeridianCommandTest {
     assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
     assertThat(run.err()).startsWith("meridian: Unknown option: '--frobnicate'");
   }
+
+  @Test
+  void deployRefusesAWaitOfLessThanOneSecondBeforeStartingAnything() {
+    CliRun run = CliRun.meridian("deploy", "../samples/global-async.yaml", "--target", "local",
+        "--wait", "0");
+
+    assertThat(run.status()).isEqualTo(ExitCodes.UNUSABLE);
+    assertThat(run.err()).contains("--wait must be at least 1 second, not 0");
+    assertThat(run.out()).doesNotContain("Deploying");
+  }
 }

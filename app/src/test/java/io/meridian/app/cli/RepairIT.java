@@ -8,49 +8,23 @@ import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.storage.rocksdb.RocksDbReplicaStore;
 import io.meridian.app.deploy.DeploymentState;
 import io.meridian.app.deploy.LocalDeployer;
-import io.meridian.app.deploy.StateDirectories;
-import java.nio.file.Files;
+import io.meridian.app.deploy.LocalDeploymentFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 // Proves `meridian repair` with real agent processes (ADR 0014): a replica whose store was changed
 // behind replication's back while it was down (keys rotted, lost and invented) keeps serving the
 // wrong data after a restart, since its log is complete and nothing is re-sent; `meridian repair`
 // compares Merkle trees, repairs exactly those keys, and prints the figures.
 class RepairIT {
-  @TempDir
-  Path workspace;
-
-  private Path stateDirectory;
-  private String previousWorkspace;
-
-  @BeforeEach
-  void useTemporaryWorkspace() {
-    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
-    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
-    stateDirectory = workspace.resolve("state");
-    // Only `meridian repair` may repair here, or a periodic repair could beat it to the keys.
-    System.setProperty(LocalDeployer.REPAIR_INTERVAL_PROPERTY, "0");
-  }
-
-  @AfterEach
-  void stopWhateverIsLeft() throws Exception {
-    System.clearProperty(LocalDeployer.REPAIR_INTERVAL_PROPERTY);
-    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
-      LocalDeployer.teardown(DeploymentState.read(stateDirectory));
-    }
-    if (previousWorkspace == null) {
-      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
-    } else {
-      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
-    }
-  }
+  @RegisterExtension
+  final LocalDeploymentFixture deployment = new LocalDeploymentFixture()
+      // Only `meridian repair` may repair here, or a periodic repair could beat it to the keys.
+      .withSystemProperty(LocalDeployer.REPAIR_INTERVAL_PROPERTY, "0");
 
   private static String get(String region, String key) {
     CliRun get = CliRun.meridian("kv", "get", "--region", region, "--dataset", "orders", key);
@@ -59,21 +33,22 @@ class RepairIT {
 
   @Test
   void repairBringsBackAReplicaWhoseStoreWasChangedBehindReplication() throws Exception {
-    CliRun deploy = CliRun.meridian("deploy", "../samples/global-async.yaml", "--target", "local",
-        "--state-dir", stateDirectory.toString());
+    Path stateDirectory = deployment.stateDirectory();
+    CliRun deploy = CliRun.deployLocally(deployment, "../samples/global-async.yaml");
     assertThat(deploy.status()).as(deploy.all()).isZero();
     for (int i = 0; i < 20; i++) {
-      CliRun put = CliRun.meridian("kv", "put", "--region", "us-east", "--dataset", "orders", "k" + i, "v" + i);
+      CliRun put = CliRun.meridianHonouringPushback("kv", "put", "--region", "us-east", "--dataset", "orders", "k" + i,
+          "v" + i);
       assertThat(put.status()).as(put.all()).isZero();
     }
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .until(() -> get("ap-southeast", "k19").contains("orders/k19 = v19"));
 
     DeploymentState state = DeploymentState.read(stateDirectory);
     long pid = state.agent("ap-southeast").orElseThrow().pid();
     CliRun kill = CliRun.meridian("fault", "kill", "ap-southeast");
     assertThat(kill.status()).as(kill.all()).isZero();
-    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty());
     Path data = Path.of(state.agent("ap-southeast").orElseThrow().dataDirectory());
     try (RocksDbReplicaStore store = new RocksDbReplicaStore(data, List.of("orders"))) {
       StoredValue k3 = store.get("orders", Bytes.ofUtf8("k3")).orElseThrow();
@@ -84,9 +59,10 @@ class RepairIT {
           false)));
       store.sync();
     }
-    CliRun restart = CliRun.meridian("fault", "restart", "ap-southeast");
+    CliRun restart = CliRun.meridian("fault", "restart", "ap-southeast",
+        "--wait", LocalDeploymentFixture.AGENT_WAIT_SECONDS);
     assertThat(restart.status()).as(restart.all()).isZero();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .until(() -> get("ap-southeast", "k3").contains("orders/k3 = rotten"));
     assertThat(get("ap-southeast", "k7")).contains("not found");
 

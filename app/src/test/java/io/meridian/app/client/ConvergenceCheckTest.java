@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proves the load's convergence check waits until every replica answers the same for the
- * compared keys (ignoring which region served the read), reports how many rounds that took, and
+ * compared keys (ignoring which region served the read and when), reports how many rounds that took, and
  * reports a replica that never catches up as not converged, naming the key and both answers.
  * The replicas are real gRPC servers on 127.0.0.1 whose answers the test scripts.
  */
@@ -47,7 +47,10 @@ class ConvergenceCheckTest {
         .addService(new KvGrpc.KvImplBase() {
           @Override
           public void get(GetRequest request, StreamObserver<GetResponse> response) {
-            response.onNext(answer.apply(reads.getAndIncrement()).toBuilder().setServedByRegion(region).build());
+            // Each answer names its region and is stamped when served, as an agent's are: replicas
+            // that agree still differ there.
+            response.onNext(answer.apply(reads.getAndIncrement()).toBuilder().setServedByRegion(region)
+                .setServedAtUnixMicros(System.nanoTime() / 1000).build());
             response.onCompleted();
           }
         }).build().start();

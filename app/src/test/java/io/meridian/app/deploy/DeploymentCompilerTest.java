@@ -193,14 +193,35 @@ class DeploymentCompilerTest {
   }
 
   @Test
-  void quorumDatasetsWhoseConflictRuleTheAgentLacksAreSkippedAndNamed() throws Exception {
-    // The sample asks for version-vector siblings, which the agent's quorum mode does not keep.
+  void theQuorumSampleDeploysWithVersionVectorSiblingsAtEveryRegion() throws Exception {
+    // The sample asks for version-vector siblings, which the agent's quorum mode keeps (ADR 0034).
     DeploymentPlan plan = COMPILER.compile(sample("quorum-3.yaml"), false, countingPorts());
 
-    assertThat(plan.agents()).isNotEmpty();
-    assertThat(plan.agents()).allSatisfy(a -> assertThat(a.config().datasets()).isEmpty());
-    assertThat(plan.warnings()).anySatisfy(w -> assertThat(w)
-        .contains("skipped").contains("quorum mode").contains("version-vector").contains("conflictResolution: lww"));
+    assertThat(plan.warnings()).noneSatisfy(w -> assertThat(w).contains("skipped"));
+    assertThat(plan.agents()).hasSize(3).allSatisfy(agent -> {
+      io.meridian.agent.config.DatasetConfig carts = agent.config().datasets().get(0);
+      assertThat(carts.name()).isEqualTo("carts");
+      assertThat(carts.mode()).isEqualTo(io.meridian.agent.config.ReplicationMode.QUORUM);
+      assertThat(carts.conflictResolution()).isEqualTo(ConflictResolution.VERSION_VECTOR);
+      assertThat(carts.quorum().writeAcks()).isEqualTo(2);
+      assertThat(carts.quorum().readReplies()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void quorumDatasetsWhoseConflictRuleTheAgentLacksAreSkippedAndNamed() throws Exception {
+    String yaml = Files.readString(Path.of("../samples/quorum-3.yaml"))
+        .replace("conflictResolution: version-vector", "conflictResolution: crdt:counter");
+    Path file = Files.createTempFile("quorum-crdt", ".yaml");
+    try {
+      Files.writeString(file, yaml);
+      DeploymentPlan plan = COMPILER.compile(new TopologyReader().read(file).topology(), false, countingPorts());
+      assertThat(plan.agents()).allSatisfy(a -> assertThat(a.config().datasets()).isEmpty());
+      assertThat(plan.warnings()).anySatisfy(w -> assertThat(w).contains("skipped").contains("quorum mode")
+          .contains("crdt:counter").contains("conflictResolution: lww or version-vector"));
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

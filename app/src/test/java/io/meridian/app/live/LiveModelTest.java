@@ -88,6 +88,20 @@ class LiveModelTest {
   }
 
   @Test
+  void aConnectedReplicaThatReportsItselfStalledIsDegradedNotHealthy() {
+    // Issue 4: a healed replica stayed connected and 81 s behind at 0 changes/s, shown as OK.
+    model.apply(snapshot(1_000, "ap-southeast", 1_000, link("us-east", 81_122, 31_835, true)
+        .toBuilder().setStalledMillis(4_000).setChangesPerSecondIn(0).build()));
+
+    FlowState stalled = model.state(1_100).flows().get(TO_AP);
+    assertThat(stalled.connected()).isTrue();
+    assertThat(stalled.health()).isEqualTo(Health.DEGRADED);
+
+    model.apply(snapshot(2_000, "ap-southeast", 2_000, link("us-east", 300, 40, true)));
+    assertThat(model.state(2_100).flows().get(TO_AP).health()).isEqualTo(Health.OK);
+  }
+
+  @Test
   void anAgentThatDisappearsFailsItsRegionDisconnectsItsFlowsAndOpensAFaultUntilBack() {
     model.apply(snapshot(1_000, "us-east", 1_000, link("eu-central", 100, 0, true)));
     model.apply(snapshot(1_000, "eu-central", 1_000, link("us-east", 100, 0, true)));

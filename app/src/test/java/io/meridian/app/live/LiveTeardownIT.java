@@ -5,30 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import io.meridian.app.deploy.DeploymentState;
 import io.meridian.app.deploy.LocalDeployer;
-import io.meridian.app.deploy.StateDirectories;
 import io.meridian.app.live.LiveState.EntryKind;
 import io.meridian.model.RegionId;
 import io.meridian.visualization.graph.Status;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.DialogPane;
 import javafx.scene.control.Label;
-import javafx.scene.layout.StackPane;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
 // Proves, headless and with real agent processes, the two operator paths LiveViewIT does not
 // take: a planned failover chosen from a region's context menu on the graph moves the crown once
@@ -36,67 +25,15 @@ import org.testfx.framework.junit5.Start;
 // agent process of the deployment, removes deployment.json (the state directory's mark of a
 // running deployment) while keeping data and logs, and puts the outcome in the timeline while
 // the regions turn unreachable.
-@ExtendWith(ApplicationExtension.class)
-class LiveTeardownIT {
-  private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(120);
-  private static final Duration LIVE_TIMEOUT = Duration.ofSeconds(45);
+class LiveTeardownIT extends LiveDeploymentHarness {
   /** SIGTERM, then SIGKILL after LocalDeployer.STOP_TIMEOUT, with room for a loaded machine. */
   private static final Duration TEARDOWN_TIMEOUT =
       LocalDeployer.STOP_TIMEOUT.plus(LocalDeployer.KILL_TIMEOUT).plusSeconds(30);
 
-  @TempDir
-  Path workspace;
-
-  private Stage owner;
-  private Path stateDirectory;
-  private String previousWorkspace;
-  private final AtomicReference<LiveView> live = new AtomicReference<>();
-
-  @Start
-  void start(Stage stage) {
-    owner = stage;
-    stage.setScene(new Scene(new StackPane(), 200, 100));
-    stage.show();
-  }
-
-  @BeforeEach
-  void useTemporaryWorkspace() {
-    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
-    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
-    stateDirectory = workspace.resolve("state");
-  }
-
-  @AfterEach
-  void stopEverything(FxRobot robot) throws Exception {
-    LiveView view = live.get();
-    if (view != null) {
-      robot.interact(() -> view.root().getScene().getWindow().hide());
-    }
-    // Only when the test failed before its own tear down: no agent outlives the test.
-    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
-      LocalDeployer.teardown(DeploymentState.read(stateDirectory));
-    }
-    if (previousWorkspace == null) {
-      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
-    } else {
-      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
-    }
-  }
-
   @Test
   void failoverFromTheContextMenuThenTearDownFromTheWindow(FxRobot robot) throws Exception {
-    // Automatic failover off, as in LiveViewIT: on a loaded machine a slow heartbeat could
-    // otherwise move the crown on its own and this test would not know who moved it.
-    Path topology = workspace.resolve("global-async-manual.yaml");
-    Files.writeString(topology, Files.readString(Path.of("../samples/global-async.yaml"))
-        .replace("automatic: true", "automatic: false"));
-    robot.interact(() -> new DeployDialog(owner, topology,
-        connection -> live.set(LiveWindows.open(connection, owner))).show());
-    robot.clickOn("#deploy-state-dir").write(stateDirectory.toString());
-    robot.clickOn("#deploy-start");
-    await("the deployment and the live view").atMost(DEPLOY_TIMEOUT)
-        .pollInterval(Duration.ofMillis(250)).until(() -> live.get() != null);
-    LiveView view = live.get();
+    Path stateDirectory = deployment.stateDirectory();
+    LiveView view = deployTheAsyncSampleFromTheDialog(robot);
     LiveViewModel model = view.model();
     DeploymentState deployed = DeploymentState.read(stateDirectory);
     assertThat(deployed.agents()).extracting(DeploymentState.AgentRecord::region)
@@ -122,10 +59,12 @@ class LiveTeardownIT {
           new javafx.scene.input.PickResult(singapore, scene.getX(), scene.getY())));
     });
     String item = "Planned failover to ap-southeast";
-    List<String> shown = robot.lookup(".context-menu .label").queryAll().stream()
-        .filter(n -> n instanceof javafx.scene.control.Labeled)
-        .map(n -> ((javafx.scene.control.Labeled) n).getText()).toList();
-    assertThat(shown).as("the context menu of ap-southeast").contains(item);
+    // The menu's items are laid out when its window first shows, which may be a pulse later.
+    await("the context menu of ap-southeast").atMost(LIVE_TIMEOUT).untilAsserted(() ->
+        assertThat(onFx(() -> robot.lookup(".context-menu .label").queryAll().stream()
+            .filter(n -> n instanceof javafx.scene.control.Labeled)
+            .map(n -> ((javafx.scene.control.Labeled) n).getText()).toList()))
+            .as("the context menu of ap-southeast").contains(item));
     robot.clickOn(item);
     await("the crown on ap-southeast").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
       assertThat(actions(model)).anySatisfy(t -> assertThat(t).startsWith(
@@ -213,11 +152,5 @@ class LiveTeardownIT {
         .filter(n -> n.lookup(".region-label") instanceof Label label
             && name.equals(label.getText()))
         .findFirst().orElseThrow(() -> new AssertionError("no region " + name + " on the map")));
-  }
-
-  /** Reads what the JavaFX thread owns on the JavaFX thread: the view changes it every tick. */
-  private static <T> T onFx(java.util.concurrent.Callable<T> read) throws Exception {
-    return org.testfx.util.WaitForAsyncUtils.asyncFx(read).get(10,
-        java.util.concurrent.TimeUnit.SECONDS);
   }
 }

@@ -3,9 +3,6 @@ package io.meridian.app.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.meridian.app.deploy.DeploymentState;
-import io.meridian.app.deploy.LocalDeployer;
-import io.meridian.app.deploy.StateDirectories;
 import io.meridian.app.live.LiveState.EntryKind;
 import io.meridian.app.live.LiveState.FlowKey;
 import io.meridian.model.RegionId;
@@ -16,18 +13,8 @@ import io.meridian.visualization.graph.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
-import javafx.scene.Scene;
-import javafx.scene.layout.StackPane;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
-import org.testfx.framework.junit5.Start;
 
 // Proves the live view end to end, headless, with real agent processes: deploying the 3-region
 // async sample from the deploy dialog opens the live view; under load, lag values appear on the
@@ -35,72 +22,17 @@ import org.testfx.framework.junit5.Start;
 // fails it and restarting brings it back; a planned failover from the tool bar moves
 // the crown once the agents report it; every action is in the timeline with its outcome; the
 // recording saves and opens again.
-@ExtendWith(ApplicationExtension.class)
-class LiveViewIT {
+class LiveViewIT extends LiveDeploymentHarness {
   private static final LinkKey PACIFIC =
       LinkKey.between(RegionId.of("us-east"), RegionId.of("ap-southeast"));
   private static final FlowKey TO_AP = new FlowKey("orders", "us-east", "ap-southeast");
-  private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(120);
-  private static final Duration LIVE_TIMEOUT = Duration.ofSeconds(45);
   /** A healed replica drains its backlog; on a machine shared by many builds that takes a while. */
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(120);
 
-  @TempDir
-  Path workspace;
-
-  private Stage owner;
-  private Path stateDirectory;
-  private String previousWorkspace;
-  private final AtomicReference<LiveView> live = new AtomicReference<>();
-
-  @Start
-  void start(Stage stage) {
-    owner = stage;
-    stage.setScene(new Scene(new StackPane(), 200, 100));
-    stage.show();
-  }
-
-  @BeforeEach
-  void useTemporaryWorkspace() {
-    previousWorkspace = System.getProperty(StateDirectories.WORKSPACE_PROPERTY);
-    System.setProperty(StateDirectories.WORKSPACE_PROPERTY, workspace.toString());
-    stateDirectory = workspace.resolve("state");
-  }
-
-  @AfterEach
-  void stopEverything(FxRobot robot) throws Exception {
-    LiveView view = live.get();
-    if (view != null) {
-      robot.interact(() -> view.root().getScene().getWindow().hide());
-    }
-    if (Files.isRegularFile(stateDirectory.resolve(DeploymentState.FILE_NAME))) {
-      LocalDeployer.teardown(DeploymentState.read(stateDirectory));
-    }
-    if (previousWorkspace == null) {
-      System.clearProperty(StateDirectories.WORKSPACE_PROPERTY);
-    } else {
-      System.setProperty(StateDirectories.WORKSPACE_PROPERTY, previousWorkspace);
-    }
-  }
-
   @Test
   void deployWatchCutHealAndReplay(FxRobot robot) throws Exception {
-    // The sample with automatic failover off: this test follows one primary through a cut and a
-    // planned failover, and on a loaded machine a long cut may otherwise fail it over (ADR 0016).
-    Path topology = workspace.resolve("global-async-manual.yaml");
-    Files.writeString(topology, Files.readString(Path.of("../samples/global-async.yaml"))
-        .replace("automatic: true", "automatic: false"));
-    AtomicReference<DeployDialog> dialog = new AtomicReference<>();
-    robot.interact(() -> {
-      dialog.set(new DeployDialog(owner, topology,
-          connection -> live.set(LiveWindows.open(connection, owner))));
-      dialog.get().show();
-    });
-    robot.clickOn("#deploy-state-dir").write(stateDirectory.toString());
-    robot.clickOn("#deploy-start");
-    await("the deployment and the live view").atMost(DEPLOY_TIMEOUT)
-        .pollInterval(Duration.ofMillis(250)).until(() -> live.get() != null);
-    LiveView view = live.get();
+    Path workspace = deployment.workspace();
+    LiveView view = deployTheAsyncSampleFromTheDialog(robot);
     LiveViewModel model = view.model();
 
     // Load through the panel; lag figures appear on the replication links.
@@ -116,8 +48,10 @@ class LiveViewIT {
           .as("particles from the primary")
           .isNotNull();
     });
-    assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("us-east"))).badge())
-        .as("the primary is crowned").startsWith(LiveOverlays.CROWN);
+    // The crown comes from the agents' status, not from the snapshots that bring the lag: await it too.
+    await("the primary crowned").atMost(LIVE_TIMEOUT).untilAsserted(() ->
+        assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("us-east"))).badge())
+            .as("the primary is crowned").startsWith(LiveOverlays.CROWN));
 
     // Cut the link from the tool bar: it fails and its lag grows past the 500 ms bound.
     robot.interact(() -> view.graph().setSelection(GraphElement.link(PACIFIC)));
@@ -152,17 +86,23 @@ class LiveViewIT {
       throw new AssertionError("the healed replica did not catch up within "
           + RECOVERY_TIMEOUT.toSeconds() + " s; the live view shows: " + flow, stalled);
     }
-    assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
-        .isIn(Status.OK, Status.DEGRADED);
+    // The graph's overlays follow the model on the next frame, not at once.
+    await("the healed link drawn as working").atMost(LIVE_TIMEOUT).untilAsserted(() ->
+        assertThat(onFx(() -> view.graph().getLinkOverlays().get(PACIFIC)).status())
+            .isIn(Status.OK, Status.DEGRADED));
 
-    LiveState state = onFx(() -> model.stateProperty().get());
-    assertThat(state.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
-        .extracting(LiveState.TimelineEntry::text)
-        .anySatisfy(t -> assertThat(t).startsWith("cut link ap-southeast~us-east: done"))
-        .anySatisfy(t -> assertThat(t).startsWith("heal link ap-southeast~us-east: done"));
-    assertThat(state.faults()).anySatisfy(f -> {
-      assertThat(f.what()).isEqualTo("link ap-southeast~us-east cut");
-      assertThat(f.open()).isFalse();
+    // An action's outcome reaches the timeline when the action returns, which may be after the
+    // agents already report its effect: wait for it rather than assume the order.
+    await("cut and heal in the timeline").atMost(LIVE_TIMEOUT).untilAsserted(() -> {
+      LiveState state = onFx(() -> model.stateProperty().get());
+      assertThat(state.timeline()).filteredOn(e -> e.kind() == EntryKind.ACTION)
+          .extracting(LiveState.TimelineEntry::text)
+          .anySatisfy(t -> assertThat(t).startsWith("cut link ap-southeast~us-east: done"))
+          .anySatisfy(t -> assertThat(t).startsWith("heal link ap-southeast~us-east: done"));
+      assertThat(state.faults()).anySatisfy(f -> {
+        assertThat(f.what()).isEqualTo("link ap-southeast~us-east cut");
+        assertThat(f.open()).isFalse();
+      });
     });
 
     // Kill a replica's agent: its region fails; restart it: it is reachable again.
@@ -179,11 +119,14 @@ class LiveViewIT {
       assertThat(europe.reachable()).isTrue();
       assertThat(europe.health()).isNotEqualTo(LiveState.Health.FAILING);
     });
-    assertThat(onFx(() -> model.stateProperty().get()).timeline())
-        .filteredOn(e -> e.kind() == EntryKind.ACTION).extracting(LiveState.TimelineEntry::text)
-        .anySatisfy(t -> assertThat(t).startsWith("kill region eu-central: done — killed pid"))
-        .anySatisfy(t -> assertThat(t).startsWith("restart region eu-central: done — started "
-            + "again as pid"));
+    // The restarted agent can report itself reachable before the restart action returns.
+    await("kill and restart in the timeline").atMost(LIVE_TIMEOUT).untilAsserted(() ->
+        assertThat(onFx(() -> model.stateProperty().get()).timeline())
+            .filteredOn(e -> e.kind() == EntryKind.ACTION)
+            .extracting(LiveState.TimelineEntry::text)
+            .anySatisfy(t -> assertThat(t).startsWith("kill region eu-central: done — killed pid"))
+            .anySatisfy(t -> assertThat(t).startsWith("restart region eu-central: done — started "
+                + "again as pid")));
 
     // Planned failover to ap-southeast from the tool bar: the crown moves once the agents
     // report the new epoch, and the action is in the timeline with its outcome.
@@ -202,9 +145,11 @@ class LiveViewIT {
       assertThat(onFx(() -> view.graph().getRegionOverlays().get(RegionId.of("us-east")))
           .badge()).doesNotStartWith(LiveOverlays.CROWN);
     });
-    assertThat(onFx(() -> model.stateProperty().get()).timeline())
-        .filteredOn(e -> e.kind() == EntryKind.FAILOVER).extracting(LiveState.TimelineEntry::text)
-        .anySatisfy(t -> assertThat(t).contains("ap-southeast is primary"));
+    await("the failover event in the timeline").atMost(LIVE_TIMEOUT).untilAsserted(() ->
+        assertThat(onFx(() -> model.stateProperty().get()).timeline())
+            .filteredOn(e -> e.kind() == EntryKind.FAILOVER)
+            .extracting(LiveState.TimelineEntry::text)
+            .anySatisfy(t -> assertThat(t).contains("ap-southeast is primary")));
 
     // The recording saves and opens with the cut in it.
     Path file = workspace.resolve("session.mlive");
@@ -215,11 +160,5 @@ class LiveViewIT {
       assertThat(opened.stateAt(opened.lastMillis()).faults())
           .anySatisfy(f -> assertThat(f.what()).isEqualTo("link ap-southeast~us-east cut"));
     });
-  }
-
-  /** Reads what the JavaFX thread owns on the JavaFX thread: the view changes it every tick. */
-  private static <T> T onFx(java.util.concurrent.Callable<T> read) throws Exception {
-    return org.testfx.util.WaitForAsyncUtils.asyncFx(read).get(10,
-        java.util.concurrent.TimeUnit.SECONDS);
   }
 }

@@ -45,8 +45,8 @@ import javafx.stage.Stage;
  * path, with a display ({@code xvfb-run -a}) or without one (headless Monocle, software
  * rendering), as {@code docs/benchmarks.md} shows. Options: {@code --frames N} per measurement
  * (default 300), {@code --edits N} (default 30), {@code --samples DIR} (default {@code
- * samples}), {@code --start-only}, {@code --generated-only} (frames of the generated topology
- * only), {@code --no-preload} (start without {@link StudioPreload}, for comparison), {@code
+ * samples}), {@code --start-only}, {@code --generated-only} (frames, or with {@code
+ * --edits-only} edits, of the generated topology only), {@code --no-preload} (start without {@link StudioPreload}, for comparison), {@code
  * --edits-only} (start, then the edits, no frames); {@code -Dbench.bitmapOnly=true} measures
  * frames only as the studio draws them (bitmap while moving), not also as vectors. With {@code -Djavafx.animation.fullspeed=true} pulses are not held to 60 Hz, so
  * frame times show what a frame costs rather than the 16.7 ms pulse period.
@@ -121,7 +121,9 @@ public final class StudioBenchmark {
       System.exit(0);
     }
     if (Arrays.asList(args).contains("--edits-only")) {
-      measureEdits(studio, edits, "large-global");
+      if (!Arrays.asList(args).contains("--generated-only")) {
+        measureEdits(studio, edits, "large-global");
+      }
       measureGeneratedEdits(studio, edits);
       Platform.exit();
       System.exit(0);
@@ -351,6 +353,16 @@ public final class StudioBenchmark {
         studio.background).get();
     long[] fxCpuStart = new long[1];
     long[] fxCpuEnd = new long[1];
+    // Where the JavaFX thread's share goes: the edit call itself, what ran between it and the
+    // result's hand-over (pulses laying out the edited graph, outline and sheet), the hand-over,
+    // and the pulse that lays the result out.
+    long[] fxEditCall = new long[edits];
+    long[] fxBetween = new long[edits];
+    long[] fxDeliver = new long[edits];
+    long[] fxLastPulse = new long[edits];
+    long[] fxCpuEdited = new long[1];
+    long[] fxCpuHandOver = new long[1];
+    long[] fxCpuDelivered = new long[1];
     for (int round = -5; round < edits; round++) {
       // Up one millisecond, then down again: every round is a different design.
       double extraMs = (round & 1) == 0 ? 1 : -1;
@@ -370,8 +382,12 @@ public final class StudioBenchmark {
           public void changed(javafx.beans.value.ObservableValue<? extends Boolean> observable,
               Boolean was, Boolean now) {
             if (!now) {
+              fxCpuHandOver[0] = threads.getCurrentThreadCpuTime();
               studio.model.checkingProperty().removeListener(this);
               scene.addPostLayoutPulseListener(listener[0]);
+              // The rest of the hand-over runs after this listener; its end is the first thing
+              // run later on this thread.
+              Platform.runLater(() -> fxCpuDelivered[0] = threads.getCurrentThreadCpuTime());
               Platform.requestNextPulse();
             }
           }
@@ -387,6 +403,7 @@ public final class StudioBenchmark {
           throw new IllegalStateException("the edit was refused: "
               + studio.model.statusProperty().get());
         }
+        fxCpuEdited[0] = threads.getCurrentThreadCpuTime();
         return null;
       });
       long workerBefore = threads.getThreadCpuTime(workerId);
@@ -403,11 +420,22 @@ public final class StudioBenchmark {
         // The rendering of the pulse is not in the FX thread's figure (the renderer thread).
         fxCpu[round] = fxCpuEnd[0] - fxCpuStart[0];
         workerCpu[round] = threads.getThreadCpuTime(workerId) - workerBefore;
+        fxEditCall[round] = fxCpuEdited[0] - fxCpuStart[0];
+        if (fxCpuHandOver[0] >= fxCpuEdited[0]) {
+          fxBetween[round] = fxCpuHandOver[0] - fxCpuEdited[0];
+          fxDeliver[round] = Math.max(0, fxCpuDelivered[0] - fxCpuHandOver[0]);
+          fxLastPulse[round] = Math.max(0, fxCpuEnd[0] - Math.max(fxCpuDelivered[0],
+              fxCpuHandOver[0]));
+        }
       }
     }
     print("edit to validation and analysis on screen, " + what, nanos);
     print("  of which CPU of the check (validation and analysis, background thread)", workerCpu);
     print("  of which CPU of the JavaFX thread (hand-over, panels, layout)", fxCpu);
+    print("    JavaFX thread: the edit call (graph, outline, sheet, overlays)", fxEditCall);
+    print("    JavaFX thread: from the edit call to the hand-over (pulses)", fxBetween);
+    print("    JavaFX thread: the hand-over (problems, analysis, overlays)", fxDeliver);
+    print("    JavaFX thread: the pulse that lays the result out", fxLastPulse);
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.meridian.app.studio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.meridian.app.check.DesignCheck;
 import io.meridian.app.check.TestRules;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,8 +114,12 @@ class StudioViewTest {
 
     TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
     assertThat(outline.getRoot().getChildren().get(0).getValue()).isEqualTo("Regions (0)");
-    assertThat(robot.lookup("#status").queryLabeled().getText())
-        .isEqualTo("untitled · 0 regions, 0 links, 0 datasets · no problems");
+    // The menu shows "Empty design" at once; this line comes with the check of the empty design,
+    // which runs on the background thread (behind the sample's own check, perhaps).
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#status").queryLabeled().getText())
+            .get(10, TimeUnit.SECONDS))
+            .isEqualTo("untitled · 0 regions, 0 links, 0 datasets · no problems"));
   }
 
   private void openAndWait(Path file) throws TimeoutException {

@@ -19,6 +19,10 @@ import java.util.TreeSet;
  * @param samples Monte Carlo samples per distribution
  * @param delayModel the distribution of a link's one-way delay
  * @param versionThresholds the {@code k} values for "more than k versions behind"
+ * @param diskSyncMs how long one durable write to a replica's disk takes (an fsync), in
+ *     milliseconds: a {@code sync} replica and a {@code consensus} follower force the write to
+ *     disk before they answer, so a write there waits for one such sync after the network's round
+ *     trip (ADR 0051). The same for every region of the analysis
  */
 public record AnalysisOptions(
     double writeRatePerSecond,
@@ -28,7 +32,8 @@ public record AnalysisOptions(
     long seed,
     int samples,
     DelayModel delayModel,
-    List<Long> versionThresholds) {
+    List<Long> versionThresholds,
+    double diskSyncMs) {
 
   /** Default write rate per dataset. */
   public static final double DEFAULT_WRITE_RATE_PER_SECOND = 1000;
@@ -48,10 +53,26 @@ public record AnalysisOptions(
   /** Most samples accepted, to bound memory (8 bytes per sample per cached distribution). */
   public static final int SAMPLES_MAX = 1_000_000;
 
-  /** The defaults: 1000 writes/s of 1 KiB, no failures, 1000 samples, shifted lognormal. */
+  /**
+   * Default time of one disk sync before a replica or follower answers, in milliseconds: the
+   * median RocksDB write-ahead-log sync of the agents measured on this project's benchmark machine
+   * (0.9-1.1 ms, sync writes traced hop by hop, ADR 0051). A log whose space is allocated ahead
+   * syncs only its data; a bare append-and-force loop on the same disk takes 2-4 ms because each
+   * append also commits the file's new length. A local NVMe disk syncs in well under a
+   * millisecond, a cloud network volume in about 1-3 ms; {@code meridian analyze --disk-sync-ms}
+   * sets another figure.
+   */
+  public static final double DEFAULT_DISK_SYNC_MS = 1.0;
+  /** Largest disk sync accepted: beyond a second it is a failing disk, not a latency term. */
+  public static final double DISK_SYNC_MS_MAX = 1000;
+
+  /**
+   * The defaults: 1000 writes/s of 1 KiB, no failures, 1000 samples, shifted lognormal, a disk
+   * sync of {@value #DEFAULT_DISK_SYNC_MS} ms.
+   */
   public static final AnalysisOptions DEFAULTS = new AnalysisOptions(DEFAULT_WRITE_RATE_PER_SECOND,
       DEFAULT_VALUE_BYTES, List.of(), List.of(), DEFAULT_SEED, DEFAULT_SAMPLES,
-      DelayModel.SHIFTED_LOGNORMAL, List.of(1L, 10L, 100L));
+      DelayModel.SHIFTED_LOGNORMAL, List.of(1L, 10L, 100L), DEFAULT_DISK_SYNC_MS);
 
   /** Checks ranges, sorts and de-duplicates the failure lists. */
   public AnalysisOptions {
@@ -69,46 +90,53 @@ public record AnalysisOptions(
     for (long k : versionThresholds) {
       Invariants.require(k >= 0, "version thresholds must be zero or more, was %d", k);
     }
+    Invariants.require(Double.isFinite(diskSyncMs) && diskSyncMs >= 0 && diskSyncMs <= DISK_SYNC_MS_MAX,
+        "disk sync time must be between 0 and %s ms, was %s", DISK_SYNC_MS_MAX, diskSyncMs);
   }
 
   public AnalysisOptions withWriteRatePerSecond(double value) {
     return new AnalysisOptions(value, valueBytes, failedRegions, cutLinks, seed, samples,
-        delayModel, versionThresholds);
+        delayModel, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withValueBytes(int value) {
     return new AnalysisOptions(writeRatePerSecond, value, failedRegions, cutLinks, seed, samples,
-        delayModel, versionThresholds);
+        delayModel, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withFailedRegions(List<RegionId> value) {
     return new AnalysisOptions(writeRatePerSecond, valueBytes, value, cutLinks, seed, samples,
-        delayModel, versionThresholds);
+        delayModel, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withCutLinks(List<LinkRef> value) {
     return new AnalysisOptions(writeRatePerSecond, valueBytes, failedRegions, value, seed, samples,
-        delayModel, versionThresholds);
+        delayModel, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withSeed(long value) {
     return new AnalysisOptions(writeRatePerSecond, valueBytes, failedRegions, cutLinks, value,
-        samples, delayModel, versionThresholds);
+        samples, delayModel, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withSamples(int value) {
     return new AnalysisOptions(writeRatePerSecond, valueBytes, failedRegions, cutLinks, seed, value,
-        delayModel, versionThresholds);
+        delayModel, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withDelayModel(DelayModel value) {
     return new AnalysisOptions(writeRatePerSecond, valueBytes, failedRegions, cutLinks, seed,
-        samples, value, versionThresholds);
+        samples, value, versionThresholds, diskSyncMs);
   }
 
   public AnalysisOptions withVersionThresholds(List<Long> value) {
     return new AnalysisOptions(writeRatePerSecond, valueBytes, failedRegions, cutLinks, seed,
-        samples, delayModel, value);
+        samples, delayModel, value, diskSyncMs);
+  }
+
+  public AnalysisOptions withDiskSyncMs(double value) {
+    return new AnalysisOptions(writeRatePerSecond, valueBytes, failedRegions, cutLinks, seed,
+        samples, delayModel, versionThresholds, value);
   }
 
   /**

@@ -105,13 +105,15 @@ final class DatasetAnalyzer {
   }
 
   /**
-   * What one client's result depends on. {@code shared} holds the dataset, its policy, the
-   * options, the leadership and the routes between voters: the same for every client, so it is
-   * hashed once per dataset.
+   * One dataset's per-client results of a run, under the memo key {@link RunKey} of what they
+   * share (the dataset, its policy, the options, the leadership and the routes between voters:
+   * the same for every client). A client's result depends besides only on the client region,
+   * whether it is alive and its routes to the voters, kept here per client in {@code toVoters}.
    */
-  private record ClientKey(
-      HashedList<Object> shared, Region client, boolean alive,
-      HashedList<Optional<Route>> toVoters) {}
+  private record DatasetRun(List<Region> clients, boolean[] alive,
+      Optional<Route>[][] toVoters, RegionAnalysis[] results) {}
+
+  private record RunKey(HashedList<Object> shared) {}
 
   /** Places a dataset, or explains in {@code notes} why it cannot be analysed. */
   static Placement place(Dataset dataset, Policy policy, Network network, List<String> notes) {
@@ -232,11 +234,23 @@ final class DatasetAnalyzer {
     return result;
   }
 
-  /** Analyses every client region of a placed dataset. */
+  /**
+   * Analyses every client region of a placed dataset. A client whose region, liveness and routes
+   * to the voters are those of the previous run of the same dataset (same shared key) reuses its
+   * result; routes are compared by identity first, which is what an edit that keeps them gives
+   * (see {@link Network}), and by value otherwise.
+   */
+  @SuppressWarnings("unchecked")
   List<RegionAnalysis> regions(Placement p, List<Region> clients) {
-    List<Optional<Route>> routes = new ArrayList<>();
-    for (RegionId x : p.voters()) {
-      for (RegionId y : p.voters()) {
+    List<RegionId> voters = p.voters();
+    int voterCount = voters.size();
+    int[] voterIndex = new int[voterCount];
+    for (int j = 0; j < voterCount; j++) {
+      voterIndex[j] = network.index(voters.get(j));
+    }
+    List<Optional<Route>> routes = new ArrayList<>(voterCount * voterCount);
+    for (int x : voterIndex) {
+      for (int y : voterIndex) {
         routes.add(network.route(x, y));
       }
     }
@@ -251,18 +265,36 @@ final class DatasetAnalyzer {
     sharedParts.add(between);
     sharedParts.add(p.data().stream().map(network::alive).toList());
     HashedList<Object> shared = canonical(new HashedList<>(sharedParts));
-    Map<Object, Staleness> stalenessByReader = new HashMap<>();
-    List<RegionAnalysis> out = new ArrayList<>();
-    for (Region client : clients) {
-      List<Optional<Route>> toVoters = new ArrayList<>();
-      for (RegionId v : p.voters()) {
-        toVoters.add(network.route(client.id(), v));
+    RunKey runKey = new RunKey(shared);
+    DatasetRun before = (DatasetRun) previousMemo.get(runKey);
+    Map<RegionId, Integer> beforeByClient = null;
+    if (before != null && before.clients() != clients && !before.clients().equals(clients)) {
+      beforeByClient = new HashMap<>();
+      for (int i = 0; i < before.clients().size(); i++) {
+        beforeByClient.putIfAbsent(before.clients().get(i).id(), i);
       }
-      ClientKey key = new ClientKey(shared, client, network.alive(client.id()),
-          new HashedList<>(toVoters));
-      RegionAnalysis result = (RegionAnalysis) memo.get(key);
-      if (result == null) {
-        result = (RegionAnalysis) previousMemo.get(key);
+    }
+    Map<Object, Staleness> stalenessByReader = new HashMap<>();
+    int clientCount = clients.size();
+    boolean[] alive = new boolean[clientCount];
+    Optional<Route>[][] toVoters = new Optional[clientCount][];
+    RegionAnalysis[] results = new RegionAnalysis[clientCount];
+    for (int i = 0; i < clientCount; i++) {
+      Region client = clients.get(i);
+      int c = network.index(client.id());
+      Optional<Route>[] mine = new Optional[voterCount];
+      for (int j = 0; j < voterCount; j++) {
+        mine[j] = network.route(c, voterIndex[j]);
+      }
+      alive[i] = network.alive(client.id());
+      toVoters[i] = mine;
+      int k = before == null ? -1 : beforeByClient == null ? i
+          : beforeByClient.getOrDefault(client.id(), -1);
+      RegionAnalysis result = null;
+      if (k >= 0 && before.alive()[k] == alive[i]
+          && sameRoutes(before.toVoters()[k], mine)
+          && before.clients().get(k).equals(client)) {
+        result = before.results()[k];
       }
       if (result == null) {
         result = client(p, client.id(), stalenessByReader, shared);
@@ -270,10 +302,19 @@ final class DatasetAnalyzer {
       } else {
         reused++;
       }
-      memo.put(key, result);
-      out.add(result);
+      results[i] = result;
     }
-    return out;
+    memo.put(runKey, new DatasetRun(clients, alive, toVoters, results));
+    return List.of(results);
+  }
+
+  private static boolean sameRoutes(Optional<Route>[] before, Optional<Route>[] now) {
+    for (int j = 0; j < now.length; j++) {
+      if (before[j] != now[j] && !before[j].equals(now[j])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private record StalenessKey(HashedList<Object> shared, RegionId reader) {}
@@ -354,7 +395,7 @@ final class DatasetAnalyzer {
       }
       case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().w(), "W",
           "inner");
-      case CONSENSUS -> consensus(p, c, op, "inner", "commits when a majority");
+      case CONSENSUS -> consensus(p, c, op, "inner", "commits when a majority", true);
     };
   }
 
@@ -373,9 +414,13 @@ final class DatasetAnalyzer {
           + set(others) + ", only " + ackRoutes.size() + " reachable from primary " + leader);
     }
     String acked = acks == null ? "all " + need + " other replicas" : need + " of " + set(others);
+    // Each replica syncs the write to disk before it acknowledges; the primary syncs its own copy
+    // while the batch travels (ADR 0029), so one sync is on the path, after the round trip, or
+    // the primary's own when no other replica has to answer (ADR 0051).
     return viaLeader(p, c, op, "commits at primary",
-        d -> kthRoundTrip(d, "inner", ackRoutes, need),
-        "after " + acked + " acknowledge");
+        d -> thenDiskSync(d, kthRoundTrip(d, "inner", ackRoutes, need)),
+        need == 0 ? diskSyncText(0, "the primary")
+            : "after " + acked + " acknowledge" + afterComma(diskSyncText(need, "the primary")));
   }
 
   /** Client hop to the leader plus whatever the leader waits for. */
@@ -423,7 +468,14 @@ final class DatasetAnalyzer {
             hop.describe() + ", then " + needed + " of " + q.n() + " acks"));
   }
 
-  private Operation consensus(Placement p, RegionId c, String op, String purpose, String what) {
+  /**
+   * A consensus operation: the client's hop to the leader and the fastest majority's round trip,
+   * and for a write ({@code durable}) one disk sync, since a follower appends the entry to its
+   * Raft log and forces it before it answers (the leader's own sync runs in parallel; with no
+   * other voter needed, it is the leader's). A read only confirms leadership: nothing is synced.
+   */
+  private Operation consensus(Placement p, RegionId c, String op, String purpose, String what,
+      boolean durable) {
     if (p.leader() == null) {
       return Operation.unavailable(op, c + " cannot " + opVerb(op) + ": " + p.leaderProblem());
     }
@@ -442,11 +494,14 @@ final class DatasetAnalyzer {
     }
     Route r = hop.get();
     String note = p.leaderNote() == null ? "" : " (" + p.leaderNote() + ")";
+    String synced = durable ? afterComma(diskSyncText(need, "the leader")) : "";
     return new Operation(op, true, true, "leader " + leader + " " + what + " of "
-        + p.voters().size() + " voters (" + p.majority() + ") answer" + note,
-        measure(d -> plus(d, d.roundTrip("client", r),
-                kthRoundTrip(d, purpose, acks, need)),
-            r.describe() + ", then majority " + p.majority() + " of " + p.voters().size()));
+        + p.voters().size() + " voters (" + p.majority() + ") answer" + synced + note,
+        measure(d -> plus(d, d.roundTrip("client", r), durable
+                ? thenDiskSync(d, kthRoundTrip(d, purpose, acks, need))
+                : kthRoundTrip(d, purpose, acks, need)),
+            r.describe() + ", then majority " + p.majority() + " of " + p.voters().size()
+                + (durable ? " + disk sync" : "")));
   }
 
   // ---------------------------------------------------------------- reads
@@ -469,19 +524,19 @@ final class DatasetAnalyzer {
             + "this session's own writes (a replica still behind waits briefly, then asks the primary)");
         case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().n() - p.quorum().w() + 1,
             "N-W+1", "read");
-        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority");
+        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority", false);
       };
       case BOUNDED_STALENESS -> mode == ReplicationMode.CONSENSUS
-          ? consensus(p, c, op, "read", "confirms it still leads when a majority")
+          ? consensus(p, c, op, "read", "confirms it still leads when a majority", false)
           : bounded(p, c, op);
       case QUORUM -> switch (mode) {
-        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority");
+        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority", false);
         default -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().r(), "R", "read");
       };
       case STRONG -> switch (mode) {
         case ASYNC, SYNC -> leasedPrimaryRead(p, c, op);
         case QUORUM -> quorumOperation(p, c, op, p.quorum() == null ? 1 : p.quorum().n(), "N", "read");
-        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority");
+        case CONSENSUS -> consensus(p, c, op, "read", "confirms it still leads when a majority", false);
         case MULTI_PRIMARY -> throw new IllegalStateException("refused above");
       };
     };
@@ -858,6 +913,55 @@ final class DatasetAnalyzer {
     }
     return sampler.derived(new KthKey(purpose, new HashedList<>(routes), k),
         () -> Samples.kthSmallest(routes.stream().map(r -> d.roundTrip(purpose, r)).toList(), k));
+  }
+
+  private record SyncedKey(double[] waited, double diskSyncMs) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof SyncedKey that && that.waited == waited
+          && Double.compare(that.diskSyncMs, diskSyncMs) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(waited) + Double.hashCode(diskSyncMs);
+    }
+  }
+
+  /**
+   * {@code waited} followed by one disk sync ({@link AnalysisOptions#diskSyncMs()}): what a write
+   * waits for when the last answer it needs comes from a replica that forces the write to disk
+   * first. The speed-of-light floor leaves the sync out: it is the network's limit, and the sync
+   * is part of what the design costs above it. Remembered like the round trips it follows.
+   */
+  private double[] thenDiskSync(Delays d, double[] waited) {
+    if (d == FLOOR || options.diskSyncMs() == 0) {
+      return waited;
+    }
+    if (waited.length == 1) {
+      return Samples.plus(waited, Samples.constant(options.diskSyncMs()));
+    }
+    return sampler.derived(new SyncedKey(waited, options.diskSyncMs()),
+        () -> Samples.plus(waited, Samples.constant(options.diskSyncMs())));
+  }
+
+  /**
+   * How an explanation names the disk sync a write waits for, after what precedes it and a
+   * comma: {@code "each after a disk sync (1 ms)"}, or the lone writer's own sync when no
+   * other replica answers; empty when the analysis assumes no sync time.
+   */
+  private String diskSyncText(int answering, String writer) {
+    if (options.diskSyncMs() == 0) {
+      return "";
+    }
+    String ms = fmt(options.diskSyncMs()) + " ms";
+    return answering == 0 ? "once " + writer + "'s own disk sync (" + ms + ") is done"
+        : "each after a disk sync (" + ms + ")";
+  }
+
+  /** {@code ", " + part}, or nothing when the part is empty. */
+  private static String afterComma(String part) {
+    return part.isEmpty() ? "" : ", " + part;
   }
 
   private Latency measure(Function<Delays, double[]> formula, String route) {

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -50,6 +49,15 @@ final class Network {
   private Network previous;
   private int[] components;
   private int treesReused;
+  private int rowsReused;
+  /**
+   * Per source: its tree was computed again but has the previous tree's parents, so a route that
+   * crosses no edited link is the previous route.
+   */
+  private boolean[] sameParents;
+  /** Dijkstra's scratch space (an indexed binary heap), shared by every tree of this network. */
+  private int[] heap;
+  private int[] heapPosition;
 
   /** One source's shortest-path tree. */
   private record Tree(double[] distance, int[] parentEdge) {}
@@ -122,9 +130,16 @@ final class Network {
         }
       }
       for (int s = 0; s < n; s++) {
-        if (previous.trees[s] != null && reusable(previous.trees[s], previous)) {
-          trees[s] = previous.trees[s];
+        Tree tree = previous.trees[s];
+        if (tree != null && reusable(tree, previous)) {
+          trees[s] = tree;
           treesReused++;
+          if (previous.routes[s] != null && !touchesEdit(tree)) {
+            // The same tree and no edited link in it: every route from s is the previous one,
+            // so the row is copied instead of being walked and compared route by route.
+            routes[s] = previous.routes[s].clone();
+            rowsReused++;
+          }
         }
       }
     }
@@ -164,6 +179,21 @@ final class Network {
     return true;
   }
 
+  /** Whether an edited link is in {@code tree} (it may then be kept, but not its routes). */
+  private boolean touchesEdit(Tree tree) {
+    for (int e = changed.nextSetBit(0); e >= 0; e = changed.nextSetBit(e + 1)) {
+      if (tree.parentEdge[edgeA[e]] == e || tree.parentEdge[edgeB[e]] == e) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How many rows of routes this network copied whole from the previous one. */
+  int rowsReused() {
+    return rowsReused;
+  }
+
   /** How many of the previous network's shortest-path trees this one kept. */
   int treesReused() {
     return treesReused;
@@ -197,6 +227,20 @@ final class Network {
     if (s == null || t == null) {
       return Optional.empty();
     }
+    return route(s.intValue(), t.intValue());
+  }
+
+  /** A surviving region's position, for {@link #route(int, int)}; -1 when it is down or unknown. */
+  int index(RegionId id) {
+    Integer at = index.get(id);
+    return at == null ? -1 : at;
+  }
+
+  /** {@link #route(RegionId, RegionId)} by positions from {@link #index}. */
+  Optional<Route> route(int s, int t) {
+    if (s < 0 || t < 0) {
+      return Optional.empty();
+    }
     Optional<Route>[] known = routes[s];
     if (known == null) {
       known = routes[s] = newRoutes(vertices.length);
@@ -224,30 +268,29 @@ final class Network {
     if (Double.isInfinite(tree.distance[t])) {
       return Optional.empty();
     }
-    List<Integer> path = new ArrayList<>();
+    int length = 0;
     boolean crossesEdit = false;
-    for (int v = t; v != s; ) {
+    for (int v = t; v != s; length++) {
       int e = tree.parentEdge[v];
-      path.add(e);
       crossesEdit |= changed == null || changed.get(e);
       v = edgeA[e] == v ? edgeB[e] : edgeA[e];
     }
     Optional<Route> before = previousRoute(s, t);
-    if (!crossesEdit && before != null && previous.trees[s] == tree) {
+    if (!crossesEdit && before != null
+        && (previous.trees[s] == tree || sameParents != null && sameParents[s])) {
       // The same tree and the same link objects along the way: the same route.
       return before;
     }
-    List<Region> nodes = new ArrayList<>(path.size() + 1);
-    List<Link> hops = new ArrayList<>(path.size());
-    nodes.add(vertices[s]);
-    int v = s;
-    for (int i = path.size() - 1; i >= 0; i--) {
-      int e = path.get(i);
-      hops.add(edges[e]);
+    Region[] nodes = new Region[length + 1];
+    Link[] hops = new Link[length];
+    nodes[length] = vertices[t];
+    for (int v = t, i = length - 1; v != s; i--) {
+      int e = tree.parentEdge[v];
+      hops[i] = edges[e];
       v = edgeA[e] == v ? edgeB[e] : edgeA[e];
-      nodes.add(vertices[v]);
+      nodes[i] = vertices[v];
     }
-    Optional<Route> route = Optional.of(new Route(nodes, hops));
+    Optional<Route> route = Optional.of(new Route(List.of(nodes), List.of(hops)));
     return before != null && before.equals(route) ? before : route;
   }
 
@@ -256,8 +299,9 @@ final class Network {
     if (previous == null) {
       return null;
     }
-    Integer ps = previous.index.get(vertices[s].id());
-    Integer pt = previous.index.get(vertices[t].id());
+    // With the same graph (changed is set) the previous network numbers regions the same way.
+    Integer ps = changed != null ? Integer.valueOf(s) : previous.index.get(vertices[s].id());
+    Integer pt = changed != null ? Integer.valueOf(t) : previous.index.get(vertices[t].id());
     if (ps == null || pt == null || previous.routes[ps] == null) {
       return null;
     }
@@ -276,16 +320,25 @@ final class Network {
     int[] parentEdge = new int[n];
     Arrays.fill(distance, Double.POSITIVE_INFINITY);
     Arrays.fill(parentEdge, -1);
+    if (heap == null) {
+      heap = new int[n];
+      heapPosition = new int[n];
+    }
+    // Position in the heap, -1 when not in it; a settled region is never put back.
+    Arrays.fill(heapPosition, -1);
     boolean[] settled = new boolean[n];
-    PriorityQueue<double[]> queue = new PriorityQueue<>(
-        (x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
     distance[source] = 0;
-    queue.add(new double[] {0, source});
-    while (!queue.isEmpty()) {
-      double[] head = queue.poll();
-      int u = (int) head[1];
-      if (settled[u] || head[0] != distance[u]) {
-        continue;
+    int size = 0;
+    heap[size] = source;
+    heapPosition[source] = size++;
+    while (size > 0) {
+      int u = heap[0];
+      heapPosition[u] = -1;
+      size--;
+      if (size > 0) {
+        heap[0] = heap[size];
+        heapPosition[heap[0]] = 0;
+        siftDown(0, size, distance);
       }
       settled[u] = true;
       for (int e : incident[u]) {
@@ -294,13 +347,68 @@ final class Network {
         if (!settled[v] && through < distance[v]) {
           distance[v] = through;
           parentEdge[v] = e;
-          queue.add(new double[] {through, v});
+          if (heapPosition[v] < 0) {
+            heap[size] = v;
+            heapPosition[v] = size++;
+          }
+          siftUp(heapPosition[v], distance);
         }
       }
     }
     tree = new Tree(distance, parentEdge);
     trees[source] = tree;
+    if (changed != null && previous != null && previous.trees[source] != null
+        && Arrays.equals(parentEdge, previous.trees[source].parentEdge)) {
+      // An edited link's round trip changed distances but not which links the routes take.
+      if (sameParents == null) {
+        sameParents = new boolean[n];
+      }
+      sameParents[source] = true;
+    }
     return tree;
+  }
+
+  /** Heap order: by distance, then by position in the topology (see the class). */
+  private static boolean before(int x, int y, double[] distance) {
+    return distance[x] < distance[y] || distance[x] == distance[y] && x < y;
+  }
+
+  private void siftUp(int at, double[] distance) {
+    int v = heap[at];
+    while (at > 0) {
+      int parent = (at - 1) >>> 1;
+      int above = heap[parent];
+      if (!before(v, above, distance)) {
+        break;
+      }
+      heap[at] = above;
+      heapPosition[above] = at;
+      at = parent;
+    }
+    heap[at] = v;
+    heapPosition[v] = at;
+  }
+
+  private void siftDown(int at, int size, double[] distance) {
+    int v = heap[at];
+    while (true) {
+      int child = 2 * at + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && before(heap[child + 1], heap[child], distance)) {
+        child++;
+      }
+      int below = heap[child];
+      if (!before(below, v, distance)) {
+        break;
+      }
+      heap[at] = below;
+      heapPosition[below] = at;
+      at = child;
+    }
+    heap[at] = v;
+    heapPosition[v] = at;
   }
 
   /** Whether a surviving path joins the two regions. */

@@ -217,12 +217,17 @@ public final class TopologyAnalyzer {
       List<String> warnings) {
     List<LinkAnalysis> out = new ArrayList<>();
     Set<LinkRef> seen = new LinkedHashSet<>();
+    // The first region of each id, as Topology.region finds it, without a scan per link end.
+    Map<RegionId, Region> regions = new HashMap<>();
+    for (Region region : topology.regions()) {
+      regions.putIfAbsent(region.id(), region);
+    }
     for (Link link : topology.links()) {
       if (!seen.add(LinkRef.of(link))) {
         continue;
       }
-      Optional<Region> a = topology.region(link.a());
-      Optional<Region> b = topology.region(link.b());
+      Optional<Region> a = Optional.ofNullable(regions.get(link.a()));
+      Optional<Region> b = Optional.ofNullable(regions.get(link.b()));
       double km = a.isPresent() && b.isPresent() ? Geo.greatCircleKm(a.get(), b.get()) : 0;
       double floor = Geo.fibreRttFloorMs(km);
       boolean fasterThanLight = link.rttMs() < floor;

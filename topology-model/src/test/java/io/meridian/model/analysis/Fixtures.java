@@ -24,6 +24,12 @@ final class Fixtures {
   static final RegionId EU = RegionId.of("eu-west");
   static final RegionId AP = RegionId.of("ap-south");
 
+  /**
+   * The disk sync the default options add to every sync and consensus write: the replica or
+   * follower forces the write to disk before it answers (ADR 0051).
+   */
+  static final double SYNC = AnalysisOptions.DEFAULT_DISK_SYNC_MS;
+
   private Fixtures() {}
 
   static List<Region> regions() {

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Proves that the incremental analysis the studio runs on every edit is exact: for random
  * sequences of edits (link round trips set to small whole numbers so that equally fast routes are
- * common, jitter, links added and removed, links cut in a what-if, policies and placements), the
- * analyzer that carries its memo and shortest-path trees from edit to edit gives the same routes
- * and the same analysis as a fresh analysis of the edited design.
+ * common, jitter, links added and removed, links cut in a what-if, policies and placements, regions
+ * added, moved and removed), the analyzer that carries its memo, shortest-path trees, rows of
+ * routes and per-dataset client results from edit to edit gives the same routes and the same
+ * analysis as a fresh analysis of the edited design.
  */
 class IncrementalEditsPropertyTest {
   private static final AnalysisOptions OPTIONS = AnalysisOptions.DEFAULTS.withSamples(200);
@@ -117,7 +118,7 @@ class IncrementalEditsPropertyTest {
     List<Region> regions = design.regions();
     RegionId x = regions.get(random.nextInt(regions.size())).id();
     RegionId y = regions.get(random.nextInt(regions.size())).id();
-    switch (random.nextInt(8)) {
+    switch (random.nextInt(11)) {
       case 0, 1, 2 -> {
         double rtt = 1 + random.nextInt(40);
         return new Edit("rtt of " + link.name() + " to " + rtt,
@@ -142,6 +143,31 @@ class IncrementalEditsPropertyTest {
         int w = 1 + random.nextInt(3);
         return new Edit("quorum-fast W=" + w,
             design.mapPolicy("quorum-fast", p -> p.withQuorum(new QuorumSpec(5, w, 2))), options);
+      }
+      case 8 -> {
+        // A new region linked to one other: every dataset gets one more client.
+        String id = "n" + random.nextInt(1_000_000);
+        if (design.region(RegionId.of(id)).isPresent()) {
+          return new Edit("nothing", design, options);
+        }
+        Region near = design.regions().get(random.nextInt(design.regions().size()));
+        return new Edit("add region " + id, design
+            .plusRegion(Region.of(id, near.latitude(), near.longitude(), "EU"))
+            .plusLink(Link.of(id, near.id().value(), 1 + random.nextInt(40))), options);
+      }
+      case 9 -> {
+        // A region that holds no replica of any dataset removed, with its links.
+        boolean replica = design.datasets().stream().anyMatch(d -> d.replicas().contains(x));
+        if (replica || design.regions().size() <= 4) {
+          return new Edit("nothing", design, options);
+        }
+        return new Edit("remove region " + x, design.minusRegion(x), options);
+      }
+      case 10 -> {
+        // A client moved: its routes stay, its floor (great circles) changes.
+        return new Edit("move " + x, design.mapRegion(x,
+            r -> r.withLocation(Math.max(-89, Math.min(89, r.latitude() + 1)), r.longitude())),
+            options);
       }
       default -> {
         Dataset orders = design.dataset("orders").orElseThrow();

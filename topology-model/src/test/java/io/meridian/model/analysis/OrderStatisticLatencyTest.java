@@ -2,6 +2,7 @@ package io.meridian.model.analysis;
 
 import static io.meridian.model.analysis.Fixtures.AP;
 import static io.meridian.model.analysis.Fixtures.EU;
+import static io.meridian.model.analysis.Fixtures.SYNC;
 import static io.meridian.model.analysis.Fixtures.US;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * With jitter-free, loss-free links every latency is exact: a quorum write is the W-th smallest
  * round trip from the coordinator, a sync write the slowest acknowledging round trip, a consensus
- * write the fastest majority, each plus the client's hop.
+ * write the fastest majority, each plus the client's hop; sync and consensus writes then wait for
+ * one disk sync at the replica or follower that answers last (ADR 0051).
  */
 class OrderStatisticLatencyTest {
 
@@ -68,10 +70,69 @@ class OrderStatisticLatencyTest {
     DatasetAnalysis all = Fixtures.analyse(Fixtures.with(Fixtures.sync()));
     DatasetAnalysis one = Fixtures.analyse(Fixtures.with(Fixtures.sync().withSyncAcks(1)));
 
-    assertThat(write(all, US).p50Ms()).isEqualTo(190);
-    assertThat(write(all, AP).p50Ms()).isEqualTo(190 + 190);
-    assertThat(write(one, US).p50Ms()).isEqualTo(80);
-    assertThat(write(one, EU).p50Ms()).isEqualTo(80 + 80);
+    assertThat(write(all, US).p50Ms()).isEqualTo(190 + SYNC);
+    assertThat(write(all, AP).p50Ms()).isEqualTo(190 + 190 + SYNC);
+    assertThat(write(one, US).p50Ms()).isEqualTo(80 + SYNC);
+    assertThat(write(one, EU).p50Ms()).isEqualTo(80 + 80 + SYNC);
+  }
+
+  @Test
+  void syncAndConsensusWritesWaitForOneDiskSyncAfterTheRoundTrip() {
+    AnalysisOptions slowDisk = Fixtures.options().withDiskSyncMs(7);
+    AnalysisOptions noSync = Fixtures.options().withDiskSyncMs(0);
+
+    DatasetAnalysis sync = Fixtures.analyse(Fixtures.with(Fixtures.sync()), slowDisk);
+    DatasetAnalysis consensus = Fixtures.analyse(Fixtures.with(Fixtures.consensus()), slowDisk);
+    DatasetAnalysis syncWithout = Fixtures.analyse(Fixtures.with(Fixtures.sync()), noSync);
+
+    assertThat(write(sync, US).p50Ms()).isEqualTo(190 + 7);
+    assertThat(write(sync, US).p99Ms()).isEqualTo(190 + 7);
+    assertThat(write(consensus, EU).p50Ms()).isEqualTo(80 + 80 + 7);
+    assertThat(write(syncWithout, US).p50Ms()).isEqualTo(190);
+    // A strong read only confirms leadership: nothing is written, so nothing is synced.
+    assertThat(consensus.region(AP).orElseThrow().read("strong").orElseThrow().latency().p50Ms())
+        .isEqualTo(190 + 80);
+  }
+
+  @Test
+  void theDiskSyncIsNamedInTheExplanationAndLeftOutOfTheFloor() {
+    AnalysisOptions slowDisk = Fixtures.options().withDiskSyncMs(7);
+    DatasetAnalysis sync = Fixtures.analyse(Fixtures.with(Fixtures.sync()), slowDisk);
+    DatasetAnalysis consensus = Fixtures.analyse(Fixtures.with(Fixtures.consensus()), slowDisk);
+    DatasetAnalysis noSync = Fixtures.analyse(Fixtures.with(Fixtures.sync()),
+        Fixtures.options().withDiskSyncMs(0));
+
+    assertThat(sync.region(US).orElseThrow().write().explanation()).isEqualTo("commits at primary "
+        + "us-east, after all 2 other replicas acknowledge, each after a disk sync (7 ms)");
+    assertThat(consensus.region(US).orElseThrow().write().explanation()).isEqualTo("leader us-east "
+        + "commits when a majority of 3 voters (2) answer, each after a disk sync (7 ms)");
+    assertThat(noSync.region(US).orElseThrow().write().explanation())
+        .isEqualTo("commits at primary us-east, after all 2 other replicas acknowledge");
+    assertThat(write(sync, US).floorMs()).isEqualTo(write(noSync, US).floorMs());
+  }
+
+  @Test
+  void aLoneReplicaWaitsForItsOwnDiskSync() {
+    Topology lone = Fixtures.with(Fixtures.sync().withFailoverPriority(List.of()))
+        .withDatasets(List.of(new io.meridian.model.Dataset("data", List.of(US), List.of(), "p")));
+
+    DatasetAnalysis d = Fixtures.analyse(lone, Fixtures.options().withDiskSyncMs(7));
+
+    assertThat(write(d, US).p50Ms()).isEqualTo(7);
+    assertThat(d.region(US).orElseThrow().write().explanation())
+        .isEqualTo("commits at primary us-east, once the primary's own disk sync (7 ms) is done");
+  }
+
+  @Test
+  void asyncQuorumAndMultiPrimaryWritesWaitForNoDiskSync() {
+    AnalysisOptions slowDisk = Fixtures.options().withDiskSyncMs(7);
+
+    assertThat(write(Fixtures.analyse(Fixtures.with(Fixtures.async()), slowDisk), AP).p50Ms())
+        .isEqualTo(190);
+    assertThat(write(Fixtures.analyse(Fixtures.with(Fixtures.quorum(3, 2, 2)), slowDisk), US)
+        .p50Ms()).isEqualTo(80);
+    assertThat(write(Fixtures.analyse(Fixtures.with(Fixtures.multiPrimary()), slowDisk), AP)
+        .p50Ms()).isEqualTo(0);
   }
 
   @Test
@@ -88,10 +149,10 @@ class OrderStatisticLatencyTest {
   void consensusWriteIsTheClientsHopToTheLeaderPlusTheFastestMajority() {
     DatasetAnalysis d = Fixtures.analyse(Fixtures.with(Fixtures.consensus()));
 
-    // Leader us-east needs one more vote of three: min(80, 190).
-    assertThat(write(d, US).p50Ms()).isEqualTo(80);
-    assertThat(write(d, EU).p50Ms()).isEqualTo(80 + 80);
-    assertThat(write(d, AP).p50Ms()).isEqualTo(190 + 80);
+    // Leader us-east needs one more vote of three: min(80, 190), which syncs before it answers.
+    assertThat(write(d, US).p50Ms()).isEqualTo(80 + SYNC);
+    assertThat(write(d, EU).p50Ms()).isEqualTo(80 + 80 + SYNC);
+    assertThat(write(d, AP).p50Ms()).isEqualTo(190 + 80 + SYNC);
     assertThat(d.region(AP).orElseThrow().read("strong").orElseThrow().latency().p50Ms())
         .isEqualTo(190 + 80);
   }

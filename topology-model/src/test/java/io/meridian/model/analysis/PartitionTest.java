@@ -109,7 +109,7 @@ class PartitionTest {
         "ap-south");
 
     assertThat(write(d, EU).available()).isTrue();
-    assertThat(write(d, EU).latency().p50Ms()).isEqualTo(80 + 80);
+    assertThat(write(d, EU).latency().p50Ms()).isEqualTo(80 + 80 + Fixtures.SYNC);
   }
 
   // ------------------------------------------------------------------ quorum
@@ -189,7 +189,7 @@ class PartitionTest {
     assertThat(write(d, EU).available()).isFalse();
     assertThat(write(d, EU).explanation()).contains("no surviving path to leader us-east");
     assertThat(write(d, AP).available()).isTrue();
-    assertThat(write(d, AP).latency().p50Ms()).isEqualTo(190 + 190);
+    assertThat(write(d, AP).latency().p50Ms()).isEqualTo(190 + 190 + Fixtures.SYNC);
     assertThat(read(d, EU, "strong").available()).isFalse();
     assertThat(read(d, EU, "eventual").available()).isTrue();
   }
@@ -200,7 +200,7 @@ class PartitionTest {
 
     assertThat(d.writeLeader()).isEqualTo(EU);
     assertThat(write(d, AP).available()).isTrue();
-    assertThat(write(d, AP).latency().p50Ms()).isEqualTo(120 + 120);
+    assertThat(write(d, AP).latency().p50Ms()).isEqualTo(120 + 120 + Fixtures.SYNC);
     assertThat(write(d, AP).explanation()).contains("eu-west is elected leader because us-east "
         + "failed");
   }
@@ -227,7 +227,7 @@ class PartitionTest {
     assertThat(d.writeLeader()).isEqualTo(US);
     assertThat(write(d, US).available()).isTrue();
     // The witness votes (30 ms away) but holds no data, so no client reads from it.
-    assertThat(write(d, US).latency().p50Ms()).isEqualTo(30);
+    assertThat(write(d, US).latency().p50Ms()).isEqualTo(30 + Fixtures.SYNC);
   }
 
   @Test

@@ -76,7 +76,7 @@ class AnalysisJsonTest {
       "format", "topology",
       "options.writeRatePerSecond", "options.valueBytes", "options.failedRegions",
       "options.cutLinks", "options.seed", "options.samples", "options.delayModel",
-      "options.versionThresholds",
+      "options.versionThresholds", "options.diskSyncMs",
       "monteCarlo.samples", "monteCarlo.seed", "monteCarlo.delayModel", "monteCarlo.confidence",
       "monteCarlo.curveErrorBound", "monteCarlo.method",
       "links[].name", "links[].a", "links[].b", "links[].rttMs", "links[].jitterMs",

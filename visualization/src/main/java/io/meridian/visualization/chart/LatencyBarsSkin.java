@@ -2,36 +2,68 @@ package io.meridian.visualization.chart;
 
 import io.meridian.visualization.graph.Status;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javafx.beans.InvalidationListener;
 import javafx.css.PseudoClass;
+import javafx.scene.control.ContentDisplay;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
 import javafx.scene.control.SkinBase;
-import javafx.scene.layout.ColumnConstraints;
-import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
+import javafx.scene.text.Text;
 
 /**
- * The default skin of {@link LatencyBars}: a heading and a three-column grid (label, bar,
- * figure). When the list changes the rows already shown are updated in place (texts, bar
- * fractions, pseudo-classes) and only missing rows are created or extra ones removed: the
- * studio replaces the list after every edit, and new nodes cost CSS and layout passes that
- * updated ones do not.
+ * The default skin of {@link LatencyBars}: a heading and a virtualised list of rows (label, bar,
+ * figure), so only the rows that fit the view exist as nodes. A 200-region design shows about a
+ * dozen rows at a time; a grid of all 600 labels and bars was laid out again after every edit
+ * (ADR 0054). The columns line up as a grid's would: the label and figure columns are as wide as
+ * the widest text of the whole table, measured once per distinct text, not per node.
+ *
+ * <p>When the list changes, the rows shown are updated in place (texts, bar fractions,
+ * pseudo-classes); the list view only calls {@code updateItem} on the visible cells.
  */
 public class LatencyBarsSkin extends SkinBase<LatencyBars> {
 
   private static final PseudoClass UNAVAILABLE = PseudoClass.getPseudoClass("unavailable");
 
+  /** Height of one row: the bar and the figure's 11 px text with room between rows. */
+  static final double ROW_HEIGHT_PX = 18;
+
+  /** Space between the label, bar and figure columns (the grid's horizontal gap before). */
+  static final double COLUMN_GAP_PX = 8;
+
+  /** The bar column never gets narrower than this. */
+  static final double BAR_WIDTH_MIN_PX = 60;
+
+  /** Distinct texts whose widths are remembered; a bound, cleared when it is reached. */
+  private static final int MEASURED_TEXTS_MAX = 4_096;
+
   private final Label heading = new Label();
-  private final GridPane grid = new GridPane();
-  private final VBox box = new VBox(heading, grid);
-  private final List<Bar> shownBars = new ArrayList<>();
-  private final List<Label> shownLabels = new ArrayList<>();
-  private final List<Label> shownFigures = new ArrayList<>();
-  private final InvalidationListener rebuild = observable -> rebuild();
+  private final ListView<LatencyBar> list;
+  private final VBox box;
+  /** Styled like a row's label and figure, never shown: its font is the one to measure with. */
+  private final Label fontProbe = new Label();
+  private final Text measure = new Text();
+  private final Map<String, Double> regularWidths = new HashMap<>();
+  private final Map<String, Double> boldWidths = new HashMap<>();
+  private final List<RowCell> cells = new ArrayList<>();
+  private final InvalidationListener rowsChanged = observable -> rowsChanged();
+  private final InvalidationListener fontChanged = observable -> {
+    regularWidths.clear();
+    boldWidths.clear();
+    rowsChanged();
+  };
+  private double scaleMs;
+  private double labelColumnPx;
+  private double figureColumnPx;
 
   /**
    * Creates the skin.
@@ -44,71 +76,101 @@ public class LatencyBarsSkin extends SkinBase<LatencyBars> {
     heading.textProperty().bind(control.titleProperty());
     heading.visibleProperty().bind(control.titleProperty().isNotNull());
     heading.managedProperty().bind(heading.visibleProperty());
-    grid.getStyleClass().add("latency-grid");
-    ColumnConstraints labels = new ColumnConstraints();
-    ColumnConstraints bars = new ColumnConstraints();
-    bars.setHgrow(Priority.ALWAYS);
-    bars.setMinWidth(60);
-    ColumnConstraints figures = new ColumnConstraints();
-    grid.getColumnConstraints().setAll(labels, bars, figures);
-    getChildren().add(box);
-    control.getBars().addListener(rebuild);
-    rebuild();
+    list = new ListView<>(control.getBars());
+    list.getStyleClass().add("latency-list");
+    list.setFixedCellSize(ROW_HEIGHT_PX);
+    list.setFocusTraversable(false);
+    // A table to read, not a list to pick from: rows are not selectable.
+    list.setSelectionModel(null);
+    list.setCellFactory(view -> {
+      RowCell cell = new RowCell();
+      cells.add(cell);
+      return cell;
+    });
+    list.setPlaceholder(new Label(""));
+    VBox.setVgrow(list, Priority.ALWAYS);
+    box = new VBox(heading, list);
+    fontProbe.getStyleClass().addAll("latency-label", "latency-row");
+    fontProbe.setManaged(false);
+    fontProbe.setVisible(false);
+    getChildren().addAll(box, fontProbe);
+    fontProbe.fontProperty().addListener(fontChanged);
+    control.getBars().addListener(rowsChanged);
+    rowsChanged();
   }
 
   @Override
   public void dispose() {
     if (getSkinnable() != null) {
-      getSkinnable().getBars().removeListener(rebuild);
+      getSkinnable().getBars().removeListener(rowsChanged);
+      fontProbe.fontProperty().removeListener(fontChanged);
       heading.textProperty().unbind();
       heading.visibleProperty().unbind();
+      list.setItems(null);
     }
     super.dispose();
   }
 
-  private void rebuild() {
-    List<LatencyBar> rows = List.copyOf(getSkinnable().getBars());
-    double scaleMs = 0;
+  /**
+   * The list's scale and column widths follow the whole table, so a new list may change rows
+   * that are already shown even when their own value did not change: those few are updated
+   * here; the list view updates the cells of changed rows itself.
+   */
+  private void rowsChanged() {
+    List<LatencyBar> rows = getSkinnable().getBars();
+    double scale = 0;
+    double labels = 0;
+    double figures = 0;
+    Font font = fontProbe.getFont();
     for (LatencyBar row : rows) {
       if (row.isAvailable()) {
-        scaleMs = Math.max(scaleMs, row.valueMs());
+        scale = Math.max(scale, row.valueMs());
       }
       if (!Double.isNaN(row.floorMs())) {
-        scaleMs = Math.max(scaleMs, row.floorMs());
+        scale = Math.max(scale, row.floorMs());
+      }
+      labels = Math.max(labels, width(row.label(), font, false));
+      figures = Math.max(figures, width(figure(row), font, !row.isAvailable()
+          || row.status() == Status.FAILING));
+    }
+    boolean columnsChanged = scale != scaleMs || labels != labelColumnPx
+        || figures != figureColumnPx;
+    scaleMs = scale;
+    labelColumnPx = labels;
+    figureColumnPx = figures;
+    if (columnsChanged) {
+      for (RowCell cell : cells) {
+        cell.showAgain();
       }
     }
-    while (shownBars.size() > rows.size()) {
-      int last = shownBars.size() - 1;
-      grid.getChildren().removeAll(shownLabels.remove(last), shownBars.remove(last),
-          shownFigures.remove(last));
+  }
+
+  /** The width of a text in the rows' font, remembered per text. */
+  private double width(String text, Font font, boolean bold) {
+    Map<String, Double> widths = bold ? boldWidths : regularWidths;
+    Double known = widths.get(text);
+    if (known != null) {
+      return known;
     }
-    for (int i = shownBars.size(); i < rows.size(); i++) {
-      Label label = new Label();
-      label.getStyleClass().addAll("latency-label", "latency-row");
-      Bar bar = new Bar();
-      bar.getStyleClass().add("latency-row");
-      Label figure = new Label();
-      figure.getStyleClass().addAll("latency-figure", "latency-row");
-      grid.addRow(i, label, bar, figure);
-      shownLabels.add(label);
-      shownBars.add(bar);
-      shownFigures.add(figure);
+    if (widths.size() >= MEASURED_TEXTS_MAX) {
+      widths.clear();
     }
-    for (int i = 0; i < rows.size(); i++) {
-      LatencyBar row = rows.get(i);
-      Label label = shownLabels.get(i);
-      Bar bar = shownBars.get(i);
-      Label figure = shownFigures.get(i);
-      label.setText(row.label());
-      figure.setText(figure(row));
-      bar.show(row, scaleMs);
-      for (javafx.scene.Node node : List.of(label, bar, figure)) {
-        for (Status status : Status.values()) {
-          node.pseudoClassStateChanged(status.pseudoClass(), row.status() == status);
-        }
-        node.pseudoClassStateChanged(UNAVAILABLE, !row.isAvailable());
-      }
-    }
+    measure.setFont(bold ? Font.font(font.getFamily(), FontWeight.BOLD, font.getSize()) : font);
+    measure.setText(text);
+    // Whole pixels and one to spare, so that a label is never cut to an ellipsis by rounding.
+    double width = Math.ceil(measure.getLayoutBounds().getWidth()) + 1;
+    widths.put(text, width);
+    return width;
+  }
+
+  /**
+   * The rows that exist as nodes now (visible ones and the list view's spares), for tests that
+   * check the table builds only what fits.
+   *
+   * @return the count of row cells created
+   */
+  int createdRowCount() {
+    return cells.size();
   }
 
   /**
@@ -129,6 +191,85 @@ public class LatencyBarsSkin extends SkinBase<LatencyBars> {
   private static String ms(double value) {
     return value < 10 ? String.format(Locale.ROOT, "%.1f ms", value)
         : String.format(Locale.ROOT, "%.0f ms", value);
+  }
+
+  /** One row of the list: its label, bar and figure laid out in the table's columns. */
+  private final class RowCell extends ListCell<LatencyBar> {
+    private final Label label = new Label();
+    private final Bar bar = new Bar();
+    private final Label figure = new Label();
+    private final Region content = new Region() {
+      {
+        getChildren().addAll(label, bar, figure);
+      }
+
+      @Override
+      protected void layoutChildren() {
+        double height = getHeight();
+        double barHeight = bar.prefHeight(-1);
+        double barLeft = labelColumnPx + COLUMN_GAP_PX;
+        double figureLeft = Math.max(barLeft + BAR_WIDTH_MIN_PX,
+            getWidth() - figureColumnPx);
+        double barWidth = Math.max(BAR_WIDTH_MIN_PX, figureLeft - COLUMN_GAP_PX - barLeft);
+        label.resizeRelocate(0, 0, labelColumnPx, height);
+        bar.resizeRelocate(barLeft, Math.round((height - barHeight) / 2), barWidth, barHeight);
+        figure.resizeRelocate(figureLeft, 0, figureColumnPx, height);
+      }
+
+      // No wider than the narrowest bar needs: the list would otherwise scroll sideways
+      // rather than shorten the bars.
+      @Override
+      protected double computePrefWidth(double height) {
+        return computeMinWidth(height);
+      }
+
+      @Override
+      protected double computeMinWidth(double height) {
+        return labelColumnPx + COLUMN_GAP_PX + BAR_WIDTH_MIN_PX + COLUMN_GAP_PX
+            + figureColumnPx;
+      }
+    };
+
+    RowCell() {
+      getStyleClass().add("latency-cell");
+      label.getStyleClass().addAll("latency-label", "latency-row");
+      bar.getStyleClass().add("latency-row");
+      figure.getStyleClass().addAll("latency-figure", "latency-row");
+      setContentDisplay(ContentDisplay.GRAPHIC_ONLY);
+      setText(null);
+    }
+
+    @Override
+    protected void updateItem(LatencyBar row, boolean empty) {
+      super.updateItem(row, empty);
+      if (empty || row == null) {
+        setGraphic(null);
+        return;
+      }
+      setGraphic(content);
+      show(row);
+    }
+
+    /** Shows the row again after the table's scale or columns changed. */
+    void showAgain() {
+      LatencyBar row = getItem();
+      if (row != null && !isEmpty()) {
+        show(row);
+        content.requestLayout();
+      }
+    }
+
+    private void show(LatencyBar row) {
+      label.setText(row.label());
+      figure.setText(figure(row));
+      bar.show(row, scaleMs);
+      for (javafx.scene.Node node : List.of(label, bar, figure)) {
+        for (Status status : Status.values()) {
+          node.pseudoClassStateChanged(status.pseudoClass(), row.status() == status);
+        }
+        node.pseudoClassStateChanged(UNAVAILABLE, !row.isAvailable());
+      }
+    }
   }
 
   /** A bar: a track, the floor part and the value part, sized by fraction of the track. */

@@ -20,8 +20,9 @@ import java.util.Optional;
  * <p>A pair joined by a link has that link's RTT ({@link Source#DIRECT}). A pair without a
  * link but with a path has the sum of RTTs along the fastest path ({@link Source#ROUTED}),
  * which is what traffic between them would pay. A pair with no path has none ({@link
- * Source#NONE}). Computed once per topology with Dijkstra (binary heap over the links) from
- * each region.
+ * Source#NONE}). Computed with Dijkstra (an indexed binary heap over the links) from
+ * each region; after an edit of link round trips, only from the regions whose shortest paths
+ * the edit can change ({@link #of(Topology, RttMatrixModel)}).
  */
 public final class RttMatrixModel {
 
@@ -41,13 +42,24 @@ public final class RttMatrixModel {
   private final Map<RegionId, Integer> index;
   private final double[] rttMs;
   private final Source[] sources;
+  /** The topology's regions as given, to tell whether a next topology has the same ones. */
+  private final List<Region> given;
+  /** The fastest link's RTT per pair (NaN when none), and the shortest-path distances. */
+  private final double[] direct;
+  private final double[] distances;
+  private final int rowsComputed;
 
   private RttMatrixModel(List<Region> regions, Map<RegionId, Integer> index, double[] rttMs,
-      Source[] sources) {
+      Source[] sources, List<Region> given, double[] direct, double[] distances,
+      int rowsComputed) {
     this.regions = regions;
     this.index = index;
     this.rttMs = rttMs;
     this.sources = sources;
+    this.given = given;
+    this.direct = direct;
+    this.distances = distances;
+    this.rowsComputed = rowsComputed;
   }
 
   /**
@@ -58,6 +70,22 @@ public final class RttMatrixModel {
    * @return the matrix
    */
   public static RttMatrixModel of(Topology topology) {
+    return of(topology, null);
+  }
+
+  /**
+   * Computes the matrix of {@code topology}, keeping the rows of {@code previous} that an edit
+   * cannot have changed: with the same regions and the same linked pairs, a row's shortest paths
+   * stay exactly what they were when every pair whose RTT changed is "slack" from that row's
+   * region both before and after the edit (reaching either end through the other is strictly
+   * slower than its distance), since Dijkstra's distances are then made of the same sums. Other
+   * rows, and any other edit, are computed afresh. The result equals {@link #of(Topology)}.
+   *
+   * @param topology the topology, or {@code null} for an empty matrix
+   * @param previous the matrix of the design before the edit, or null
+   * @return the matrix
+   */
+  public static RttMatrixModel of(Topology topology, RttMatrixModel previous) {
     List<Region> regions = new ArrayList<>();
     Map<RegionId, Integer> seen = new HashMap<>();
     if (topology != null) {
@@ -92,11 +120,20 @@ public final class RttMatrixModel {
     }
     double[] rtt = new double[n * n];
     Source[] sources = new Source[n * n];
+    double[] distances = new double[n * n];
     double[] distance = new double[n];
     boolean[] done = new boolean[n];
     int[][] neighbours = neighbours(direct, n);
+    boolean[] keep = keptRows(topology, previous, direct, n);
+    int computed = 0;
     for (int source = 0; source < n; source++) {
-      shortestPaths(direct, n, source, distance, done, neighbours);
+      if (keep != null && keep[source]) {
+        System.arraycopy(previous.distances, source * n, distance, 0, n);
+      } else {
+        shortestPaths(direct, n, source, distance, done, neighbours);
+        computed++;
+      }
+      System.arraycopy(distance, 0, distances, source * n, n);
       for (int target = 0; target < n; target++) {
         int cell = source * n + target;
         rtt[cell] = distance[target];
@@ -115,7 +152,59 @@ public final class RttMatrixModel {
       }
     }
     return new RttMatrixModel(Collections.unmodifiableList(regions),
-        Collections.unmodifiableMap(index), rtt, sources);
+        Collections.unmodifiableMap(index), rtt, sources,
+        topology == null ? List.of() : topology.regions(), direct, distances, computed);
+  }
+
+  /**
+   * The rows of {@code previous} that stay exact, or null when none can be kept (other
+   * regions, or a pair linked or unlinked).
+   */
+  private static boolean[] keptRows(Topology topology, RttMatrixModel previous, double[] direct,
+      int n) {
+    if (topology == null || previous == null || previous.size() != n
+        || !previous.given.equals(topology.regions())) {
+      return null;
+    }
+    double[] before = previous.direct;
+    List<int[]> changed = new ArrayList<>();
+    for (int a = 0; a < n; a++) {
+      for (int b = a + 1; b < n; b++) {
+        double was = before[a * n + b];
+        double now = direct[a * n + b];
+        if (Double.isNaN(was) != Double.isNaN(now)) {
+          return null;
+        }
+        if (!Double.isNaN(now) && was != now) {
+          changed.add(new int[] {a, b});
+        }
+      }
+    }
+    boolean[] keep = new boolean[n];
+    double[] old = previous.distances;
+    for (int s = 0; s < n; s++) {
+      boolean slack = true;
+      for (int[] pair : changed) {
+        double da = old[s * n + pair[0]];
+        double db = old[s * n + pair[1]];
+        if (Double.isInfinite(da) && Double.isInfinite(db)) {
+          continue;
+        }
+        double was = before[pair[0] * n + pair[1]];
+        double now = direct[pair[0] * n + pair[1]];
+        if (!(da + was > db && db + was > da && da + now > db && db + now > da)) {
+          slack = false;
+          break;
+        }
+      }
+      keep[s] = slack;
+    }
+    return keep;
+  }
+
+  /** How many rows were computed with Dijkstra, the others kept from the previous matrix. */
+  public int rowsComputed() {
+    return rowsComputed;
   }
 
   /**
@@ -127,24 +216,74 @@ public final class RttMatrixModel {
     Arrays.fill(distance, Double.POSITIVE_INFINITY);
     Arrays.fill(done, false);
     distance[source] = 0;
-    java.util.PriorityQueue<double[]> queue =
-        new java.util.PriorityQueue<>((x, y) -> Double.compare(x[0], y[0]));
-    queue.add(new double[] {0, source});
-    while (!queue.isEmpty()) {
-      double[] head = queue.poll();
-      int next = (int) head[1];
-      if (done[next] || head[0] != distance[next]) {
-        continue;
+    // An indexed binary heap of regions by distance: no entry objects, one entry per region.
+    int[] heap = new int[n];
+    int[] position = new int[n];
+    Arrays.fill(position, -1);
+    int size = 0;
+    heap[size] = source;
+    position[source] = size++;
+    while (size > 0) {
+      int next = heap[0];
+      position[next] = -1;
+      size--;
+      if (size > 0) {
+        heap[0] = heap[size];
+        position[heap[0]] = 0;
+        siftDown(heap, position, distance, size);
       }
       done[next] = true;
       for (int i : neighbours[next]) {
         double through = distance[next] + direct[next * n + i];
-        if (through < distance[i]) {
+        if (!done[i] && through < distance[i]) {
           distance[i] = through;
-          queue.add(new double[] {through, i});
+          if (position[i] < 0) {
+            heap[size] = i;
+            position[i] = size++;
+          }
+          siftUp(heap, position, distance, position[i]);
         }
       }
     }
+  }
+
+  private static void siftUp(int[] heap, int[] position, double[] distance, int at) {
+    int v = heap[at];
+    while (at > 0) {
+      int parent = (at - 1) >>> 1;
+      int above = heap[parent];
+      if (!(distance[v] < distance[above])) {
+        break;
+      }
+      heap[at] = above;
+      position[above] = at;
+      at = parent;
+    }
+    heap[at] = v;
+    position[v] = at;
+  }
+
+  private static void siftDown(int[] heap, int[] position, double[] distance, int size) {
+    int at = 0;
+    int v = heap[0];
+    while (true) {
+      int child = 2 * at + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && distance[heap[child + 1]] < distance[heap[child]]) {
+        child++;
+      }
+      int below = heap[child];
+      if (!(distance[below] < distance[v])) {
+        break;
+      }
+      heap[at] = below;
+      position[below] = at;
+      at = child;
+    }
+    heap[at] = v;
+    position[v] = at;
   }
 
   /** Per region, the regions a link joins it to, from the matrix of direct links. */

@@ -49,6 +49,9 @@ public final class ProjectedTopology {
   /** Per link 6 numbers, NaN unless it crosses the antimeridian: edge A, edge B, control B. */
   private final double[] linkWrapXy;
   private final ProjectedBounds bounds;
+  /** What was projected, to tell whether a next topology has the same regions. */
+  private List<Region> given = List.of();
+  private MapProjection projection;
 
   private ProjectedTopology(List<Region> regions, Map<RegionId, Integer> regionIndex,
       double[] regionXy, List<Link> links, Map<LinkKey, Integer> linkIndex, int[] linkEnds,
@@ -76,9 +79,81 @@ public final class ProjectedTopology {
    * @return the projected geometry
    */
   public static ProjectedTopology of(Topology topology, MapProjection projection) {
+    return of(topology, projection, null);
+  }
+
+  /**
+   * Projects a topology, reusing what {@code previous} computed when the regions and the
+   * projection are the same: a link's curve depends only on its two ends, so an edit of link
+   * properties (an RTT, say) or of datasets and policies reprojects nothing. The result equals
+   * {@link #of(Topology, MapProjection)}.
+   *
+   * @param topology what to project, or {@code null} for nothing
+   * @param projection the map projection
+   * @param previous the projection of the design before the edit, or null
+   * @return the projected geometry
+   */
+  public static ProjectedTopology of(Topology topology, MapProjection projection,
+      ProjectedTopology previous) {
     if (topology == null || topology.regions().isEmpty()) {
       return EMPTY;
     }
+    if (previous != null && previous.projection == projection
+        && previous.given.equals(topology.regions())) {
+      ProjectedTopology kept = sameRegions(topology, previous);
+      kept.given = topology.regions();
+      kept.projection = projection;
+      return kept;
+    }
+    ProjectedTopology fresh = project(topology, projection);
+    fresh.given = topology.regions();
+    fresh.projection = projection;
+    return fresh;
+  }
+
+  /**
+   * The projection of a topology with the regions of {@code previous}: its regions' points, and
+   * each link's curve copied from the previous link between the same ends in the same direction.
+   */
+  private static ProjectedTopology sameRegions(Topology topology, ProjectedTopology previous) {
+    Map<RegionId, Integer> regionIndex = previous.regionIndex;
+    List<Link> links = new ArrayList<>(topology.links().size());
+    boolean sameOrder = true;
+    for (Link link : topology.links()) {
+      Integer from = regionIndex.get(link.a());
+      Integer to = regionIndex.get(link.b());
+      if (from == null || to == null) {
+        continue;
+      }
+      int i = links.size();
+      if (sameOrder && i < previous.links.size() && previous.linkEnds[2 * i] == from
+          && previous.linkEnds[2 * i + 1] == to) {
+        links.add(link);
+        continue;
+      }
+      sameOrder = false;
+      break;
+    }
+    if (sameOrder && links.size() == previous.links.size()) {
+      // The same pairs in the same order (every edit of link properties): only the links change.
+      return new ProjectedTopology(previous.regions, regionIndex, previous.regionXy,
+          Collections.unmodifiableList(links), previous.linkIndex, previous.linkEnds,
+          previous.linkControlXy, previous.linkWrapXy);
+    }
+    return project(topology, previous.projection);
+  }
+
+  /**
+   * Whether this projection has the very regions and link ends of {@code other} (it was made
+   * from it by an edit of link properties), so only its links' values can differ.
+   */
+  boolean sameElementsAs(ProjectedTopology other) {
+    return other != null && regions == other.regions && regionIndex == other.regionIndex
+        && linkIndex == other.linkIndex && linkEnds == other.linkEnds
+        && links.size() == other.links.size();
+  }
+
+  private static ProjectedTopology project(Topology topology, MapProjection projection) {
     List<Region> regions = new ArrayList<>(topology.regions().size());
     Map<RegionId, Integer> regionIndex = new HashMap<>();
     for (Region region : topology.regions()) {

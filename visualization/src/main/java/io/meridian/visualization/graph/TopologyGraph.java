@@ -69,7 +69,8 @@ public class TopologyGraph extends WorldMap {
   public TopologyGraph() {
     getStyleClass().add(STYLE_CLASS);
     topology.addListener((observable, before, after) -> {
-      ProjectedTopology geometry = ProjectedTopology.of(after, getProjection());
+      ProjectedTopology geometry = ProjectedTopology.of(after, getProjection(),
+          projected.get());
       projected.set(geometry);
       // A selection of something the new topology no longer has would point at nothing.
       if (!contains(geometry, getSelection())) {

@@ -6,10 +6,13 @@ import io.meridian.model.RegionId;
 import io.meridian.visualization.map.MapViewport;
 import io.meridian.visualization.map.WorldMapSkin;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javafx.animation.Animation;
 import javafx.animation.Interpolator;
 import javafx.animation.KeyFrame;
@@ -103,6 +106,15 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private boolean placementDirty = true;
   private boolean labelsDirty = true;
   private final LabelDeclutter declutter = new LabelDeclutter();
+  private long layerNodesReplaced;
+  private long restyledOnRebuild;
+  private long placements;
+  private long relabels;
+  private final javafx.collections.ListChangeListener<Node> layerChangeCounter = change -> {
+    while (change.next()) {
+      layerNodesReplaced += change.getAddedSize() + change.getRemovedSize();
+    }
+  };
   private double[] labelBoxes = new double[0];
   private boolean[] labelAccepted = new boolean[0];
   private int[] labelOwner = new int[0];
@@ -152,6 +164,10 @@ public class TopologyGraphSkin extends WorldMapSkin {
     linkFlowLayer.setMouseTransparent(true);
     getOverlayLayer().getChildren().addAll(linkLayer, linkFlowLayer, linkHitLayer, linkLabelLayer, leaderLayer,
         regionLayer);
+    for (Group layer : List.of(linkLayer, linkFlowLayer, linkHitLayer, linkLabelLayer,
+        leaderLayer, regionLayer)) {
+      layer.getChildren().addListener(layerChangeCounter);
+    }
     legend.setManaged(false);
     getChildren().add(legend);
     graph.getStyleClass().addListener(themeListener);
@@ -211,20 +227,52 @@ public class TopologyGraphSkin extends WorldMapSkin {
 
   // ------------------------------------------------------------------ rebuild
 
+  /**
+   * Shows a new geometry by updating the views in place: a region or link kept from the
+   * previous topology keeps its node, which is restyled only when its model value changed; the
+   * layers' child lists change only where regions or links were added or removed. An edit of
+   * one link therefore touches one link's views, instead of re-adding (and so re-styling by
+   * CSS) every node of the graph.
+   */
   private void rebuild(ProjectedTopology newGeometry) {
+    if (geometry != null && linksByIndex.length == newGeometry.linkCount()
+        && newGeometry.sameElementsAs(geometry)) {
+      // The same regions and link ends, in the same order (an edit of link properties): the
+      // views and layers stay, and only links whose value changed are shown again.
+      geometry = newGeometry;
+      int restyled = 0;
+      for (int i = 0; i < linksByIndex.length; i++) {
+        Link link = geometry.links().get(i);
+        LinkView view = linksByIndex[i];
+        if (link != view.link && !link.equals(view.link)) {
+          view.link = link;
+          restyleLink(view.key);
+          restyleFlow(view.key);
+          restyled++;
+        }
+      }
+      // Nothing moved: the restyled links marked their labels for decluttering again, and only
+      // the labels are placed again (ADR 0054).
+      restyledOnRebuild += restyled;
+      return;
+    }
     geometry = newGeometry;
     int regionCount = geometry.regionCount();
     int linkCount = geometry.linkCount();
 
     Map<RegionId, RegionNode> keptRegions = new HashMap<>();
     RegionNode[] newRegions = new RegionNode[regionCount];
+    List<RegionNode> changedRegions = new ArrayList<>();
     for (int i = 0; i < regionCount; i++) {
       Region region = geometry.regions().get(i);
       RegionNode node = regionNodes.remove(region.id());
       if (node == null) {
         node = new RegionNode();
       }
-      node.show(region);
+      if (!region.equals(node.region())) {
+        node.show(region);
+        changedRegions.add(node);
+      }
       newRegions[i] = node;
       keptRegions.put(region.id(), node);
     }
@@ -236,13 +284,14 @@ public class TopologyGraphSkin extends WorldMapSkin {
     regionNodes.clear();
     regionNodes.putAll(keptRegions);
     regionsByIndex = newRegions;
-    regionLayer.getChildren().setAll(newRegions);
+    syncChildren(regionLayer.getChildren(), Arrays.asList(newRegions));
 
     Map<LinkKey, LinkView> keptLinks = new HashMap<>();
     LinkView[] newLinks = new LinkView[linkCount];
+    List<LinkView> changedLinks = new ArrayList<>();
     List<Node> lines = new ArrayList<>(linkCount);
     List<Node> hits = new ArrayList<>(linkCount);
-    Node[] flows = new Node[linkCount];
+    List<Node> flows = new ArrayList<>();
     Node[] labels = new Node[linkCount];
     for (int i = 0; i < linkCount; i++) {
       Link link = geometry.links().get(i);
@@ -251,7 +300,10 @@ public class TopologyGraphSkin extends WorldMapSkin {
       if (view == null) {
         view = new LinkView(key);
       }
-      view.link = link;
+      if (!link.equals(view.link)) {
+        view.link = link;
+        changedLinks.add(view);
+      }
       newLinks[i] = view;
       keptLinks.put(key, view);
       lines.add(view.line);
@@ -262,24 +314,26 @@ public class TopologyGraphSkin extends WorldMapSkin {
         lines.add(view.wrapLine);
         hits.add(view.wrapHit);
       }
-      flows[i] = view.flow;
+      if (view.flow != null) {
+        flows.add(view.flow);
+      }
       labels[i] = view.label;
     }
     for (LinkView gone : linkViews.values()) {
       if (gone.pulsing) {
         pulsingCount--;
       }
-      if (gone.flow.isVisible()) {
+      if (gone.isFlowing()) {
         countFlow(true, false);
       }
     }
     linkViews.clear();
     linkViews.putAll(keptLinks);
     linksByIndex = newLinks;
-    linkLayer.getChildren().setAll(lines);
-    linkHitLayer.getChildren().setAll(hits);
-    linkFlowLayer.getChildren().setAll(flows);
-    linkLabelLayer.getChildren().setAll(labels);
+    syncChildren(linkLayer.getChildren(), lines);
+    syncChildren(linkHitLayer.getChildren(), hits);
+    syncChildren(linkFlowLayer.getChildren(), flows);
+    syncChildren(linkLabelLayer.getChildren(), Arrays.asList(labels));
 
     if (leaders.length < regionCount) {
       Line[] grown = new Line[regionCount];
@@ -290,20 +344,97 @@ public class TopologyGraphSkin extends WorldMapSkin {
       }
       leaders = grown;
     }
-    Line[] shownLeaders = new Line[regionCount];
-    System.arraycopy(leaders, 0, shownLeaders, 0, regionCount);
-    leaderLayer.getChildren().setAll(shownLeaders);
-    screenXy = new double[2 * regionCount];
+    syncChildren(leaderLayer.getChildren(), Arrays.asList(leaders).subList(0, regionCount));
+    if (screenXy.length != 2 * regionCount) {
+      screenXy = new double[2 * regionCount];
+    }
 
-    for (RegionNode node : newRegions) {
+    // Overlay and selection changes restyle through their own listeners; here only what the
+    // model changed (a new name, role or RTT) or what is new needs it.
+    for (RegionNode node : changedRegions) {
       restyleRegion(node.region().id());
     }
-    for (LinkView view : newLinks) {
+    for (LinkView view : changedLinks) {
       restyleLink(view.key);
       restyleFlow(view.key);
     }
+    restyledOnRebuild += changedRegions.size() + changedLinks.size();
     fanScale = Double.NaN;
     markDirty();
+  }
+
+  /**
+   * Makes {@code children} hold {@code wanted}, in order, with the fewest list changes: nothing
+   * when they already do; removals of what is gone and insertions of what is new when the kept
+   * nodes stay in order (the usual edit); one replacement of the whole list otherwise. Every
+   * node removed from and added to a parent is styled again by CSS, which over a thousand links
+   * costs more than the rest of an edit.
+   */
+  private static void syncChildren(List<Node> children, List<? extends Node> wanted) {
+    if (children.equals(wanted)) {
+      return;
+    }
+    Set<Node> wantedNodes = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    wantedNodes.addAll(wanted);
+    children.removeIf(node -> !wantedNodes.contains(node));
+    Set<Node> present = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    present.addAll(children);
+    for (int i = 0; i < wanted.size(); i++) {
+      Node node = wanted.get(i);
+      if (i < children.size() && children.get(i) == node) {
+        continue;
+      }
+      if (present.contains(node)) {
+        // A kept node moved: the order changed, which an edit does not do. Start over.
+        if (!children.equals(wanted)) {
+          children.clear();
+          children.addAll(wanted);
+        }
+        return;
+      }
+      children.add(i, node);
+      present.add(node);
+    }
+  }
+
+  /**
+   * How many nodes the graph's layers have had added or removed since the skin was created
+   * (each one is styled again by CSS), for tests that check an edit touches only what changed.
+   *
+   * @return the count
+   */
+  long getLayerNodesReplaced() {
+    return layerNodesReplaced;
+  }
+
+  /**
+   * How many times markers, arcs and labels were placed for a scale since the skin was created
+   * (each pass touches every node of the graph).
+   *
+   * @return the count
+   */
+  long getPlacements() {
+    return placements;
+  }
+
+  /**
+   * How many times only the labels were decluttered and placed again, markers and arcs staying
+   * where they were (a restyle or an edit that moved nothing), since the skin was created.
+   *
+   * @return the count
+   */
+  long getRelabels() {
+    return relabels;
+  }
+
+  /**
+   * How many regions and links a new topology has restyled since the skin was created (new
+   * ones, and kept ones whose model value changed).
+   *
+   * @return the count
+   */
+  long getRestyledOnRebuild() {
+    return restyledOnRebuild;
   }
 
   // ------------------------------------------------------------------ styling
@@ -325,8 +456,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
     node.apply(graph().getRegionOverlays().get(id),
         new GraphElement.RegionElement(id).equals(graph().getSelection()), pulsePhase);
     countPulse(wasPulsing, node.isPulsing());
-    // Status and selection change label priority and the badge's room: declutter again.
-    markDirty();
+    // Status and selection change label priority and the badge's room: declutter again. The
+    // marker stays where it is (fan-out depends on positions only).
+    markLabelsDirty();
   }
 
   private void restyleLink(LinkKey key) {
@@ -338,8 +470,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
     view.apply(graph().getLinkOverlays().get(key),
         new GraphElement.LinkElement(key).equals(graph().getSelection()));
     countPulse(wasPulsing, view.pulsing);
-    // A new badge changes the label's width, which placement uses.
-    markDirty();
+    // A new badge or RTT changes the label's width, which decluttering uses; the arc's ends
+    // and control point do not change.
+    markLabelsDirty();
   }
 
   private void restyleFlow(LinkKey key) {
@@ -347,9 +480,9 @@ public class TopologyGraphSkin extends WorldMapSkin {
     if (view == null) {
       return;
     }
-    boolean was = view.flow.isVisible();
+    boolean was = view.isFlowing();
     view.applyFlow(graph().getLinkFlows().get(key));
-    countFlow(was, view.flow.isVisible());
+    countFlow(was, view.isFlowing());
   }
 
   private void countFlow(boolean before, boolean after) {
@@ -400,7 +533,7 @@ public class TopologyGraphSkin extends WorldMapSkin {
   private void moveParticles(long nowNanos) {
     double travelled = nowNanos / 1e9 * PARTICLE_SPEED_PX_PER_S;
     for (LinkView view : linksByIndex) {
-      if (view.flow.isVisible()) {
+      if (view.isFlowing()) {
         double period = view.particlePeriod;
         double offset = travelled % period;
         // A falling dash offset moves the dashes from the curve's start towards its end.
@@ -430,6 +563,12 @@ public class TopologyGraphSkin extends WorldMapSkin {
     getSkinnable().requestLayout();
   }
 
+  /** Labels must be decluttered again; markers and arcs stay where they are. */
+  private void markLabelsDirty() {
+    labelsDirty = true;
+    getSkinnable().requestLayout();
+  }
+
   @Override
   protected void layoutOverlay(MapViewport viewport, double width, double height) {
     TopologyGraph graph = graph();
@@ -446,8 +585,24 @@ public class TopologyGraphSkin extends WorldMapSkin {
     getOverlayLayer().setTranslateY(Math.rint(height / 2 + viewport.centerY() * scale));
     updateLayerCaches(scale, width, height);
     if (!placementDirty && scale == placedScale) {
+      if (labelsDirty && !isOverlayPlacementDeferrable()) {
+        relabel(scale);
+      }
       return;
     }
+    if (isOverlayPlacementDeferrable()) {
+      // Hidden under the zooming bitmap: a thousand arcs placed for nobody to see would cost
+      // most of each zoom frame. Placed when the bitmap is drawn again or the movement ends,
+      // or at once for a hit test (elementAt).
+      return;
+    }
+    place(scale);
+  }
+
+  /** Places markers, leaders, arcs and labels for a scale, without the pan translation. */
+  private void place(double scale) {
+    TopologyGraph graph = graph();
+    placements++;
     placementDirty = false;
     placedScale = scale;
     int regionCount = geometry.regionCount();
@@ -500,16 +655,35 @@ public class TopologyGraphSkin extends WorldMapSkin {
       } else {
         view.place(x0, y0, cx, cy, x2, y2);
       }
-      boolean showLabel = view.labelShown;
-      if (view.label.isVisible() != showLabel) {
-        view.label.setVisible(showLabel);
-      }
-      if (showLabel) {
-        linkLabelCenter(i, scale, labelCenter);
-        view.label.autosize();
-        view.label.relocate(labelCenter[0] - view.label.getWidth() / 2,
-            labelCenter[1] - view.label.getHeight() / 2);
-      }
+      placeLinkLabel(i, scale);
+    }
+  }
+
+  /**
+   * Declutters and places the labels again at the scale the markers and arcs were placed for,
+   * leaving those where they are: what an RTT edit, a new badge or a new status needs. Placing
+   * all of a 1,000-link graph again for one label was a fifth of an edit's JavaFX thread time.
+   */
+  private void relabel(double scale) {
+    relabels++;
+    labelsDirty = false;
+    declutterLabels(scale, graph().isLinkLabelsVisible());
+    for (int i = 0; i < linksByIndex.length; i++) {
+      placeLinkLabel(i, scale);
+    }
+  }
+
+  private void placeLinkLabel(int link, double scale) {
+    LinkView view = linksByIndex[link];
+    boolean showLabel = view.labelShown;
+    if (view.label.isVisible() != showLabel) {
+      view.label.setVisible(showLabel);
+    }
+    if (showLabel) {
+      linkLabelCenter(link, scale, labelCenter);
+      view.label.autosize();
+      view.label.relocate(labelCenter[0] - view.label.getWidth() / 2,
+          labelCenter[1] - view.label.getHeight() / 2);
     }
   }
 
@@ -681,6 +855,11 @@ public class TopologyGraphSkin extends WorldMapSkin {
    * user sees.
    */
   java.util.Optional<GraphElement> elementAt(double x, double y, double slopPx) {
+    MapViewport viewport = graph().getViewport();
+    if (viewport != null && (placementDirty || viewport.scale() != placedScale)) {
+      // Placement waits while a moving bitmap hides the graph: answer for what is on screen.
+      place(viewport.scale());
+    }
     double layerX = x - getOverlayLayer().getTranslateX();
     double layerY = y - getOverlayLayer().getTranslateY();
     int bestRegion = -1;
@@ -812,7 +991,11 @@ public class TopologyGraphSkin extends WorldMapSkin {
     final LinkKey key;
     final QuadCurve line = new QuadCurve();
     final QuadCurve hit = new QuadCurve();
-    final QuadCurve flow = new QuadCurve();
+    /**
+     * The particle arc, made when the link first carries a flow (the live view): a designer's
+     * 1,000 links would otherwise hold 1,000 hidden arcs that every pulse still walks (ADR 0054).
+     */
+    QuadCurve flow;
     final Label label = new Label();
     /** The second piece of a link drawn across the antimeridian; null until one is. */
     QuadCurve wrapLine;
@@ -830,9 +1013,6 @@ public class TopologyGraphSkin extends WorldMapSkin {
       line.getStyleClass().add("link");
       line.setStrokeWidth(LINK_WIDTH_DEFAULT_PX);
       hit.getStyleClass().add("link-hit");
-      flow.getStyleClass().add("link-flow");
-      flow.setFill(null);
-      flow.setVisible(false);
       hit.setUserData(this);
       label.getStyleClass().add("link-label");
       label.setVisible(false);
@@ -898,10 +1078,25 @@ public class TopologyGraphSkin extends WorldMapSkin {
       }
     }
 
+    boolean isFlowing() {
+      return flow != null && flow.isVisible();
+    }
+
     void applyFlow(LinkFlow value) {
       if (value == null) {
-        flow.setVisible(false);
+        if (flow != null) {
+          flow.setVisible(false);
+        }
         return;
+      }
+      if (flow == null) {
+        flow = new QuadCurve(line.getStartX(), line.getStartY(), line.getControlX(),
+            line.getControlY(), line.getEndX(), line.getEndY());
+        flow.getStyleClass().add("link-flow");
+        flow.setFill(null);
+        flow.setMouseTransparent(true);
+        // In link order is not needed to draw; the next rebuild puts the layer in link order.
+        linkFlowLayer.getChildren().add(flow);
       }
       double gap = PARTICLE_GAP_MAX_PX
           - (PARTICLE_GAP_MAX_PX - PARTICLE_GAP_MIN_PX) * value.density();
@@ -913,12 +1108,14 @@ public class TopologyGraphSkin extends WorldMapSkin {
     }
 
     void place(double x0, double y0, double cx, double cy, double x2, double y2) {
-      flow.setStartX(x0);
-      flow.setStartY(y0);
-      flow.setControlX(cx);
-      flow.setControlY(cy);
-      flow.setEndX(x2);
-      flow.setEndY(y2);
+      if (flow != null) {
+        flow.setStartX(x0);
+        flow.setStartY(y0);
+        flow.setControlX(cx);
+        flow.setControlY(cy);
+        flow.setEndX(x2);
+        flow.setEndY(y2);
+      }
       line.setStartX(x0);
       line.setStartY(y0);
       line.setControlX(cx);

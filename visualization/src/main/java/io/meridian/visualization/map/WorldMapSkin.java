@@ -37,8 +37,9 @@ import javafx.stage.Window;
  * each frame only moves (pan) or scales (zoom) that bitmap; the outlines and arcs are drawn
  * again when the bitmap no longer covers the view or is scaled by more than {@value
  * #MOTION_SCALE_RATIO_MAX}, and as vectors when the movement settles. Software rendering
- * otherwise rasterises every country outline and arc on every frame. The layers stay laid
- * out (at opacity 0) while the bitmap shows, so hit tests and node positions stay current.
+ * otherwise rasterises every country outline and arc on every frame. The layers stay under
+ * the bitmap at opacity 0; a subclass may leave its overlay unplaced while the bitmap covers
+ * the view ({@link #isOverlayPlacementDeferrable()}).
  *
  * <p>Input handling lives here too: drag pans, wheel and pinch zoom about the pointer,
  * keys zoom, pan and fit.
@@ -96,6 +97,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
   private double motionImageWidth;
   private double motionImageHeight;
   private long motionRedraws;
+  private boolean motionBitmapCovers;
   private final InvalidationListener movingListener = observable -> {
     if (!getSkinnable().isMoving()) {
       endMotion();
@@ -252,13 +254,31 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
         * map.getProjection().worldBounds().height() * scale;
     mapLayer.setCache(map.isMapCachedAtRest()
         && worldPixels <= MAP_CACHE_VIEWS_MAX * map.getWidth() * map.getHeight());
-    layoutOverlay(viewport, map.getWidth(), map.getHeight());
     if (motionActive) {
-      if (!placeMotionImage(map.getWidth(), map.getHeight())) {
+      // While the moving bitmap covers the view, the overlay may wait with its placement (it is
+      // invisible); when the bitmap must be drawn again, the overlay is placed first.
+      motionBitmapCovers = placeMotionImage(map.getWidth(), map.getHeight());
+      layoutOverlay(viewport, map.getWidth(), map.getHeight());
+      if (!motionBitmapCovers) {
         drawMotionBitmap(map.getWidth(), map.getHeight());
         placeMotionImage(map.getWidth(), map.getHeight());
+        motionBitmapCovers = true;
       }
+    } else {
+      layoutOverlay(viewport, map.getWidth(), map.getHeight());
     }
+  }
+
+  /**
+   * Whether the overlay layer is hidden under a moving bitmap that covers the view, so that
+   * {@link #layoutOverlay} may leave its content where it is until the bitmap must be drawn
+   * again or the movement ends (both call it again with this false). A subclass that defers
+   * must place its content on demand when asked for positions (hit tests) in the meantime.
+   *
+   * @return true while the overlay is not seen and need not follow the viewport
+   */
+  protected final boolean isOverlayPlacementDeferrable() {
+    return motionActive && motionBitmapCovers;
   }
 
   /** Sets the border widths for a scale, when it or the CSS width changed. */
@@ -385,6 +405,7 @@ public class WorldMapSkin extends javafx.scene.control.SkinBase<WorldMap> {
       return;
     }
     motionActive = false;
+    motionBitmapCovers = false;
     content.setOpacity(1);
     motionImage.setVisible(false);
     motionImage.setImage(null);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meridian.model.RegionId;
+import java.util.List;
 import javafx.scene.Scene;
 import javafx.scene.layout.StackPane;
 import javafx.scene.shape.QuadCurve;
@@ -40,16 +41,25 @@ class LinkFlowTest {
 
   @Test
   void particlesAppearMoveAndDisappearWithTheFlow(FxRobot robot) throws Exception {
-    assertThat(robot.lookup(".link-flow").queryAllAs(QuadCurve.class)).isNotEmpty()
-        .allMatch(n -> !n.isVisible());
+    // A design without flows holds no particle arcs at all (ADR 0054).
+    assertThat(robot.lookup(".link-flow").queryAll()).isEmpty();
 
     robot.interact(() -> graph.getLinkFlows().put(ATLANTIC,
         new LinkFlow(RegionId.of("us-east"), 0.2)));
+    robot.interact(graph::layout);
     QuadCurve flow = flow(robot);
     assertThat(flow.isVisible()).isTrue();
+    // Made on demand, it lies on its link's arc.
+    QuadCurve arc = robot.lookup(".link-hit").queryAllAs(QuadCurve.class).stream()
+        .filter(c -> c.getAccessibleText().startsWith("Link " + ATLANTIC + ","))
+        .findFirst().orElseThrow();
+    assertThat(List.of(flow.getStartX(), flow.getStartY(), flow.getControlX(),
+        flow.getControlY(), flow.getEndX(), flow.getEndY())).isEqualTo(List.of(
+        arc.getStartX(), arc.getStartY(), arc.getControlX(), arc.getControlY(), arc.getEndX(),
+        arc.getEndY()));
     double before = flow.getStrokeDashOffset();
     // Particles move: the dash offset changes from frame to frame.
-    WaitForAsyncUtils.waitFor(5, java.util.concurrent.TimeUnit.SECONDS,
+    WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS,
         () -> flow.getStrokeDashOffset() != before);
 
     double sparseGap = flow.getStrokeDashArray().get(1);

@@ -46,7 +46,7 @@ class SamplesOnTheGraphTest {
           .collect(Collectors.toList());
     }
     assertThat(samples).isNotEmpty();
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, graph.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, graph.mapLoadedProperty());
     for (Path sample : samples) {
       Topology topology = new TopologyReader().read(sample).topology();
       robot.interact(() -> {

@@ -325,7 +325,7 @@ class TopologyGraphTest {
 
   @Test
   void snapshotOfOverlaysForPeopleToCheck(FxRobot robot) throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, graph.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, graph.mapLoadedProperty());
     robot.interact(() -> {
       graph.getRegionOverlays().put(RegionId.of("ap-tokyo"), RegionOverlay.of(Status.FAILING));
       graph.getRegionOverlays().put(RegionId.of("us-east"),

@@ -44,7 +44,7 @@ class WorldMapTest {
 
   @Test
   void drawsTheBundledCountriesOnceLoaded(FxRobot robot) throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, map.mapLoadedProperty());
     assertThat(robot.lookup(".country").queryAll()).hasSizeGreaterThan(200);
     assertThat(robot.lookup(".sphere").tryQuery()).isPresent();
     Snapshots.write(robot, map, "world-map");
@@ -52,7 +52,7 @@ class WorldMapTest {
 
   @Test
   void highlightedCountriesCarryThePseudoClass(FxRobot robot) throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, map.mapLoadedProperty());
     robot.interact(() -> map.getHighlightedCountries().addAll(Set.of("276", "250")));
     PseudoClass highlighted = PseudoClass.getPseudoClass("highlighted");
     assertThat(robot.lookup(".country").queryAll().stream()
@@ -156,11 +156,11 @@ class WorldMapTest {
   @Test
   void whilePanningTheMapShowsABitmapThatMatchesTheVectorDrawing(FxRobot robot)
       throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, map.mapLoadedProperty());
     robot.interact(() -> map.zoomBy(2));
     robot.interact(() -> map.setViewport(map.getViewport()));
     WritableImage moving = moveAndSnapshot(robot, () -> map.panBy(37, 11));
-    WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !map.isMoving());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !map.isMoving());
     WaitForAsyncUtils.waitForFxEvents();
     assertThat(robot.lookup(".motion-bitmap").query().isVisible()).isFalse();
     WritableImage settled = snapshot(robot);
@@ -170,11 +170,11 @@ class WorldMapTest {
   @Test
   void whileZoomingTheScaledBitmapStaysCloseToTheVectorDrawing(FxRobot robot)
       throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, map.mapLoadedProperty());
     // The first layout after the countries arrive sets their border widths.
     WaitForAsyncUtils.waitForFxEvents();
     WritableImage moving = moveAndSnapshot(robot, () -> map.zoomBy(1.25, 300, 200));
-    WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !map.isMoving());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !map.isMoving());
     WaitForAsyncUtils.waitForFxEvents();
     WritableImage settled = snapshot(robot);
     // Scaling blurs the borders a little; the ocean and the land must stay where they are.
@@ -184,7 +184,7 @@ class WorldMapTest {
   @Test
   void aLongPanOfTheZoomedOutMapDrawsTheBitmapOnceAndStillMatchesTheVectors(FxRobot robot)
       throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, map.mapLoadedProperty());
     WaitForAsyncUtils.waitForFxEvents();
     WorldMapSkin skin = (WorldMapSkin) map.getSkin();
     long before = skin.getMotionRedraws();
@@ -198,7 +198,7 @@ class WorldMapTest {
       }
     });
     assertThat(skin.getMotionRedraws() - before).isEqualTo(1);
-    WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !map.isMoving());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !map.isMoving());
     WaitForAsyncUtils.waitForFxEvents();
     WritableImage settled = snapshot(robot);
     assertThat(matchingFraction(moving, settled)).isGreaterThan(0.98);
@@ -206,7 +206,7 @@ class WorldMapTest {
 
   @Test
   void withoutTheMotionCacheTheVectorsAreDrawnWhileMoving(FxRobot robot) throws Exception {
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, map.mapLoadedProperty());
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, map.mapLoadedProperty());
     WaitForAsyncUtils.waitForFxEvents();
     boolean[] shown = new boolean[2];
     // One FX-thread task, so the movement cannot settle before it is looked at.

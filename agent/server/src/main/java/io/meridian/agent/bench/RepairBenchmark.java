@@ -68,13 +68,27 @@ public final class RepairBenchmark {
    * @param seed picks the divergent keys and the values
    */
   public static Result run(int keys, double divergentShare, int valueBytes, int depth, long seed, PrintWriter progress) {
+    return run(keys, divergentShare, valueBytes, depth, seed, false, progress);
+  }
+
+  /**
+   * Runs once, for an async dataset or, with {@code quorum}, a quorum pair (ADR 0035): there the
+   * divergent keys are newer writes that reached only the second replica (hints dropped), so both
+   * replicas must end with them, and the replicas compare equal when they hold the same versions
+   * (each numbers its own log).
+   */
+  public static Result run(int keys, double divergentShare, int valueBytes, int depth, long seed, boolean quorum,
+      PrintWriter progress) {
     if (keys < 1 || divergentShare < 0 || divergentShare > 1 || valueBytes < 1) {
       throw new IllegalArgumentException("need keys >= 1, 0 <= divergent share <= 1 and value bytes >= 1; got " + keys
           + ", " + divergentShare + ", " + valueBytes);
     }
     SplittableRandom random = new SplittableRandom(seed);
-    DatasetConfig dataset = new DatasetConfig(DATASET, ReplicationMode.ASYNC, List.of("a", "b"), "a", 0,
-        FsyncPolicy.OPERATING_SYSTEM, 1, FailoverPolicy.MANUAL);
+    DatasetConfig dataset = quorum
+        ? DatasetConfig.quorum(DATASET, List.of("a", "b"), new io.meridian.agent.config.QuorumPolicy(1, 1, 2_000,
+            100_000), FsyncPolicy.OPERATING_SYSTEM)
+        : new DatasetConfig(DATASET, ReplicationMode.ASYNC, List.of("a", "b"), "a", 0,
+            FsyncPolicy.OPERATING_SYSTEM, 1, FailoverPolicy.MANUAL);
     InMemoryReplicaStore primaryStore = new InMemoryReplicaStore();
     InMemoryReplicaStore replicaStore = new InMemoryReplicaStore();
     progress.printf("writing %,d keys of %d bytes to both replicas...%n", keys, valueBytes);
@@ -108,7 +122,9 @@ public final class RepairBenchmark {
       StoredValue current = replicaStore.get(DATASET, key).orElseThrow();
       byte[] value = new byte[valueBytes];
       random.nextBytes(value);
-      replicaStore.repairKey(DATASET, key, Optional.of(new StoredValue(Bytes.copyOf(value), current.version(), false)));
+      Version version = quorum ? new Version(new HlcTimestamp(2_000_000 + i, 0), "b", current.version().sequence(),
+          "b", 1) : current.version();
+      replicaStore.repairKey(DATASET, key, Optional.of(new StoredValue(Bytes.copyOf(value), version, false)));
       divergentBytes += key.size() + valueBytes;
     }
     AntiEntropySettings settings = AntiEntropySettings.ON_DEMAND.withDepth(depth);
@@ -121,8 +137,16 @@ public final class RepairBenchmark {
     progress.flush();
 
     Deque<Object[]> network = new ArrayDeque<>();
-    carry("a", primary.step(1, new Input.PeerConnected("b", DATASET)), network, null);
-    carry("b", replica.step(1, new Input.PeerConnected("a", DATASET)), network, null);
+    if (quorum) {
+      // Each side opens a stream to the other (ADR 0013); both ends hear of both.
+      for (String stream : List.of(DATASET + "@b", DATASET + "@a")) {
+        carry("a", primary.step(1, new Input.PeerConnected("b", stream)), network, null);
+        carry("b", replica.step(1, new Input.PeerConnected("a", stream)), network, null);
+      }
+    } else {
+      carry("a", primary.step(1, new Input.PeerConnected("b", DATASET)), network, null);
+      carry("b", replica.step(1, new Input.PeerConnected("a", DATASET)), network, null);
+    }
     pump(primary, replica, network, null);
 
     long[] traffic = new long[2];
@@ -140,9 +164,18 @@ public final class RepairBenchmark {
     if (!done.error().isEmpty()) {
       throw new IllegalStateException("the repair failed: " + done.error());
     }
-    boolean converged = replicaStore.snapshot(DATASET).equals(primaryStore.snapshot(DATASET));
+    boolean converged = quorum
+        ? canonical(replicaStore.snapshot(DATASET)).equals(canonical(primaryStore.snapshot(DATASET)))
+        : replicaStore.snapshot(DATASET).equals(primaryStore.snapshot(DATASET));
     return new Result(keys, divergent, divergentBytes, depth, treeBuildMillis, repairMillis, traffic[0], traffic[1],
         done.rangesCompared(), done.keysRepaired(), converged, java.util.Map.copyOf(byKind));
+  }
+
+  private static java.util.Map<Bytes, StoredValue> canonical(java.util.Map<Bytes, StoredValue> state) {
+    java.util.Map<Bytes, StoredValue> result = new java.util.HashMap<>();
+    state.forEach((key, value) -> result.put(key,
+        io.meridian.agent.core.antientropy.MerkleTrackingStore.canonical(value)));
+    return result;
   }
 
   private static Bytes key(int i) {
@@ -214,13 +247,15 @@ public final class RepairBenchmark {
     out.flush();
   }
 
-  /** {@code RepairBenchmark [keys] [divergent share] [value bytes] [depth]}. */
+  /** {@code RepairBenchmark [keys] [divergent share] [value bytes] [depth] [async|quorum]}. */
   public static void main(String[] args) {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     double share = args.length > 1 ? Double.parseDouble(args[1]) : 0.01;
     int valueBytes = args.length > 2 ? Integer.parseInt(args[2]) : 100;
     int depth = args.length > 3 ? Integer.parseInt(args[3]) : 20;
     PrintWriter out = new PrintWriter(System.out, true);
-    print(run(keys, share, valueBytes, depth, 1, out), out);
+    boolean quorum = args.length > 4 && args[4].equalsIgnoreCase("quorum");
+    out.printf("dataset mode:           %s%n", quorum ? "quorum (a pair, leaderless merge)" : "async (primary wins)");
+    print(run(keys, share, valueBytes, depth, 1, quorum, out), out);
   }
 }

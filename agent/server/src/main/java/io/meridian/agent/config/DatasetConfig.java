@@ -84,10 +84,10 @@ public record DatasetConfig(
     quorum = quorum == null ? QuorumPolicy.majorities(replicas.size()) : quorum;
     if (mode == ReplicationMode.QUORUM) {
       quorum.check(name, replicas.size());
-      if (conflictResolution != ConflictResolution.LWW) {
+      if (conflictResolution != ConflictResolution.LWW && conflictResolution != ConflictResolution.VERSION_VECTOR) {
         throw new IllegalArgumentException("dataset " + name + ": quorum mode resolves concurrent writes by lww"
-            + " (hybrid clock, ties by region) in this version, not " + conflictResolution.policyName()
-            + "; use conflictResolution lww or the multi-primary mode for siblings and CRDTs");
+            + " (hybrid clock, ties by region) or version-vector (siblings, ADR 0034), not "
+            + conflictResolution.policyName() + "; use one of those or the multi-primary mode for CRDTs");
       }
     }
   }

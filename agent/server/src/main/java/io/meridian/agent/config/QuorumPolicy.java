@@ -26,6 +26,15 @@ public record QuorumPolicy(int writeAcks, int readReplies, long timeoutMillis, i
     }
   }
 
+  /**
+   * Admission control (ADR 0028, 0036): how long the oldest write waiting at a coordinator, in the
+   * replication core or queued in front of it, may have waited before new writes are refused at
+   * once: a quarter of the timeout, at least 1 ms.
+   */
+  public long admissionWaitMillisMax() {
+    return Math.max(1, timeoutMillis / 4);
+  }
+
   /** W and R majorities of {@code replicas}, default timeout and hint bound. */
   public static QuorumPolicy majorities(int replicas) {
     int majority = replicas / 2 + 1;

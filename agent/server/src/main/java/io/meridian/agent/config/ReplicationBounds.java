@@ -48,6 +48,49 @@ public record ReplicationBounds(
     return 4 * batchBytesMax;
   }
 
+  /**
+   * Most changes a connected replica that was keeping up may lag behind the primary before the
+   * primary refuses writes with {@code RESOURCE_EXHAUSTED} (ADR 0037): sixteen in-flight windows
+   * (131,072 changes by default, about 2.6 s of writes at 50,000/s). A replica that cannot keep up
+   * then slows the primary down instead of falling behind without bound.
+   */
+  public long backlogChangesMax() {
+    return 16L * inFlightChangesMax;
+  }
+
+  /**
+   * {@link #backlogMillisMax()}: 1,000 ms unless the agent's JVM is given {@code
+   * -Dmeridian.async.backlogMillisMax=N} (N at least 1). ADR 0041 chose 100 ms, the issue's lag
+   * target; the lead raised the default to 1,000 ms so that a replica starved of CPU for a tenth of
+   * a second (a GC pause, a busy 2-core box) does not make the primary refuse writes. Lower it to
+   * hold lag tighter at the cost of refusals.
+   */
+  public static final long BACKLOG_MILLIS_MAX = backlogMillisMaxFromSystemProperty();
+
+  private static long backlogMillisMaxFromSystemProperty() {
+    String given = System.getProperty("meridian.async.backlogMillisMax", "1000");
+    try {
+      long millis = Long.parseLong(given.trim());
+      if (millis >= 1) {
+        return millis;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException("-Dmeridian.async.backlogMillisMax=" + given
+        + ": expected a whole number of milliseconds, at least 1 (default 1000)");
+  }
+
+  /**
+   * Most milliseconds a connected replica that was keeping up may lag behind an async primary,
+   * beyond its heartbeat round trip, before the primary refuses writes with {@code
+   * RESOURCE_EXHAUSTED} (ADR 0041): the bound of {@link #backlogChangesMax()} in time, so that
+   * pushback starts where the promised lag would be broken, at any write rate.
+   */
+  public long backlogMillisMax() {
+    return BACKLOG_MILLIS_MAX;
+  }
+
   /** Validates that every bound is positive and that batches fit the in-flight window. */
   public ReplicationBounds {
     if (batchChangesMax < 1 || batchBytesMax < 1 || batchDelayMillis < 0 || inFlightChangesMax < 1

@@ -139,6 +139,9 @@ public final class ConsensusDataset implements ExternalDataset {
   /** A write waiting for the next Raft entry, with when it arrived. */
   private record WaitingWrite(ClientOperation operation, Consumer<ClientResult> callback, long arrivedNanos) {}
 
+  // Held while writes are taken from the queue and their entry is handed to the Raft client.
+  private final Object sendOrder = new Object();
+
   /**
    * Group commit: while {@link #ENTRIES_IN_FLIGHT_MAX} entries are in flight, writes wait, and
    * when one completes everything waiting leaves as one entry (at most {@link #ENTRY_WRITES_MAX}
@@ -148,38 +151,45 @@ public final class ConsensusDataset implements ExternalDataset {
    */
   private void sendWaiting() {
     while (true) {
-      List<ClientOperation> writes;
-      List<Consumer<ClientResult>> callbacks;
-      List<Consumer<ClientResult>> expired = new ArrayList<>();
-      synchronized (waitingWrites) {
-        if (waitingWrites.isEmpty() || entriesInFlight >= ENTRIES_IN_FLIGHT_MAX) {
-          return;
-        }
-        int count = Math.min(waitingWrites.size(), ENTRY_WRITES_MAX);
-        writes = new ArrayList<>(count);
-        callbacks = new ArrayList<>(count);
-        long expiredBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS);
-        while (writes.size() < count && !waitingWrites.isEmpty()) {
-          WaitingWrite waiting = waitingWrites.pollFirst();
-          if (waiting.arrivedNanos() < expiredBefore) {
-            expired.add(waiting.callback());
-            continue;
+      // Taking writes from the queue and handing their entry to the Raft client happen under one
+      // lock: two threads (a submitter and an entry's completion) could otherwise each take a
+      // chunk and send them in the other order, committing later writes before earlier ones.
+      // The client's send does not block here (entries in flight stay far below its outstanding
+      // bound), and a completion that runs inside it re-enters on the same thread.
+      synchronized (sendOrder) {
+        List<ClientOperation> writes;
+        List<Consumer<ClientResult>> callbacks;
+        List<Consumer<ClientResult>> expired = new ArrayList<>();
+        synchronized (waitingWrites) {
+          if (waitingWrites.isEmpty() || entriesInFlight >= ENTRIES_IN_FLIGHT_MAX) {
+            return;
           }
-          writes.add(waiting.operation());
-          callbacks.add(waiting.callback());
+          int count = Math.min(waitingWrites.size(), ENTRY_WRITES_MAX);
+          writes = new ArrayList<>(count);
+          callbacks = new ArrayList<>(count);
+          long expiredBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS);
+          while (writes.size() < count && !waitingWrites.isEmpty()) {
+            WaitingWrite waiting = waitingWrites.pollFirst();
+            if (waiting.arrivedNanos() < expiredBefore) {
+              expired.add(waiting.callback());
+              continue;
+            }
+            writes.add(waiting.operation());
+            callbacks.add(waiting.callback());
+          }
+          if (!writes.isEmpty()) {
+            entriesInFlight++;
+          }
+        }
+        for (Consumer<ClientResult> callback : expired) {
+          // Never sent, so nothing was written: the client may retry without reading first.
+          callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "consensus dataset " + dataset
+              + ": the write waited " + REQUEST_TIMEOUT_MILLIS + " ms for the Raft group at " + region
+              + " without being sent; nothing was written, retry later."));
         }
         if (!writes.isEmpty()) {
-          entriesInFlight++;
+          sendEntry(writes, callbacks);
         }
-      }
-      for (Consumer<ClientResult> callback : expired) {
-        // Never sent, so nothing was written: the client may retry without reading first.
-        callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "consensus dataset " + dataset
-            + ": the write waited " + REQUEST_TIMEOUT_MILLIS + " ms for the Raft group at " + region
-            + " without being sent; nothing was written, retry later."));
-      }
-      if (!writes.isEmpty()) {
-        sendEntry(writes, callbacks);
       }
     }
   }

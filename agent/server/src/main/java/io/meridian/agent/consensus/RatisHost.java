@@ -138,6 +138,18 @@ public final class RatisHost implements AutoCloseable {
    */
   public static RatisHost start(String region, ConsensusConfig config, Path directory, String bindHost,
       RaftLinks links) {
+    return start(region, config, directory, bindHost, links, properties -> {});
+  }
+
+  /**
+   * Starts the Raft server with {@code adjust} applied to its Ratis properties last; for
+   * benchmarks that take one cost out to measure it (ADR 0043), never for a serving agent.
+   */
+  static RatisHost start(String region, ConsensusConfig config, Path directory, String bindHost,
+      RaftLinks links, java.util.function.Consumer<RaftProperties> adjust) {
+    // Ratis exits the JVM when it cannot bind: check first, and say why.
+    RaftPorts.requireBindable(region, "the Raft server of its consensus datasets", bindHost, config.port(),
+        "\"consensus\": {\"port\": ...}");
     RaftProperties properties = new RaftProperties();
     org.apache.ratis.RaftConfigKeys.Rpc.setType(properties,
         new LinkAwareRpcType());
@@ -162,6 +174,7 @@ public final class RatisHost implements AutoCloseable {
     // load: an appendEntries carries whatever the log holds when it leaves, and the appender waits
     // while too many requests are outstanding.
     RaftServerConfigKeys.Log.Appender.setWaitTimeMin(properties, APPENDER_WAIT_TIME_MIN);
+    adjust.accept(properties);
     RatisHost host = new RatisHost(region, config, properties);
     try {
       host.server = RaftServer.newBuilder()
@@ -179,6 +192,11 @@ public final class RatisHost implements AutoCloseable {
           + config.port() + " with data in " + directory + ": " + e.getMessage(), e);
     }
     return host;
+  }
+
+  /** The Raft server, for benchmarks in this package that submit to it directly (ADR 0043). */
+  RaftServer raftServer() {
+    return server;
   }
 
   private ConsensusStateMachine newStateMachine(RaftGroupId groupId) {

@@ -131,6 +131,9 @@ public final class FailoverGroup implements AutoCloseable {
     if (groupConfig == null) {
       throw new IllegalArgumentException("region " + config.region() + " has no failover group configured");
     }
+    // Ratis exits the JVM when it cannot bind: check first, and say why.
+    io.meridian.agent.consensus.RaftPorts.requireBindable(config.region(), "its failover group member", null,
+        groupConfig.port(), "\"failoverGroup\": {\"port\": ...}");
     RaftGroup group = group(groupConfig);
     RaftProperties properties = new RaftProperties();
     org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, new io.meridian.agent.consensus.LinkAwareRpcType());

@@ -41,6 +41,9 @@ public final class AgentRuntime {
   private final LongSupplier wallClockMillis;
   private final ReplicationNode node;
   private final SynchronizationContext context;
+  /** Transport inputs and bookkeeping, run ahead of queued client requests (ADR 0041). */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> transportLane =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   // Heartbeats, their answers, timed ticks and the transport's heartbeat sends (issue 7): run
   // on the logical thread ahead of whatever serial work (client writes, data) is queued.
   private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent =
@@ -57,6 +60,17 @@ public final class AgentRuntime {
     public void disconnect(String peer, String dataset, String reason) {}
   };
   private long nextRequestId = 1;
+  // Admission in front of the logical thread (ADR 0036): per quorum dataset, how long its oldest
+  // queued client writes may have waited before new ones are refused at once; and when each queued
+  // batch of client operations was submitted (wall-clock ms), oldest first.
+  private final Map<String, Long> frontAdmissionWaitMillisMax = new HashMap<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<long[]> queuedClientWork =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  // Folded steps (ADR 0042): quorum client requests and quorum peer messages queued for the
+  // logical thread, stepped together by whichever drain task runs first.
+  private final java.util.Set<String> foldedDatasets = new java.util.HashSet<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Folded> folded =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   // Deadline-driven ticking (see startTicking); touched only on the logical thread.
   private ScheduledExecutorService tickScheduler;
   private long tickIntervalMillisMax;
@@ -65,6 +79,19 @@ public final class AgentRuntime {
   private volatile Throwable fatal;
   // Set on the logical thread by stop(); afterwards no task touches the node or the store.
   private boolean stopped;
+  // Group commit (ADR 0043), all touched on the logical thread only: the thread syncs run on
+  // (null: inline), outputs held until a sync finishes (oldest first), the sync running, the
+  // number of sync requests made and covered by finished syncs, and syncs started.
+  /** Most step outputs held behind syncs before the logical thread waits for the disk. */
+  static final int AWAITING_SYNC_OUTPUTS_MAX = 4096;
+  /** Longest wait at {@link #stop} for a sync in flight, before the store closes. */
+  static final long SYNC_AT_STOP_WAIT_MILLIS_MAX = 10_000;
+  private java.util.concurrent.ExecutorService syncThread;
+  private final java.util.ArrayDeque<AwaitingOutput> awaitingSync = new java.util.ArrayDeque<>();
+  private CompletableFuture<Long> syncInFlight;
+  private long syncsRequested;
+  private long syncedUpTo;
+  private long syncsStarted;
 
   /**
    * A runtime recovering its node from {@code store}.
@@ -83,6 +110,17 @@ public final class AgentRuntime {
     this.wallClockMillis = wallClockMillis;
     this.node = new ReplicationNode(config, LogRetention.fromSystemProperties(), store, wallClockMillis.getAsLong(),
         antiEntropy);
+    for (io.meridian.agent.config.DatasetConfig dataset : config.datasets()) {
+      if (dataset.mode() == io.meridian.agent.config.ReplicationMode.QUORUM && dataset.quorum() != null) {
+        frontAdmissionWaitMillisMax.put(dataset.name(), dataset.quorum().admissionWaitMillisMax());
+      }
+      if (dataset.mode() == io.meridian.agent.config.ReplicationMode.QUORUM
+          || dataset.mode() == io.meridian.agent.config.ReplicationMode.MULTI_PRIMARY) {
+        // Multi-primary client batches too (ADR 0052): one step, one log append and one batch per
+        // peer for every client batch queued meanwhile.
+        foldedDatasets.add(dataset.name());
+      }
+    }
     this.context = new SynchronizationContext((thread, error) -> {
       // An invariant broke: the core's state can no longer be trusted. Stop replicating and
       // answer every client with the reason rather than serve possibly wrong data.
@@ -130,7 +168,27 @@ public final class AgentRuntime {
       external.submitAll(operations, callbacks);
       return;
     }
+    Long waitMillisMax = frontAdmissionWaitMillisMax.get(dataset);
+    long[] queued = null;
+    if (waitMillisMax != null && allWrites(operations)) {
+      long now = wallClockMillis.getAsLong();
+      long[] oldest = queuedClientWork.peek();
+      if (oldest != null && now - oldest[0] >= waitMillisMax) {
+        refuseOverloaded(dataset, now - oldest[0], waitMillisMax, callbacks);
+        return;
+      }
+      queued = new long[] {now};
+      queuedClientWork.add(queued);
+    }
+    long[] queuedAt = queued;
+    if (foldedDatasets.contains(dataset)) {
+      fold(new Folded(dataset, operations, callbacks, queuedAt, null));
+      return;
+    }
     serial(() -> {
+      if (queuedAt != null) {
+        queuedClientWork.remove(queuedAt);
+      }
       if (stopped) {
         for (Consumer<ClientResult> callback : callbacks) {
           callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "region " + config.region()
@@ -155,6 +213,134 @@ public final class AgentRuntime {
     });
   }
 
+  private static boolean allWrites(List<ClientOperation> operations) {
+    for (ClientOperation operation : operations) {
+      ClientOperation plain = operation instanceof ClientOperation.Tuned tuned ? tuned.operation() : operation;
+      if (!(plain instanceof ClientOperation.Put || plain instanceof ClientOperation.Delete)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Most work one folded step takes: client operations, plus the writes and acknowledgements the
+   * peer frames carry (other frames count one). What is left waits for the next drain task, already
+   * queued behind this one. A single item larger than this is stepped alone.
+   */
+  static final int FOLDED_INPUTS_MAX = 4_096;
+
+  /** A client batch or a peer message waiting in the fold lane. */
+  private record Folded(String dataset, List<ClientOperation> operations, List<Consumer<ClientResult>> callbacks,
+      long[] queuedAt, Input input) {}
+
+  /**
+   * Whether {@code input} takes the fold lane (ADR 0042): the messages of the quorum write and
+   * read path. A coordinator's writes, a replica's holds and their acknowledgements arrive as one
+   * frame per step of the sender; stepping every frame queued meanwhile as one step shares the
+   * store write, the outgoing frames and the acknowledgements among all of them.
+   */
+  static boolean isFolded(Input input) {
+    return input instanceof Input.PeerMessageReceived received
+        && (received.message() instanceof io.meridian.agent.core.replication.PeerMessage.QuorumWrite
+            || received.message() instanceof io.meridian.agent.core.replication.PeerMessage.QuorumWriteAck
+            || received.message() instanceof io.meridian.agent.core.replication.PeerMessage.QuorumRead
+            || received.message() instanceof io.meridian.agent.core.replication.PeerMessage.QuorumReadReply);
+  }
+
+  // What a folded input counts against FOLDED_INPUTS_MAX: a frame counts the writes or
+  // acknowledgements it carries (a coordinator's frame can carry a whole folded step of writes).
+  private static int foldedWeight(Input input) {
+    io.meridian.agent.core.replication.PeerMessage message = ((Input.PeerMessageReceived) input).message();
+    if (message instanceof io.meridian.agent.core.replication.PeerMessage.QuorumWrite write) {
+      return Math.max(1, write.changes().size());
+    }
+    if (message instanceof io.meridian.agent.core.replication.PeerMessage.QuorumWriteAck ack) {
+      return Math.max(1, ack.operationIds().size());
+    }
+    return 1;
+  }
+
+  /**
+   * Queues {@code item} in the fold lane and a drain task on the logical thread. Each item brings
+   * its own drain task, so none waits for a later arrival; the first drain task to run steps
+   * everything queued by then (up to {@link #FOLDED_INPUTS_MAX}), the others find less or nothing.
+   * An item is therefore never stepped later than it would have been on its own, only earlier:
+   * possibly ahead of serial work queued before it (a stream opening or closing, a status read),
+   * which for the quorum messages is only another interleaving of independent streams. Items keep
+   * their order among themselves, so a stream's frames stay in order.
+   *
+   * <p>Transport-lane work (ADR 0041: stream opened or closed, other peer frames) runs first in
+   * every task, so it can be stepped before a folded frame that arrived ahead of it: a quorum frame
+   * may be stepped just after its stream's close (and even after the next stream's open). The core
+   * takes that as it takes a frame that arrived late or was lost, which it must survive anyway: at
+   * the close, the writes and reads still awaiting that peer stop awaiting it (the writes become
+   * hints, a request that can no longer reach its count is answered OUTCOME_UNKNOWN or UNAVAILABLE),
+   * so the late acknowledgement or read reply finds nothing awaiting it and is ignored; a late
+   * write is applied (a merge, idempotent) and acknowledged to nobody waiting. Nothing is lost or
+   * misapplied; at worst a write already acknowledged there is sent again as a hint.
+   */
+  private void fold(Folded item) {
+    folded.add(item);
+    serial(this::drainFolded);
+  }
+
+  // Runs on the logical thread.
+  private void drainFolded() {
+    List<Input> inputs = null;
+    int weight = 0;
+    for (Folded item = folded.peek(); item != null; item = folded.peek()) {
+      int size = item.input() != null ? foldedWeight(item.input()) : item.operations().size();
+      if (inputs != null && weight + size > FOLDED_INPUTS_MAX) {
+        break;
+      }
+      weight += size;
+      folded.poll();
+      if (inputs == null) {
+        inputs = new ArrayList<>(Math.min(FOLDED_INPUTS_MAX, 64));
+      }
+      if (item.queuedAt() != null) {
+        queuedClientWork.remove(item.queuedAt());
+      }
+      if (item.input() != null) {
+        inputs.add(item.input());
+      } else if (stopped || fatal != null) {
+        ClientResult refusal = new ClientResult.Failed(Failure.UNAVAILABLE, stopped
+            ? "region " + config.region() + " is shutting down; nothing was written."
+            : "region " + config.region() + " stopped after an internal error (" + fatal.getMessage()
+                + "); restart the agent.");
+        item.callbacks().forEach(callback -> callback.accept(refusal));
+      } else {
+        for (int i = 0; i < item.operations().size(); i++) {
+          long id = nextRequestId++;
+          pending.put(id, item.callbacks().get(i));
+          inputs.add(new Input.ClientRequest(id, item.dataset(), item.operations().get(i)));
+        }
+      }
+    }
+    if (inputs != null && !inputs.isEmpty() && fatal == null && !stopped) {
+      carryOut(node.stepAll(wallClockMillis.getAsLong(), inputs));
+    }
+  }
+
+  /**
+   * Refuses client writes of a quorum dataset on the caller's thread, without queueing them for
+   * the logical thread: the oldest client writes already queued there have waited past the
+   * admission bound of ADR 0028, so new ones would only wait longer and then be refused by the
+   * core anyway (ADR 0036). One message for the whole batch.
+   */
+  private void refuseOverloaded(String dataset, long waitedMillis, long waitMillisMax,
+      List<Consumer<ClientResult>> callbacks) {
+    ClientResult refusal = new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + dataset + " is overloaded"
+        + " at coordinator " + config.region() + ": client writes queued in front of its replication core have"
+        + " waited " + waitedMillis + " ms, past the admission bound of " + waitMillisMax + " ms (a quarter of the"
+        + " quorum timeout). Nothing was written; retry after a back-off of about " + waitMillisMax + " ms, lower"
+        + " the write rate, or spread writes over more coordinators.");
+    for (Consumer<ClientResult> callback : callbacks) {
+      callback.accept(refusal);
+    }
+  }
+
   /** A future form of {@link #submit}. */
   public CompletableFuture<ClientResult> submit(String dataset, ClientOperation operation) {
     CompletableFuture<ClientResult> result = new CompletableFuture<>();
@@ -174,8 +360,10 @@ public final class AgentRuntime {
     };
     if (isUrgent(input)) {
       executeUrgent(step);
+    } else if (isFolded(input)) {
+      fold(new Folded(null, null, null, null, input));
     } else {
-      serial(step);
+      transport(step);
     }
   }
 
@@ -229,7 +417,7 @@ public final class AgentRuntime {
   // Runs on the logical thread after every step: makes sure a tick is due no later than the
   // core's next deadline. Rescheduling only when the deadline moved earlier keeps this cheap.
   private void scheduleTick() {
-    if (tickScheduler == null || fatal != null) {
+    if (tickScheduler == null || fatal != null || stopped) {
       return;
     }
     long now = wallClockMillis.getAsLong();
@@ -274,7 +462,7 @@ public final class AgentRuntime {
   /** Each dataset's failover view, read on the runtime's logical thread. */
   public List<io.meridian.agent.core.replication.FailoverView> failoverViews() {
     CompletableFuture<List<io.meridian.agent.core.replication.FailoverView>> views = new CompletableFuture<>();
-    serial(() -> views.complete(node.failoverViews(wallClockMillis.getAsLong())));
+    serial(() -> views.complete(stopped ? List.of() : node.failoverViews(wallClockMillis.getAsLong())));
     return views.join();
   }
 
@@ -282,7 +470,7 @@ public final class AgentRuntime {
   public java.util.Map<String, io.meridian.agent.core.health.RegionHealth> peerHealth() {
     CompletableFuture<java.util.Map<String, io.meridian.agent.core.health.RegionHealth>> health =
         new CompletableFuture<>();
-    serial(() -> health.complete(node.peerHealth()));
+    serial(() -> health.complete(stopped ? Map.of() : node.peerHealth()));
     return health.join();
   }
 
@@ -297,7 +485,7 @@ public final class AgentRuntime {
   public java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>> quarantined(String dataset) {
     CompletableFuture<java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>>> result =
         new CompletableFuture<>();
-    serial(() -> result.complete(node.quarantined(dataset)));
+    serial(() -> result.complete(stopped ? new java.util.TreeMap<>() : node.quarantined(dataset)));
     return result.join();
   }
 
@@ -305,6 +493,8 @@ public final class AgentRuntime {
    * Stops the runtime: every later input, tick and status request is refused or ignored, waiting
    * requests are failed, and then {@code afterStop} runs (closing the store), all on the logical
    * thread, so nothing can reach the store once it is closed. Waits at most {@code timeoutMillis}.
+   * A later call finds the runtime stopped and only runs its {@code afterStop} (the agent stops
+   * the runtime when it closes; the store's owner may close the store this way after it).
    */
   public void stop(Runnable afterStop, long timeoutMillis) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -312,9 +502,10 @@ public final class AgentRuntime {
       try {
         if (!stopped) {
           stopped = true;
+          awaitSyncInFlightBeforeStop();
           failPendingNow("region " + config.region() + " is shutting down; the outcome is unknown.");
-          afterStop.run();
         }
+        afterStop.run();
       } finally {
         done.complete(null);
       }
@@ -341,9 +532,38 @@ public final class AgentRuntime {
     }
   }
 
+  /**
+   * Syncs the store on {@code syncThread} from now on instead of on the logical thread, and
+   * commits in groups (ADR 0043): while one sync runs, the logical thread goes on stepping (a
+   * replica applies the next batches, a primary takes the next writes); whatever those steps need
+   * synced is covered by the next sync, one for all of them. What a step may do only after its
+   * sync (acknowledgements, answers, events, the messages after a sync primary's batches) waits in
+   * {@link #awaitingSync}, and so does the output of every later step, synced or not, so nothing
+   * leaves ahead of what an earlier step still holds back: an {@code Ack} never reports a change
+   * whose sync has not finished, and messages to a peer keep their order. May be called while
+   * the runtime runs (syncs made inline until then are finished); without it every sync runs
+   * inline, which tests with direct executors rely on.
+   *
+   * @param syncThread runs the syncs, one at a time; the runtime shuts it down in {@link #stop}
+   */
+  public void syncInBackground(java.util.concurrent.ExecutorService syncThread) {
+    serial(() -> this.syncThread = syncThread);
+  }
+
+  /** Store syncs started, and how many steps asked for one (equal while syncs run inline; ADR 0043). */
+  public long[] groupCommitCounts() {
+    CompletableFuture<long[]> counts = new CompletableFuture<>();
+    serial(() -> counts.complete(new long[] {syncsStarted, syncsRequested}));
+    return counts.join();
+  }
+
   private void carryOut(Output output) {
     scheduleTick();
     if (output.isEmpty()) {
+      return;
+    }
+    if (syncThread != null && (output.syncStoreFirst() || !awaitingSync.isEmpty())) {
+      awaitSync(output);
       return;
     }
     List<Output.Outbound> messages = output.messages();
@@ -353,8 +573,18 @@ public final class AgentRuntime {
       sender.send(messages.get(i).to(), messages.get(i).message());
     }
     if (output.syncStoreFirst()) {
+      syncsStarted++;
+      syncedUpTo = ++syncsRequested;
+      long syncStartNanos = HopTrace.ENABLED ? System.nanoTime() : 0;
       store.sync();
+      HopTrace.record("store-synced", "", "", syncedUpTo, syncStartNanos);
     }
+    carryOutAfterSync(output);
+  }
+
+  // Everything of a step that follows its sync, in the order Output prescribes.
+  private void carryOutAfterSync(Output output) {
+    List<Output.Outbound> messages = output.messages();
     for (int i = output.messagesBeforeSync(); i < messages.size(); i++) {
       sender.send(messages.get(i).to(), messages.get(i).message());
     }
@@ -374,6 +604,150 @@ public final class AgentRuntime {
       log.warn("{}: disconnecting {} for dataset {}: {}", config.region(), disconnect.peer(),
           disconnect.dataset(), disconnect.reason());
       sender.disconnect(disconnect.peer(), disconnect.dataset(), disconnect.reason());
+    }
+  }
+
+  // ---------------------------------------------------------------- group commit (ADR 0043)
+
+  /**
+   * A step's output waiting for a sync: its own ({@code ticket} > 0) or an earlier step's; or, with
+   * no output, a task to run once every output before it has been carried out ({@link #afterCarriedOut}).
+   */
+  private static final class AwaitingOutput {
+    final Output output;
+    /** The sync request this output needs finished; 0 when it only waits for earlier outputs. */
+    final long ticket;
+    final Runnable then;
+    boolean sentBeforeSync;
+
+    AwaitingOutput(Output output, long ticket) {
+      this.output = output;
+      this.ticket = ticket;
+      this.then = null;
+    }
+
+    AwaitingOutput(Runnable then) {
+      this.output = null;
+      this.ticket = 0;
+      this.then = then;
+    }
+  }
+
+  /**
+   * Runs {@code task} on the logical thread once the steps of everything delivered before this
+   * call have been carried out, including answers and events still waiting for a store sync on
+   * the sync thread (ADR 0043): a caller that counts a step's events (an operator's failover
+   * decision counting the writes it quarantined) sees all of them. While stopping, outputs that
+   * never leave are dropped and the task runs anyway, so nobody waits for ever.
+   */
+  public void afterCarriedOut(Runnable task) {
+    transport(() -> {
+      if (awaitingSync.isEmpty()) {
+        task.run();
+      } else {
+        awaitingSync.add(new AwaitingOutput(task));
+      }
+    });
+  }
+
+  private void awaitSync(Output output) {
+    long ticket = 0;
+    if (output.syncStoreFirst()) {
+      ticket = ++syncsRequested;
+    }
+    awaitingSync.add(new AwaitingOutput(output, ticket));
+    releaseSynced();
+    if (!awaitingSync.isEmpty() && awaitingSync.size() >= AWAITING_SYNC_OUTPUTS_MAX && syncInFlight != null) {
+      // The disk is far behind: stop taking new work on this thread until it catches up, as an
+      // inline sync would (the bound keeps held outputs, and the peers' flow, in check).
+      finishSync(syncInFlight.join());
+    }
+    startSyncIfNeeded();
+  }
+
+  // Starts a sync covering every store write made so far, unless one runs (its completion
+  // starts the next one) or nothing waits for one.
+  private void startSyncIfNeeded() {
+    if (syncInFlight != null || syncsRequested <= syncedUpTo || stopped || fatal != null) {
+      return;
+    }
+    long upTo = syncsRequested;
+    syncsStarted++;
+    CompletableFuture<Long> sync = new CompletableFuture<>();
+    syncInFlight = sync;
+    syncThread.execute(() -> {
+      try {
+        long syncStartNanos = HopTrace.ENABLED ? System.nanoTime() : 0;
+        store.sync();
+        HopTrace.record("store-synced", "", "", upTo, syncStartNanos);
+        sync.complete(upTo);
+      } catch (Throwable error) {
+        sync.completeExceptionally(error);
+      }
+      // Urgent: the answers and acknowledgements it releases waited for the disk, not for the
+      // client writes and batches queued behind them.
+      executeUrgent(() -> {
+        if (syncInFlight == sync && !stopped) {
+          finishSync(sync.join());
+        }
+      });
+    });
+  }
+
+  // On the logical thread: the sync in flight covered requests up to upTo; releases what waited
+  // for it and starts the next sync if later steps asked for one. A failed sync surfaces as the
+  // join's exception, which stops the core as an inline sync failure would.
+  private void finishSync(long upTo) {
+    syncInFlight = null;
+    syncedUpTo = Math.max(syncedUpTo, upTo);
+    releaseSynced();
+    startSyncIfNeeded();
+  }
+
+  // Releases waiting outputs from the oldest on: the one at the head may send its batches
+  // (messages before sync) at once, since nothing before it is held back any more; its remainder
+  // leaves once its sync is done.
+  private void releaseSynced() {
+    for (AwaitingOutput head = awaitingSync.peekFirst(); head != null; head = awaitingSync.peekFirst()) {
+      if (head.output == null) {
+        awaitingSync.pollFirst();
+        head.then.run();
+        continue;
+      }
+      if (!head.sentBeforeSync) {
+        head.sentBeforeSync = true;
+        List<Output.Outbound> messages = head.output.messages();
+        for (int i = 0; i < head.output.messagesBeforeSync(); i++) {
+          sender.send(messages.get(i).to(), messages.get(i).message());
+        }
+      }
+      if (head.ticket > syncedUpTo) {
+        return;
+      }
+      awaitingSync.pollFirst();
+      carryOutAfterSync(head.output);
+    }
+  }
+
+  // On the logical thread while stopping: the store must not close under a running sync.
+  private void awaitSyncInFlightBeforeStop() {
+    CompletableFuture<Long> sync = syncInFlight;
+    if (sync != null) {
+      try {
+        sync.get(SYNC_AT_STOP_WAIT_MILLIS_MAX, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.warn("{}: the store sync in flight did not finish cleanly before stopping: {}", config.region(),
+            e.toString());
+      }
+    }
+    for (AwaitingOutput held : awaitingSync) {
+      if (held.then != null) {
+        held.then.run();
+      }
+    }
+    awaitingSync.clear(); // Never acknowledged or answered; the pending clients are failed.
+    if (syncThread != null) {
+      syncThread.shutdown();
     }
   }
 
@@ -481,13 +855,38 @@ public final class AgentRuntime {
 
   private void serial(Runnable task) {
     context.execute(() -> {
-      drainUrgent();
+      drainLanes();
       task.run();
     });
   }
 
-  /** Runs {@code task} on the runtime's logical thread (for the transport's bookkeeping). */
+  /**
+   * Queues a transport input or bookkeeping task on the transport lane: in their own order, ahead
+   * of the client requests queued on the logical thread (ADR 0041). A replica's acknowledgements
+   * then reach the core when they arrive, not after every client batch queued before them: an
+   * overloaded primary would otherwise see its replicas as far behind as its own queue is long,
+   * and its backlog bound in time would refuse writes for the primary's own delay.
+   */
+  private void transport(Runnable task) {
+    transportLane.add(task);
+    context.execute(this::drainLanes);
+  }
+
+  // Runs on the logical thread, first thing in every task: urgent work, then transport work
+  // (urgent work still goes first between transport tasks).
+  private void drainLanes() {
+    drainUrgent();
+    for (Runnable task = transportLane.poll(); task != null; task = transportLane.poll()) {
+      task.run();
+      drainUrgent();
+    }
+  }
+
+  /**
+   * Runs {@code task} on the runtime's logical thread (for the transport's bookkeeping), in order
+   * with the inputs {@link #deliver} queued and ahead of queued client requests.
+   */
   public void execute(Runnable task) {
-    serial(task);
+    transport(task);
   }
 }

@@ -149,8 +149,10 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     try {
       runtime.deliver(new Input.EpochDecided(request.getDataset(), request.getEpoch(), request.getPrimaryRegion(),
           request.getStartSequence(), request.getPreviousPrimaryStopped()));
+      // Once carried out, not merely stepped: the step's events may wait for a store sync on
+      // the sync thread (ADR 0043), and the count must include them.
       CompletableFuture<Void> applied = new CompletableFuture<>();
-      runtime.execute(() -> applied.complete(null));
+      runtime.afterCarriedOut(() -> applied.complete(null));
       applied.join();
     } finally {
       runtime.removeListener(listener);

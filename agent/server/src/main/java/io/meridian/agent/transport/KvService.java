@@ -34,6 +34,7 @@ import io.meridian.agent.api.v1.ReplicaCount;
 import io.meridian.agent.core.replication.ClientResult;
 import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.runtime.HopTrace;
 import io.meridian.agent.wire.WireMapping;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       // the local copy will do, as in every mode (ADR 0021).
       long sequence = token.map(t -> ((SessionToken.RaftIndex) t.position()).index()).orElse(0L);
       external.get().sessionRead(WireMapping.bytes(request.getKey()), sequence,
-          measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
+          measured("get", request.getDataset(), answer(responseObserver, KvService::stampedReadResponse)));
       return;
     }
     if (external.isPresent()) {
@@ -157,7 +158,7 @@ public final class KvService extends KvGrpc.KvImplBase {
       // linearizable read (stronger than bounded staleness or quorum ask for, never weaker).
       boolean linearizable = consistency != ReadConsistency.READ_CONSISTENCY_EVENTUAL;
       external.get().read(WireMapping.bytes(request.getKey()), linearizable,
-          measured("get", request.getDataset(), answer(responseObserver, KvService::readResponse)));
+          measured("get", request.getDataset(), answer(responseObserver, KvService::stampedReadResponse)));
       return;
     }
     ClientOperation get = tuned(new ClientOperation.Get(WireMapping.bytes(request.getKey())),
@@ -165,10 +166,12 @@ public final class KvService extends KvGrpc.KvImplBase {
     runtime.submit(request.getDataset(), get,
         measured("get", request.getDataset(), answer(responseObserver, result -> {
           if (result instanceof ClientResult.MergedRead) {
-            return mergedResponse((ClientResult.MergedRead) result);
+            return mergedResponse((ClientResult.MergedRead) result).toBuilder()
+                .setServedAtUnixMicros(wallClockMicros()).build();
           }
           ClientResult.Read read = (ClientResult.Read) result;
-          GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy());
+          GetResponse.Builder response = GetResponse.newBuilder().setServedByRegion(read.servedBy())
+              .setServedAtUnixMicros(wallClockMicros());
           if (read.value().isPresent()) {
             StoredValue value = read.value().get();
             response.setFound(true).setValue(WireMapping.bytes(value.value()))
@@ -205,6 +208,21 @@ public final class KvService extends KvGrpc.KvImplBase {
             ? io.meridian.agent.core.replication.ReadLevelRules.quorumWriteReplicas(config.replicas().size(),
                 config.quorum(), replicaCount(count))
             : 0));
+  }
+
+  /** A consensus read's response, stamped with when this agent answered (GetResponse field 8). */
+  private static GetResponse stampedReadResponse(ClientResult result) {
+    return readResponse(result).toBuilder().setServedAtUnixMicros(wallClockMicros()).build();
+  }
+
+  /**
+   * This agent's wall clock in microseconds since the epoch. Lag probes subtract the primary's
+   * commit time from it (ADR 0038), so it is read when the answer leaves the runtime, not when
+   * the client receives it.
+   */
+  private static long wallClockMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
   }
 
   private static GetResponse readResponse(ClientResult result) {
@@ -300,6 +318,9 @@ public final class KvService extends KvGrpc.KvImplBase {
     private final Deque<PendingBatch> inOrder = new ArrayDeque<>();
     private boolean inputDone;
     private boolean failed;
+    // The last refusal answered and its encoded result (see putResult).
+    private ClientResult lastFailed;
+    private PutResult lastFailedResult;
 
     BatchPutStream(StreamObserver<BatchPutResponse> responses) {
       this.responses = responses;
@@ -335,6 +356,9 @@ public final class KvService extends KvGrpc.KvImplBase {
         // together, in one output of the runtime.
         callbacks.add(result -> {
           metrics.observe("batch_put", dataset, outcome(result), (System.nanoTime() - startNanos) / 1e9);
+          if (HopTrace.ENABLED && result instanceof ClientResult.Committed committed) {
+            HopTrace.record("client-answered", "", dataset, committed.version().sequence(), startNanos);
+          }
           synchronized (this) {
             batch.results[index] = omitVersions && result instanceof ClientResult.Committed
                 ? COMMITTED_WITHOUT_VERSION : putResult(result);
@@ -362,9 +386,18 @@ public final class KvService extends KvGrpc.KvImplBase {
         return PutResult.newBuilder()
             .setVersion(WireMapping.toProto(((ClientResult.Committed) result).version())).build();
       }
+      // A core that sheds load answers every write it refuses in a step with the same Failed
+      // (ADR 0036): build its PutResult once, with the message encoded to UTF-8 once, instead of
+      // re-encoding a few hundred characters for every refused put. Guarded by this stream's lock.
+      if (result == lastFailed) {
+        return lastFailedResult;
+      }
       Status status = Statuses.of(result);
-      return PutResult.newBuilder().setErrorCode(status.getCode().value())
-          .setErrorMessage(String.valueOf(status.getDescription())).build();
+      PutResult failed = PutResult.newBuilder().setErrorCode(status.getCode().value())
+          .setErrorMessageBytes(ByteString.copyFromUtf8(String.valueOf(status.getDescription()))).build();
+      lastFailed = result;
+      lastFailedResult = failed;
+      return failed;
     }
 
     private void flush() {

@@ -17,6 +17,7 @@ import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.runtime.AgentRuntime;
+import io.meridian.agent.runtime.HopTrace;
 import io.meridian.agent.runtime.PeerSender;
 import io.meridian.agent.wire.MalformedMessageException;
 import io.meridian.agent.wire.WireMapping;
@@ -82,7 +83,8 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
   private final List<Consumer<LinkChange>> linkListeners = new CopyOnWriteArrayList<>();
   private final Map<String, EmulatedLink> links = new HashMap<>();
   // Each change shipped to several replicas is encoded once (send runs on the logical thread).
-  private final io.meridian.agent.wire.ChangeEncodingCache changeEncodings = new io.meridian.agent.wire.ChangeEncodingCache();
+  // Shared with the store: a primary encodes each change once for its log and every replica (ADR 0037).
+  private final io.meridian.agent.wire.ChangeEncodingCache changeEncodings = io.meridian.agent.wire.ChangeEncodingCache.shared();
   private volatile boolean closed;
 
   /** One open stream; identity tells a replaced stream's late close from the current one's. */
@@ -359,12 +361,13 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     }
     PeerMessage message;
     try {
-      message = WireMapping.fromFrame(stream.dataset, frame);
+      message = WireMapping.fromFrame(stream.dataset, frame, changeEncodings); // ADR 0041
     } catch (MalformedMessageException e) {
       runtime.publish(new ReplicationEvent.ProtocolViolation(stream.peer, stream.dataset, e.getMessage()));
       runtime.execute(() -> close(stream, Status.INVALID_ARGUMENT.withDescription(e.getMessage())));
       return;
     }
+    HopTrace.message("received", stream.peer, message);
     runtime.deliver(new Input.PeerMessageReceived(stream.peer, message));
   }
 
@@ -481,6 +484,19 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     }
   }
 
+  // A batch or acknowledgement leaving for the network after its emulated delay; "since" is the
+  // release time the emulator set, so the difference is the scheduling's lateness (ADR 0051).
+  private static void traceWire(HeldFrame held) {
+    PeerFrame frame = held.frame;
+    if (frame.hasBatch()) {
+      HopTrace.record("wire-batch", held.stream.peer, held.stream.dataset,
+          frame.getBatch().getLastSequence(), held.releaseAtNanos);
+    } else if (frame.hasAck()) {
+      HopTrace.record("wire-ack", held.stream.peer, held.stream.dataset,
+          frame.getAck().getAppliedSequence(), held.releaseAtNanos);
+    }
+  }
+
   @Override
   public void send(String peer, PeerMessage message) {
     Stream stream = streams.get(key(peer, message.dataset()));
@@ -488,6 +504,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       return;
     }
     PeerFrame frame = WireMapping.toFrame(self, message, changeEncodings::encode);
+    HopTrace.message("sent", peer, message);
     boolean urgent = isUrgent(message);
     if (urgent) {
       // On the lane when it is open, so they never queue behind data; on the data stream before.
@@ -512,7 +529,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     link.queue.addLast(new HeldFrame(stream, frame, release));
     if (!link.drainScheduled) {
       link.drainScheduled = true;
-      scheduler.schedule(() -> runtime.execute(() -> drain(link)), release - now, TimeUnit.NANOSECONDS);
+      scheduler.schedule(() -> runtime.executeUrgent(() -> drain(link)), release - now, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -521,6 +538,11 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
    * come, then schedules itself for the next one. One drain per link at a time, so two frames
    * due together can never overtake each other on the scheduler's threads (a replica would see
    * the later batch first as a gap and ask for a resend, costing a round trip).
+   *
+   * <p>Drains take the runtime's urgent lane (ADR 0038): a frame whose emulated delay has passed
+   * has already spent its time on the wire, so it must not also wait behind the client writes and
+   * incoming batches queued for the logical thread. Emitting is cheap (no store or core work) and
+   * the lane keeps the thread confinement and the send order.
    */
   // Runs on the runtime's logical thread.
   private void drain(EmulatedLink link) {
@@ -528,6 +550,9 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     while (!link.queue.isEmpty() && link.queue.peekFirst().releaseAtNanos <= now) {
       HeldFrame held = link.queue.pollFirst();
       if (registry(held.stream).get(key(held.stream.peer, held.stream.dataset)) == held.stream) {
+        if (HopTrace.ENABLED) {
+          traceWire(held);
+        }
         emit(held.stream, held.frame);
       }
     }
@@ -536,7 +561,7 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       link.queue.clear();
       return;
     }
-    scheduler.schedule(() -> runtime.execute(() -> drain(link)), link.queue.peekFirst().releaseAtNanos - now,
+    scheduler.schedule(() -> runtime.executeUrgent(() -> drain(link)), link.queue.peekFirst().releaseAtNanos - now,
         TimeUnit.NANOSECONDS);
   }
 

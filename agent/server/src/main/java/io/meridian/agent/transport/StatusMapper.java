@@ -66,7 +66,8 @@ public final class StatusMapper {
             .setChangesPerSecondOut(rates[1])
             .setBytesPerSecondIn(rates[2])
             .setBytesPerSecondOut(rates[3])
-            .setLinkCut(transport.isCut(link.peer())));
+            .setLinkCut(transport.isCut(link.peer()))
+            .setStalledMillis(link.stalledMillis()));
       }
       result.add(dataset.build());
     }

@@ -271,12 +271,14 @@ public final class WireMapping {
       reply.state().ifPresent(state -> proto.setState(toProto(state)));
       frame.setQuorumReadReply(proto);
     } else if (message instanceof PeerMessage.TreeCompare m) {
+      // Node indexes and versions travel as differences from the one before (ADR 0044).
       frame.setTreeCompare(io.meridian.agent.api.v1.TreeCompare.newBuilder().setSession(m.session())
-          .setDepth(m.depth()).setLevel(m.level()).addAllParents(m.parents()).addAllHashes(m.hashes()));
+          .setDepth(m.depth()).setLevel(m.level()).addAllParentDeltas(intDeltas(m.parents()))
+          .addAllHashes(m.hashes()).addAllFloorRegions(m.floor().keySet()).addAllFloorSequences(m.floor().values()));
     } else if (message instanceof PeerMessage.KeyDigests m) {
       io.meridian.agent.api.v1.KeyDigests.Builder proto = io.meridian.agent.api.v1.KeyDigests.newBuilder()
-          .setSession(m.session()).setPart(m.part()).setParts(m.parts()).addAllLeaves(m.leaves())
-          .addAllEntryHashes(m.entryHashes());
+          .setSession(m.session()).setPart(m.part()).setParts(m.parts()).addAllLeafDeltas(intDeltas(m.leaves()))
+          .addAllEntryHashes(m.entryHashes()).addAllVersionDeltas(longDeltas(m.versions()));
       m.keys().forEach(key -> proto.addKeys(bytes(key)));
       frame.setKeyDigests(proto);
     } else if (message instanceof PeerMessage.EntriesWanted m) {
@@ -297,7 +299,7 @@ public final class WireMapping {
       frame.setRepairEntries(proto);
     } else if (message instanceof PeerMessage.RepairDone m) {
       frame.setRepairDone(io.meridian.agent.api.v1.RepairDone.newBuilder().setSession(m.session())
-          .setKeysRepaired(m.keysRepaired()).setError(m.error()));
+          .setKeysRepaired(m.keysRepaired()).setError(m.error()).setLogSequence(m.logSequence()));
     } else {
       PeerMessage.EpochRejected rejected = (PeerMessage.EpochRejected) message;
       frame.setEpochRejected(EpochRejected.newBuilder().setCurrentEpoch(rejected.currentEpoch())
@@ -334,6 +336,15 @@ public final class WireMapping {
    * their own dataset; every other frame belongs to the stream's.
    */
   public static PeerMessage fromFrame(String dataset, PeerFrame frame) {
+    return fromFrame(dataset, frame, null);
+  }
+
+  /**
+   * Like {@link #fromFrame(String, PeerFrame)}; a received batch's changes are also remembered in
+   * {@code receivedEncodings} (when not null) with the protobuf form they came in, so the store
+   * appends that encoding instead of building it again (ADR 0041).
+   */
+  public static PeerMessage fromFrame(String dataset, PeerFrame frame, ChangeEncodingCache receivedEncodings) {
     return guarded("peer frame", () -> {
       switch (frame.getFrameCase()) {
         case HELLO: {
@@ -345,7 +356,11 @@ public final class WireMapping {
           ChangeBatch batch = frame.getBatch();
           List<Change> changes = new ArrayList<>(batch.getChangesCount());
           for (io.meridian.agent.api.v1.Change change : batch.getChangesList()) {
-            changes.add(fromProto(change));
+            Change decoded = fromProto(change);
+            changes.add(decoded);
+            if (receivedEncodings != null) {
+              receivedEncodings.remember(decoded, change);
+            }
           }
           return new PeerMessage.ChangeBatch(dataset, batch.getEpoch(), batch.getFirstSequence(),
               batch.getLastSequence(), changes, batch.getHeadSequence(), batch.getSentAtMillis());
@@ -428,13 +443,16 @@ public final class WireMapping {
         }
         case TREE_COMPARE: {
           io.meridian.agent.api.v1.TreeCompare m = frame.getTreeCompare();
-          return new PeerMessage.TreeCompare(dataset, m.getSession(), m.getDepth(), m.getLevel(), m.getParentsList(),
-              m.getHashesList());
+          return new PeerMessage.TreeCompare(dataset, m.getSession(), m.getDepth(), m.getLevel(),
+              m.getParentDeltasCount() > 0 ? intSums(m.getParentDeltasList()) : m.getParentsList(), m.getHashesList(),
+              floor(m.getFloorRegionsList(), m.getFloorSequencesList()));
         }
         case KEY_DIGESTS: {
           io.meridian.agent.api.v1.KeyDigests m = frame.getKeyDigests();
-          return new PeerMessage.KeyDigests(dataset, m.getSession(), m.getPart(), m.getParts(), m.getLeavesList(),
-              m.getKeysList().stream().map(WireMapping::bytes).toList(), m.getEntryHashesList());
+          return new PeerMessage.KeyDigests(dataset, m.getSession(), m.getPart(), m.getParts(),
+              m.getLeafDeltasCount() > 0 ? intSums(m.getLeafDeltasList()) : m.getLeavesList(),
+              m.getKeysList().stream().map(WireMapping::bytes).toList(), m.getEntryHashesList(),
+              longSums(m.getVersionDeltasList()));
         }
         case ENTRIES_WANTED: {
           io.meridian.agent.api.v1.EntriesWanted m = frame.getEntriesWanted();
@@ -458,7 +476,8 @@ public final class WireMapping {
         }
         case REPAIR_DONE: {
           io.meridian.agent.api.v1.RepairDone m = frame.getRepairDone();
-          return new PeerMessage.RepairDone(dataset, m.getSession(), m.getKeysRepaired(), m.getError());
+          return new PeerMessage.RepairDone(dataset, m.getSession(), m.getKeysRepaired(), m.getError(),
+              m.getLogSequence());
         }
         default:
           throw new MalformedMessageException("empty or unknown peer frame");
@@ -544,5 +563,57 @@ public final class WireMapping {
     if (!condition) {
       throw new MalformedMessageException(message);
     }
+  }
+
+  // Anti-entropy lists as differences from the element before (the first from 0): ascending node
+  // indexes and nearby clock readings become short zigzag varints (ADR 0044).
+  private static List<Integer> intDeltas(List<Integer> values) {
+    List<Integer> result = new ArrayList<>(values.size());
+    int previous = 0;
+    for (int value : values) {
+      result.add(value - previous);
+      previous = value;
+    }
+    return result;
+  }
+
+  private static List<Integer> intSums(List<Integer> deltas) {
+    List<Integer> result = new ArrayList<>(deltas.size());
+    int value = 0;
+    for (int delta : deltas) {
+      value += delta;
+      result.add(value);
+    }
+    return result;
+  }
+
+  private static List<Long> longDeltas(List<Long> values) {
+    List<Long> result = new ArrayList<>(values.size());
+    long previous = 0;
+    for (long value : values) {
+      result.add(value - previous);
+      previous = value;
+    }
+    return result;
+  }
+
+  private static List<Long> longSums(List<Long> deltas) {
+    List<Long> result = new ArrayList<>(deltas.size());
+    long value = 0;
+    for (long delta : deltas) {
+      value += delta;
+      result.add(value);
+    }
+    return result;
+  }
+
+  private static java.util.SortedMap<String, Long> floor(List<String> regions, List<Long> sequences) {
+    require(regions.size() == sequences.size(), "a tree comparison's floor names " + regions.size()
+        + " regions but " + sequences.size() + " sequences");
+    java.util.SortedMap<String, Long> result = new java.util.TreeMap<>();
+    for (int i = 0; i < regions.size(); i++) {
+      result.put(regions.get(i), sequences.get(i));
+    }
+    return result;
   }
 }

@@ -1,5 +1,7 @@
 package io.meridian.agent.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import com.google.protobuf.ByteString;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -25,6 +27,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -76,7 +79,10 @@ public final class AsyncThroughputBench {
               .compressorRegistry(io.meridian.agent.transport.PeerCompression.registry()).build(),
           System::currentTimeMillis, scheduler, io.meridian.agent.AgentMain.TICK_INTERVAL_MILLIS_MAX, new PrometheusRegistry(), store::approximateSizeBytes));
     }
-    Thread.sleep(1_000);
+    // Measure only once every agent's replication streams to the others are open.
+    await().atMost(Duration.ofSeconds(30)).until(() -> agents.stream().allMatch(agent ->
+        agent.runtime().status().stream().allMatch(status -> !status.peers().isEmpty()
+            && status.peers().stream().allMatch(PeerLinkStatus::connected))));
 
     ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + ports.get(0), InsecureChannelCredentials.create()).build();
     Semaphore inFlight = new Semaphore(BATCHES_IN_FLIGHT_MAX);
@@ -127,9 +133,8 @@ public final class AsyncThroughputBench {
     sampler.shutdownNow();
     long head = stores.get(0).lastSequence("orders");
     long catchUpStart = System.nanoTime();
-    while (stores.get(1).lastSequence("orders") < head || stores.get(2).lastSequence("orders") < head) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(10))
+        .until(() -> stores.get(1).lastSequence("orders") >= head && stores.get(2).lastSequence("orders") >= head);
     System.out.printf("async, 3 agents, localhost, %d-byte values, batches of %d: %.0f acknowledged writes/s over %.1f s"
             + " (%d failed)%n", VALUE_BYTES, BATCH_ENTRIES, acknowledged.get() / elapsed, elapsed, failed.get());
     System.out.printf("replication lag sampled at the primary: p50 %d ms, p99 %d ms, max %d ms; versions p99 %d%n",
@@ -138,8 +143,11 @@ public final class AsyncThroughputBench {
     System.out.printf("replicas caught up %d ms after load stopped%n", (System.nanoTime() - catchUpStart) / 1_000_000);
     requests.onCompleted();
     channel.shutdownNow();
-    agents.forEach(Agent::close);
-    stores.forEach(RocksDbReplicaStore::close);
+    // Each store closes on its runtime's logical thread after the last step (closing it under a
+    // step crashed this JVM inside RocksDB).
+    for (int i = 0; i < agents.size(); i++) {
+      agents.get(i).close(stores.get(i)::close);
+    }
     scheduler.shutdownNow();
     System.exit(0);
   }

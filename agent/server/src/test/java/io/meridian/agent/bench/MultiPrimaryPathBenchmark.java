@@ -210,7 +210,8 @@ public class MultiPrimaryPathBenchmark {
 
   /**
    * Runs JMH briefly, then the CPU time per write of the calling thread for each store and rule;
-   * {@code --cpu-only} skips JMH.
+   * {@code --cpu-only} skips JMH; {@code --only rocksdb:lww} (store:rule) measures one case, {@code
+   * --rounds N} sets the warm-up and measured rounds (400 each by default).
    */
   public static void main(String[] args) throws Exception {
     if (!List.of(args).contains("--cpu-only")) {
@@ -223,13 +224,18 @@ public class MultiPrimaryPathBenchmark {
     System.out.println("CPU time per write (commit at one region, apply at two; calling thread, this JVM's "
         + "compiler settings):");
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    List<String> arguments = List.of(args);
+    String only = arguments.contains("--only") ? arguments.get(arguments.indexOf("--only") + 1) : null;
+    int rounds = arguments.contains("--rounds") ? Integer.parseInt(arguments.get(arguments.indexOf("--rounds") + 1)) : 400;
     for (String storeKind : List.of("memory", "rocksdb")) {
       for (String ruleName : List.of("lww", "version-vector")) {
+        if (only != null && !only.equals(storeKind + ":" + ruleName)) {
+          continue;
+        }
         MultiPrimaryPathBenchmark bench = new MultiPrimaryPathBenchmark();
         bench.store = storeKind;
         bench.rule = ruleName;
         bench.setUp();
-        int rounds = 400;
         for (int i = 0; i < rounds; i++) {
           bench.round();
         }

@@ -9,6 +9,7 @@ import io.meridian.agent.core.storage.Change;
 import io.meridian.agent.core.storage.ChangeKind;
 import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.core.storage.Version;
+import io.meridian.agent.wire.ChangeEncodingCache;
 import io.meridian.agent.wire.WireMapping;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -36,7 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * batch of 100-byte values (done once per replica and batch by the primary, once per batch by a
  * replica). {@link #main} runs JMH briefly, then prints the CPU time per operation of the calling
  * thread, which stays meaningful on a machine shared with other work. Command in
- * docs/benchmarks.md ("Write throughput, session 5").
+ * docs/benchmarks.md ("Write throughput, session 4"; later figures in "Write throughput, session 7" and "session 8").
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -131,6 +132,66 @@ public class WritePathBenchmark {
         .changes().size();
   }
 
+  /**
+   * A primary's encoding of one batch as before ADR 0037: each change built into protobuf for the
+   * RocksDB log, and again (once, shared by both replicas) for the wire.
+   */
+  @Benchmark
+  public long primaryEncodesForLogAndWireSeparately() {
+    ChangeEncodingCache wire = new ChangeEncodingCache();
+    long bytes = 0;
+    for (Change change : batch.changes()) {
+      bytes += WireMapping.toProto(change).toByteArray().length;
+    }
+    for (int replica = 0; replica < 2; replica++) {
+      bytes += WireMapping.toFrame("us-east", batch, wire::encode).getSerializedSize();
+    }
+    return bytes;
+  }
+
+  /** The same with the encoding shared by the log and the wire (ADR 0037). */
+  @Benchmark
+  public long primaryEncodesOnceForLogAndWire() {
+    ChangeEncodingCache shared = new ChangeEncodingCache();
+    long bytes = 0;
+    for (Change change : batch.changes()) {
+      bytes += shared.encode(change).toByteArray().length;
+    }
+    for (int replica = 0; replica < 2; replica++) {
+      bytes += WireMapping.toFrame("us-east", batch, shared::encode).getSerializedSize();
+    }
+    return bytes;
+  }
+
+  /**
+   * A replica's handling of one received batch before ADR 0041: decoded from the wire, then each
+   * change built into protobuf again for the RocksDB log and state entries.
+   */
+  @Benchmark
+  public long replicaDecodesThenEncodesForLog() throws Exception {
+    ChangeEncodingCache store = new ChangeEncodingCache();
+    PeerMessage.ChangeBatch received = (PeerMessage.ChangeBatch)
+        WireMapping.fromFrame("orders", PeerFrame.parseFrom(encodedBatch));
+    long bytes = 0;
+    for (Change change : received.changes()) {
+      bytes += store.encode(change).toByteArray().length;
+    }
+    return bytes;
+  }
+
+  /** The same, the log storing the encoding each change arrived in (ADR 0041). */
+  @Benchmark
+  public long replicaStoresReceivedEncoding() throws Exception {
+    ChangeEncodingCache shared = new ChangeEncodingCache();
+    PeerMessage.ChangeBatch received = (PeerMessage.ChangeBatch)
+        WireMapping.fromFrame("orders", PeerFrame.parseFrom(encodedBatch), shared);
+    long bytes = 0;
+    for (Change change : received.changes()) {
+      bytes += shared.encode(change).toByteArray().length;
+    }
+    return bytes;
+  }
+
   /** Runs JMH briefly, then CPU time per operation; {@code --cpu-only} skips JMH. */
   public static void main(String[] args) throws Exception {
     if (!List.of(args).contains("--cpu-only")) {
@@ -147,6 +208,10 @@ public class WritePathBenchmark {
     cpu("merkleUpdateNewKey", 200_000, bench::merkleUpdateNewKey);
     cpu("merkleBatchThenRoot (64)", 5_000, bench::merkleBatchThenRoot);
     cpu("encodeBatch (64 changes)", 20_000, bench::encodeBatch);
+    cpu("log+wire, separately (64)", 20_000, bench::primaryEncodesForLogAndWireSeparately);
+    cpu("log+wire, shared (64)", 20_000, bench::primaryEncodesOnceForLogAndWire);
+    cpu("replica decode+encode (64)", 20_000, unchecked(bench::replicaDecodesThenEncodesForLog));
+    cpu("replica keeps received (64)", 20_000, unchecked(bench::replicaStoresReceivedEncoding));
     cpu("decodeBatch (64 changes)", 20_000, () -> {
       try {
         return bench.decodeBatch();
@@ -154,6 +219,20 @@ public class WritePathBenchmark {
         throw new IllegalStateException(e);
       }
     });
+  }
+
+  private interface Measured {
+    Object call() throws Exception;
+  }
+
+  private static Supplier<Object> unchecked(Measured operation) {
+    return () -> {
+      try {
+        return operation.call();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
   }
 
   private static void cpu(String name, int calls, Supplier<?> operation) {

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsensusGroupTest {
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final String DATASET = "ledger";
+  /** Elections, and what follows them, on a loaded 2-core CI box. */
+  private static final Duration ELECTION_WAIT = Duration.ofSeconds(60);
 
   @TempDir Path directory;
   private final Map<String, RatisHost> hosts = new LinkedHashMap<>();
@@ -45,6 +47,8 @@ class ConsensusGroupTest {
   private final Map<String, RaftLinks> links = new LinkedHashMap<>();
   private final List<ReplicationEvent> events = new CopyOnWriteArrayList<>();
   private ConsensusConfig config;
+  /** Where this start's Raft servers keep their logs (a new one per attempt: the group's addresses differ). */
+  private Path groupDirectory;
 
   @AfterEach
   void stop() {
@@ -52,16 +56,24 @@ class ConsensusGroupTest {
   }
 
   private void startGroup() throws IOException {
-    Map<String, String> addresses = new LinkedHashMap<>();
-    for (String region : REGIONS) {
-      addresses.put(region, "127.0.0.1:" + freePort());
-    }
-    config = new ConsensusConfig(0, addresses,
-        List.of(new ConsensusConfig.ConsensusGroup(DATASET, REGIONS, List.of())), 1_000);
-    for (String region : REGIONS) {
-      start(region);
-    }
-    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty());
+    io.meridian.agent.FreePorts.startRetryingTakenPorts(attempt -> {
+      int[] ports = io.meridian.agent.FreePorts.pick(REGIONS.size());
+      Map<String, String> addresses = new LinkedHashMap<>();
+      for (int i = 0; i < REGIONS.size(); i++) {
+        addresses.put(REGIONS.get(i), "127.0.0.1:" + ports[i]);
+      }
+      config = new ConsensusConfig(0, addresses,
+          List.of(new ConsensusConfig.ConsensusGroup(DATASET, REGIONS, List.of())), 1_000);
+      groupDirectory = directory.resolve("attempt-" + attempt);
+      for (String region : REGIONS) {
+        start(region);
+      }
+    }, () -> {
+      hosts.values().forEach(RatisHost::close);
+      hosts.clear();
+      datasets.clear();
+    });
+    await().atMost(ELECTION_WAIT).until(() -> !leader().isEmpty());
   }
 
   private void start(String region) {
@@ -73,7 +85,7 @@ class ConsensusGroupTest {
       created.addListener(events::add);
       return created;
     });
-    RatisHost host = RatisHost.start(region, own, directory.resolve(region), "127.0.0.1",
+    RatisHost host = RatisHost.start(region, own, groupDirectory.resolve(region), "127.0.0.1",
         links.computeIfAbsent(region, r -> new RaftLinks()));
     hosts.put(region, host);
     datasets.put(region, host.attach(DATASET, runtime, ConsensusMetrics.register(new PrometheusRegistry())));
@@ -85,9 +97,13 @@ class ConsensusGroupTest {
     return views.size() == 1 ? views.get(0) : "";
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  private static boolean canBind(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -102,6 +118,19 @@ class ConsensusGroupTest {
     datasets.get(region).read(Bytes.ofUtf8(key), true, result::complete);
     ClientResult read = result.join();
     assertThat(read).isInstanceOf(ClientResult.Read.class);
+    return ((ClientResult.Read) read).value().map(v -> v.value().toUtf8());
+  }
+
+  /**
+   * A strong read right after a heal: the group may still be settling (an election, a client
+   * reconnecting), so a refusal is retried; only an answer counts.
+   */
+  private Optional<String> strongReadOnceAnswered(String region, String key) {
+    ClientResult read = await().atMost(ELECTION_WAIT).until(() -> {
+      CompletableFuture<ClientResult> result = new CompletableFuture<>();
+      datasets.get(region).read(Bytes.ofUtf8(key), true, result::complete);
+      return result.join();
+    }, answer -> answer instanceof ClientResult.Read);
     return ((ClientResult.Read) read).value().map(v -> v.value().toUtf8());
   }
 
@@ -126,7 +155,10 @@ class ConsensusGroupTest {
     }
     assertThat(runtimes.get(follower).status()).singleElement()
         .satisfies(status -> assertThat(status.primary()).isEqualTo(leader));
-    assertThat(events).anySatisfy(event -> assertThat(event).isInstanceOf(ReplicationEvent.PrimaryChanged.class));
+    // A member publishes the change to its runtime's listeners after it records the new leader,
+    // possibly on another thread: await the event itself.
+    await().atMost(ELECTION_WAIT).untilAsserted(() -> assertThat(events)
+        .anySatisfy(event -> assertThat(event).isInstanceOf(ReplicationEvent.PrimaryChanged.class)));
   }
 
   @Test
@@ -139,7 +171,7 @@ class ConsensusGroupTest {
       links.get(other).setCut(oldLeader, true);
     }
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
+    await().atMost(ELECTION_WAIT).until(() -> {
       String seen = datasets.get(majority.get(0)).leader();
       return !seen.isEmpty() && !seen.equals(oldLeader) && seen.equals(datasets.get(majority.get(1)).leader());
     });
@@ -156,11 +188,11 @@ class ConsensusGroupTest {
       links.get(oldLeader).setCut(other, false);
       links.get(other).setCut(oldLeader, false);
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty());
+    await().atMost(ELECTION_WAIT).until(() -> !leader().isEmpty());
     // The minority's write was never committed by a majority; after the heal everyone agrees
     // on one value, whichever the Raft log ends with.
-    Optional<String> agreed = strongRead(majority.get(0), "side");
-    await().atMost(Duration.ofSeconds(20)).until(() -> hosts.get(oldLeader).stateMachine(DATASET)
+    Optional<String> agreed = strongReadOnceAnswered(majority.get(0), "side");
+    await().atMost(ELECTION_WAIT).until(() -> hosts.get(oldLeader).stateMachine(DATASET)
         .read(Bytes.ofUtf8("side")).map(v -> v.value().toUtf8()).equals(agreed));
     assertThat(agreed).isPresent();
   }
@@ -228,7 +260,7 @@ class ConsensusGroupTest {
     datasets.remove(oldLeader);
     String survivor = REGIONS.stream().filter(r -> !r.equals(oldLeader)).findFirst().orElseThrow();
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> !leader().isEmpty() && !leader().equals(oldLeader));
+    await().atMost(ELECTION_WAIT).until(() -> !leader().isEmpty() && !leader().equals(oldLeader));
     ClientResult after = write(survivor, put("after", "failover"));
 
     assertThat(after).isInstanceOf(ClientResult.Committed.class);
@@ -237,11 +269,16 @@ class ConsensusGroupTest {
       assertThat(strongRead(survivor, "k" + i)).contains("v" + i);
     }
 
+    // Ratis terminates the JVM when its server cannot bind, and the stopped server's port is
+    // released asynchronously: wait until the port can be bound again before restarting on it.
+    int port = Integer.parseInt(config.addresses().get(oldLeader).split(":")[1]);
+    await().atMost(ELECTION_WAIT).until(() -> canBind(port));
     start(oldLeader); // restarts on its directory: recovers the log and catches up
-    await().atMost(Duration.ofSeconds(20)).until(
+    await().atMost(ELECTION_WAIT).until(
         () -> hosts.get(oldLeader).stateMachine(DATASET).read(Bytes.ofUtf8("after")).isPresent());
-    assertThat(hosts.get(oldLeader).stateMachine(DATASET).copy())
-        .isEqualTo(hosts.get(survivor).stateMachine(DATASET).copy());
+    // The survivor may be a follower that applies the last commit a heartbeat later: await the equality itself.
+    await().atMost(ELECTION_WAIT).untilAsserted(() -> assertThat(hosts.get(oldLeader).stateMachine(DATASET)
+        .copy()).isEqualTo(hosts.get(survivor).stateMachine(DATASET).copy()));
   }
 
   private ClientResult sessionRead(String region, String key, long sequence) {
@@ -290,10 +327,12 @@ class ConsensusGroupTest {
       links.get(cutOff).setCut(other, false);
       links.get(other).setCut(cutOff, false);
     }
-    ClientResult healed = sessionRead(cutOff, "k", second.version().sequence());
+    // Unavailable while the cut-off member reconnects, perhaps; never older than the token.
+    ClientResult healed = await().atMost(ELECTION_WAIT).until(() -> sessionRead(cutOff, "k",
+        second.version().sequence()), answer -> answer instanceof ClientResult.Read);
     assertThat(value(healed)).isEqualTo("v2");
     assertThat(((ClientResult.Read) healed).servedBy()).isIn(cutOff, leader);
-    await().atMost(Duration.ofSeconds(20)).until(() -> hosts.get(cutOff).stateMachine(DATASET)
+    await().atMost(ELECTION_WAIT).until(() -> hosts.get(cutOff).stateMachine(DATASET)
         .read(Bytes.ofUtf8("k")).map(v -> v.value().toUtf8()).equals(Optional.of("v2")));
     ClientResult caughtUp = sessionRead(cutOff, "k", second.version().sequence());
     assertThat(((ClientResult.Read) caughtUp).servedBy()).isEqualTo(cutOff);

@@ -16,7 +16,6 @@ import io.meridian.agent.core.replication.FailoverView;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Role;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,19 +54,12 @@ class FailoverGroupTest {
     scheduler.shutdownNow();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private void configure() throws IOException {
+  private void configure() {
     DatasetConfig dataset = new DatasetConfig("orders", ReplicationMode.ASYNC, REGIONS, "a", 0,
         FsyncPolicy.OPERATING_SYSTEM, 1, FailoverPolicy.AUTOMATIC);
     List<FailoverGroupConfig.Member> group = new ArrayList<>();
-    int[] ports = new int[REGIONS.size()];
+    int[] ports = io.meridian.agent.FreePorts.pick(REGIONS.size());
     for (int i = 0; i < REGIONS.size(); i++) {
-      ports[i] = freePort();
       group.add(new FailoverGroupConfig.Member(REGIONS.get(i), "127.0.0.1:" + ports[i]));
     }
     configs = new AgentConfig[REGIONS.size()];
@@ -88,6 +80,22 @@ class FailoverGroupTest {
   }
 
   private final Map<String, io.meridian.agent.consensus.RaftLinks> links = new TreeMap<>();
+  /** Where this start's members keep their logs (a new one per attempt: the group's addresses differ). */
+  private Path groupStorage;
+
+  /** Configures the group on free ports and starts every member, on new ports if one was taken meanwhile. */
+  private void startAll() {
+    io.meridian.agent.FreePorts.startRetryingTakenPorts(attempt -> {
+      configure();
+      groupStorage = storage.resolve("attempt-" + attempt);
+      for (int i = 0; i < REGIONS.size(); i++) {
+        start(i);
+      }
+    }, () -> {
+      members.values().forEach(FailoverGroup::close);
+      members.clear();
+    });
+  }
 
   private void start(int index) {
     String region = REGIONS.get(index);
@@ -96,7 +104,7 @@ class FailoverGroupTest {
       REGIONS.stream().filter(peer -> !peer.equals(r)).forEach(peer -> created.setCut(peer, false));
       return created;
     });
-    members.put(region, FailoverGroup.start(configs[index], storage.resolve(region), () -> views.get(region),
+    members.put(region, FailoverGroup.start(configs[index], groupStorage.resolve(region), () -> views.get(region),
         decided.get(region)::add, retraction -> { }, scheduler, System::currentTimeMillis, regionLinks));
   }
 
@@ -108,10 +116,7 @@ class FailoverGroupTest {
 
   @Test
   void majorityReleasingThePrimaryMakesEveryMemberApplyTheSameDecision() throws IOException {
-    configure();
-    for (int i = 0; i < REGIONS.size(); i++) {
-      start(i);
-    }
+    startAll();
     views.put("b", List.of(view("b", true, 7)));
     views.put("c", List.of(view("c", true, 7)));
 
@@ -123,10 +128,7 @@ class FailoverGroupTest {
 
   @Test
   void ofTwoOperatorsDecidingTheSameEpochAtOnceExactlyOneWins() throws Exception {
-    configure();
-    for (int i = 0; i < REGIONS.size(); i++) {
-      start(i);
-    }
+    startAll();
     CompletableFuture<String> toB = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, true));
     CompletableFuture<String> toC = members.get("c").submit(new FailoverCommand.Decide("orders", 2, "c", 5, true));
     List<String> answers = List.of(toB.get(), toC.get());
@@ -141,10 +143,7 @@ class FailoverGroupTest {
 
   @Test
   void aMemberDownDuringADecisionGetsItWhenItReturns() throws Exception {
-    configure();
-    for (int i = 0; i < REGIONS.size(); i++) {
-      start(i);
-    }
+    startAll();
     members.remove("c").close();
     String answer = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)).get();
     assertThat(answer).startsWith("DECIDED 2 b");
@@ -157,10 +156,7 @@ class FailoverGroupTest {
 
   @Test
   void aMemberCutOffByFaultCutNeitherDecidesNorLearnsADecisionUntilTheLinksHeal() throws Exception {
-    configure();
-    for (int i = 0; i < REGIONS.size(); i++) {
-      start(i);
-    }
+    startAll();
     setCut("c", "a", true);
     setCut("c", "b", true);
 
@@ -169,7 +165,7 @@ class FailoverGroupTest {
     assertThat(answer).startsWith("DECIDED 2 b");
     await().atMost(COMMIT_WAIT).untilAsserted(() -> assertThat(decided.get("b")).hasSize(1));
     // Ratis traffic is cut both ways: c hears no leader and nobody hears c.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> decided.get("c").isEmpty());
+    await().during(Duration.ofSeconds(3)).atMost(COMMIT_WAIT).until(() -> decided.get("c").isEmpty());
     assertThat(fromC).as("the cut-off member's own decision").failsWithin(Duration.ofSeconds(30));
 
     setCut("c", "a", false);

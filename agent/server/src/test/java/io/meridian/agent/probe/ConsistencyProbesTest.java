@@ -73,6 +73,13 @@ class ConsistencyProbesTest {
   private static final long ONE_WAY_DELAY_MILLIS = 40;
   /** The orders dataset's staleness bound: above the emulated delay, below the cut-off test's wait. */
   private static final long STALENESS_MILLIS_MAX = 200;
+  /** How long to wait for what agents do on their own threads: generous, for a loaded 2-core CI box. */
+  private static final Duration SERVER_WAIT = Duration.ofSeconds(30);
+  /**
+   * How long a healthy deployment's probe waits for its write to be visible everywhere: a loaded
+   * machine may take seconds, and a write seen within it counts as visible, with its delay measured.
+   */
+  private static final long HEALTHY_VISIBILITY_WAIT_MILLIS = 30_000;
 
   @TempDir
   Path dataDirectory;
@@ -124,15 +131,17 @@ class ConsistencyProbesTest {
         scheduler, 50, registry, store::approximateSizeBytes));
   }
 
-  // Probes run by hand (interval 0), round by round, so the test decides how many.
+  // Probes run by hand (interval 0), round by round, so the test decides how many. Each probe call
+  // may take as long as a loaded CI box needs: the agents' own timeouts decide the outcomes.
   private ConsistencyProber prober(String region, long visibilityWaitMillis) {
-    return agents.get(region).startProbes(new ProbeSettings(0, 5, visibilityWaitMillis, 2_000), datasets,
+    return agents.get(region).startProbes(new ProbeSettings(0, 5, visibilityWaitMillis,
+        SERVER_WAIT.toMillis()), datasets,
         prefix + region, address -> InProcessChannelBuilder.forName(address).directExecutor().build(),
         registries.get(region), System::currentTimeMillis);
   }
 
   private void awaitConnected() {
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> agents.values().stream()
+    Awaitility.await().atMost(SERVER_WAIT).until(() -> agents.values().stream()
         .allMatch(agent -> agent.runtime().status().stream().allMatch(status -> status.peers().stream()
             .allMatch(io.meridian.agent.core.replication.PeerLinkStatus::connected))));
   }
@@ -163,7 +172,7 @@ class ConsistencyProbesTest {
   void probesMeasureVisibilityUnderEmulatedDelayAndCountNoViolationsWhenHealthy() throws Exception {
     REGIONS.forEach(this::start);
     awaitConnected();
-    ConsistencyProber prober = prober("a", 5_000);
+    ConsistencyProber prober = prober("a", HEALTHY_VISIBILITY_WAIT_MILLIS);
 
     for (int round = 0; round < 6; round++) {
       prober.runRound();
@@ -178,7 +187,7 @@ class ConsistencyProbesTest {
       // The async log needs at least the one-way delay; the slowest quorum replica as well.
       if (link.getDataset().equals(ORDERS)) {
         assertThat(link.getP50Millis()).as("%s", link).isGreaterThanOrEqualTo(ONE_WAY_DELAY_MILLIS - 5)
-            .isLessThan(2_000);
+            .isLessThan(HEALTHY_VISIBILITY_WAIT_MILLIS);
       }
     }
     // The quorum dataset serves strong and quorum reads (W + R > N): each round read them at b and c.
@@ -204,7 +213,7 @@ class ConsistencyProbesTest {
         FsyncPolicy.OPERATING_SYSTEM, List.of()));
     REGIONS.forEach(this::start);
     awaitConnected();
-    ConsistencyProber prober = prober("a", 5_000);
+    ConsistencyProber prober = prober("a", HEALTHY_VISIBILITY_WAIT_MILLIS);
 
     for (int round = 0; round < 5; round++) {
       prober.runRound();
@@ -286,7 +295,7 @@ class ConsistencyProbesTest {
     // unavailability, not a broken promise.
     assertThat(strong.getReads()).isEqualTo(1);
     assertThat(scrape("a")).contains("meridian_probe_violations_total{dataset=\"carts\",level=\"strong\"} 1");
-    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    Awaitility.await().atMost(SERVER_WAIT).untilAsserted(() -> {
       assertThat(events).filteredOn(WatchEvent::hasProbeViolation).extracting(WatchEvent::getProbeViolation)
           .anySatisfy(violation -> {
             assertThat(violation.getDataset()).isEqualTo(CARTS);
@@ -309,7 +318,7 @@ class ConsistencyProbesTest {
     assertThat(level(figures("a"), ORDERS, "bounded-staleness").getViolations()).isPositive();
     assertThat(scrape("a")).containsPattern(
         "meridian_probe_violations_total\\{dataset=\"orders\",level=\"bounded-staleness\"} [1-9]");
-    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events)
+    Awaitility.await().atMost(SERVER_WAIT).untilAsserted(() -> assertThat(events)
         .filteredOn(WatchEvent::hasProbeViolation).extracting(WatchEvent::getProbeViolation)
         .anySatisfy(violation -> {
           assertThat(violation.getDataset()).isEqualTo(ORDERS);

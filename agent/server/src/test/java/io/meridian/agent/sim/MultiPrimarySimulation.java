@@ -78,6 +78,7 @@ final class MultiPrimarySimulation {
   private long skewEvents;
   private long residencyRefusals;
   private long acknowledgedWrites;
+  private long refusedWrites;
 
   private final long delayMinMillis;
   private final long delayJitterMillis;
@@ -104,9 +105,28 @@ final class MultiPrimarySimulation {
 
   /** What a passing run did. */
   record Report(long seed, int regions, long writesAcknowledged, long conflicts, long skewReports,
-      long residencyRefusals, long crashes, long convergedAfterMillis) {}
+      long residencyRefusals, long crashes, long convergedAfterMillis, long writesRefusedByPushback) {}
+
+  private final io.meridian.agent.config.MultiPrimaryBounds limits;
+
+  /** The default bounds with pushback in time at 500 ms (ADR 0040), so faults exercise it. */
+  static final io.meridian.agent.config.MultiPrimaryBounds DEFAULTS_WITH_LAG_BOUND = withLagBound(
+      io.meridian.agent.config.MultiPrimaryBounds.DEFAULTS, 500);
+
+  static io.meridian.agent.config.MultiPrimaryBounds withLagBound(io.meridian.agent.config.MultiPrimaryBounds d,
+      long lagMillisMax) {
+    return new io.meridian.agent.config.MultiPrimaryBounds(d.siblingsMax(), d.clockSkewToleranceMillis(),
+        d.clockSkewReportIntervalMillis(), d.collectKeysPerTick(), d.collectIntervalMillis(), d.replayChangesPerRead(),
+        d.cachedKeysMax(), d.dirtyKeysMax(), d.flushIntervalMillis(), d.backlogChangesMax(), lagMillisMax);
+  }
 
   MultiPrimarySimulation(long seed) {
+    this(seed, DEFAULTS_WITH_LAG_BOUND);
+  }
+
+  /** A run whose agents use {@code limits} (a tiny merged-state cache makes every path reach the store). */
+  MultiPrimarySimulation(long seed, io.meridian.agent.config.MultiPrimaryBounds limits) {
+    this.limits = limits;
     this.seed = seed;
     this.random = new SplittableRandom(seed);
     int regionCount = 3 + random.nextInt(3);
@@ -152,7 +172,9 @@ final class MultiPrimarySimulation {
   Report run() {
     try {
       for (String region : regions) {
-        nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), localNow(region)));
+        nodes.put(region, new ReplicationNode(configs.get(region),
+            io.meridian.agent.config.LogRetention.KEEP_ALL, stores.get(region), localNow(region),
+            io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND, limits));
       }
       updateLinks();
       while (nowMillis < TRAFFIC_MILLIS) {
@@ -178,7 +200,7 @@ final class MultiPrimarySimulation {
       }
       checkInvariants();
       return new Report(seed, regions.size(), acknowledgedWrites, conflictEvents, skewEvents, residencyRefusals,
-          crashes, nowMillis - quiesceStart);
+          crashes, nowMillis - quiesceStart, refusedWrites);
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError("multi-primary simulation failed for seed " + seed + " (" + describe() + ") at "
           + nowMillis + " ms: " + e.getMessage() + "\nlast events:\n  " + String.join("\n  ", trace)
@@ -345,7 +367,9 @@ final class MultiPrimarySimulation {
 
   private void restart(String region) {
     restartAtMillis.remove(region);
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), localNow(region)));
+    nodes.put(region, new ReplicationNode(configs.get(region),
+            io.meridian.agent.config.LogRetention.KEEP_ALL, stores.get(region), localNow(region),
+            io.meridian.agent.core.antientropy.AntiEntropySettings.ON_DEMAND, limits));
     record(region, "restart");
   }
 
@@ -407,9 +431,15 @@ final class MultiPrimarySimulation {
       if (operation instanceof ClientOperation.Increment) {
         acknowledgedCounterSum.merge(key.toUtf8(), ((ClientOperation.Increment) operation).delta(), Long::sum);
       }
+    } else if (result instanceof ClientResult.Failed
+        && ((ClientResult.Failed) result).failure() == io.meridian.agent.core.replication.Failure.RESOURCE_EXHAUSTED
+        && ((ClientResult.Failed) result).message().contains("nothing was written")) {
+      // Pushback (ADR 0033, 0040): a peer left changes unacknowledged too long or too many. Not
+      // acknowledged, so the convergence checks (exact counters, no lost sibling) prove it was not applied.
+      refusedWrites++;
     } else {
-      throw new AssertionError("a multi-primary write at a live region must commit locally: " + operation
-          + " -> " + result);
+      throw new AssertionError("a multi-primary write at a live region must commit locally or be refused by"
+          + " pushback: " + operation + " -> " + result);
     }
   }
 

@@ -1,11 +1,15 @@
 package io.meridian.agent.sim;
 
 import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.config.ConflictResolution;
+import io.meridian.agent.config.FailoverPolicy;
+import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
 import io.meridian.agent.config.QuorumPolicy;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.antientropy.AntiEntropySettings;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResponse;
 import io.meridian.agent.core.replication.ClientResult;
@@ -13,6 +17,7 @@ import io.meridian.agent.core.replication.HintCounts;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
 import io.meridian.agent.core.replication.PeerMessage;
+import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import java.util.ArrayList;
@@ -41,20 +46,42 @@ public final class QuorumCluster {
   private final Map<String, ReplicationNode> nodes = new TreeMap<>();
   private final List<Envelope> queue = new ArrayList<>();
   private final Map<Long, ClientResult> results = new LinkedHashMap<>();
+  private final List<ReplicationEvent> events = new ArrayList<>();
   // Hint counts of coordinators that crashed, so totals survive their restarts.
   private final Map<String, long[]> hintsOfEarlierRuns = new TreeMap<>();
   private long nowMillis = 1_000;
   private long nextRequestId = 1;
+  private final AntiEntropySettings antiEntropy;
+  // Pairs "a>b" and "b>a" whose link is cut: no stream opens between them, nothing is delivered.
+  private final java.util.Set<String> cut = new java.util.TreeSet<>();
 
-  /** Regions {@code regions}, all up, streams not yet open. */
+  /** Regions {@code regions}, all up, streams not yet open; anti-entropy on demand only. */
   public QuorumCluster(QuorumPolicy policy, List<String> regions) {
-    DatasetConfig dataset = DatasetConfig.quorum(DATASET, regions, policy, FsyncPolicy.OPERATING_SYSTEM);
+    this(policy, regions, ConflictResolution.LWW, AntiEntropySettings.ON_DEMAND);
+  }
+
+  /** Regions {@code regions} of a dataset resolving conflicts by {@code rule}, all up, streams not yet open. */
+  public QuorumCluster(QuorumPolicy policy, List<String> regions, ConflictResolution rule) {
+    this(policy, regions, rule, AntiEntropySettings.ON_DEMAND);
+  }
+
+  /** Regions {@code regions}, all up, streams not yet open, running anti-entropy as {@code antiEntropy} says. */
+  public QuorumCluster(QuorumPolicy policy, List<String> regions, AntiEntropySettings antiEntropy) {
+    this(policy, regions, ConflictResolution.LWW, antiEntropy);
+  }
+
+  /** Regions {@code regions} of a dataset resolving conflicts by {@code rule}, running anti-entropy as {@code antiEntropy} says. */
+  public QuorumCluster(QuorumPolicy policy, List<String> regions, ConflictResolution rule,
+      AntiEntropySettings antiEntropy) {
+    this.antiEntropy = antiEntropy;
+    DatasetConfig dataset = new DatasetConfig(DATASET, ReplicationMode.QUORUM, regions, regions.get(0), 0,
+        FsyncPolicy.OPERATING_SYSTEM, 1, rule, List.of(), FailoverPolicy.MANUAL, policy);
     ReplicationBounds bounds = new ReplicationBounds(64, 1 << 20, 0, 256, 100, 500, 300, 1_000, 1_000, 1_000,
         1_000, 1_000, 64, 1_024);
     for (String region : regions) {
       configs.put(region, SimNetwork.agentConfig(region, regions, dataset, bounds));
       stores.put(region, new InMemoryReplicaStore());
-      nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+      nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis, antiEntropy));
     }
   }
 
@@ -88,7 +115,8 @@ public final class QuorumCluster {
 
   /** {@code coordinator} opens its stream to {@code replica}. */
   public void openStream(String coordinator, String replica) {
-    if (!isUp(coordinator) || !isUp(replica) || !open.add(coordinator + ">" + replica)) {
+    if (!isUp(coordinator) || !isUp(replica) || cut.contains(coordinator + ">" + replica)
+        || !open.add(coordinator + ">" + replica)) {
       return;
     }
     apply(coordinator, nodes.get(coordinator).step(nowMillis, new Input.PeerConnected(replica, stream(replica))));
@@ -118,12 +146,62 @@ public final class QuorumCluster {
     }
   }
 
+  /**
+   * Cuts the link between {@code a} and {@code b}: both streams between them close at both ends and
+   * what was in flight between them is lost, until {@link #heal}.
+   */
+  public void cut(String a, String b) {
+    cut.add(a + ">" + b);
+    cut.add(b + ">" + a);
+    queue.removeIf(envelope -> envelope.from().equals(a) && envelope.to().equals(b)
+        || envelope.from().equals(b) && envelope.to().equals(a));
+    closeStream(a, b);
+    closeStream(b, a);
+  }
+
+  // The stream coordinator -> replica closes, as the transport reports it at both ends.
+  private void closeStream(String coordinator, String replica) {
+    if (!open.remove(coordinator + ">" + replica)) {
+      return;
+    }
+    for (String end : List.of(coordinator, replica)) {
+      String other = end.equals(coordinator) ? replica : coordinator;
+      if (isUp(end)) {
+        apply(end, nodes.get(end).step(nowMillis, new Input.PeerDisconnected(other, stream(replica), "link cut")));
+      }
+    }
+  }
+
+  /** Heals the link between {@code a} and {@code b}; the streams reopen. */
+  public void heal(String a, String b) {
+    cut.remove(a + ">" + b);
+    cut.remove(b + ">" + a);
+    openStream(a, b);
+    openStream(b, a);
+  }
+
+  /** Heals every cut link. */
+  public void healAll() {
+    cut.clear();
+    connectAll();
+  }
+
+  /** Asks {@code region} to repair the dataset with {@code peers} (empty: every other replica). */
+  public void repair(String region, List<String> peers) {
+    apply(region, nodes.get(region).step(nowMillis, new Input.RepairRequested(DATASET, peers)));
+  }
+
+  /** Everything the regions reported so far, in order. */
+  public List<ReplicationEvent> events() {
+    return List.copyOf(events);
+  }
+
   /** Restarts {@code region} from its store; streams open as the transport would open them. */
   public void restart(String region) {
     if (isUp(region)) {
       return;
     }
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis));
+    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis, antiEntropy));
     connectAll();
   }
 
@@ -162,8 +240,11 @@ public final class QuorumCluster {
       stores.get(region).sync();
     }
     for (Output.Outbound outbound : output.messages()) {
-      queue.add(new Envelope(region, outbound.to(), outbound.message()));
+      if (!cut.contains(region + ">" + outbound.to())) {
+        queue.add(new Envelope(region, outbound.to(), outbound.message()));
+      }
     }
+    events.addAll(output.events());
     for (ClientResponse response : output.responses()) {
       ClientResult previous = results.put(response.requestId(), response.result());
       if (previous != null) {
@@ -235,6 +316,11 @@ public final class QuorumCluster {
     List<Envelope> copies = queue.stream().filter(which).toList();
     queue.addAll(copies);
     return copies.size();
+  }
+
+  /** Queues {@code envelope} as if its sender had sent it (a late or replayed message). */
+  public void inject(Envelope envelope) {
+    queue.add(envelope);
   }
 
   /** Drops queued messages matching {@code which} (a lossy moment of the network). */

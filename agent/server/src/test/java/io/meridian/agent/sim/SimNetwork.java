@@ -36,6 +36,16 @@ final class SimNetwork {
     long[] delaysMillis(String from, String to);
   }
 
+  /**
+   * A fault policy that also looks at the message: a simulation whose faults depend on what a
+   * frame carries (data frozen on a stream while heartbeats pass, as on the agent's separate
+   * heartbeat lane) implements this as well, and the network asks it instead.
+   */
+  interface MessageFaults extends Faults {
+    /** As {@link #delaysMillis(String, String)}, for {@code message}. */
+    long[] delaysMillis(String from, String to, PeerMessage message);
+  }
+
   private record Envelope(long atMillis, long order, String from, String to, long generation, PeerMessage message)
       implements Comparable<Envelope> {
     @Override
@@ -139,7 +149,10 @@ final class SimNetwork {
       if (!linkUp.getOrDefault(link, false)) {
         continue;
       }
-      for (long delay : faults.delaysMillis(region, outbound.to())) {
+      long[] delays = faults instanceof MessageFaults messageFaults
+          ? messageFaults.delaysMillis(region, outbound.to(), outbound.message())
+          : faults.delaysMillis(region, outbound.to());
+      for (long delay : delays) {
         queue.add(new Envelope(nowMillis + delay, order++, region, outbound.to(), generations.get(link),
             outbound.message()));
       }

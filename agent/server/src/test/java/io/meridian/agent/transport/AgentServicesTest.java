@@ -192,7 +192,7 @@ class AgentServicesTest {
     assertThat(response.getVersion().getCommittedByRegion()).isEqualTo("a");
     assertThat(response.getVersion().getSequence()).isEqualTo(1);
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       for (String region : REGIONS) {
         GetResponse read = get(region, ORDERS, "k");
@@ -206,7 +206,7 @@ class AgentServicesTest {
 
   @Test
   void writeAtAReplicaIsForwardedAndCommittedByThePrimary() {
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(link("b", ORDERS, "a").getConnected()).isTrue();
     });
@@ -219,7 +219,7 @@ class AgentServicesTest {
 
   @Test
   void syncPutIsAnsweredOnceEveryReplicaHoldsIt() {
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(link("a", LEDGER, "b").getConnected()).isTrue();
       assertThat(link("a", LEDGER, "c").getConnected()).isTrue();
@@ -234,7 +234,7 @@ class AgentServicesTest {
 
   @Test
   void aClientThatHangsUpBeforeItsSyncAnswerDoesNotStopTheAgent() {
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(link("a", LEDGER, "b").getConnected()).isTrue();
       assertThat(link("a", LEDGER, "c").getConnected()).isTrue();
@@ -264,14 +264,15 @@ class AgentServicesTest {
           .addEntries(KeyValue.newBuilder().setKey(text("abandoned")).setValue(text("v"))).build());
     });
     impatient.cancel(null);
-    assertThat(clientSaw.get()).isNotNull();
+    // The cancellation reaches the observer through the call's executor: await it, not assume it.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(clientSaw.get()).isNotNull());
 
     // Healing lets the acknowledgements arrive, so the primary answers a stream that is gone.
     for (String replica : List.of("b", "c")) {
       ControlGrpc.newBlockingStub(channel(replica))
           .healLink(HealLinkRequest.newBuilder().setPeerRegion("a").build());
     }
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(get("b", LEDGER, "abandoned").getFound()).isTrue();
       assertThat(get("c", LEDGER, "abandoned").getFound()).isTrue();
@@ -280,9 +281,30 @@ class AgentServicesTest {
     });
 
     assertThat(agents.get("a").runtime().fatalError()).isEmpty();
-    PutResponse after = kv("a").withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
-        .put(put(LEDGER, "after", "v"));
-    assertThat(after.getVersion().getCommittedByRegion()).isEqualTo("a");
+    // The agents' clock moves only when this test ticks: a put that needs time to pass (a stream
+    // the heal reopened late, a resend) would never finish inside a blocking call, which is how
+    // a 5 s deadline ran out on a loaded machine. Send it, then tick until it is answered.
+    java.util.concurrent.CompletableFuture<Object> after = new java.util.concurrent.CompletableFuture<>();
+    KvGrpc.newStub(channel("a")).put(put(LEDGER, "after", "v"), new StreamObserver<>() {
+      @Override
+      public void onNext(PutResponse response) {
+        after.complete(response);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        after.complete(error);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      tickAll();
+      assertThat(after).isDone();
+    });
+    assertThat(after.join()).isInstanceOfSatisfying(PutResponse.class,
+        response -> assertThat(response.getVersion().getCommittedByRegion()).isEqualTo("a"));
   }
 
   @Test
@@ -372,7 +394,7 @@ class AgentServicesTest {
         });
     assertThat(get("b", ORDERS, "k").getFound()).as("an eventual read does not wait").isFalse();
     assertThat(session).as("the session read waits for the write").isNotDone();
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       for (int i = 0; i < 20; i++) {
         tickAll(); // 100 ms of the agents' clock per poll: the session wait is 300 ms.
       }
@@ -384,7 +406,7 @@ class AgentServicesTest {
     });
 
     control.healLink(HealLinkRequest.newBuilder().setPeerRegion("a").build());
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       GetResponse read = kv("b").get(sessionGet(ORDERS, "k", written.getSessionToken()));
       assertThat(read.getValue()).isEqualTo(text("v"));
@@ -457,7 +479,7 @@ class AgentServicesTest {
     }
     requests.onCompleted();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> completed.get() == 1 || failure.get() != null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> completed.get() == 1 || failure.get() != null);
     assertThat(failure.get()).isNull();
     assertThat(responses).extracting(BatchPutResponse::getBatchId).containsExactly(0L, 1L, 2L);
     for (BatchPutResponse response : responses) {
@@ -478,7 +500,7 @@ class AgentServicesTest {
     assertThat(stores.get("a").lastSequence(ORDERS)).isEqualTo(12);
     ByteString lastBatch = responses.stream().filter(r -> r.getBatchId() == 2).findFirst().orElseThrow()
         .getSessionToken();
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(kv("b").get(sessionGet(ORDERS, "k2-3", lastBatch)).getValue())
           .as("a session read with the batch's token at a replica sees the batch").isEqualTo(text("v"));
@@ -502,7 +524,7 @@ class AgentServicesTest {
     assertThat(link("a", ORDERS, "b").getLagVersions()).isEqualTo(1);
 
     assertThat(control.healLink(HealLinkRequest.newBuilder().setPeerRegion("a").build()).getChanged()).isTrue();
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(get("b", ORDERS, "k").getFound()).isTrue();
       assertThat(link("a", ORDERS, "b").getLagVersions()).isZero();
@@ -528,7 +550,7 @@ class AgentServicesTest {
 
     ControlGrpc.newBlockingStub(channel("b")).cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(events).anySatisfy(event -> assertThat(event.getLinkCut().getPeerRegion()).isEqualTo("a"));
       assertThat(events).anySatisfy(event -> {
         assertThat(event.getPeerDown().getPeerRegion()).isEqualTo("a");
@@ -562,7 +584,7 @@ class AgentServicesTest {
     forged.onNext(PeerFrame.newBuilder().setBatch(ChangeBatch.newBuilder().setEpoch(1).setFirstSequence(5)
         .setLastSequence(9)).build());
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closedWith.get())
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(closedWith.get())
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT)));
     assertThat(kv("a").put(put(ORDERS, "still", "serving")).getVersion().getCommittedByRegion()).isEqualTo("a");
@@ -587,7 +609,7 @@ class AgentServicesTest {
     stream.onNext(PeerFrame.newBuilder().setHello(Hello.newBuilder().setFromRegion("c").setDataset(ORDERS)
         .setProtocolVersion(WireMapping.PROTOCOL_VERSION + 1).setEpoch(1).setResumeFromSequence(1)).build());
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closedWith.get())
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(closedWith.get())
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
           assertThat(e.getStatus().getDescription()).contains("protocol version 2");
@@ -597,7 +619,7 @@ class AgentServicesTest {
   @Test
   void replicaRestartedFromItsRocksDbStoreCatchesUpWithoutDuplicates() {
     kv("a").put(put(ORDERS, "k1", "v1"));
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(stores.get("c").lastSequence(ORDERS)).isEqualTo(1);
     });
@@ -606,7 +628,7 @@ class AgentServicesTest {
 
     start("c");
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(stores.get("c").lastSequence(ORDERS)).isEqualTo(2);
       assertThat(get("c", ORDERS, "k2").getValue()).isEqualTo(text("v2"));
@@ -632,9 +654,14 @@ class AgentServicesTest {
   void metricsReportLagThroughputAndRequestsByLink() throws Exception {
     ControlGrpc.newBlockingStub(channel("b")).cutLink(CutLinkRequest.newBuilder().setPeerRegion("a").build());
     kv("a").put(put(ORDERS, "k", "v"));
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    // a learns that c applied the change from c's acknowledgement, which may still be on its way
+    // (on the thread that delivered the batch) when c's store already holds it: await a's figures.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(stores.get("c").lastSequence(ORDERS)).isEqualTo(1);
+      assertThat(scrape("a"))
+          .contains("meridian_replication_lag_versions{dataset=\"orders\",source=\"a\",target=\"c\"} 0")
+          .contains("meridian_replicated_changes_total{dataset=\"orders\",source=\"a\",target=\"c\"} 1");
     });
 
     String metrics = scrape("a");
@@ -691,7 +718,7 @@ class AgentServicesTest {
     for (String region : REGIONS) {
       start(region);
     }
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       tickAll();
       assertThat(link("a", ORDERS, "b").getConnected()).isTrue();
       assertThat(link("b", ORDERS, "a").getConnected()).isTrue();
@@ -699,7 +726,7 @@ class AgentServicesTest {
 
     long startNanos = System.nanoTime();
     kv("a").put(put(ORDERS, "k", "v"));
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       tickAll();
       assertThat(stores.get("b").lastSequence(ORDERS)).isEqualTo(1);
     });

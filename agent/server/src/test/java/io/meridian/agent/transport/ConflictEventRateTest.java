@@ -1,6 +1,7 @@
 package io.meridian.agent.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.meridian.agent.api.v1.WatchEvent;
@@ -22,6 +23,7 @@ import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import io.meridian.agent.runtime.AgentRuntime;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -58,19 +60,26 @@ class ConflictEventRateTest {
     AtomicLong wallClock = new AtomicLong(10_000);
     AgentRuntime runtime = new AgentRuntime(config, new InMemoryReplicaStore(), wallClock::get);
     PeerTransport transport = new PeerTransport(runtime, address -> (ManagedChannel) null, scheduler, 200);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    io.meridian.agent.metrics.AgentMetrics.register(registry, runtime, () -> 0);
     WatchService service = new WatchService(runtime, transport, scheduler, wallClock::get);
     SlowWatcher watcher = new SlowWatcher();
     watcher.ready = true;
     service.watch(WatchRequest.newBuilder().setSnapshotIntervalMillis(60_000).build(), watcher);
+    // Registered after the watcher: listeners run in order, so a counted conflict was also seen
+    // by the watcher.
+    PrometheusRegistry registry = new PrometheusRegistry();
+    io.meridian.agent.metrics.AgentMetrics.register(registry, runtime, () -> 0);
     int flood = 3_000;
 
     for (int i = 0; i < flood; i++) {
       runtime.report(conflict("carts", i));
     }
+    // report() runs the listeners on the runtime's logical thread: inline here, unless another
+    // thread (the watch's first snapshot on the scheduler) is on it at that moment. The clock
+    // moves on only once every conflict of the first second has been seen.
+    await().atMost(Duration.ofSeconds(10)).until(() -> countedConflicts(registry) == flood);
     wallClock.addAndGet(1_000);
     runtime.report(conflict("carts", flood));
+    await().atMost(Duration.ofSeconds(10)).until(() -> countedConflicts(registry) == flood + 1);
 
     List<WatchEvent> conflicts;
     synchronized (watcher) {
@@ -84,10 +93,13 @@ class ConflictEventRateTest {
     WatchEvent afterTheSecond = conflicts.get(max);
     assertThat(afterTheSecond.getConflict().getKey().toStringUtf8()).isEqualTo("k" + flood);
     assertThat(afterTheSecond.getConflict().getNotStreamedBefore()).isEqualTo(flood - max);
-    double counted = registry.scrape().stream()
+    assertThat(countedConflicts(registry)).isEqualTo(flood + 1);
+  }
+
+  private static double countedConflicts(PrometheusRegistry registry) {
+    return registry.scrape().stream()
         .filter(snapshot -> snapshot.getMetadata().getPrometheusName().equals("meridian_conflicts"))
         .flatMap(snapshot -> ((CounterSnapshot) snapshot).getDataPoints().stream())
         .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
-    assertThat(counted).isEqualTo(flood + 1);
   }
 }

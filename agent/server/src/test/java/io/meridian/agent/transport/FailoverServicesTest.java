@@ -54,6 +54,12 @@ import org.junit.jupiter.api.io.TempDir;
 // failover moves writes to the new primary, replicas follow it over new streams, and the old
 // primary's unreplicated write is quarantined when it rejoins; a planned switchover loses nothing.
 class FailoverServicesTest {
+  /**
+   * How long a wait that advances the hand clock by 5 ms a poll may take in real time: the polls
+   * it needs are set by the simulated timeouts, but on a loaded machine each one is slow.
+   */
+  private static final Duration SIMULATED_WAIT = Duration.ofSeconds(60);
+
   private static final AtomicInteger UNIQUE = new AtomicInteger();
   private static final List<String> REGIONS = List.of("a", "b", "c");
   private static final String ORDERS = "orders";
@@ -150,7 +156,7 @@ class FailoverServicesTest {
   }
 
   private void awaitReplicated(String key, String... regions) {
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    await().atMost(SIMULATED_WAIT).untilAsserted(() -> {
       tickAll();
       for (String region : regions) {
         assertThat(found(region, key)).as("%s at %s", key, region).isTrue();
@@ -173,7 +179,8 @@ class FailoverServicesTest {
     decide("c", 2, "b", start, false);
     assertThat(put("b", "k3", "v3").getVersion().getEpoch()).isEqualTo(2);
     // c reconnects to b on its own; until then its writes are refused, never lost.
-    await().atMost(Duration.ofSeconds(5)).ignoreExceptionsInstanceOf(StatusRuntimeException.class).untilAsserted(() -> {
+    // It reconnects after the transport's reconnect delay in real time, however slow the machine.
+    await().atMost(SIMULATED_WAIT).ignoreExceptionsInstanceOf(StatusRuntimeException.class).untilAsserted(() -> {
       tickAll();
       PutResponse forwarded = put("c", "k4", "v4");
       assertThat(forwarded.getVersion().getCommittedByRegion()).isEqualTo("b");
@@ -205,7 +212,7 @@ class FailoverServicesTest {
   void leaseMetricShowsWhetherTheAutomaticFailoverPrimaryMayWrite() throws Exception {
     stopAgents();
     startAgents(io.meridian.agent.config.FailoverPolicy.AUTOMATIC);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+    await().atMost(SIMULATED_WAIT).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       tickAll();
       assertThat(scrape("a")).contains("meridian_primary_lease_held{dataset=\"orders\"} 1.0");
     });
@@ -215,7 +222,7 @@ class FailoverServicesTest {
       control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion(peer).build());
     }
     // Cut off from the majority, the primary loses its lease within the detection timeout.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+    await().atMost(SIMULATED_WAIT).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       tickAll();
       assertThat(scrape("a")).contains("meridian_primary_lease_held{dataset=\"orders\"} 0.0");
     });
@@ -230,7 +237,7 @@ class FailoverServicesTest {
     // The gauge follows a's failure detector: b, silent since the cut, goes from 0 (healthy) to 2
     // (down), while c, which keeps acknowledging writes, stays healthy.
     int[] written = {0};
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+    await().atMost(SIMULATED_WAIT).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       put("a", "health-" + written[0]++, "v");
       tickAll();
       String metrics = scrape("a");
@@ -267,7 +274,7 @@ class FailoverServicesTest {
     }
 
     assertThat(put("b", "k2", "v2").getVersion().getEpoch()).isEqualTo(2);
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(watched)
+    await().atMost(SIMULATED_WAIT).untilAsserted(() -> assertThat(watched)
         .filteredOn(io.meridian.agent.api.v1.WatchEvent::hasPrimaryChanged)
         .extracting(event -> event.getPrimaryChanged().getEpoch() + " " + event.getPrimaryChanged().getPrimaryRegion()
             + " " + event.getPrimaryChanged().getRole())

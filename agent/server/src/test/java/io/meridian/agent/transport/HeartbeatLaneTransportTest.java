@@ -142,13 +142,13 @@ class HeartbeatLaneTransportTest {
 
   /** Freezes b's data connection, writes at a and lets four leases pass in 50 ms ticks. */
   private void floodWhileFrozen(Gate dataGate) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> agents.get("b").transport().heartbeatLaneOpen("a", "d")
+    await().atMost(Duration.ofSeconds(30)).until(() -> agents.get("b").transport().heartbeatLaneOpen("a", "d")
         && agents.get("a").transport().heartbeatLaneOpen("b", "d"));
     for (int i = 0; i < 10; i++) {
       clock.addAndGet(50);
       tickAll();
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> leaseChanges.stream().anyMatch(c -> c.held()));
+    await().atMost(Duration.ofSeconds(30)).until(() -> leaseChanges.stream().anyMatch(c -> c.held()));
     dataGate.freeze();
     AtomicInteger answered = new AtomicInteger();
     for (int i = 0; i < WRITES; i++) {

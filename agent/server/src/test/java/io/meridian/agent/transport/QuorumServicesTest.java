@@ -118,7 +118,7 @@ class QuorumServicesTest {
   private KvGrpc.KvBlockingStub kv(String region) {
     ManagedChannel channel = InProcessChannelBuilder.forName(prefix + region).directExecutor().build();
     clientChannels.add(channel);
-    return KvGrpc.newBlockingStub(channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS);
+    return KvGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private static PutRequest put(String key, String value) {
@@ -139,7 +139,7 @@ class QuorumServicesTest {
 
   private void awaitStreams() {
     // Streams open asynchronously after start; a write at ALL succeeds once every one is open.
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
       for (String region : agents.keySet()) {
         kv(region).put(put("probe", region).toBuilder().setReplicaCount(ReplicaCount.REPLICA_COUNT_ALL).build());
       }
@@ -177,7 +177,7 @@ class QuorumServicesTest {
     stop("a");
     start("a");
     start("c");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(scrape("a")).contains("meridian_hints_delivered_total{dataset=\"carts\",source=\"a\",target=\"c\"} 20.0")
           .contains("meridian_hints{dataset=\"carts\",source=\"a\",target=\"c\"} 0.0");
     });

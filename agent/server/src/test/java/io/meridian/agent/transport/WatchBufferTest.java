@@ -1,6 +1,7 @@
 package io.meridian.agent.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.meridian.agent.api.v1.WatchEvent;
@@ -13,9 +14,11 @@ import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.storage.InMemoryReplicaStore;
 import io.meridian.agent.runtime.AgentRuntime;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,11 +41,17 @@ class WatchBufferTest {
     WatchService service = new WatchService(runtime, transport, scheduler, () -> 1_000);
     SlowWatcher watcher = new SlowWatcher();
     service.watch(WatchRequest.newBuilder().setSnapshotIntervalMillis(60_000).build(), watcher);
+    // Listeners run in order: once this one (added after the watcher's) saw every event, so did
+    // the watcher. publish() runs them on the runtime's logical thread, which may be the
+    // scheduler's while it takes the first snapshot.
+    AtomicInteger published = new AtomicInteger();
+    runtime.addListener(event -> published.incrementAndGet());
     int events = WatchService.EVENTS_BUFFERED_MAX + 500;
 
     for (int i = 0; i < events; i++) {
       runtime.publish(new ReplicationEvent.PeerDown("b" + i, "d", "test"));
     }
+    await().atMost(Duration.ofSeconds(10)).until(() -> published.get() == events);
     int whileNotReading;
     synchronized (watcher) {
       whileNotReading = watcher.received.size();
@@ -50,7 +59,11 @@ class WatchBufferTest {
     watcher.ready = true;
     watcher.onReady.run();
 
-    List<WatchEvent> peerDowns = watcher.received.stream().filter(WatchEvent::hasPeerDown).toList();
+    // The first snapshot may still arrive, on the scheduler's thread, while this one reads.
+    List<WatchEvent> peerDowns;
+    synchronized (watcher) {
+      peerDowns = watcher.received.stream().filter(WatchEvent::hasPeerDown).toList();
+    }
     assertThat(whileNotReading).isLessThanOrEqualTo(1); // at most the first snapshot
     assertThat(peerDowns).hasSize(WatchService.EVENTS_BUFFERED_MAX);
     assertThat(peerDowns.get(0).getPeerDown().getPeerRegion()).isEqualTo("b500");

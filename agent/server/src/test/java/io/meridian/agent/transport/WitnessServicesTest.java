@@ -36,6 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 // primary a and replica b with witness w; with b cut off, a keeps its lease through w's answers
 // over the real transport, and loses it once w is cut off too.
 class WitnessServicesTest {
+  /**
+   * How long a wait that advances the hand clock by 5 ms a poll may take in real time: the polls
+   * it needs are set by the simulated timeouts, but on a loaded machine each one is slow.
+   */
+  private static final Duration SIMULATED_WAIT = Duration.ofSeconds(60);
+
   private static final List<String> REGIONS = List.of("a", "b", "w");
   private static final String ORDERS = "orders";
 
@@ -115,7 +121,7 @@ class WitnessServicesTest {
   @Test
   void theWitnessKeepsThePrimarysLeaseWhileTheReplicaIsCutOffAndItsSilenceEndsIt() throws Exception {
     startAgents();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+    await().atMost(SIMULATED_WAIT).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       tickAll();
       assertThat(scrape("a")).contains(HELD);
     });
@@ -134,7 +140,7 @@ class WitnessServicesTest {
     assertThat(scrape("a")).contains(HELD);
 
     control("a").cutLink(CutLinkRequest.newBuilder().setPeerRegion("w").build());
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+    await().atMost(SIMULATED_WAIT).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
       tickAll();
       assertThat(scrape("a")).contains(LOST);
     });

@@ -56,7 +56,15 @@ class WireMappingTest {
         new PeerMessage.QuorumWriteAck(D, List.of(5L, 6L)),
         new PeerMessage.QuorumRead(D, 9, Bytes.ofUtf8("k")),
         new PeerMessage.QuorumReadReply(D, 9, Optional.of(delete(2, "k"))),
-        new PeerMessage.QuorumReadReply(D, 10, Optional.empty()));
+        new PeerMessage.QuorumReadReply(D, 10, Optional.empty()),
+        // Anti-entropy (ADR 0044): node indexes and versions travel delta-coded, a level-0
+        // comparison may carry a tombstone-collection floor, and RepairDone the responder's head.
+        new PeerMessage.TreeCompare(D, "s1", 20, 3, List.of(1, 3, 2, 7), List.of(1L, -2L, 3L, 4L, 5L, 6L, 7L, 8L),
+            new java.util.TreeMap<>(java.util.Map.of("a", 12L, "b", 0L))),
+        new PeerMessage.KeyDigests(D, "s1", 0, 2, List.of(900_000, 5, 1_048_575), List.of(Bytes.ofUtf8("k"),
+            Bytes.ofUtf8("j")), List.of(-1L, 2L), List.of(Long.MAX_VALUE, 0L)),
+        new PeerMessage.KeyDigests(D, "s1", 1, 2, List.of(4), List.of(Bytes.ofUtf8("k")), List.of(3L)),
+        new PeerMessage.RepairDone(D, "s1", 4, "", 1_234_567L));
 
     for (PeerMessage message : messages) {
       PeerFrame frame = PeerFrame.parseFrom(WireMapping.toFrame("a", message).toByteArray());

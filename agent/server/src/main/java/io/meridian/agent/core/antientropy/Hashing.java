@@ -53,6 +53,23 @@ final class Hashing {
     return bytes(key.sharedArray());
   }
 
+  /**
+   * A second 64-bit hash of a key, independent of {@link #key}: another function (add, then
+   * multiply by another odd constant, rotate) from another start, so two keys that share one hash
+   * share this one only by a separate chance. {@link KeyIndex} identifies a key by both (ADR 0050).
+   */
+  static long keyCheck(Bytes key) {
+    byte[] data = key.sharedArray();
+    long h = CHECK_OFFSET;
+    for (byte b : data) {
+      h = Long.rotateLeft((h + (b & 0xff)) * CHECK_MULTIPLIER, 29);
+    }
+    return mix(h + data.length * CHECK_MULTIPLIER);
+  }
+
+  private static final long CHECK_OFFSET = 0x6a09e667f3bcc908L; // sqrt(2)'s fraction, as SHA-512's first word.
+  private static final long CHECK_MULTIPLIER = 0x9e3779b97f4a7c15L; // 2^64 / golden ratio, odd.
+
   /** The hash of one (key, state) pair: equal exactly when key, version, value and tombstone are. */
   static long entry(long keyHash, StoredValue state) {
     return entry(keyHash, state, Hashing::text);
@@ -61,13 +78,23 @@ final class Hashing {
   /** {@link #entry(long, StoredValue)} with region names hashed by {@code textHash} (a memo of {@link #text}). */
   static long entry(long keyHash, StoredValue state, java.util.function.ToLongFunction<String> textHash) {
     Version version = state.version();
+    return entry(keyHash, version, version.sequence(), version.epoch(), state.tombstone(), state.value(), textHash);
+  }
+
+  /**
+   * {@link #entry(long, StoredValue, java.util.function.ToLongFunction)} of a state with this
+   * {@code version}, except that {@code sequence} and {@code epoch} stand for the version's: a
+   * leaderless replica's canonical state (sequence and epoch 1) hashes without building it.
+   */
+  static long entry(long keyHash, Version version, long sequence, long epoch, boolean tombstone, Bytes value,
+      java.util.function.ToLongFunction<String> textHash) {
     long h = combine(keyHash, version.timestamp().pack());
     h = combine(h, textHash.applyAsLong(version.originRegion()));
-    h = combine(h, version.sequence());
+    h = combine(h, sequence);
     h = combine(h, textHash.applyAsLong(version.committedBy()));
-    h = combine(h, version.epoch());
-    h = combine(h, state.tombstone() ? 1 : 2);
-    h = combine(h, bytes(state.value().sharedArray()));
+    h = combine(h, epoch);
+    h = combine(h, tombstone ? 1 : 2);
+    h = combine(h, bytes(value.sharedArray()));
     // Zero is what an empty range sums to; keep entries away from it.
     return h == 0 ? 1 : h;
   }

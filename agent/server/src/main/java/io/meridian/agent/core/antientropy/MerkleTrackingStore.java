@@ -1,9 +1,11 @@
 package io.meridian.agent.core.antientropy;
 
 import io.meridian.agent.core.Bytes;
+import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.storage.Change;
 import io.meridian.agent.core.storage.ReplicaStore;
 import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.core.storage.Version;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +24,48 @@ import java.util.function.BiConsumer;
 public final class MerkleTrackingStore implements ReplicaStore {
   private final ReplicaStore delegate;
   private final Map<String, MerkleTree> trees = new TreeMap<>();
+  // Leaderless (quorum) datasets: each replica numbers what it holds in its own log, so their trees
+  // hash a state without its replica-local sequence (ADR 0035).
+  private final Set<String> leaderless;
 
   /** Wraps {@code delegate}, building a tree of {@code depth} for each of {@code datasets}. */
   public MerkleTrackingStore(ReplicaStore delegate, Set<String> datasets, int depth) {
+    this(delegate, datasets, Set.of(), depth);
+  }
+
+  /**
+   * Wraps {@code delegate}, building a tree of {@code depth} for each of {@code datasets} and of
+   * {@code leaderlessDatasets}; the latter hash each key's {@link #canonical} state, so replicas
+   * that hold the same versions have equal trees whatever their log positions.
+   */
+  public MerkleTrackingStore(ReplicaStore delegate, Set<String> datasets, Set<String> leaderlessDatasets, int depth) {
     this.delegate = delegate;
-    for (String dataset : datasets) {
+    this.leaderless = Set.copyOf(leaderlessDatasets);
+    Set<String> all = new java.util.TreeSet<>(datasets);
+    all.addAll(leaderlessDatasets);
+    for (String dataset : all) {
       MerkleTree tree = new MerkleTree(depth);
-      delegate.forEachKey(dataset, (key, state) -> tree.update(key, Optional.of(state)));
+      delegate.forEachKey(dataset, (key, state) -> tree.update(key, tracked(dataset, Optional.of(state))));
       trees.put(dataset, tree);
     }
+  }
+
+  /**
+   * A leaderless replica's state as replicas compare it: value, tombstone and version without the
+   * replica-local log sequence (and epoch, always 1 there). Two replicas hold the same write exactly
+   * when their canonical states are equal.
+   */
+  public static StoredValue canonical(StoredValue state) {
+    Version version = state.version();
+    if (version.sequence() == 1 && version.epoch() == 1) {
+      return state;
+    }
+    return new StoredValue(state.value(), new Version(version.timestamp(), version.originRegion(), 1,
+        version.committedBy(), 1), state.tombstone());
+  }
+
+  private Optional<StoredValue> tracked(String dataset, Optional<StoredValue> state) {
+    return leaderless.contains(dataset) ? state.map(MerkleTrackingStore::canonical) : state;
   }
 
   /** The tree of {@code dataset}, if it is tracked. */
@@ -63,8 +98,12 @@ public final class MerkleTrackingStore implements ReplicaStore {
     delegate.append(dataset, changes);
     MerkleTree tree = trees.get(dataset);
     if (tree != null) {
-      for (Change change : changes) {
-        tree.update(change.key(), Optional.of(StoredValue.of(change)));
+      // Hashed straight from each change, with the canonical position of a leaderless dataset,
+      // instead of building its stored (and canonical) state first: the same hash, without three
+      // objects per appended change (ADR 0053).
+      boolean canonicalPosition = leaderless.contains(dataset);
+      for (int i = 0; i < changes.size(); i++) {
+        tree.update(changes.get(i), canonicalPosition);
       }
     }
   }
@@ -112,7 +151,7 @@ public final class MerkleTrackingStore implements ReplicaStore {
       Set<Bytes> keys = new LinkedHashSet<>();
       removed.forEach(change -> keys.add(change.key()));
       for (Bytes key : keys) {
-        tree.update(key, delegate.get(dataset, key));
+        tree.update(key, tracked(dataset, delegate.get(dataset, key)));
       }
     }
     return removed;
@@ -148,7 +187,7 @@ public final class MerkleTrackingStore implements ReplicaStore {
     delegate.repairKey(dataset, key, state);
     MerkleTree tree = trees.get(dataset);
     if (tree != null) {
-      tree.update(key, state);
+      tree.update(key, tracked(dataset, state));
     }
   }
   @Override
@@ -183,7 +222,7 @@ public final class MerkleTrackingStore implements ReplicaStore {
     MerkleTree tree = trees.get(dataset);
     if (tree != null) {
       for (Change change : entries) {
-        tree.update(change.key(), Optional.of(StoredValue.of(change)));
+        tree.update(change.key(), tracked(dataset, Optional.of(StoredValue.of(change))));
       }
     }
   }
@@ -206,5 +245,44 @@ public final class MerkleTrackingStore implements ReplicaStore {
   @Override
   public SortedMap<String, SortedMap<Long, Change>> hints(String dataset) {
     return delegate.hints(dataset);
+  }
+
+  // Multi-primary merged state (ADR 0033): not a dataset's key-value state, so no tree sees it.
+
+  @Override
+  public boolean keepsMergedState() {
+    return delegate.keepsMergedState();
+  }
+
+  @Override
+  public void keepLogOnly(String dataset) {
+    Invariants.check(!trees.containsKey(dataset), "dataset %s has a Merkle tree of its state; it cannot keep its log only",
+        dataset);
+    delegate.keepLogOnly(dataset);
+  }
+
+  @Override
+  public Optional<byte[]> mergedState(String dataset, Bytes key) {
+    return delegate.mergedState(dataset, key);
+  }
+
+  @Override
+  public void writeMergedState(String dataset, Map<Bytes, byte[]> states, byte[] frontier) {
+    delegate.writeMergedState(dataset, states, frontier);
+  }
+
+  @Override
+  public Optional<byte[]> mergedFrontier(String dataset) {
+    return delegate.mergedFrontier(dataset);
+  }
+
+  @Override
+  public List<Bytes> mergedKeys(String dataset, Bytes afterKey, int keysMax) {
+    return delegate.mergedKeys(dataset, afterKey, keysMax);
+  }
+
+  @Override
+  public List<java.util.Map.Entry<Bytes, byte[]>> mergedEntries(String dataset, Bytes afterKey, int keysMax) {
+    return delegate.mergedEntries(dataset, afterKey, keysMax);
   }
 }

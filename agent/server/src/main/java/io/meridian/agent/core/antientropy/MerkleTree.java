@@ -36,18 +36,20 @@ public final class MerkleTree {
   // Allocated with the nodes: 2^depth / 8 bytes (16 KiB at depth 17).
   private long[] staleInner;
   private boolean anyStale;
-  // Each key's entry hash, found in O(1), and the keys of each leaf: one key (most leaves hold
-  // none or one) or an array of them. A write to a key costs one hash-map look-up, and a new key
-  // one more; the ordered map used before cost a walk down a tree of every key per write, a third
-  // of a replica's CPU per applied change. About 100 bytes of heap per key (the ordered map: 80).
-  // Ranges are sorted by hash only when asked for (repair sessions).
-  private final HashMap<Bytes, Long> byKey = new HashMap<>();
-  private final HashMap<Integer, Object> keysByLeaf = new HashMap<>();
+  // Each key's entry hash, in a table of primitive arrays keyed by the key hash, whose runs of slots
+  // also give each leaf's keys (ADR 0037). A write to an existing key costs a probe and no
+  // allocation; the HashMap<Bytes, Long> (and a second map from leaves to keys) used before were
+  // most of the tree's cost per write on every agent. Ranges are sorted by hash only when asked for
+  // (repair sessions).
+  private final KeyIndex byKey = new KeyIndex();
 
   // Hashes of region names: every entry hash covers two, and encoding and hashing them afresh for
   // every write showed in profiles. A pure memo, bounded (region names are a handful).
   private static final int TEXT_HASHES_MAX = 1024;
   private final HashMap<String, Long> textHashes = new HashMap<>();
+
+  // One instance, not a method reference per write (C1-compiled agents allocate each one).
+  private final java.util.function.ToLongFunction<String> textHasher = this::textHash;
 
   private long textHash(String text) {
     Long cached = textHashes.get(text);
@@ -113,14 +115,32 @@ public final class MerkleTree {
       return;
     }
     long keyHash = Hashing.key(key);
-    long newHash = state.map(s -> Hashing.entry(keyHash, s, this::textHash)).orElse(0L);
-    Long previous = newHash == 0 ? byKey.remove(key) : byKey.put(key, newHash);
-    long oldHash = previous == null ? 0 : previous;
-    if (newHash == 0 && previous != null) {
-      removeFromLeaf(leafOf(keyHash), key);
-    } else if (newHash != 0 && previous == null) {
-      addToLeaf(leafOf(keyHash), key);
+    long newHash = state.isPresent() ? Hashing.entry(keyHash, state.get(), textHasher) : 0L;
+    apply(keyHash, key, newHash);
+  }
+
+  /**
+   * Records the state {@code change} leaves its key in, as {@link #update(Bytes, Optional)} with
+   * {@code StoredValue.of(change)} does; with {@code canonicalPosition}, as if its version's log
+   * sequence and epoch were 1 (a leaderless replica's canonical state, ADR 0035). Builds no
+   * intermediate state: this runs for every change a replica appends (ADR 0053).
+   */
+  public void update(io.meridian.agent.core.storage.Change change, boolean canonicalPosition) {
+    Bytes key = change.key();
+    if (key.startsWith(io.meridian.agent.core.probe.ProbeKeys.PREFIX)) {
+      return; // As in update(key, state).
     }
+    long keyHash = Hashing.key(key);
+    io.meridian.agent.core.storage.Version version = change.version();
+    long newHash = Hashing.entry(keyHash, version, canonicalPosition ? 1 : version.sequence(),
+        canonicalPosition ? 1 : version.epoch(), change.kind() == io.meridian.agent.core.storage.ChangeKind.DELETE,
+        change.value(), textHasher);
+    apply(keyHash, key, newHash);
+  }
+
+  private void apply(long keyHash, Bytes key, long newHash) {
+    long keyCheck = Hashing.keyCheck(key);
+    long oldHash = newHash == 0 ? byKey.remove(keyHash, keyCheck) : byKey.put(keyHash, keyCheck, key, newHash);
     long delta = newHash - oldHash;
     if (delta == 0) {
       return;
@@ -183,37 +203,9 @@ public final class MerkleTree {
   /** The keys of leaf {@code leaf} with their entry hashes, in hash order. */
   public List<KeyDigest> keysIn(int leaf) {
     Invariants.check(leaf >= 0 && leaf < leafCount(), "leaf %d outside 0..%d", leaf, leafCount() - 1);
-    Object held = keysByLeaf.get(leaf);
-    Bytes[] keys = held == null ? new Bytes[0] : held instanceof Bytes one ? new Bytes[] {one} : (Bytes[]) held;
-    List<KeyDigest> result = new ArrayList<>(keys.length);
-    for (Bytes key : keys) {
-      result.add(new KeyDigest(key, byKey.get(key)));
-    }
+    List<KeyDigest> result = new ArrayList<>();
+    byKey.forEachInLeaf(depth, leaf, (key, entryHash) -> result.add(new KeyDigest(key, entryHash)));
     result.sort(RANGE_ORDER);
     return result;
-  }
-
-  private void addToLeaf(int leaf, Bytes key) {
-    Object held = keysByLeaf.get(leaf);
-    if (held == null) {
-      keysByLeaf.put(leaf, key);
-    } else if (held instanceof Bytes one) {
-      keysByLeaf.put(leaf, new Bytes[] {one, key});
-    } else {
-      Bytes[] several = (Bytes[]) held;
-      Bytes[] more = java.util.Arrays.copyOf(several, several.length + 1);
-      more[several.length] = key;
-      keysByLeaf.put(leaf, more);
-    }
-  }
-
-  private void removeFromLeaf(int leaf, Bytes key) {
-    Object held = keysByLeaf.get(leaf);
-    if (held instanceof Bytes) {
-      keysByLeaf.remove(leaf);
-      return;
-    }
-    Bytes[] rest = java.util.Arrays.stream((Bytes[]) held).filter(k -> !k.equals(key)).toArray(Bytes[]::new);
-    keysByLeaf.put(leaf, rest.length == 1 ? rest[0] : rest);
   }
 }

@@ -17,10 +17,14 @@ public record HlcTimestamp(long physicalMillis, int logical) implements Comparab
 
   /** Validates the ranges that {@link #pack()} relies on. */
   public HlcTimestamp {
-    Invariants.check(physicalMillis >= 0 && physicalMillis < (1L << 47),
-        "hybrid clock physical part out of range: %d", physicalMillis);
-    Invariants.check(logical >= 0 && logical <= LOGICAL_MAX,
-        "hybrid clock logical part out of range: %d", logical);
+    // Tested before the formatting checks, which box their arguments into a new array on every call:
+    // every decoded change and every clock reading builds a timestamp (ADR 0053).
+    if (physicalMillis < 0 || physicalMillis >= (1L << 47) || logical < 0 || logical > LOGICAL_MAX) {
+      Invariants.check(physicalMillis >= 0 && physicalMillis < (1L << 47),
+          "hybrid clock physical part out of range: %d", physicalMillis);
+      Invariants.check(logical >= 0 && logical <= LOGICAL_MAX,
+          "hybrid clock logical part out of range: %d", logical);
+    }
   }
 
   /** This reading as one ordered, positive {@code long}: physical millis above 16 logical bits. */

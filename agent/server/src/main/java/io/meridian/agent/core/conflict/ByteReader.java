@@ -68,4 +68,17 @@ final class ByteReader {
       throw new IllegalArgumentException(what + ": " + (data.length - position) + " unexpected bytes at the end");
     }
   }
+
+  /** A region name: interned, so the many dots and stamps of a decoded state share a few strings. */
+  String readRegion() {
+    int length = readCount();
+    String region = RegionNames.decode(data, position, length);
+    position += length;
+    return region;
+  }
+
+  /** Whether every byte was read. */
+  boolean atEnd() {
+    return position == data.length;
+  }
 }

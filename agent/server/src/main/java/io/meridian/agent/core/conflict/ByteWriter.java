@@ -1,6 +1,5 @@
 package io.meridian.agent.core.conflict;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** A growing byte buffer with varint encoding; the canonical form of conflict states. */
@@ -38,8 +37,9 @@ final class ByteWriter {
     size += bytes.length;
   }
 
+  /** A region name (every string the conflict states write is one), its bytes cached. */
   void writeString(String text) {
-    writeBytes(text.getBytes(StandardCharsets.UTF_8));
+    writeBytes(RegionNames.encode(text));
   }
 
   byte[] toByteArray() {

@@ -92,4 +92,18 @@ public final class Counter implements KeyState {
       out.writeVarint(total);
     });
   }
+
+  static Counter decodeDurable(ByteReader in) {
+    Counter result = new Counter();
+    readTotals(in, result.incremented);
+    readTotals(in, result.decremented);
+    return result;
+  }
+
+  private static void readTotals(ByteReader in, Map<String, Long> totals) {
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      totals.put(in.readRegion(), in.readVarint());
+    }
+  }
 }

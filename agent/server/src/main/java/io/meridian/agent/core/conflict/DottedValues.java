@@ -67,4 +67,17 @@ final class DottedValues<V extends Comparable<V>> {
       out.writeVarint(dot.counter());
     }
   }
+
+  static <V extends Comparable<V>> void decodeInto(ByteReader in, DottedValues<V> into,
+      java.util.function.Function<ByteReader, V> valueReader) {
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      Dot dot = new Dot(in.readRegion(), in.readVarint());
+      into.entries.put(dot, valueReader.apply(in));
+    }
+    int contextSize = in.readCount();
+    for (int i = 0; i < contextSize; i++) {
+      into.context.add(new Dot(in.readRegion(), in.readVarint()));
+    }
+  }
 }

@@ -58,4 +58,24 @@ public final class Frontier {
   public VersionVector toVersionVector() {
     return VersionVector.of(sequences);
   }
+
+  void encode(ByteWriter out) {
+    out.writeVarint(sequences.size());
+    sequences.forEach((region, sequence) -> {
+      out.writeString(region);
+      out.writeVarint(sequence);
+      out.writeLong(timestamps.getOrDefault(region, HlcTimestamp.ZERO).pack());
+    });
+  }
+
+  void decodeInto(ByteReader in) {
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      String region = in.readRegion();
+      long sequence = in.readVarint();
+      HlcTimestamp timestamp = HlcTimestamp.unpack(in.readLong());
+      sequences.merge(region, sequence, Math::max);
+      timestamps.merge(region, timestamp, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    }
+  }
 }

@@ -60,10 +60,22 @@ public final class LwwMap implements KeyState {
   public void encode(ByteWriter out) {
     out.writeVarint(entries.size());
     for (Map.Entry<Bytes, Entry> entry : entries.entrySet()) {
-      out.writeBytes(entry.getKey().toByteArray());
+      out.writeBytes(entry.getKey().sharedArray());
       out.writeByte(entry.getValue().removed() ? 1 : 0);
       LwwValue.writeStamp(out, entry.getValue().stamp());
-      out.writeBytes(entry.getValue().value().toByteArray());
+      out.writeBytes(entry.getValue().value().sharedArray());
     }
+  }
+
+  static LwwMap decodeDurable(ByteReader in) {
+    LwwMap result = new LwwMap();
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      Bytes field = Bytes.wrapOwned(in.readBytes());
+      boolean removed = in.readByte() == 1;
+      Stamp stamp = LwwValue.readStamp(in);
+      result.entries.put(field, new Entry(Bytes.wrapOwned(in.readBytes()), removed, stamp));
+    }
+    return result;
   }
 }

@@ -12,6 +12,9 @@ import java.util.Optional;
  * reported as a conflict with the lost value, while an ordinary overwrite is not.
  */
 public final class LwwValue implements KeyState {
+  /** The kind byte that starts a delete's encoding (0: no write yet, 1: a value). */
+  static final int TOMBSTONE_KIND = 2;
+
   private Bytes value = Bytes.EMPTY;
   private boolean tombstone;
   private Stamp stamp;
@@ -96,14 +99,41 @@ public final class LwwValue implements KeyState {
       out.writeByte(0);
       return;
     }
-    out.writeByte(tombstone ? 2 : 1);
+    out.writeByte(tombstone ? TOMBSTONE_KIND : 1);
     writeStamp(out, stamp);
-    out.writeBytes(value.toByteArray());
+    out.writeBytes(value.sharedArray());
   }
 
   static void writeStamp(ByteWriter out, Stamp stamp) {
     out.writeString(stamp.dot().region());
     out.writeVarint(stamp.dot().counter());
     out.writeLong(stamp.timestamp().pack());
+  }
+
+  static Stamp readStamp(ByteReader in) {
+    String region = in.readRegion();
+    long counter = in.readVarint();
+    return new Stamp(new Dot(region, counter), io.meridian.agent.core.clock.HlcTimestamp.unpack(in.readLong()));
+  }
+
+  /** The canonical bytes and what they leave out ({@link #seen}), for the durable merged state. */
+  void encodeDurable(ByteWriter out) {
+    encode(out);
+    seen.encode(out);
+  }
+
+  static LwwValue decodeDurable(ByteReader in) {
+    LwwValue result = new LwwValue();
+    int kind = in.readByte();
+    if (kind != 0) {
+      if (kind != 1 && kind != 2) {
+        throw new IllegalArgumentException("last-writer-wins value of unknown kind " + kind);
+      }
+      result.tombstone = kind == TOMBSTONE_KIND;
+      result.stamp = readStamp(in);
+      result.value = Bytes.wrapOwned(in.readBytes());
+    }
+    result.seen = VersionVector.decode(in);
+    return result;
   }
 }

@@ -74,6 +74,24 @@ public final class MvRegister implements KeyState {
 
   @Override
   public void encode(ByteWriter out) {
-    values.encode(out, (writer, value) -> writer.writeBytes(value.toByteArray()));
+    values.encode(out, (writer, value) -> writer.writeBytes(value.sharedArray()));
+  }
+
+  /** The canonical bytes and the stamps of the values, which they leave out. */
+  void encodeDurable(ByteWriter out) {
+    encode(out);
+    out.writeVarint(stamps.size());
+    stamps.values().forEach(stamp -> LwwValue.writeStamp(out, stamp));
+  }
+
+  static MvRegister decodeDurable(ByteReader in) {
+    MvRegister result = new MvRegister();
+    DottedValues.decodeInto(in, result.values, reader -> Bytes.wrapOwned(reader.readBytes()));
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      Stamp stamp = LwwValue.readStamp(in);
+      result.stamps.put(stamp.dot(), stamp);
+    }
+    return result;
   }
 }

@@ -99,13 +99,13 @@ public sealed interface Operation {
       Write write = (Write) this;
       out.writeByte(1);
       out.writeByte(write.delete() ? 1 : 0);
-      out.writeBytes(write.value().toByteArray());
+      out.writeBytes(write.value().sharedArray());
       write.context().encode(out);
     } else if (this instanceof VersionedWrite) {
       VersionedWrite write = (VersionedWrite) this;
       out.writeByte(2);
       out.writeByte(write.delete() ? 1 : 0);
-      out.writeBytes(write.value().toByteArray());
+      out.writeBytes(write.value().sharedArray());
       write.context().encode(out);
     } else if (this instanceof CounterTotals) {
       CounterTotals totals = (CounterTotals) this;
@@ -115,26 +115,26 @@ public sealed interface Operation {
     } else if (this instanceof AddElement) {
       AddElement add = (AddElement) this;
       out.writeByte(4);
-      out.writeBytes(add.element().toByteArray());
+      out.writeBytes(add.element().sharedArray());
       encodeDots(out, add.observed());
     } else if (this instanceof RemoveElement) {
       RemoveElement remove = (RemoveElement) this;
       out.writeByte(5);
-      out.writeBytes(remove.element().toByteArray());
+      out.writeBytes(remove.element().sharedArray());
       encodeDots(out, remove.observed());
     } else if (this instanceof SetValue) {
       SetValue set = (SetValue) this;
       out.writeByte(6);
-      out.writeBytes(set.value().toByteArray());
+      out.writeBytes(set.value().sharedArray());
       encodeDots(out, set.observed());
     } else {
       MapEntry entry = (MapEntry) this;
       out.writeByte(7);
       out.writeByte(entry.remove() ? 1 : 0);
-      out.writeBytes(entry.field().toByteArray());
-      out.writeBytes(entry.value().toByteArray());
+      out.writeBytes(entry.field().sharedArray());
+      out.writeBytes(entry.value().sharedArray());
     }
-    return Bytes.copyOf(out.toByteArray());
+    return Bytes.wrapOwned(out.toByteArray());
   }
 
   /**
@@ -143,35 +143,35 @@ public sealed interface Operation {
    * @throws IllegalArgumentException when the bytes are not an operation
    */
   static Operation decode(Bytes bytes) {
-    ByteReader in = new ByteReader(bytes.toByteArray());
+    ByteReader in = new ByteReader(bytes.sharedArray()); // Only read.
     int tag = in.readByte();
     Operation operation;
     switch (tag) {
       case 1: {
         boolean delete = in.readByte() == 1;
-        operation = new Write(Bytes.copyOf(in.readBytes()), delete, VersionVector.decode(in));
+        operation = new Write(Bytes.wrapOwned(in.readBytes()), delete, VersionVector.decode(in));
         break;
       }
       case 2: {
         boolean delete = in.readByte() == 1;
-        operation = new VersionedWrite(Bytes.copyOf(in.readBytes()), delete, VersionVector.decode(in));
+        operation = new VersionedWrite(Bytes.wrapOwned(in.readBytes()), delete, VersionVector.decode(in));
         break;
       }
       case 3:
         operation = new CounterTotals(in.readVarint(), in.readVarint());
         break;
       case 4:
-        operation = new AddElement(Bytes.copyOf(in.readBytes()), decodeDots(in));
+        operation = new AddElement(Bytes.wrapOwned(in.readBytes()), decodeDots(in));
         break;
       case 5:
-        operation = new RemoveElement(Bytes.copyOf(in.readBytes()), decodeDots(in));
+        operation = new RemoveElement(Bytes.wrapOwned(in.readBytes()), decodeDots(in));
         break;
       case 6:
-        operation = new SetValue(Bytes.copyOf(in.readBytes()), decodeDots(in));
+        operation = new SetValue(Bytes.wrapOwned(in.readBytes()), decodeDots(in));
         break;
       case 7: {
         boolean remove = in.readByte() == 1;
-        operation = new MapEntry(Bytes.copyOf(in.readBytes()), Bytes.copyOf(in.readBytes()), remove);
+        operation = new MapEntry(Bytes.wrapOwned(in.readBytes()), Bytes.wrapOwned(in.readBytes()), remove);
         break;
       }
       default:
@@ -193,7 +193,7 @@ public sealed interface Operation {
     int size = in.readCount();
     TreeSet<Dot> dots = new TreeSet<>();
     for (int i = 0; i < size; i++) {
-      dots.add(new Dot(in.readString(), in.readVarint()));
+      dots.add(new Dot(in.readRegion(), in.readVarint()));
     }
     return dots;
   }

@@ -65,6 +65,12 @@ public final class OrSet implements KeyState {
 
   @Override
   public void encode(ByteWriter out) {
-    tags.encode(out, (writer, element) -> writer.writeBytes(element.toByteArray()));
+    tags.encode(out, (writer, element) -> writer.writeBytes(element.sharedArray()));
+  }
+
+  static OrSet decodeDurable(ByteReader in) {
+    OrSet result = new OrSet();
+    DottedValues.decodeInto(in, result.tags, reader -> Bytes.wrapOwned(reader.readBytes()));
+    return result;
   }
 }

@@ -106,7 +106,7 @@ public final class Siblings implements KeyState {
     out.writeVarint(entries.size());
     for (Sibling sibling : entries.values()) {
       LwwValue.writeStamp(out, sibling.stamp());
-      out.writeBytes(sibling.value().toByteArray());
+      out.writeBytes(sibling.value().sharedArray());
     }
     context.encode(out);
   }
@@ -124,5 +124,50 @@ public final class Siblings implements KeyState {
       result.add(iterator.next().stamp().dot());
     }
     return result;
+  }
+
+  /**
+   * The state {@link #toBytes()} produced: how a quorum replica keeps a version-vector key as one
+   * stored value and ships it in writes, hints and read repairs (ADR 0034).
+   *
+   * @throws IllegalArgumentException when the bytes are not a sibling set
+   */
+  public static Siblings fromBytes(byte[] bytes) {
+    ByteReader in = new ByteReader(bytes);
+    Siblings siblings = new Siblings();
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      Dot dot = new Dot(in.readRegion(), in.readVarint());
+      Stamp stamp = new Stamp(dot, io.meridian.agent.core.clock.HlcTimestamp.unpack(in.readLong()));
+      Bytes value = Bytes.wrapOwned(in.readBytes());
+      if (siblings.entries.put(dot, new Sibling(value, stamp)) != null) {
+        throw new IllegalArgumentException("sibling set: dot " + dot + " appears twice");
+      }
+    }
+    siblings.context = VersionVector.decode(in);
+    in.requireEnd("sibling set");
+    return siblings;
+  }
+
+  static Siblings decodeDurable(ByteReader in) {
+    Siblings result = new Siblings();
+    int size = in.readCount();
+    for (int i = 0; i < size; i++) {
+      Stamp stamp = LwwValue.readStamp(in);
+      result.entries.put(stamp.dot(), new Sibling(Bytes.wrapOwned(in.readBytes()), stamp));
+    }
+    result.context = VersionVector.decode(in);
+    return result;
+  }
+
+  /**
+   * A copy without the siblings whose dots {@code drop} accepts; the context is unchanged. How a
+   * version-vector quorum replica filters an incoming state against its tombstone-collection floor
+   * (ADR 0044).
+   */
+  public Siblings without(java.util.function.Predicate<Dot> drop) {
+    Siblings copy = copy();
+    copy.entries.keySet().removeIf(drop);
+    return copy;
   }
 }

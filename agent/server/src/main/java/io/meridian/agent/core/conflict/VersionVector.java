@@ -116,7 +116,7 @@ public final class VersionVector {
     int size = in.readCount();
     TreeMap<String, Long> entries = new TreeMap<>();
     for (int i = 0; i < size; i++) {
-      entries.put(in.readString(), in.readVarint());
+      entries.put(in.readRegion(), in.readVarint());
     }
     return of(entries);
   }

@@ -14,11 +14,13 @@ import io.meridian.agent.core.replication.PeerMessage.RepairEntries;
 import io.meridian.agent.core.replication.PeerMessage.TreeCompare;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -26,8 +28,9 @@ import java.util.TreeMap;
  * regions: the initiator sends its root; each side answers a {@link TreeCompare} with its hashes
  * one level deeper, only under the nodes that differed; at the leaves each sends the key digests of
  * the differing leaves; the replica then gets the source's state of exactly the differing keys and
- * applies them by the dataset's {@link RepairRule}. Messages travel on the dataset's replication
- * stream. Lost messages make a session time out; the next one starts afresh. Deterministic: time
+ * applies them by the dataset's {@link RepairRule}; in a leaderless (quorum) dataset both sides
+ * merge the other's differing keys by the dataset's conflict rule instead (ADR 0035). Messages
+ * travel on the dataset's replication stream (quorum: the stream the initiator opened). Lost messages make a session time out; the next one starts afresh. Deterministic: time
  * comes in as arguments.
  */
 final class AntiEntropy {
@@ -44,6 +47,73 @@ final class AntiEntropy {
      * is not a connected replica being fed from the log (disconnected, or catching up by snapshot).
      */
     long backlog(String dataset, String peer);
+
+    /**
+     * Whether {@code dataset} is leaderless (quorum): no region's state is the truth, every pair of
+     * replicas compares, and each side merges the other's differing keys by the dataset's conflict
+     * rule (ADR 0035).
+     */
+    default boolean leaderless(String dataset) {
+      return false;
+    }
+
+    /**
+     * Leaderless datasets whose conflict rule keeps the state with the newest version timestamp
+     * (last-writer-wins): their key digests carry each state's timestamp, so the side comparing them
+     * fetches only the peer's newer states and pushes only its own newer ones, and each divergent
+     * entry crosses once (ADR 0044). Version-vector states are joined, not ordered: false.
+     */
+    default boolean newestWins(String dataset) {
+      return false;
+    }
+
+    /**
+     * Leaderless datasets that collect tombstones against a floor learned from anti-entropy rounds
+     * (version-vector quorum, ADR 0044).
+     */
+    default boolean collectsTombstones(String dataset) {
+      return false;
+    }
+
+    /** The dataset's tombstone-collection floor as known here (region to sequence). */
+    default java.util.SortedMap<String, Long> collectionFloor(String dataset) {
+      return new TreeMap<>();
+    }
+
+    /** Raises the dataset's floor to at least {@code floor} and collects the tombstones it covers. */
+    default void raiseCollectionFloor(String dataset, Map<String, Long> floor, Output.Builder out) {}
+
+    /** The partners this region starts periodic sessions with (a primary: its replicas). */
+    default List<String> initiates(String dataset) {
+      return authority(dataset).map(primary -> primary.equals(self()) ? partners(dataset) : List.<String>of())
+          .orElse(List.of());
+    }
+
+    /** This region. */
+    String self();
+
+    /**
+     * The stream a session of {@code dataset} started by {@code initiator} with {@code responder}
+     * travels on: the dataset's replication stream, or for a quorum dataset the stream the
+     * initiator opens to the responder.
+     */
+    default String stream(String dataset, String initiator, String responder) {
+      return dataset;
+    }
+
+    /** The dataset whose session messages travel on {@code stream}. */
+    default String datasetOf(String stream) {
+      return stream;
+    }
+
+    /**
+     * Leaderless datasets: merges a peer's state of {@code key} into this replica by the dataset's
+     * conflict rule (the same merge as writes, read repairs and hints); returns whether the key
+     * changed and what it holds afterwards (including changes not yet flushed to the store).
+     */
+    default RepairRule.Decision merge(long nowMillis, String dataset, Bytes key, Optional<StoredValue> remote) {
+      throw new UnsupportedOperationException("dataset " + dataset + " has a primary; its replicas do not merge");
+    }
   }
 
   /**
@@ -68,24 +138,53 @@ final class AntiEntropy {
   private long lastTickMillis;
   private final String sessionPrefix;
   private long sessionsStarted;
+  private final Map<String, FloorRound> floorRounds = new TreeMap<>();
+
+  /**
+   * How an initiator learns a tombstone-collection floor (ADR 0044). A session that completes
+   * without error leaves each side holding at least the other's state at its start. Pass 1: a
+   * completed session with every partner P, whose responder reported its log head {@code s_P};
+   * when the last completes, this region notes its own head. Pass 2: a completed session with
+   * every partner, each started after that. Then every replica holds this region's state at the
+   * mark, which held every P's state at its pass-1 session, which held every write P coordinated
+   * up to {@code s_P}: the floor {P: s_P, self: own head} is a fact.
+   */
+  private static final class FloorRound {
+    final Map<String, Long> firstPass = new TreeMap<>();
+    final Map<String, Long> secondPass = new TreeMap<>();
+    // Sessions numbered above this started after pass 1 completed; -1 while pass 1 runs.
+    long markSession = -1;
+    long ownHeadAtMark;
+  }
 
   private static final class Session {
     final String id;
     final String dataset;
     final String peer;
     final boolean initiator;
+    /** The stream this session's messages travel on (the dataset's, or a quorum pair's). */
+    final String stream;
     final long startedAtMillis;
+    // The initiator's number of this session; at a responder, its own log head at the start
+    // (reported in RepairDone, ADR 0044).
+    long number;
+    long headAtStart;
     long lastHeardAtMillis;
     long rangesCompared;
     long keysRepaired;
     long bytes;
     int partsApplied;
+    // Leaderless sessions, at the side that received the key digests: the differing keys of each
+    // part, and how many parts it has pushed its newer states for.
+    final Map<Integer, List<Bytes>> differingByPart = new HashMap<>();
+    int partsPushed;
 
-    Session(String id, String dataset, String peer, boolean initiator, long nowMillis) {
+    Session(String id, String dataset, String peer, boolean initiator, String stream, long nowMillis) {
       this.id = id;
       this.dataset = dataset;
       this.peer = peer;
       this.initiator = initiator;
+      this.stream = stream;
       this.startedAtMillis = nowMillis;
       this.lastHeardAtMillis = nowMillis;
     }
@@ -121,7 +220,7 @@ final class AntiEntropy {
       if (!partners.contains(peer)) {
         out.report(new ReplicationEvent.RepairFinished(dataset, peer, "", 0, 0, 0, 0, "region " + self
             + " does not exchange dataset " + dataset + " with " + peer + "; it repairs with " + partners
-            + " (a replica repairs against its primary)."));
+            + (datasets.leaderless(dataset) ? " (its other replicas)." : " (a replica repairs against its primary).")));
         continue;
       }
       if (running(dataset, peer)) {
@@ -130,11 +229,14 @@ final class AntiEntropy {
         continue;
       }
       String id = sessionPrefix + (++sessionsStarted);
-      Session session = new Session(id, dataset, peer, true, nowMillis);
+      Session session = new Session(id, dataset, peer, true, datasets.stream(dataset, self, peer), nowMillis);
+      session.number = sessionsStarted;
       sessions.put(id, session);
       out.report(new ReplicationEvent.RepairStarted(dataset, peer, id));
       MerkleTree tree = store.tree(dataset).orElseThrow();
-      send(session, new TreeCompare(dataset, id, tree.depth(), 0, List.of(), List.of(tree.root())), out);
+      java.util.SortedMap<String, Long> floor = datasets.collectsTombstones(dataset)
+          ? datasets.collectionFloor(dataset) : new TreeMap<>();
+      send(session, new TreeCompare(session.stream, id, tree.depth(), 0, List.of(), List.of(tree.root()), floor), out);
     }
   }
 
@@ -155,13 +257,19 @@ final class AntiEntropy {
       if (!(message instanceof TreeCompare compare) || compare.level() != 0) {
         return; // a late message of a session that ended or timed out
       }
-      Optional<String> refusal = refusal(from, compare);
+      String dataset = datasets.datasetOf(message.dataset());
+      Optional<String> refusal = refusal(from, dataset, compare);
       if (refusal.isPresent()) {
         out.send(from, new RepairDone(message.dataset(), id, 0, refusal.get()));
         return;
       }
-      session = new Session(id, message.dataset(), from, false, nowMillis);
+      session = new Session(id, dataset, from, false, message.dataset(), nowMillis);
+      session.headAtStart = store.lastSequence(dataset);
       sessions.put(id, session);
+      if (!compare.floor().isEmpty() && datasets.collectsTombstones(dataset)) {
+        // A floor the initiator learned (ADR 0044): collect before comparing, as it did.
+        datasets.raiseCollectionFloor(dataset, compare.floor(), out);
+      }
     }
     if (!session.peer.equals(from)) {
       return; // session names carry their initiator, so this is a confused or hostile peer
@@ -176,11 +284,16 @@ final class AntiEntropy {
       onKeyDigests(session, digests, out);
     } else if (message instanceof EntriesWanted wanted) {
       send(session, entries(session, wanted.part(), wanted.parts(), wanted.keys()), out);
+    } else if (message instanceof RepairEntries entries && datasets.leaderless(session.dataset)) {
+      onLeaderlessEntries(nowMillis, session, entries, out);
     } else if (message instanceof RepairEntries entries) {
       onRepairEntries(nowMillis, session, entries, out);
     } else if (message instanceof RepairDone done) {
       session.keysRepaired += done.keysRepaired();
       if (session.initiator) {
+        if (done.error().isEmpty() && datasets.collectsTombstones(session.dataset)) {
+          onCompletedForFloor(session, done.logSequence(), out);
+        }
         complete(nowMillis, session, done.error(), out);
       } else {
         sessions.remove(session.id);
@@ -188,8 +301,7 @@ final class AntiEntropy {
     }
   }
 
-  private Optional<String> refusal(String from, TreeCompare compare) {
-    String dataset = compare.dataset();
+  private Optional<String> refusal(String from, String dataset, TreeCompare compare) {
     Optional<MerkleTree> tree = store.tree(dataset);
     if (tree.isEmpty()) {
       return Optional.of("dataset " + dataset + " has no anti-entropy tree in region " + self);
@@ -233,7 +345,7 @@ final class AntiEntropy {
         hashes.add(tree.hash(level + 1, 2 * node));
         hashes.add(tree.hash(level + 1, 2 * node + 1));
       }
-      send(session, new TreeCompare(session.dataset, session.id, tree.depth(), level + 1, differing, hashes), out);
+      send(session, new TreeCompare(session.stream, session.id, tree.depth(), level + 1, differing, hashes), out);
     }
   }
 
@@ -258,14 +370,25 @@ final class AntiEntropy {
     partLeaves.add(currentLeaves);
     partKeys.add(currentKeys);
     int parts = partLeaves.size();
+    boolean versioned = datasets.leaderless(session.dataset) && datasets.newestWins(session.dataset);
     for (int part = 0; part < parts; part++) {
       List<Bytes> keys = new ArrayList<>();
       List<Long> hashes = new ArrayList<>();
+      List<Long> versions = new ArrayList<>();
       for (MerkleTree.KeyDigest digest : partKeys.get(part)) {
         keys.add(digest.key());
         hashes.add(digest.entryHash());
+        if (versioned) {
+          Optional<StoredValue> state = store.get(session.dataset, digest.key());
+          if (state.isEmpty()) {
+            versioned = false; // the tree and the store disagree: send hashes only, the peer fetches
+          } else {
+            versions.add(state.get().version().timestamp().pack());
+          }
+        }
       }
-      send(session, new KeyDigests(session.dataset, session.id, part, parts, partLeaves.get(part), keys, hashes), out);
+      send(session, new KeyDigests(session.stream, session.id, part, parts, partLeaves.get(part), keys, hashes,
+          versioned ? versions : List.of()), out);
     }
   }
 
@@ -293,12 +416,41 @@ final class AntiEntropy {
         }
       }
     }
-    differing.addAll(theirs.keySet()); // keys only the peer holds
+    List<Bytes> onlyTheirs = new ArrayList<>(theirs.keySet());
+    differing.addAll(onlyTheirs); // keys only the peer holds
     differing.sort(null);
-    if (isAuthority(session)) {
+    if (datasets.leaderless(session.dataset)) {
+      // Ask for the peer's state of the differing keys it holds, unless its digest shows this side
+      // holds the newer version (ADR 0044); once they are merged here, push back what the peer
+      // lacks or holds older (onLeaderlessEntries). With versions in the digests a differing key
+      // crosses once; without (version vectors, equal timestamps) it may cross twice.
+      session.differingByPart.put(digests.part(), differing);
+      List<Bytes> wanted = new ArrayList<>();
+      Map<Bytes, Long> theirVersions = new HashMap<>();
+      if (datasets.newestWins(session.dataset) && digests.versions().size() == digests.keys().size()) {
+        for (int i = 0; i < digests.keys().size(); i++) {
+          theirVersions.put(digests.keys().get(i), digests.versions().get(i));
+        }
+      }
+      Set<Bytes> listed = new HashSet<>(digests.keys());
+      for (Bytes key : differing) {
+        if (!listed.contains(key)) {
+          continue; // only this side holds it: pushed
+        }
+        Long their = theirVersions.get(key);
+        if (their != null) {
+          Optional<StoredValue> mine = store.get(session.dataset, key);
+          if (mine.isPresent() && mine.get().version().timestamp().pack() > their) {
+            continue; // this side's version is newer: pushed, not fetched
+          }
+        }
+        wanted.add(key);
+      }
+      send(session, new EntriesWanted(session.stream, session.id, digests.part(), digests.parts(), wanted), out);
+    } else if (isAuthority(session)) {
       send(session, entries(session, digests.part(), digests.parts(), differing), out);
     } else {
-      send(session, new EntriesWanted(session.dataset, session.id, digests.part(), digests.parts(), differing), out);
+      send(session, new EntriesWanted(session.stream, session.id, digests.part(), digests.parts(), differing), out);
     }
   }
 
@@ -311,7 +463,52 @@ final class AntiEntropy {
     for (Bytes key : keys) {
       states.add(store.get(session.dataset, key));
     }
-    return new RepairEntries(session.dataset, session.id, part, parts, keys, states);
+    return new RepairEntries(session.stream, session.id, part, parts, keys, states);
+  }
+
+  // Leaderless sessions. At the side that received the digests, entries answer its EntriesWanted:
+  // it merges them, then pushes its state of every differing key where that is not what the peer
+  // sent. At the other side, entries are those pushes: it merges them. Each side's responder says
+  // RepairDone (with its count) when its part is done; the initiator completes on it.
+  private void onLeaderlessEntries(long nowMillis, Session session, RepairEntries entries, Output.Builder out) {
+    if (entries.keys().size() != entries.states().size() || entries.parts() < 1) {
+      finish(session, "malformed repair entries", out);
+      return;
+    }
+    List<Bytes> differing = session.differingByPart.remove(entries.part());
+    Map<Bytes, Optional<StoredValue>> theirs = new HashMap<>();
+    for (int i = 0; i < entries.keys().size(); i++) {
+      Bytes key = entries.keys().get(i);
+      theirs.put(key, entries.states().get(i));
+      RepairRule.Decision merged = datasets.merge(nowMillis, session.dataset, key, entries.states().get(i));
+      if (merged.change()) {
+        session.keysRepaired++;
+      }
+    }
+    if (differing == null) {
+      // Pushes from the side that received our digests.
+      session.partsApplied++;
+      if (session.partsApplied >= entries.parts() && !session.initiator) {
+        finish(session, "", out);
+      }
+      return;
+    }
+    List<Bytes> pushKeys = new ArrayList<>();
+    List<Optional<StoredValue>> pushStates = new ArrayList<>();
+    for (Bytes key : differing) {
+      Optional<StoredValue> mine = datasets.merge(nowMillis, session.dataset, key, Optional.empty()).state();
+      Optional<StoredValue> sent = theirs.getOrDefault(key, Optional.empty());
+      if (mine.isPresent() && !mine.map(MerkleTrackingStore::canonical).equals(sent.map(MerkleTrackingStore::canonical))) {
+        pushKeys.add(key);
+        pushStates.add(mine);
+      }
+    }
+    send(session, new RepairEntries(session.stream, session.id, entries.part(), entries.parts(), pushKeys, pushStates),
+        out);
+    session.partsPushed++;
+    if (session.partsPushed >= entries.parts() && !session.initiator) {
+      finish(session, "", out);
+    }
   }
 
   private void onRepairEntries(long nowMillis, Session session, RepairEntries entries, Output.Builder out) {
@@ -340,12 +537,42 @@ final class AntiEntropy {
     }
   }
 
+  // Tombstone-collection floor rounds (ADR 0044, FloorRound).
+  private void onCompletedForFloor(Session session, long peerHead, Output.Builder out) {
+    FloorRound round = floorRounds.computeIfAbsent(session.dataset, d -> new FloorRound());
+    List<String> partners = datasets.partners(session.dataset);
+    if (round.markSession < 0) {
+      round.firstPass.put(session.peer, peerHead);
+      if (round.firstPass.keySet().containsAll(partners)) {
+        round.markSession = sessionsStarted;
+        round.ownHeadAtMark = store.lastSequence(session.dataset);
+      }
+    } else if (session.number > round.markSession) {
+      round.secondPass.put(session.peer, peerHead);
+      if (round.secondPass.keySet().containsAll(partners)) {
+        Map<String, Long> floor = new TreeMap<>();
+        for (String partner : partners) {
+          floor.put(partner, round.firstPass.get(partner));
+        }
+        floor.put(self, round.ownHeadAtMark);
+        datasets.raiseCollectionFloor(session.dataset, floor, out);
+        // The second pass is the next floor's first.
+        round.firstPass.clear();
+        round.firstPass.putAll(round.secondPass);
+        round.secondPass.clear();
+        round.markSession = sessionsStarted;
+        round.ownHeadAtMark = store.lastSequence(session.dataset);
+      }
+    }
+  }
+
   // Ends the session from this side: the initiator completes it, a responder tells the initiator.
   private void finish(Session session, String error, Output.Builder out) {
     if (session.initiator) {
       complete(session.lastHeardAtMillis, session, error, out);
     } else {
-      out.send(session.peer, new RepairDone(session.dataset, session.id, session.keysRepaired, error));
+      out.send(session.peer, new RepairDone(session.stream, session.id, session.keysRepaired, error,
+          session.headAtStart));
       sessions.remove(session.id);
     }
   }
@@ -390,13 +617,12 @@ final class AntiEntropy {
         if (nowMillis >= due.getValue()) {
           due.setValue(nowMillis + settings.intervalMillis());
           String dataset = due.getKey();
-          // Only the source of truth starts periodic sessions, so each pair is compared once.
-          if (datasets.authority(dataset).map(self::equals).orElse(false)) {
-            for (String peer : datasets.partners(dataset)) {
-              if (!running(dataset, peer)) {
-                // Give up a round before the next one is due, so rounds never pile up.
-                deferredUntilMillis.put(List.of(dataset, peer), nowMillis + settings.intervalMillis() - 1);
-              }
+          // Only the source of truth starts periodic sessions (in a leaderless dataset, the lower
+          // region of each pair), so each pair is compared once.
+          for (String peer : datasets.initiates(dataset)) {
+            if (!running(dataset, peer)) {
+              // Give up a round before the next one is due, so rounds never pile up.
+              deferredUntilMillis.put(List.of(dataset, peer), nowMillis + settings.intervalMillis() - 1);
             }
           }
         }
@@ -414,8 +640,7 @@ final class AntiEntropy {
       Map.Entry<List<String>, Long> entry = it.next();
       String dataset = entry.getKey().get(0);
       String peer = entry.getKey().get(1);
-      if (!datasets.authority(dataset).map(self::equals).orElse(false) || !datasets.partners(dataset).contains(peer)
-          || running(dataset, peer)) {
+      if (!datasets.initiates(dataset).contains(peer) || running(dataset, peer)) {
         it.remove(); // roles changed, or a session with the peer is already running
         continue;
       }
@@ -465,9 +690,9 @@ final class AntiEntropy {
   static long sizeBytes(PeerMessage message) {
     long size = 16 + message.dataset().length() + sessionOf(message).length();
     if (message instanceof TreeCompare m) {
-      size += 4L * m.parents().size() + 8L * m.hashes().size();
+      size += 2L * m.parents().size() + 8L * m.hashes().size();
     } else if (message instanceof KeyDigests m) {
-      size += 4L * m.leaves().size();
+      size += 2L * m.leaves().size() + 6L * m.versions().size();
       for (Bytes key : m.keys()) {
         size += key.size() + 10;
       }

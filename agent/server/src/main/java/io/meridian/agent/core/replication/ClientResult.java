@@ -16,7 +16,9 @@ public sealed interface ClientResult {
    * A write committed.
    *
    * @param version its version, naming the region that committed it
-   * @param existedBefore whether the key held a live value before
+   * @param existedBefore whether the key held a live value before; for a delete or a
+   *     compare-and-set (the client is told). A single-primary dataset does not read the key for a
+   *     plain put, whose response does not carry it, and reports false there (ADR 0050)
    */
   record Committed(Version version, boolean existedBefore) implements ClientResult {
     /** Validates presence. */

@@ -50,6 +50,15 @@ final class DatasetReplication {
   private static final long NONE = -1;
   /** After a start, how much longer than the lease plus margin a replica waits before releasing a primary it has not heard. */
   static final long START_RELEASE_GRACE_MILLIS = 10_000;
+  /**
+   * How many resubscription intervals a connected replica that is behind may go without applying
+   * anything before it calls its stream stalled: it reports so in its status (the flow's health is
+   * degraded) and closes the stream, so that the transport opens a fresh one and the replica resumes
+   * from what it applied. A hello every interval already asks the primary to resend; when several
+   * in a row bring nothing, the stream itself has stopped carrying data (issue 4: a healed replica
+   * stayed connected and frozen for minutes) and only a new stream can help.
+   */
+  static final int STALL_RESUBSCRIBES_MAX = 5;
 
   private final String self;
   private final DatasetConfig config;
@@ -77,6 +86,19 @@ final class DatasetReplication {
    */
   private boolean primaryKnown;
   private long lastSequence;
+  /** When this primary's log reached which sequence, for the backlog bound in time (ADR 0041). */
+  private final HeadHistory headHistory = new HeadHistory();
+  /** The last backlog check's answer and what it depended on (ADR 0041); NOT_REFUSED when none. */
+  private ClientResult.Failed backlogRefused;
+  private long backlogRefusedAtMillis = NONE;
+  private long backlogRefusedHead = NONE;
+  private long backlogRefusedAcks = NONE;
+  /**
+   * Inputs that can change a backlog check's answer (an acknowledgement that advanced, a heartbeat
+   * reply, a connection change), counted so the check reruns after one.
+   */
+  private long backlogInputs;
+  private static final ClientResult.Failed NOT_REFUSED = new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "");
   private final Set<String> connectedPeers = new TreeSet<>();
 
   // Primary state.
@@ -84,6 +106,8 @@ final class DatasetReplication {
   private final TreeMap<Long, List<PendingWrite>> pendingSyncWrites = new TreeMap<>();
   private int pendingSyncWriteCount;
   private final LinkedHashMap<String, Boolean> recentForwards = new LinkedHashMap<>();
+  // keepLogOnly (ADR 0052): the store keeps this log without its per-key state.
+  private boolean logOnly;
   // Writes committed in the current step and not yet appended: one store append, one batch per
   // follower and one sync for all of them when the step ends (see flushStaged).
   private final List<Change> staged = new ArrayList<>();
@@ -104,6 +128,21 @@ final class DatasetReplication {
   private long knownHeadSequence;
   private long freshAsOfMillis = NONE;
   private long lastProgressMillis;
+  /**
+   * When this replica last applied something from its primary, was caught up, or opened its
+   * stream: what a stall is measured from (hellos do not count as progress here, unlike
+   * {@link #lastProgressMillis}).
+   */
+  private long appliedProgressMillis;
+  /** Hellos sent since this replica last applied something or was caught up (see {@link #STALL_RESUBSCRIBES_MAX}). */
+  private int hellosSinceProgress;
+  /** Whether this replica closes a stalled stream and reports the stall (see {@link #detectStalledStreams}). */
+  private boolean stallDetection;
+  /** When this replica last applied something or was caught up; what the reported stall counts from. */
+  private long stalledSinceMillis;
+  private long stallReconnects;
+  /** Whether the last stream to the primary was closed by this replica as stalled. */
+  private boolean closedAsStalled;
   private long resendRequestedAtSequence = NONE;
   private long resendRequestedAtMillis;
   private long changesIn;
@@ -190,6 +229,25 @@ final class DatasetReplication {
     /** A witness (ADR 0020): heartbeated for its lease grant, never sent data. */
     final boolean witness;
 
+    /**
+     * Whether this replica has kept within the backlog bound since it connected (ADR 0037): only
+     * such a replica makes the primary refuse writes when it falls behind, so a replica returning
+     * from an outage with a large backlog catches up without stopping the primary's writes.
+     */
+    boolean keepingUp;
+
+    /**
+     * Round trip of the newest heartbeat the replica answered, on this primary's clock, or NONE:
+     * what a replica's lag in time may exceed without the replica falling behind (ADR 0041).
+     */
+    long roundTripMillis = NONE;
+    /**
+     * When this primary last heard the replica (an acknowledgement or a heartbeat reply), or NONE:
+     * its lag is judged as of then, so a primary that was itself paused does not count its own
+     * pause against its replicas (ADR 0041).
+     */
+    long heardAtMillis = NONE;
+
     Follower(String region, boolean witness) {
       this.region = region;
       this.witness = witness;
@@ -238,6 +296,8 @@ final class DatasetReplication {
       createFollowers();
     }
     this.lastProgressMillis = nowMillis;
+    this.appliedProgressMillis = nowMillis;
+    this.stalledSinceMillis = nowMillis;
     // A region that just started gives the primary a grace period before releasing it: agents of
     // a deployment start one after another (slowly on a loaded machine), and a replica that has not
     // heard its primary yet because that primary is still starting must not fail it over.
@@ -256,6 +316,8 @@ final class DatasetReplication {
 
   private void createFollowers() {
     followers.clear();
+    headHistory.clear(); // A new term as primary: times are known from now on.
+    backlogInputs++;
     // Witnesses are followers too: heartbeated, their answers counted toward the lease, never
     // sent data (their hello only opens the stream and never subscribes them).
     for (String replica : config.voters()) {
@@ -544,8 +606,28 @@ final class DatasetReplication {
           + "pendingSyncWritesMax); nothing was written, retry later."), out);
       return;
     }
+    long head = lastSequence + staged.size();
+    if (backlogRefused == null || backlogRefusedAtMillis != nowMillis || backlogRefusedHead != head
+        || backlogRefusedAcks != backlogInputs) {
+      // Rechecked only when time, the log or a follower's state moved: the writes of a shed client
+      // batch share one refusal, which the transport then encodes once (ADR 0036, ADR 0041).
+      backlogRefusedAtMillis = nowMillis;
+      backlogRefusedHead = head;
+      backlogRefusedAcks = backlogInputs;
+      backlogRefused = backlogRefusal(nowMillis)
+          .map(message -> new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, message)).orElse(NOT_REFUSED);
+    }
+    if (backlogRefused != NOT_REFUSED) {
+      answer(requester, backlogRefused, out);
+      return;
+    }
     Bytes key = operation.key();
-    Optional<StoredValue> current = read(key).filter(StoredValue::live);
+    // A plain put needs no read of the key: its answer does not say whether the key held a value
+    // (ADR 0050), and the read was a store look-up per write on the primary's logical thread. A log
+    // kept alone (a multi-primary origin's log, ADR 0052) has no per-key state to read at all; its
+    // engine answers whether the key existed from its merged state, and never logs a compare-and-set.
+    Optional<StoredValue> current = operation instanceof Put || (logOnly && !(operation instanceof CompareAndSet))
+        ? Optional.empty() : read(key).filter(StoredValue::live);
     ChangeKind kind;
     Bytes value;
     if (operation instanceof Put) {
@@ -589,6 +671,75 @@ final class DatasetReplication {
     }
   }
 
+  /**
+   * Why this primary refuses a write because a replica that was keeping up, and still answers
+   * heartbeats, fell too far behind (ADR 0037), if one did: the backlog stays bounded and the client is told to slow down,
+   * instead of the replica's lag growing for as long as the load lasts.
+   */
+  private Optional<String> backlogRefusal(long nowMillis) {
+    long head = lastSequence + staged.size();
+    long backlogMax = bounds.backlogChangesMax();
+    for (Follower follower : followers.values()) {
+      // Only a replica that still answers heartbeats (they travel ahead of data) is waited for: a
+      // hung one, whose connection has not closed yet, must not stop an async primary's writes.
+      boolean answering = follower.leaseGrantMillis != NONE
+          && nowMillis - follower.leaseGrantMillis < policy.detectionTimeoutMillis();
+      if (follower.keepingUp && follower.connected && answering && head - follower.ackedSequence >= backlogMax) {
+        return Optional.of("dataset " + name + ": replica " + follower.region + " has not yet applied "
+            + (head - follower.ackedSequence) + " changes (limit " + backlogMax + ", backlogChangesMax);"
+            + " nothing was written. Slow down and retry: the primary accepts writes again as the replica"
+            + " catches up.");
+      }
+      // Async: the same in time (ADR 0041), so the lag a user is promised and the pushback agree.
+      if (lagBoundInTime() && follower.keepingUp && follower.connected && answering) {
+        long lagMillis = lagBeyondRoundTripMillis(follower, nowMillis);
+        if (lagMillis >= bounds.backlogMillisMax()) {
+          return Optional.of("dataset " + name + ": replica " + follower.region + " is " + lagMillis
+              + " ms behind beyond its " + follower.roundTripMillis + " ms round trip (limit "
+              + bounds.backlogMillisMax() + " ms, backlogMillisMax; " + (head - follower.ackedSequence)
+              + " changes not yet applied); nothing was written. Slow down and retry: the primary accepts"
+              + " writes again as the replica catches up.");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the backlog bound in time applies (ADR 0041): to an async single-primary dataset only,
+   * not to sync ones (their clients wait for acknowledgements) nor to the per-origin logs of a
+   * multi-primary dataset (named {@code dataset@origin}; their pushback is ADR 0033's).
+   */
+  private boolean lagBoundInTime() {
+    return config.requiredAcks() == 0 && !name.contains(MultiPrimaryReplication.LOG_SEPARATOR);
+  }
+
+  /**
+   * How far {@code follower} lags, in time on this primary's clock, beyond its heartbeat round
+   * trip (ADR 0041): how long before this primary last heard it its oldest unacknowledged change
+   * was committed, at least, minus the round trip its acknowledgement needs anyway. 0 while it has
+   * acknowledged everything.
+   */
+  private long lagBeyondRoundTripMillis(Follower follower, long nowMillis) {
+    if (follower.ackedSequence >= lastSequence || follower.heardAtMillis == NONE) {
+      return 0;
+    }
+    long age = headHistory.ageMillisAtLeast(follower.ackedSequence + 1, Math.min(nowMillis, follower.heardAtMillis));
+    return Math.max(0, age - Math.max(0, follower.roundTripMillis));
+  }
+
+  /**
+   * Makes this a log kept without its per-key state (ADR 0052): a multi-primary origin's log,
+   * whose engine keeps the merged state itself and never reads this log's state. Called before the
+   * first append; the store then skips the state write of every appended change.
+   */
+  void keepLogOnly() {
+    Invariants.check(config.requiredAcks() == 0, "dataset %s: only an async log can be"
+        + " kept without its state", name);
+    logOnly = true;
+    store.keepLogOnly(name);
+  }
+
   /** The key's state as of this step: a write staged earlier in the step wins over the store. */
   private Optional<StoredValue> read(Bytes key) {
     Change stagedChange = stagedByKey.get(key);
@@ -607,6 +758,9 @@ final class DatasetReplication {
     long nowMillis = stagedSinceMillis;
     store.append(name, List.copyOf(staged));
     lastSequence += staged.size();
+    if (role == Role.PRIMARY) {
+      headHistory.record(nowMillis, lastSequence);
+    }
     staged.clear();
     stagedByKey.clear();
     stagedSinceMillis = NONE;
@@ -652,6 +806,7 @@ final class DatasetReplication {
 
   void onConnected(long nowMillis, String peer, Output.Builder out) {
     connectedPeers.add(peer);
+    backlogInputs++;
     if (role == Role.PRIMARY) {
       Follower follower = followers.get(peer);
       if (follower == null) {
@@ -665,6 +820,12 @@ final class DatasetReplication {
     } else if (peer.equals(primary) && primaryKnown) {
       primaryConnected = true;
       heardSinceConnect = false;
+      appliedProgressMillis = nowMillis; // A fresh stream gets the whole stall bound to deliver.
+      hellosSinceProgress = 0;
+      if (!closedAsStalled) {
+        stalledSinceMillis = nowMillis; // Still stalled on a stream reopened for that; else a fresh start.
+      }
+      closedAsStalled = false;
       out.report(new ReplicationEvent.PeerUp(peer, name));
       sayHello(nowMillis, out);
     }
@@ -672,6 +833,7 @@ final class DatasetReplication {
 
   void onDisconnected(String peer, String reason, Output.Builder out) {
     connectedPeers.remove(peer);
+    backlogInputs++;
     if (role == Role.PRIMARY) {
       Follower follower = followers.get(peer);
       if (follower == null || !follower.connected) {
@@ -679,6 +841,7 @@ final class DatasetReplication {
       }
       follower.connected = false;
       follower.subscribed = false;
+      follower.keepingUp = false;
       follower.inFlightSinceMillis = NONE;
       follower.snapshotSequence = NONE;
       out.report(new ReplicationEvent.PeerDown(peer, name, reason));
@@ -715,6 +878,7 @@ final class DatasetReplication {
     knownHeadSequence = Math.min(knownHeadSequence, lastSequence);
     out.send(primary, new Hello(name, epoch, lastSequence + 1, lastAppliedVersion()));
     lastProgressMillis = nowMillis;
+    hellosSinceProgress++;
   }
 
   // ---------------------------------------------------------------- peer messages
@@ -828,6 +992,18 @@ final class DatasetReplication {
           + reply.heartbeatSentAtMillis() + ", after this primary's now " + nowMillis);
       return;
     }
+    backlogInputs++;
+    follower.heardAtMillis = Math.max(follower.heardAtMillis, nowMillis);
+    if (follower.leaseGrantMillis != NONE
+        && reply.heartbeatSentAtMillis() - follower.leaseGrantMillis >= policy.detectionTimeoutMillis()) {
+      // It stopped answering for a detection timeout (a cut link that kept the stream open, a
+      // pause): like a replica that reconnects, it catches up without pushing back on this
+      // primary's writes until it has kept up again (ADR 0037, 0041).
+      follower.keepingUp = false;
+    }
+    if (reply.heartbeatSentAtMillis() >= follower.leaseGrantMillis) {
+      follower.roundTripMillis = nowMillis - reply.heartbeatSentAtMillis();
+    }
     follower.leaseGrantMillis = Math.max(follower.leaseGrantMillis, reply.heartbeatSentAtMillis());
     updateLease(nowMillis, out);
   }
@@ -890,8 +1066,14 @@ final class DatasetReplication {
       follower.inFlightSinceMillis = NONE;
       follower.unsentSinceMillis = follower.nextSequence <= lastSequence ? nowMillis : NONE;
     }
+    follower.heardAtMillis = Math.max(follower.heardAtMillis, nowMillis);
     if (ack.appliedSequence() > follower.ackedSequence) {
       follower.ackedSequence = ack.appliedSequence();
+      backlogInputs++;
+      if (!follower.keepingUp && lastSequence - follower.ackedSequence < bounds.backlogChangesMax() / 2
+          && (!lagBoundInTime() || lagBeyondRoundTripMillis(follower, nowMillis) < bounds.backlogMillisMax() / 2)) {
+        follower.keepingUp = true; // From now on its backlog bounds this primary's writes.
+      }
       truncateLog();
       follower.inFlightSinceMillis = follower.nextSequence - 1 > follower.ackedSequence ? nowMillis : NONE;
       releaseSyncWrites(out);
@@ -980,6 +1162,9 @@ final class DatasetReplication {
     changesIn += fresh.size();
     bytesIn += fresh.stream().mapToLong(Change::sizeBytes).sum();
     lastProgressMillis = nowMillis;
+    appliedProgressMillis = nowMillis;
+    stalledSinceMillis = nowMillis;
+    hellosSinceProgress = 0;
     long freshAsOf = lastSequence >= knownHeadSequence
         ? batch.sentAtMillis() : newest.version().timestamp().physicalMillis();
     freshAsOfMillis = Math.max(freshAsOfMillis, freshAsOf);
@@ -1056,6 +1241,13 @@ final class DatasetReplication {
       // The released primary is alive after all: ask the group to retract the release (ADR 0019);
       // until the retraction is committed, the pledge holds.
       heardSinceRelease = true;
+    }
+    if (lastSequence >= heartbeat.headSequence()) {
+      // Caught up with the primary as of this heartbeat: a stall can only start from here. (Not the
+      // known head: a hello lowers that until the next answer, ADR 0029.)
+      appliedProgressMillis = Math.max(appliedProgressMillis, nowMillis);
+      stalledSinceMillis = nowMillis;
+      hellosSinceProgress = 0;
     }
     knownHeadSequence = Math.max(knownHeadSequence, heartbeat.headSequence());
     if (lastSequence >= heartbeat.headSequence()) {
@@ -1191,9 +1383,60 @@ final class DatasetReplication {
           + bounds.forwardTimeoutMillis() + " ms; the write may or may not have committed."));
     }
     boolean waiting = !heardSinceConnect || lastSequence < knownHeadSequence;
+    // Progress is an applied batch or chunk, or a heartbeat that finds this replica caught up (one
+    // arrives every heartbeat interval, lane or not); hellos are not progress. Counting hellos
+    // rather than time since progress keeps a replica that was itself paused (GC, SIGSTOP) from
+    // blaming the stream for its own pause: it says hello again first.
+    if (stallDetection && stalled(nowMillis)) {
+      stallReconnects++;
+      out.disconnect(primary, name, "replica " + self + " of " + name + " applied nothing from its primary "
+          + primary + " for " + (nowMillis - appliedProgressMillis) + " ms while connected and "
+          + Math.max(0, knownHeadSequence - lastSequence) + " changes behind (applied through " + lastSequence
+          + ", " + hellosSinceProgress + " hellos unanswered); closing the stream so that a new one resumes"
+          + " from " + (lastSequence + 1));
+      appliedProgressMillis = nowMillis;
+      hellosSinceProgress = 0;
+      closedAsStalled = true;
+      return;
+    }
     if (primaryConnected && waiting && nowMillis - lastProgressMillis >= bounds.resubscribeAfterMillis()) {
       sayHello(nowMillis, out);
     }
+  }
+
+  /**
+   * Whether the stream to the primary is stalled: at least {@link #STALL_RESUBSCRIBES_MAX} hellos
+   * and as many resubscription intervals since this replica last applied something or was caught up.
+   */
+  private boolean stalled(long nowMillis) {
+    return primaryConnected && hellosSinceProgress >= STALL_RESUBSCRIBES_MAX
+        && nowMillis - appliedProgressMillis >= STALL_RESUBSCRIBES_MAX * bounds.resubscribeAfterMillis();
+  }
+
+  /**
+   * Turns on closing stalled streams; single-primary datasets only. A multi-primary region's
+   * per-origin logs (ADR 0033) may be legitimately sent nothing (residency) while heartbeats name
+   * a head they will never reach.
+   */
+  void detectStalledStreams() {
+    stallDetection = true;
+  }
+
+  /**
+   * At a replica connected to its primary and behind it: how long it has applied nothing, once that
+   * is at least one resubscription interval (a hello went unanswered); 0 otherwise.
+   */
+  private long stalledForMillis(long nowMillis) {
+    if (!stallDetection || role != Role.REPLICA || !primaryConnected) {
+      return 0;
+    }
+    long stalled = nowMillis - stalledSinceMillis;
+    return stalled >= 2 * bounds.resubscribeAfterMillis() ? stalled : 0;
+  }
+
+  /** How many times this replica closed a stalled stream to its primary (see {@link #STALL_RESUBSCRIBES_MAX}). */
+  long stallReconnects() {
+    return stallReconnects;
   }
 
   /**
@@ -1361,6 +1604,9 @@ final class DatasetReplication {
     }
     store.putSnapshotEntries(name, chunk.entries());
     lastProgressMillis = nowMillis;
+    appliedProgressMillis = nowMillis;
+    stalledSinceMillis = nowMillis;
+    hellosSinceProgress = 0;
     changesIn += chunk.entries().size();
     bytesIn += chunk.sizeBytes();
     if (!chunk.entries().isEmpty()) {
@@ -1716,6 +1962,9 @@ final class DatasetReplication {
       if (primaryConnected && waiting) {
         due = Math.min(due, lastProgressMillis + bounds.resubscribeAfterMillis());
       }
+      if (stallDetection && primaryConnected && hellosSinceProgress >= STALL_RESUBSCRIBES_MAX) {
+        due = Math.min(due, appliedProgressMillis + STALL_RESUBSCRIBES_MAX * bounds.resubscribeAfterMillis());
+      }
     }
     return due;
   }
@@ -1754,8 +2003,44 @@ final class DatasetReplication {
       long lagVersions = Math.max(0, knownHeadSequence - lastSequence);
       long lagMillis = freshAsOfMillis == NONE ? NONE : Math.max(0, nowMillis - freshAsOfMillis);
       peers.add(new PeerLinkStatus(primary, name, primaryConnected, lagMillis, lagVersions,
-          lagVersions, changesIn, 0, bytesIn, 0));
+          lagVersions, changesIn, 0, bytesIn, 0, stalledForMillis(nowMillis)));
     }
     return new DatasetStatus(name, config.mode(), role, epoch, primary, lastSequence, peers);
+  }
+
+  /**
+   * At a primary: the most changes committed here (appended or staged) that one connected
+   * follower has not acknowledged; 0 at a replica or with no follower connected. Multi-primary
+   * pushback (ADR 0033) refuses local writes beyond a bound on it.
+   */
+  long connectedBacklogChangesMax() {
+    long newest = lastSequence + staged.size();
+    long result = 0;
+    for (Follower follower : followers.values()) {
+      if (follower.connected) {
+        result = Math.max(result, newest - follower.ackedSequence);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The commit time (hybrid clock, physical part) of the oldest change of this log that {@code
+   * peer} has not acknowledged while connected; negative when it has every change or is not
+   * connected. Multi-primary pushback bounds the age of this backlog (ADR 0040).
+   */
+  long connectedBacklogOldestCommitMillis(String peer) {
+    Follower follower = followers.get(peer);
+    if (follower == null || !follower.connected || follower.ackedSequence >= lastSequence) {
+      return NONE;
+    }
+    List<Change> oldest = store.readLog(name, Math.max(follower.ackedSequence, truncatedThrough) + 1, 1, Long.MAX_VALUE);
+    return oldest.isEmpty() ? NONE : oldest.get(0).version().timestamp().physicalMillis();
+  }
+
+  /** Whether {@code peer} follows this log over a connected stream now. */
+  boolean isConnected(String peer) {
+    Follower follower = followers.get(peer);
+    return follower != null && follower.connected;
   }
 }

@@ -13,6 +13,7 @@ import io.meridian.agent.core.conflict.Counter;
 import io.meridian.agent.core.conflict.Dot;
 import io.meridian.agent.core.conflict.Frontier;
 import io.meridian.agent.core.conflict.KeyState;
+import io.meridian.agent.core.conflict.KeyStateCodec;
 import io.meridian.agent.core.conflict.LwwMap;
 import io.meridian.agent.core.conflict.LwwValue;
 import io.meridian.agent.core.conflict.MvRegister;
@@ -51,8 +52,13 @@ import java.util.TreeSet;
  * unchanged {@link DatasetReplication} with that region as primary: exactly once, in order,
  * resumable, batched, flow-controlled. This class turns client operations into {@link Operation}s
  * stamped with their dot and timestamp, and folds every log's entries into a merged per-key
- * {@link KeyState}, which converges whatever the order the logs arrive in. The merged state lives
- * in memory and is rebuilt from the logs on restart.
+ * {@link KeyState}, which converges whatever the order the logs arrive in.
+ *
+ * <p>The merged state lives in the store (ADR 0033), with the frontier it reflects; a bounded
+ * cache keeps hot keys decoded. Changed keys are written back at the end of a step (after the
+ * logs' appends, so the state is never ahead of its logs) once enough of them changed or some
+ * time passed; a restart replays each log only from the stored frontier on. A store that keeps
+ * no merged state gets the old behaviour: everything in memory, rebuilt from the logs.
  */
 final class MultiPrimaryReplication implements DatasetEngine {
   /** Separates a dataset's name from the region whose log it is, in store and stream names. */
@@ -68,14 +74,32 @@ final class MultiPrimaryReplication implements DatasetEngine {
   private final ReplicaStore store;
   // By hash, not ordered: every write looks its key up here, and an ordered map compared keys
   // byte by byte (keys often share long prefixes) for about a seventh of an agent's CPU under load.
-  // Only collection walks the keys, over a snapshot of them (collectKeys).
-  private final HashMap<Bytes, KeyState> state = new HashMap<>();
+  // With a store that keeps merged state, a cache in access order bounded by cachedKeysMax
+  // (evicted at the end of a step, clean keys only); otherwise the whole state.
+  private final LinkedHashMap<Bytes, KeyState> state = new LinkedHashMap<>(16, 0.75f, true);
+  // Keys changed since the last write-back; a dirty key absent from the cache was removed.
+  private final java.util.HashSet<Bytes> dirty = new java.util.HashSet<>();
+  private final boolean durable;
+  private long writtenBackAtMillis = Long.MIN_VALUE;
+  private boolean writeBackDue;
+  private long mergedStatesWritten;
+  private long mergedStatesRead;
+  private Bytes collectCursor;
   private final Frontier frontier;
   private final Map<String, Long> skewReportedAtMillis = new TreeMap<>();
   // The keys the current collection pass walks (taken when a pass starts) and the next index.
   private Bytes[] collectKeys = new Bytes[0];
   private int collectIndex;
   private long collectedAtMillis = Long.MIN_VALUE;
+  // Pushback in time (ADR 0040): peers that kept up since they connected, and the last judgement.
+  private final java.util.Set<String> peersKeepingUp = new java.util.HashSet<>();
+  private long laggingCheckedAtMillis = Long.MIN_VALUE;
+  private String laggingPeer;
+  private long laggingAgeMillis;
+  // The refusals of the last judgement, shared by every write refused while it holds (ADR 0052).
+  private ClientResult.Failed laggingRefusal;
+  private ClientResult.Failed backlogRefusal;
+  private long backlogRefusalChanges;
 
   MultiPrimaryReplication(String self, DatasetConfig config, ReplicationBounds bounds, MultiPrimaryBounds limits,
       ReplicaStore store, HybridLogicalClock clock, long nowMillis) {
@@ -91,12 +115,137 @@ final class MultiPrimaryReplication implements DatasetEngine {
       String log = logName(name, origin);
       DatasetConfig logConfig = new DatasetConfig(log, ReplicationMode.ASYNC, config.replicas(), origin, 0,
           config.fsync(), 1);
-      logs.put(origin, new DatasetReplication(self, logConfig, bounds, store, clock, nowMillis));
+      DatasetReplication replication = new DatasetReplication(self, logConfig, bounds, store, clock, nowMillis);
+      // Only the merged state is read, never a log's per-key state: the store keeps the logs alone
+      // (ADR 0052), one RocksDB put per change instead of two.
+      replication.keepLogOnly();
+      logs.put(origin, replication);
       originOfLog.put(log, origin);
     }
-    for (String origin : config.replicas()) {
-      replay(origin, 1, store.lastSequence(logName(name, origin)), nowMillis, null);
+    this.durable = store.keepsMergedState();
+    Optional<byte[]> storedFrontier = durable ? store.mergedFrontier(name) : Optional.empty();
+    if (storedFrontier.isPresent()) {
+      KeyStateCodec.restore(frontier, storedFrontier.get());
     }
+    for (String origin : config.replicas()) {
+      // From the stored frontier on; everything (a data directory from before ADR 0033, or no
+      // write-back yet) when none was stored.
+      long from = frontier.sequence(origin) + 1;
+      long truncated = store.truncatedThrough(logName(name, origin));
+      Invariants.check(from > truncated, "dataset %s: the merged state reflects %s's log through %d but the"
+          + " log was truncated through %d; the data directory is inconsistent", name, origin, from - 1, truncated);
+      replay(origin, from, store.lastSequence(logName(name, origin)), nowMillis, null);
+    }
+    if (durable) {
+      writeBack();
+    }
+  }
+
+  /**
+   * The merged state of {@code key}: from the cache, else from the store (then cached); null when
+   * the key has none.
+   */
+  private KeyState stateOf(Bytes key) {
+    KeyState cached = state.get(key);
+    if (cached != null || !durable || dirty.contains(key)) {
+      return cached;
+    }
+    Optional<byte[]> stored = store.mergedState(name, key);
+    if (stored.isEmpty()) {
+      return null;
+    }
+    mergedStatesRead++;
+    KeyState decoded = decodeStored(key, stored.get());
+    state.put(key, decoded);
+    return decoded;
+  }
+
+  private KeyState decodeStored(Bytes key, byte[] stored) {
+    try {
+      return KeyStateCodec.fromBytes(rule, stored);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("dataset " + name + ": the stored merged state of key " + key
+          + " cannot be read (" + e.getMessage() + "); the data directory is corrupt or was written for"
+          + " another conflict resolution. Restore it from a backup or wipe it so the agent catches up from its peers.", e);
+    }
+  }
+
+  /**
+   * Writes every changed key and the frontier, together, then evicts the least recently used
+   * clean keys beyond the cache bound. Called only at the end of a step, after the logs appended.
+   */
+  private void writeBack() {
+    if (!dirty.isEmpty() || writtenBackAtMillis == Long.MIN_VALUE) {
+      HashMap<Bytes, byte[]> changed = new HashMap<>(dirty.size() * 2);
+      for (Bytes key : dirty) {
+        KeyState value = state.get(key);
+        changed.put(key, value == null ? new byte[0] : KeyStateCodec.toBytes(value));
+      }
+      store.writeMergedState(name, changed, KeyStateCodec.toBytes(frontier));
+      mergedStatesWritten += changed.size();
+      dirty.clear();
+      writtenBackAtMillis = Math.max(writtenBackAtMillis, 0);
+    }
+    writeBackDue = false;
+    int excess = state.size() - limits.cachedKeysMax();
+    if (excess > 0) {
+      java.util.Iterator<Bytes> eldest = state.keySet().iterator();
+      for (int i = 0; i < excess && eldest.hasNext(); i++) {
+        eldest.next();
+        eldest.remove();
+      }
+    }
+  }
+
+  /**
+   * The connected peer whose oldest unacknowledged change committed here is older than {@code
+   * backlogLagMillisMax}, if any; null otherwise (ADR 0040). Judged once per millisecond, not per
+   * write. A peer counts only once its backlog has been under half the bound since it connected, so
+   * one catching up after a partition (its backlog is log on disk) does not stop this region's
+   * writes; it starts counting when it has caught up.
+   */
+  private String laggingPeer(long nowMillis) {
+    if (limits.backlogLagMillisMax() == MultiPrimaryBounds.BACKLOG_LAG_UNBOUNDED) {
+      return null; // Off (the default): no log read per millisecond.
+    }
+    if (nowMillis == laggingCheckedAtMillis) {
+      return laggingPeer;
+    }
+    laggingCheckedAtMillis = nowMillis;
+    laggingPeer = null;
+    laggingAgeMillis = 0;
+    DatasetReplication own = logs.get(self);
+    for (String peer : logs.keySet()) {
+      if (peer.equals(self)) {
+        continue;
+      }
+      long oldest = own.connectedBacklogOldestCommitMillis(peer);
+      long age = oldest < 0 ? 0 : Math.max(0, nowMillis - oldest);
+      if (!peersKeepingUp.contains(peer)) {
+        if (age <= limits.backlogLagMillisMax() / 2 && (oldest >= 0 || own.isConnected(peer))) {
+          peersKeepingUp.add(peer);
+        }
+      } else if (age > limits.backlogLagMillisMax() && age > laggingAgeMillis) {
+        laggingPeer = peer;
+        laggingAgeMillis = age;
+      }
+    }
+    laggingRefusal = laggingPeer == null ? null : new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset "
+        + name + ": region " + laggingPeer + " has not acknowledged changes region " + self + " committed "
+        + laggingAgeMillis + " ms ago (limit " + limits.backlogLagMillisMax() + " ms, backlogLagMillisMax): the peers"
+        + " cannot keep up with this write rate; nothing was written. Back off and retry, lower the write rate, or"
+        + " spread writes over more regions.");
+    return laggingPeer;
+  }
+
+  /** Keys whose merged state is decoded in memory now. */
+  int cachedKeys() {
+    return state.size();
+  }
+
+  /** Merged states written to the store, and read back from it, since start. */
+  long[] mergedStateTraffic() {
+    return new long[] {mergedStatesWritten, mergedStatesRead};
   }
 
   /** The store and stream name of {@code origin}'s log of {@code dataset}. */
@@ -147,7 +296,7 @@ final class MultiPrimaryReplication implements DatasetEngine {
       Output.Builder out) {
     Optional<ClientResult.Failed> shortfall = sessionShortfall(position);
     if (shortfall.isEmpty()) {
-      out.respond(requestId, read(state.get(key)));
+      out.respond(requestId, read(stateOf(key)));
     } else if (shortfall.get().failure() != Failure.UNAVAILABLE
         || pendingSessionReads.size() >= SESSION_READS_PENDING_MAX || config.reads().sessionWaitMillis() == 0) {
       out.respond(requestId, shortfall.get());
@@ -165,7 +314,7 @@ final class MultiPrimaryReplication implements DatasetEngine {
     for (PendingSessionRead pending : pendingSessionReads) {
       Optional<ClientResult.Failed> shortfall = sessionShortfall(pending.position());
       if (shortfall.isEmpty()) {
-        out.respond(pending.requestId(), read(state.get(pending.key())));
+        out.respond(pending.requestId(), read(stateOf(pending.key())));
       } else if (pending.deadlineMillis() <= nowMillis) {
         out.respond(pending.requestId(), shortfall.get());
       } else {
@@ -191,11 +340,30 @@ final class MultiPrimaryReplication implements DatasetEngine {
   @Override
   public void onClientRequest(long nowMillis, long requestId, ClientOperation operation, Output.Builder out) {
     Bytes key = operation.key();
-    KeyState current = state.get(key);
     if (operation instanceof Get) {
-      out.respond(requestId, read(current));
+      out.respond(requestId, read(stateOf(key)));
       return;
     }
+    // Refusals first, before the key's state is read (a store read when it is not cached), and
+    // shared: the writes refused while nothing changed get one result object, which the transport
+    // encodes once (ADR 0036, 0052).
+    long backlog = logs.get(self).connectedBacklogChangesMax();
+    if (backlog > limits.backlogChangesMax()) {
+      if (backlogRefusal == null || backlogRefusalChanges != backlog) {
+        backlogRefusalChanges = backlog;
+        backlogRefusal = new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name + ": region "
+            + self + " has " + backlog + " committed changes a connected peer has not acknowledged yet (limit "
+            + limits.backlogChangesMax() + ", backlogChangesMax): the peers cannot keep up with this write rate;"
+            + " nothing was written. Back off and retry, lower the write rate, or spread writes over more regions.");
+      }
+      out.respond(requestId, backlogRefusal);
+      return;
+    }
+    if (laggingPeer(nowMillis) != null) {
+      out.respond(requestId, laggingRefusal);
+      return;
+    }
+    KeyState current = stateOf(key);
     Operation logged;
     try {
       logged = toOperation(key, operation, current, out);
@@ -393,8 +561,15 @@ final class MultiPrimaryReplication implements DatasetEngine {
   // ---------------------------------------------------------------- merging logs
 
   private void applyTo(Bytes key, Operation operation, Stamp stamp, Output.Builder out) {
-    KeyState current = state.computeIfAbsent(key, k -> KeyState.empty(rule));
+    KeyState current = stateOf(key);
+    if (current == null) {
+      current = KeyState.empty(rule);
+      state.put(key, current);
+    }
     Optional<ConflictDetail> conflict = current.apply(operation, stamp);
+    if (durable) {
+      dirty.add(key);
+    }
     frontier.advance(stamp);
     if (conflict.isPresent() && out != null) {
       out.report(new ReplicationEvent.Conflict(name, key, rule, conflict.get()));
@@ -414,6 +589,9 @@ final class MultiPrimaryReplication implements DatasetEngine {
         applyLogged(origin, change, out);
       }
       next = changes.get(changes.size() - 1).sequence() + 1;
+      if (out == null && durable && state.size() > limits.cachedKeysMax()) {
+        writeBack(); // At start only: every replayed entry is in its log, so the state may be written now.
+      }
     }
   }
 
@@ -464,6 +642,10 @@ final class MultiPrimaryReplication implements DatasetEngine {
 
   /** The stream of {@code log} with {@code peer} closed. */
   void onDisconnected(String peer, String log, String reason, Output.Builder out) {
+    if (log.equals(logName(name, self))) {
+      peersKeepingUp.remove(peer); // Counts again once it has caught up after reconnecting.
+      laggingCheckedAtMillis = Long.MIN_VALUE;
+    }
     DatasetReplication replication = logs.get(originOfLog.get(log));
     if (replication != null) {
       replication.onDisconnected(peer, reason, out);
@@ -533,12 +715,26 @@ final class MultiPrimaryReplication implements DatasetEngine {
       collectedAtMillis = nowMillis;
       collect(limits.collectKeysPerTick());
     }
+    if (durable && (writtenBackAtMillis == Long.MIN_VALUE || nowMillis - writtenBackAtMillis >= limits.flushIntervalMillis())) {
+      writtenBackAtMillis = nowMillis;
+      writeBackDue = true;
+      // Between steps this region's own log has appended every write applied here, so the state
+      // can go now rather than wait for the next step (an idle agent has none).
+      if (frontier.sequence(self) <= store.lastSequence(logName(name, self))) {
+        writeBack();
+      }
+    }
   }
 
   @Override
   public void flushStaged(Output.Builder out) {
     for (DatasetReplication replication : logs.values()) {
       replication.flushStaged(out);
+    }
+    // After the logs' appends: the stored state never reflects an entry its log does not hold.
+    if (durable && (writeBackDue || dirty.size() >= limits.dirtyKeysMax()
+        || state.size() > limits.cachedKeysMax())) {
+      writeBack();
     }
   }
 
@@ -561,6 +757,10 @@ final class MultiPrimaryReplication implements DatasetEngine {
    * removed since are skipped).
    */
   private void collect(int keysMax) {
+    if (durable) {
+      collectStored(keysMax);
+      return;
+    }
     for (int i = 0; i < keysMax && !state.isEmpty(); i++) {
       if (collectIndex >= collectKeys.length) {
         collectKeys = state.keySet().toArray(new Bytes[0]);
@@ -576,13 +776,71 @@ final class MultiPrimaryReplication implements DatasetEngine {
   }
 
   /**
+   * Collection over the stored keys, in key order from a cursor: a key whose state is emptied is
+   * removed (written back as a removal), one that lost only context is written back changed.
+   * Keys not yet written back wait for a later pass. The walk reads keys and states in one pass,
+   * and a clean key is judged from its stored bytes (which equal its cached state's), decoded only
+   * when collection could change it (ADR 0040).
+   */
+  private void collectStored(int keysMax) {
+    List<Map.Entry<Bytes, byte[]>> entries = store.mergedEntries(name, collectCursor, keysMax);
+    collectCursor = entries.size() < keysMax ? null : entries.get(entries.size() - 1).getKey();
+    for (Map.Entry<Bytes, byte[]> entry : entries) {
+      Bytes key = entry.getKey();
+      if (dirty.contains(key)) {
+        KeyState cached = state.get(key);
+        // Absent: removed since, the removal not written back yet. Present: written back later anyway.
+        if (cached != null && cached.collect(frontier)) {
+          state.remove(key);
+        }
+        continue;
+      }
+      byte[] stored = entry.getValue();
+      if (!KeyStateCodec.mayCollect(rule, stored)) {
+        continue;
+      }
+      KeyState value = decodeStored(key, stored);
+      if (value.collect(frontier)) {
+        state.remove(key);
+        dirty.add(key);
+      } else if (!java.util.Arrays.equals(stored, KeyStateCodec.toBytes(value))) {
+        state.put(key, value); // Replaces a cached copy: the same state, collected.
+        dirty.add(key);
+      }
+    }
+  }
+
+  /**
    * The merged state, every key collected and canonically encoded: replicas that applied the same
    * writes give equal maps.
    */
   NavigableMap<Bytes, byte[]> canonicalState() {
-    state.values().removeIf(value -> value.collect(frontier));
     TreeMap<Bytes, byte[]> result = new TreeMap<>();
-    state.forEach((key, value) -> result.put(key, value.toBytes()));
+    if (durable) {
+      Bytes after = null;
+      for (List<Bytes> keys = store.mergedKeys(name, null, 1024); !keys.isEmpty();
+          keys = store.mergedKeys(name, after, 1024)) {
+        for (Bytes key : keys) {
+          if (!dirty.contains(key) && !state.containsKey(key)) {
+            KeyState value = decodeStored(key, store.mergedState(name, key).orElseThrow());
+            if (!value.collect(frontier)) {
+              result.put(key, value.toBytes());
+            }
+          }
+        }
+        after = keys.get(keys.size() - 1);
+      }
+    }
+    for (Map.Entry<Bytes, KeyState> entry : new ArrayList<>(state.entrySet())) {
+      if (entry.getValue().collect(frontier)) {
+        state.remove(entry.getKey());
+        if (durable) {
+          dirty.add(entry.getKey());
+        }
+      } else {
+        result.put(entry.getKey(), entry.getValue().toBytes());
+      }
+    }
     return result;
   }
 

@@ -16,6 +16,8 @@ package io.meridian.agent.core.replication;
  * @param changesOut changes sent to the peer, cumulative (resends included)
  * @param bytesIn estimated bytes of changes received, cumulative
  * @param bytesOut estimated bytes of changes sent, cumulative
+ * @param stalledMillis at a replica connected to its primary and behind it, how long it has applied
+ *     nothing once a resubscription went unanswered (the stream is not carrying data); 0 otherwise
  */
 public record PeerLinkStatus(
     String peer,
@@ -27,4 +29,13 @@ public record PeerLinkStatus(
     long changesIn,
     long changesOut,
     long bytesIn,
-    long bytesOut) {}
+    long bytesOut,
+    long stalledMillis) {
+
+  /** A link that is not stalled (primaries, multi-primary and quorum peers). */
+  public PeerLinkStatus(String peer, String dataset, boolean connected, long lagMillis, long lagVersions,
+      long pendingChanges, long changesIn, long changesOut, long bytesIn, long bytesOut) {
+    this(peer, dataset, connected, lagMillis, lagVersions, pendingChanges, changesIn, changesOut, bytesIn,
+        bytesOut, 0);
+  }
+}

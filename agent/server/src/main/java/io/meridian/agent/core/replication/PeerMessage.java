@@ -176,25 +176,42 @@ public sealed interface PeerMessage {
    * at the leaves, or with {@link RepairDone} when nothing differs.
    */
   record TreeCompare(String dataset, String session, int depth, int level, List<Integer> parents,
-      List<Long> hashes) implements PeerMessage {
+      List<Long> hashes, java.util.SortedMap<String, Long> floor) implements PeerMessage {
     /** Copies the lists. */
     public TreeCompare {
       parents = List.copyOf(parents);
       hashes = List.copyOf(hashes);
+      floor = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(floor));
+    }
+
+    /** A comparison without a tombstone-collection floor (ADR 0044). */
+    public TreeCompare(String dataset, String session, int depth, int level, List<Integer> parents,
+        List<Long> hashes) {
+      this(dataset, session, depth, level, parents, hashes, new java.util.TreeMap<>());
     }
   }
 
   /**
    * Either way: part {@code part} of {@code parts} of the keys (with the hashes of their states) the
-   * sender holds in the leaves that differed.
+   * sender holds in the leaves that differed; for a leaderless dataset whose rule keeps the newest
+   * version, also each state's version timestamp ({@code versions}, packed hybrid clock readings;
+   * empty otherwise), so the receiver fetches only newer states and pushes only its own newer ones
+   * (ADR 0044).
    */
   record KeyDigests(String dataset, String session, int part, int parts, List<Integer> leaves,
-      List<io.meridian.agent.core.Bytes> keys, List<Long> entryHashes) implements PeerMessage {
+      List<io.meridian.agent.core.Bytes> keys, List<Long> entryHashes, List<Long> versions) implements PeerMessage {
     /** Copies the lists. */
     public KeyDigests {
       leaves = List.copyOf(leaves);
       keys = List.copyOf(keys);
       entryHashes = List.copyOf(entryHashes);
+      versions = List.copyOf(versions);
+    }
+
+    /** Digests without versions. */
+    public KeyDigests(String dataset, String session, int part, int parts, List<Integer> leaves,
+        List<io.meridian.agent.core.Bytes> keys, List<Long> entryHashes) {
+      this(dataset, session, part, parts, leaves, keys, entryHashes, List.of());
     }
   }
 
@@ -222,5 +239,11 @@ public sealed interface PeerMessage {
   }
 
   /** Either way: the session ended; {@code error} is empty unless it failed. */
-  record RepairDone(String dataset, String session, long keysRepaired, String error) implements PeerMessage {}
+  record RepairDone(String dataset, String session, long keysRepaired, String error, long logSequence)
+      implements PeerMessage {
+    /** An end without the responder's log head. */
+    public RepairDone(String dataset, String session, long keysRepaired, String error) {
+      this(dataset, session, keysRepaired, error, 0);
+    }
+  }
 }

@@ -1,7 +1,9 @@
 package io.meridian.agent.core.replication;
 
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.MultiPrimaryBounds;
 import io.meridian.agent.config.QuorumPolicy;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.config.ReplicationMode;
@@ -9,6 +11,12 @@ import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.clock.HybridLogicalClock;
+import io.meridian.agent.core.conflict.ConflictDetail;
+import io.meridian.agent.core.conflict.Dot;
+import io.meridian.agent.core.conflict.Operation;
+import io.meridian.agent.core.conflict.Siblings;
+import io.meridian.agent.core.conflict.VersionVector;
+import io.meridian.agent.core.conflict.Stamp;
 import io.meridian.agent.core.replication.ClientOperation.Delete;
 import io.meridian.agent.core.replication.ClientOperation.Get;
 import io.meridian.agent.core.replication.ClientOperation.Put;
@@ -21,6 +29,7 @@ import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.core.storage.Version;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -102,6 +111,21 @@ final class QuorumReplication implements DatasetEngine {
   private long outgoingSinceMillis = Long.MAX_VALUE;
   private int outgoingCount;
   private long lastNowMillis;
+  // The last admission refusal and what it describes; reused while they are unchanged.
+  private ClientResult.Failed refusal;
+  private long refusalAtMillis;
+  private PendingWrite refusalOldest;
+  private int refusalBacklog;
+  // Version-vector datasets (ADR 0034): keys hold sibling sets, joined rather than overwritten.
+  private final boolean versioned;
+  private final int siblingsMax = MultiPrimaryBounds.DEFAULTS.siblingsMax();
+  // Conflicts found while holding (joining) states, reported at the end of the step.
+  private final List<ReplicationEvent> heldConflicts = new ArrayList<>();
+  // Version-vector datasets: the tombstone-collection floor (ADR 0044). Every replica has
+  // incorporated every write region X coordinated up to sequence floor[X], so an incoming sibling
+  // the floor covers and this replica lacks was superseded here, and a tombstone whose context the
+  // floor covers can go. Durable (the store's frontier of the dataset), only ever raised.
+  private VersionVector collectionFloor = VersionVector.EMPTY;
 
   private static final class PendingWrite {
     final long requestId;
@@ -156,6 +180,10 @@ final class QuorumReplication implements DatasetEngine {
     this.bounds = bounds;
     this.store = store;
     this.clock = clock;
+    this.versioned = config.conflictResolution() == ConflictResolution.VERSION_VECTOR;
+    if (versioned) {
+      collectionFloor = store.mergedFrontier(config.name()).map(VersionVector::fromBytes).orElse(VersionVector.EMPTY);
+    }
     List<String> peers = new ArrayList<>(new TreeSet<>(config.replicas()));
     peers.remove(self);
     this.others = List.copyOf(peers);
@@ -237,8 +265,22 @@ final class QuorumReplication implements DatasetEngine {
     }
     if (operation instanceof Get) {
       read(nowMillis, requestId, operation.key(), options, out);
-    } else if (operation instanceof Put || operation instanceof Delete) {
+    } else if (versioned && operation instanceof ClientOperation.ContextualWrite contextual
+        && contextual.context().get(self) >= nextLocalSequence()) {
+      // A context naming a write this region has not made yet would hide that future write.
+      out.respond(requestId, new ClientResult.Failed(Failure.INVALID_ARGUMENT, "dataset " + name + ": the causal"
+          + " context names write " + self + ":" + contextual.context().get(self) + ", which region " + self
+          + " has not made; pass the causal context a get of this dataset returned, unchanged."));
+    } else if (operation instanceof Put || operation instanceof Delete
+        || (versioned && operation instanceof ClientOperation.ContextualWrite)) {
       write(nowMillis, requestId, operation, options, out);
+    } else if (operation.isMultiPrimaryOnly()) {
+      out.respond(requestId, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
+          + " is a quorum dataset resolving conflicts by " + config.conflictResolution().policyName() + ": "
+          + (versioned ? "conflict-free data type operations need a multi-primary dataset with a crdt rule; use put"
+              + " (with the causal context from a get to resolve siblings), get or delete."
+              : "writes with a causal context and conflict-free data type operations need conflictResolution:"
+              + " version-vector (quorum) or a multi-primary dataset; use put, get or delete.")));
     } else {
       out.respond(requestId, new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset " + name
           + " is leaderless (quorum mode): nothing serialises writes to a key, so compare-and-set cannot be"
@@ -276,22 +318,26 @@ final class QuorumReplication implements DatasetEngine {
     PendingWrite oldest = oldestUnanswered();
     long admissionWaitMillisMax = admissionWaitMillisMax();
     if (oldest != null && nowMillis - oldest.startedMillis >= admissionWaitMillisMax) {
-      out.respond(requestId, new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name + " is"
-          + " overloaded at coordinator " + self + ": the oldest of " + unanswered.size() + " writes waiting for"
-          + " acknowledgements has waited " + (nowMillis - oldest.startedMillis) + " ms, past the admission bound"
-          + " of " + admissionWaitMillisMax + " ms (a quarter of the " + policy.timeoutMillis() + " ms quorum"
-          + " timeout), so the replicas are behind the offered load. Nothing was written; retry after a back-off"
-          + " of about " + admissionWaitMillisMax + " ms, lower the write rate, or spread writes over more"
-          + " coordinators."));
+      out.respond(requestId, overloaded(nowMillis, oldest, admissionWaitMillisMax));
       return;
     }
+    // One store read per write: the state before is both the client's "existed before" and what
+    // the hold compares against (ADR 0036).
     Optional<Change> before = current(operation.key());
-    boolean existedBefore = before.isPresent() && before.get().kind() == ChangeKind.PUT;
-    HlcTimestamp stamp = clock.now(nowMillis);
-    ChangeKind kind = operation instanceof Put ? ChangeKind.PUT : ChangeKind.DELETE;
-    Bytes value = operation instanceof Put ? ((Put) operation).value() : Bytes.EMPTY;
-    Change change = hold(new Change(kind, operation.key(), value,
-        new Version(stamp, self, nextLocalSequence(), self, 1)));
+    boolean existedBefore;
+    Change change;
+    if (versioned) {
+      Siblings local = QuorumSiblings.stateOf(before);
+      existedBefore = !local.entries().isEmpty();
+      change = holdVersionedWrite(nowMillis, operation, local, out);
+    } else {
+      existedBefore = before.isPresent() && before.get().kind() == ChangeKind.PUT;
+      HlcTimestamp stamp = clock.now(nowMillis);
+      ChangeKind kind = operation instanceof Put ? ChangeKind.PUT : ChangeKind.DELETE;
+      Bytes value = operation instanceof Put ? ((Put) operation).value() : Bytes.EMPTY;
+      change = hold(new Change(kind, operation.key(), value,
+          new Version(stamp, self, nextLocalSequence(), self, 1)), before);
+    }
     long operationId = nextOperationId++;
     PendingWrite pending = new PendingWrite(requestId, change, existedBefore, required, nowMillis,
         nowMillis + policy.timeoutMillis());
@@ -311,9 +357,32 @@ final class QuorumReplication implements DatasetEngine {
     }
   }
 
+  /**
+   * The refusal of a write shed by admission control. Every write refused in one step gets the
+   * same answer (same time, same oldest write, same backlog), so it is built once per step and
+   * shared: under overload most writes are refused, and building, encoding and sending a fresh
+   * message for each was a large part of what shedding cost (ADR 0036).
+   */
+  private ClientResult.Failed overloaded(long nowMillis, PendingWrite oldest, long admissionWaitMillisMax) {
+    if (refusal == null || refusalAtMillis != nowMillis || refusalOldest != oldest
+        || refusalBacklog != unanswered.size()) {
+      refusalAtMillis = nowMillis;
+      refusalOldest = oldest;
+      refusalBacklog = unanswered.size();
+      refusal = new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "dataset " + name + " is"
+          + " overloaded at coordinator " + self + ": the oldest of " + unanswered.size() + " writes waiting for"
+          + " acknowledgements has waited " + (nowMillis - oldest.startedMillis) + " ms, past the admission bound"
+          + " of " + admissionWaitMillisMax + " ms (a quarter of the " + policy.timeoutMillis() + " ms quorum"
+          + " timeout), so the replicas are behind the offered load. Nothing was written; retry after a back-off"
+          + " of about " + admissionWaitMillisMax + " ms, lower the write rate, or spread writes over more"
+          + " coordinators.");
+    }
+    return refusal;
+  }
+
   /** How long the oldest unanswered write may have waited for a new write to be admitted. */
   private long admissionWaitMillisMax() {
-    return Math.max(1, policy.timeoutMillis() / ADMISSION_WAIT_TIMEOUT_DIVISOR);
+    return policy.admissionWaitMillisMax(); // timeout / ADMISSION_WAIT_TIMEOUT_DIVISOR, as in front of the core
   }
 
   private PendingWrite oldestUnanswered() {
@@ -399,6 +468,9 @@ final class QuorumReplication implements DatasetEngine {
   }
 
   private ClientResult readResult(Optional<Change> state) {
+    if (versioned) {
+      return QuorumSiblings.read(self, QuorumSiblings.stateOf(state));
+    }
     if (state.isEmpty() || state.get().kind() == ChangeKind.DELETE) {
       return new ClientResult.Read(Optional.empty(), self);
     }
@@ -417,6 +489,10 @@ final class QuorumReplication implements DatasetEngine {
 
   // Answers once R replicas answered; repairs every replica that answered with an older state.
   private void progressRead(long operationId, PendingRead pending, Output.Builder out) {
+    if (versioned) {
+      progressVersionedRead(operationId, pending, out);
+      return;
+    }
     Optional<Change> newest = newest(pending);
     if (!pending.answered && pending.answers.size() >= pending.required) {
       pending.answered = true;
@@ -460,7 +536,14 @@ final class QuorumReplication implements DatasetEngine {
    * the key holds afterwards (the change re-sequenced into this replica's log, or the newer state).
    */
   private Change hold(Change change) {
-    Optional<Change> existing = current(change.key());
+    if (versioned) {
+      return holdVersioned(change);
+    }
+    return hold(change, current(change.key()));
+  }
+
+  /** {@link #hold(Change)} for an LWW dataset, with the key's current state already read. */
+  private Change hold(Change change, Optional<Change> existing) {
     if (existing.isPresent() && NEWEST_LAST.compare(existing.get(), change) >= 0) {
       return existing.get();
     }
@@ -485,6 +568,7 @@ final class QuorumReplication implements DatasetEngine {
 
   @Override
   public void flushStaged(Output.Builder out) {
+    reportHeldConflicts(out);
     if (!staged.isEmpty()) {
       store.append(name, List.copyOf(staged));
       staged.clear();
@@ -556,6 +640,83 @@ final class QuorumReplication implements DatasetEngine {
     }
     hintsInFlight.put(target, inFlight);
     hintsSentUpTo.put(target, sentUpTo);
+  }
+
+  // ---------------------------------------------------------------- anti-entropy (ADR 0035)
+
+  /**
+   * Merges a peer's state of {@code key}, found by anti-entropy, into this replica through the same
+   * {@link #hold} as writes, read repairs and hints: the dataset's conflict rule decides (LWW: the
+   * newer version stays). The merged state enters this replica's log (and so its tree) like any held
+   * write. With no {@code remote} state, only reports what the key holds.
+   *
+   * @return whether the key changed, and what it holds afterwards (staged changes included)
+   */
+  io.meridian.agent.core.antientropy.RepairRule.Decision repair(long nowMillis, Bytes key,
+      Optional<StoredValue> remote) {
+    lastNowMillis = nowMillis;
+    Optional<Change> before = current(key);
+    if (remote.isEmpty()) {
+      return new io.meridian.agent.core.antientropy.RepairRule.Decision(false, before.map(StoredValue::of));
+    }
+    StoredValue state = remote.get();
+    clock.observe(state.version().timestamp(), nowMillis);
+    hold(new Change(state.tombstone() ? ChangeKind.DELETE : ChangeKind.PUT, key, state.value(), state.version()));
+    // What the key holds now: a version-vector replica may hold nothing when the state was a
+    // tombstone it had collected (ADR 0044).
+    Optional<Change> after = current(key);
+    return new io.meridian.agent.core.antientropy.RepairRule.Decision(!before.equals(after),
+        after.map(StoredValue::of));
+  }
+
+  // ---------------------------------------------------------------- tombstone collection (ADR 0044)
+
+  /** The tombstone-collection floor (version-vector datasets; empty otherwise). */
+  java.util.SortedMap<String, Long> collectionFloor() {
+    return collectionFloor.entries();
+  }
+
+  /**
+   * Raises the tombstone-collection floor to at least {@code floor} (a fact learned by anti-entropy
+   * rounds, ADR 0044), stores it, then removes every tombstone (no siblings) whose context it covers.
+   * Scans the dataset's keys once per raise; staged keys are left for the next raise.
+   *
+   * @return the keys collected
+   */
+  int raiseCollectionFloor(java.util.Map<String, Long> floor, Output.Builder out) {
+    if (!versioned) {
+      return 0;
+    }
+    VersionVector raised = collectionFloor.merge(VersionVector.of(floor));
+    if (raised.equals(collectionFloor)) {
+      return 0;
+    }
+    collectionFloor = raised;
+    // The floor is stored before any tombstone goes: a replica that kept the removals but lost the
+    // floor could take back a sibling the removed tombstone used to absorb.
+    store.writeMergedState(name, Map.of(), raised.toBytes());
+    List<Bytes> collectable = new ArrayList<>();
+    store.forEachKey(name, (key, state) -> {
+      if (!stagedByKey.containsKey(key)) {
+        Siblings siblings = QuorumSiblings.stateOf(new Change(ChangeKind.PUT, key, state.value(), state.version()));
+        if (siblings.entries().isEmpty() && raised.dominates(siblings.readContext())) {
+          collectable.add(key);
+        }
+      }
+    });
+    for (Bytes key : collectable) {
+      store.repairKey(name, key, Optional.empty());
+    }
+    out.requireSync();
+    return collectable.size();
+  }
+
+  /**
+   * How far {@code peer} is known to be behind, for periodic anti-entropy: the hints kept for it
+   * (they will bring those keys), or -1 while this coordinator's stream to it is closed.
+   */
+  long repairBacklog(String peer) {
+    return reachable.contains(peer) ? hints.getOrDefault(peer, new TreeMap<>()).size() : -1;
   }
 
   /** Hint counts per target replica, for metrics. */
@@ -722,6 +883,7 @@ final class QuorumReplication implements DatasetEngine {
       it.remove();
     }
     // A tick is not followed by flushStaged: what waited out the batch delay leaves now.
+    reportHeldConflicts(out);
     flushOutgoing(out);
   }
 
@@ -742,6 +904,108 @@ final class QuorumReplication implements DatasetEngine {
     List<String> result = new ArrayList<>(others);
     result.removeAll(reachable);
     return String.join(", ", result);
+  }
+
+  // ---------------------------------------------------------------- version vectors (ADR 0034)
+
+  /**
+   * Stamps a client write on a version-vector key and holds the resulting sibling set: the dot is
+   * this region and the local log sequence the held state gets, unique and growing per region, so
+   * a context covering it covers every earlier write this region coordinated on the key.
+   */
+  private Change holdVersionedWrite(long nowMillis, ClientOperation operation, Siblings local, Output.Builder out) {
+    Bytes key = operation.key();
+    int[] truncated = new int[1];
+    Operation.VersionedWrite write = QuorumSiblings.writeFor(operation, local, siblingsMax, truncated)
+        .orElseThrow(() -> new IllegalStateException("not a version-vector write: " + operation));
+    if (truncated[0] > 0) {
+      out.report(new ReplicationEvent.SiblingsTruncated(name, key, truncated[0], siblingsMax));
+    }
+    HlcTimestamp stamp = clock.now(nowMillis);
+    long sequence = nextLocalSequence();
+    Siblings state = local.copy();
+    Optional<ConflictDetail> conflict = state.apply(write, new Stamp(new Dot(self, sequence), stamp));
+    conflict.ifPresent(detail -> out.report(QuorumSiblings.conflict(name, key, detail)));
+    Change held = hold(QuorumSiblings.changeOf(key, state, new Version(stamp, self, sequence, self, 1)));
+    Invariants.check(held.sequence() == sequence, "dataset %s: the write's dot %s:%d must be its log sequence,"
+        + " held at %d", name, self, sequence, held.sequence());
+    return held;
+  }
+
+  /**
+   * Joins the sibling set {@code change} carries into the key's; stages the join unless it changes
+   * nothing (so writes, hints and repairs are idempotent). Returns what the key holds afterwards.
+   */
+  private Change holdVersioned(Change change) {
+    Optional<Change> existing = current(change.key());
+    Siblings incoming = QuorumSiblings.stateOf(change);
+    if (!collectionFloor.isEmpty()) {
+      // Siblings the floor covers that this replica lacks were superseded here (ADR 0044): a late
+      // hint or a stale replica's state must not bring them back, even where the tombstone that
+      // absorbed them was collected.
+      Siblings mine = existing.isPresent() ? QuorumSiblings.stateOf(existing.get()) : new Siblings();
+      incoming = incoming.without(dot -> collectionFloor.covers(dot) && !mine.entries().containsKey(dot));
+      if (existing.isEmpty() && incoming.entries().isEmpty() && collectionFloor.dominates(incoming.readContext())) {
+        return change; // a tombstone this replica collected (or never needed): nothing to hold
+      }
+    }
+    Siblings joined = incoming;
+    Version version = change.version();
+    if (existing.isPresent()) {
+      QuorumSiblings.Joined join = QuorumSiblings.join(QuorumSiblings.stateOf(existing.get()), incoming);
+      if (Arrays.equals(join.state().toBytes(), existing.get().value().toByteArray())) {
+        return existing.get();
+      }
+      join.conflict().ifPresent(detail -> heldConflicts.add(QuorumSiblings.conflict(name, change.key(), detail)));
+      joined = join.state();
+      version = QuorumSiblings.newer(existing.get().version(), version);
+    }
+    Change local = QuorumSiblings.changeOf(change.key(), joined, new Version(version.timestamp(),
+        version.originRegion(), nextLocalSequence(), version.committedBy(), 1));
+    staged.add(local);
+    stagedByKey.put(local.key(), local);
+    return local;
+  }
+
+  private void reportHeldConflicts(Output.Builder out) {
+    for (ReplicationEvent event : heldConflicts) {
+      out.report(event);
+    }
+    heldConflicts.clear();
+  }
+
+  // Answers once R replicas answered with the join of their sibling sets; repairs every replica
+  // whose set differs from the join (itself included) by sending it the join.
+  private void progressVersionedRead(long operationId, PendingRead pending, Output.Builder out) {
+    Siblings merged = new Siblings();
+    Version newest = null;
+    for (Change answer : pending.answers.values()) {
+      if (answer != null) {
+        merged = QuorumSiblings.join(merged, QuorumSiblings.stateOf(answer)).state();
+        newest = newest == null ? answer.version() : QuorumSiblings.newer(newest, answer.version());
+      }
+    }
+    if (!pending.answered && pending.answers.size() >= pending.required) {
+      pending.answered = true;
+      out.respond(pending.requestId, QuorumSiblings.read(self, merged));
+    }
+    if (pending.answered && newest != null) {
+      Change repair = QuorumSiblings.changeOf(pending.key, merged, newest);
+      for (Map.Entry<String, Change> answer : pending.answers.entrySet()) {
+        Change seen = answer.getValue();
+        if (seen == null || !seen.value().equals(repair.value())) {
+          if (answer.getKey().equals(self)) {
+            hold(repair);
+          } else {
+            sendWrite(answer.getKey(), 0, repair);
+          }
+          answer.setValue(repair);
+        }
+      }
+    }
+    if (pending.answered && pending.awaited.isEmpty()) {
+      reads.remove(operationId);
+    }
   }
 
   // ---------------------------------------------------------------- status

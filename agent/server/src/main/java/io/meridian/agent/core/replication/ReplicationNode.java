@@ -92,12 +92,21 @@ public final class ReplicationNode {
    */
   public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore durableStore, long nowMillis,
       io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings) {
+    this(config, retention, durableStore, nowMillis, antiEntropySettings, MultiPrimaryBounds.fromSystemProperties());
+  }
+
+  /** As above, with the limits of multi-primary datasets (merged-state cache, pushback) given. */
+  public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore durableStore, long nowMillis,
+      io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings, MultiPrimaryBounds multiPrimaryBounds) {
     this.config = config;
     // Single-primary (async, sync) datasets keep a Merkle tree, maintained by every write through
-    // this store; quorum and consensus datasets have no primary whose state is the truth.
+    // this store; so do quorum datasets (ADR 0035), hashed without each replica's own log positions.
+    // Consensus and multi-primary datasets converge through their logs.
     io.meridian.agent.core.antientropy.MerkleTrackingStore store =
         new io.meridian.agent.core.antientropy.MerkleTrackingStore(durableStore, config.datasets().stream()
             .filter(d -> d.mode() == ReplicationMode.ASYNC || d.mode() == ReplicationMode.SYNC).map(DatasetConfig::name)
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), config.datasets().stream()
+            .filter(d -> d.mode() == ReplicationMode.QUORUM).map(DatasetConfig::name)
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), antiEntropySettings.depth());
     HlcTimestamp floor = HlcTimestamp.ZERO;
     for (String log : storeNames(config)) {
@@ -118,7 +127,7 @@ public final class ReplicationNode {
     for (DatasetConfig dataset : config.datasets()) {
       if (dataset.mode() == ReplicationMode.MULTI_PRIMARY) {
         MultiPrimaryReplication engine = new MultiPrimaryReplication(config.region(), dataset, config.bounds(),
-            MultiPrimaryBounds.DEFAULTS, store, clock, nowMillis);
+            multiPrimaryBounds, store, clock, nowMillis);
         datasets.put(dataset.name(), engine);
         for (String log : engine.logNames()) {
           streams.put(log, engine);
@@ -132,8 +141,10 @@ public final class ReplicationNode {
           datasetOfStream.put(stream, dataset);
         }
       } else {
-        DatasetEngine engine = adapt(
-            new DatasetReplication(config.region(), dataset, config.bounds(), retention, store, clock, nowMillis));
+        DatasetReplication replication =
+            new DatasetReplication(config.region(), dataset, config.bounds(), retention, store, clock, nowMillis);
+        replication.detectStalledStreams(); // A stalled stream to the primary is closed and reopened (issue 4).
+        DatasetEngine engine = adapt(replication);
         datasets.put(dataset.name(), engine);
         streams.put(dataset.name(), engine);
         datasetOfStream.put(dataset.name(), dataset);
@@ -150,6 +161,10 @@ public final class ReplicationNode {
       @Override
       public List<String> partners(String dataset) {
         DatasetConfig datasetConfig = config.dataset(dataset).orElse(null);
+        if (datasetConfig != null && leaderless(dataset)) {
+          return new java.util.TreeSet<>(datasetConfig.replicas()).stream().filter(r -> !r.equals(config.region()))
+              .toList();
+        }
         Optional<String> primary = authority(dataset);
         if (datasetConfig == null || primary.isEmpty()) {
           return List.of();
@@ -162,8 +177,70 @@ public final class ReplicationNode {
 
       @Override
       public long backlog(String dataset, String peer) {
+        if (datasets.get(dataset) instanceof QuorumReplication quorum) {
+          return quorum.repairBacklog(peer);
+        }
         DatasetReplication replication = singlePrimary(dataset);
         return replication == null ? -1 : replication.replicaBacklog(peer);
+      }
+
+      @Override
+      public String self() {
+        return config.region();
+      }
+
+      @Override
+      public boolean leaderless(String dataset) {
+        return datasets.get(dataset) instanceof QuorumReplication;
+      }
+
+      // Leaderless last-writer-wins datasets order states by version timestamp (ADR 0044).
+      @Override
+      public boolean newestWins(String dataset) {
+        return leaderless(dataset) && config.dataset(dataset).map(d -> d.conflictResolution()
+            != io.meridian.agent.config.ConflictResolution.VERSION_VECTOR).orElse(false);
+      }
+
+      // Version-vector quorum datasets collect tombstones against a floor (ADR 0044).
+      @Override
+      public boolean collectsTombstones(String dataset) {
+        return leaderless(dataset) && !newestWins(dataset);
+      }
+
+      @Override
+      public java.util.SortedMap<String, Long> collectionFloor(String dataset) {
+        return ((QuorumReplication) datasets.get(dataset)).collectionFloor();
+      }
+
+      @Override
+      public void raiseCollectionFloor(String dataset, Map<String, Long> floor, Output.Builder out) {
+        ((QuorumReplication) datasets.get(dataset)).raiseCollectionFloor(floor, out);
+      }
+
+      // Leaderless: the lower region of each pair starts the periodic comparison (ADR 0035).
+      @Override
+      public List<String> initiates(String dataset) {
+        if (!leaderless(dataset)) {
+          return AntiEntropy.Datasets.super.initiates(dataset);
+        }
+        return partners(dataset).stream().filter(peer -> peer.compareTo(config.region()) > 0).toList();
+      }
+
+      @Override
+      public String stream(String dataset, String initiator, String responder) {
+        return leaderless(dataset) ? QuorumReplication.streamName(dataset, responder) : dataset;
+      }
+
+      @Override
+      public String datasetOf(String stream) {
+        DatasetConfig dataset = datasetOfStream.get(stream);
+        return dataset == null ? stream : dataset.name();
+      }
+
+      @Override
+      public io.meridian.agent.core.antientropy.RepairRule.Decision merge(long mergeNowMillis, String dataset,
+          Bytes key, Optional<io.meridian.agent.core.storage.StoredValue> remote) {
+        return ((QuorumReplication) datasets.get(dataset)).repair(mergeNowMillis, key, remote);
       }
     }, nowMillis, nowMillis);
   }
@@ -426,7 +503,9 @@ public final class ReplicationNode {
         out.respond(request.requestId(), invalid.get());
         return;
       }
-      if (request.operation().isMultiPrimaryOnly() && !(dataset instanceof MultiPrimaryReplication)) {
+      // Quorum datasets answer these themselves: version-vector ones take writes with a causal context.
+      if (request.operation().isMultiPrimaryOnly() && !(dataset instanceof MultiPrimaryReplication)
+          && !(dataset instanceof QuorumReplication)) {
         out.respond(request.requestId(), new ClientResult.Failed(Failure.FAILED_PRECONDITION, "dataset "
             + request.dataset() + " has a single primary; conflict-free data type operations and writes with a "
             + "causal context need a multi-primary dataset. Use put, get, delete or compare-and-set."));

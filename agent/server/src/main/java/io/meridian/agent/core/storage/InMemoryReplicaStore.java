@@ -19,10 +19,20 @@ import java.util.TreeMap;
 public class InMemoryReplicaStore implements ReplicaStore {
   private final Map<String, DatasetData> datasets = new HashMap<>();
   private long syncCount;
+  // Multi-primary merged state (ADR 0033) by dataset, with what each write since the last sync
+  // replaced (null: absent), newest last, so a simulated power loss can take those writes back.
+  private final Map<String, TreeMap<Bytes, byte[]>> merged = new HashMap<>();
+  private final Map<String, byte[]> mergedFrontiers = new HashMap<>();
+  private final List<MergedUndo> mergedUndo = new ArrayList<>();
+
+  /** What one merged write replaced: a key's state, or the frontier when {@code key} is null; null: absent. */
+  private record MergedUndo(String dataset, Bytes key, byte[] previous) {}
 
   private static final class DatasetData {
     final List<Change> log = new ArrayList<>();
     final NavigableMap<Bytes, StoredValue> state = new TreeMap<>();
+    // keepLogOnly (ADR 0052): the state is not kept and must not be read.
+    boolean logOnly;
     // The log starts after this sequence; base is the state it left (what the log replays onto).
     long truncatedThrough;
     final NavigableMap<Bytes, StoredValue> base = new TreeMap<>();
@@ -52,7 +62,16 @@ public class InMemoryReplicaStore implements ReplicaStore {
 
   @Override
   public Optional<StoredValue> get(String dataset, Bytes key) {
-    return Optional.ofNullable(data(dataset).state.get(key));
+    DatasetData data = data(dataset);
+    Invariants.check(!data.logOnly, "dataset %s keeps its log only (keepLogOnly); its per-key state is not kept", dataset);
+    return Optional.ofNullable(data.state.get(key));
+  }
+
+  @Override
+  public void keepLogOnly(String dataset) {
+    DatasetData data = data(dataset);
+    data.logOnly = true;
+    data.state.clear();
   }
 
   @Override
@@ -67,7 +86,9 @@ public class InMemoryReplicaStore implements ReplicaStore {
     }
     for (Change change : changes) {
       data.log.add(change);
-      data.state.put(change.key(), StoredValue.of(change));
+      if (!data.logOnly) {
+        data.state.put(change.key(), StoredValue.of(change));
+      }
     }
   }
 
@@ -190,6 +211,7 @@ public class InMemoryReplicaStore implements ReplicaStore {
   @Override
   public void sync() {
     syncCount++;
+    mergedUndo.clear();
     for (DatasetData data : datasets.values()) {
       data.syncedLogSize = data.log.size();
       data.syncedEpoch = data.epoch;
@@ -203,6 +225,21 @@ public class InMemoryReplicaStore implements ReplicaStore {
    */
   public void loseUnsyncedWrites(String dataset) {
     DatasetData data = data(dataset);
+    // Merged state is written after the log entries it folds in; taking back more of it than of
+    // the log only means replaying a longer tail at the next start.
+    for (int i = mergedUndo.size() - 1; i >= 0; i--) {
+      MergedUndo undo = mergedUndo.get(i);
+      if (undo.key() == null && undo.previous() == null) {
+        mergedFrontiers.remove(undo.dataset());
+      } else if (undo.key() == null) {
+        mergedFrontiers.put(undo.dataset(), undo.previous());
+      } else if (undo.previous() == null) {
+        merged.get(undo.dataset()).remove(undo.key());
+      } else {
+        merged.get(undo.dataset()).put(undo.key(), undo.previous());
+      }
+    }
+    mergedUndo.clear();
     data.log.subList(data.syncedLogSize, data.log.size()).clear();
     data.epoch = data.syncedEpoch;
     data.decidedPrimary = data.syncedDecidedPrimary;
@@ -320,5 +357,49 @@ public class InMemoryReplicaStore implements ReplicaStore {
     } else {
       data(dataset).state.remove(key);
     }
+  }
+
+  @Override
+  public boolean keepsMergedState() {
+    return true;
+  }
+
+  @Override
+  public Optional<byte[]> mergedState(String dataset, Bytes key) {
+    TreeMap<Bytes, byte[]> states = merged.get(dataset);
+    return states == null ? Optional.empty() : Optional.ofNullable(states.get(key)).map(byte[]::clone);
+  }
+
+  @Override
+  public void writeMergedState(String dataset, Map<Bytes, byte[]> states, byte[] frontier) {
+    TreeMap<Bytes, byte[]> target = merged.computeIfAbsent(dataset, name -> new TreeMap<>());
+    for (Map.Entry<Bytes, byte[]> entry : states.entrySet()) {
+      Bytes key = entry.getKey();
+      byte[] previous = entry.getValue().length == 0 ? target.remove(key) : target.put(key, entry.getValue().clone());
+      mergedUndo.add(new MergedUndo(dataset, key, previous));
+    }
+    byte[] previousFrontier = mergedFrontiers.put(dataset, frontier.clone());
+    mergedUndo.add(new MergedUndo(dataset, null, previousFrontier));
+  }
+
+  @Override
+  public Optional<byte[]> mergedFrontier(String dataset) {
+    return Optional.ofNullable(mergedFrontiers.get(dataset)).map(byte[]::clone);
+  }
+
+  @Override
+  public List<Bytes> mergedKeys(String dataset, Bytes afterKey, int keysMax) {
+    TreeMap<Bytes, byte[]> states = merged.get(dataset);
+    if (states == null) {
+      return List.of();
+    }
+    List<Bytes> result = new ArrayList<>();
+    for (Bytes key : afterKey == null ? states.keySet() : states.tailMap(afterKey, false).keySet()) {
+      if (result.size() >= keysMax) {
+        break;
+      }
+      result.add(key);
+    }
+    return result;
   }
 }

@@ -163,4 +163,60 @@ public interface ReplicaStore {
   default void repairKey(String dataset, Bytes key, Optional<StoredValue> state) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot repair keys");
   }
+
+  // ---------------------------------------------------------------- multi-primary merged state
+  // (docs/adr/0033-multi-primary-merged-state-in-the-store.md): per multi-primary dataset, each
+  // key's merged state as opaque bytes, and the frontier (how far each region's log is folded in)
+  // they reflect. The defaults describe a store without it, whose engine rebuilds from the logs.
+
+  /** Whether this store keeps multi-primary merged state; without it the engine replays the logs. */
+  default boolean keepsMergedState() {
+    return false;
+  }
+
+  /** The merged state bytes of {@code key} in multi-primary dataset {@code dataset}, if any. */
+  default Optional<byte[]> mergedState(String dataset, Bytes key) {
+    return Optional.empty();
+  }
+
+  /**
+   * Writes merged states (an empty array removes the key) and the frontier they reflect, all or
+   * nothing. Written after the log entries they fold in, so a restart never finds state ahead of
+   * its logs.
+   */
+  default void writeMergedState(String dataset, java.util.Map<Bytes, byte[]> states, byte[] frontier) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no merged state");
+  }
+
+  /** The frontier last written with the merged state of {@code dataset}; empty before the first write. */
+  default Optional<byte[]> mergedFrontier(String dataset) {
+    return Optional.empty();
+  }
+
+  /** Up to {@code keysMax} keys with merged state after {@code afterKey} ({@code null}: from the first), in key order. */
+  default List<Bytes> mergedKeys(String dataset, Bytes afterKey, int keysMax) {
+    return List.of();
+  }
+
+  /**
+   * Up to {@code keysMax} keys with merged state after {@code afterKey} ({@code null}: from the
+   * first), in key order, each with its merged state bytes: what collection walks (ADR 0040). A
+   * store should read both in one pass; the default lists the keys, then reads each.
+   */
+  default List<java.util.Map.Entry<Bytes, byte[]>> mergedEntries(String dataset, Bytes afterKey, int keysMax) {
+    List<java.util.Map.Entry<Bytes, byte[]>> result = new java.util.ArrayList<>();
+    for (Bytes key : mergedKeys(dataset, afterKey, keysMax)) {
+      mergedState(dataset, key).ifPresent(state -> result.add(java.util.Map.entry(key, state)));
+    }
+    return result;
+  }
+
+  /**
+   * Declares that the engine never reads {@code dataset}'s per-key state ({@link #get}, {@link
+   * #readState}, {@link #forEachKey}), only its log: a multi-primary region's per-origin logs
+   * (ADR 0052), whose merged state lives in {@link #writeMergedState}. A store may then keep the log
+   * alone, saving a write per appended change; reading the state afterwards is a programming error.
+   * The default keeps both.
+   */
+  default void keepLogOnly(String dataset) {}
 }

@@ -6,6 +6,7 @@ import io.meridian.agent.core.Invariants;
 import io.meridian.agent.core.storage.Change;
 import io.meridian.agent.core.storage.ReplicaStore;
 import io.meridian.agent.core.storage.StoredValue;
+import io.meridian.agent.wire.ChangeEncodingCache;
 import io.meridian.agent.wire.WireMapping;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -54,6 +57,9 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
   private final DBOptions options;
   private final ColumnFamilyOptions columnFamilyOptions;
+  // Merged-state families (ADR 0040) with a Bloom filter: most writes touch a key the store does
+  // not hold yet, and without a filter such a miss searches every level's index.
+  private final ColumnFamilyOptions mergedFamilyOptions;
   private final WriteOptions writeOptions;
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
@@ -62,6 +68,15 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   private final Map<String, Long> lastSequences = new HashMap<>();
   private final Map<String, Long> truncatedThroughs = new HashMap<>();
   private final Map<String, LogTail> tails = new HashMap<>();
+  // Multi-primary merged state (ADR 0033): column family "D.merged" per dataset D, opened with the
+  // store when it exists, created on first write otherwise.
+  private static final String MERGED_SUFFIX = ".merged";
+  /** Bloom filter bits per key of the merged-state families: about 1 % false positives. */
+  static final int MERGED_BLOOM_BITS_PER_KEY = 10;
+  private final Map<String, ColumnFamilyHandle> openedFamilies = new HashMap<>();
+  private final Map<String, ColumnFamilyHandle> mergedFamilies = new HashMap<>();
+  // Datasets whose per-key state family is not written (keepLogOnly, ADR 0052): multi-primary logs.
+  private final java.util.Set<String> logOnly = new java.util.HashSet<>();
 
   /** Most recent log entries kept in memory per dataset, so shipping them needs no read and decode. */
   public static final int TAIL_CHANGES_MAX = 16_384;
@@ -74,6 +89,9 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
    */
   private static final class LogTail {
     final Change[] ring = new Change[TAIL_CHANGES_MAX];
+    // Each slot's change size, so dropping the oldest change reads no cold Change object (a cache
+    // miss per append once the tail is full: 4 % of a replica's samples, ADR 0050).
+    final long[] sizes = new long[TAIL_CHANGES_MAX];
     long firstSequence = 1;
     int size;
     long bytes;
@@ -91,9 +109,12 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       if (size == TAIL_CHANGES_MAX) {
         dropOldest();
       }
-      ring[(int) ((firstSequence + size) % TAIL_CHANGES_MAX)] = change;
+      int slot = (int) ((firstSequence + size) % TAIL_CHANGES_MAX);
+      long changeBytes = change.sizeBytes();
+      ring[slot] = change;
+      sizes[slot] = changeBytes;
       size++;
-      bytes += change.sizeBytes();
+      bytes += changeBytes;
       while (bytes > TAIL_BYTES_MAX && size > 1) {
         dropOldest();
       }
@@ -101,7 +122,7 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     private void dropOldest() {
       int slot = (int) (firstSequence % TAIL_CHANGES_MAX);
-      bytes -= ring[slot].sizeBytes();
+      bytes -= sizes[slot];
       ring[slot] = null;
       firstSequence++;
       size--;
@@ -126,6 +147,8 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       Files.createDirectories(directory);
       options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
       columnFamilyOptions = new ColumnFamilyOptions();
+      mergedFamilyOptions = new ColumnFamilyOptions().setTableFormatConfig(
+          new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(MERGED_BLOOM_BITS_PER_KEY)));
       writeOptions = new WriteOptions().setSync(false);
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
@@ -136,11 +159,15 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
       // Column families of datasets no longer configured must still be opened.
       for (byte[] existing : existingColumnFamilies(directory)) {
         if (descriptors.stream().noneMatch(d -> Arrays.equals(d.getName(), existing))) {
-          descriptors.add(new ColumnFamilyDescriptor(existing, columnFamilyOptions));
+          boolean merged = new String(existing, StandardCharsets.UTF_8).endsWith(MERGED_SUFFIX);
+          descriptors.add(new ColumnFamilyDescriptor(existing, merged ? mergedFamilyOptions : columnFamilyOptions));
         }
       }
       handles = new ArrayList<>();
       db = RocksDB.open(options, directory.toString(), descriptors, handles);
+      for (int i = 0; i < descriptors.size(); i++) {
+        openedFamilies.put(new String(descriptors.get(i).getName(), StandardCharsets.UTF_8), handles.get(i));
+      }
       for (int i = 0; i < datasets.size(); i++) {
         String dataset = datasets.get(i);
         stateFamilies.put(dataset, handles.get(1 + 2 * i));
@@ -181,14 +208,22 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   }
 
   private ColumnFamilyHandle state(String dataset) {
+    if (logOnly.contains(dataset)) {
+      Invariants.check(false, "dataset " + dataset + " keeps its log only (keepLogOnly, ADR 0052); its per-key"
+          + " state is not kept");
+    }
     ColumnFamilyHandle handle = stateFamilies.get(dataset);
-    Invariants.check(handle != null, "dataset %s was not opened in this store", dataset);
+    if (handle == null) { // Varargs only when it fails: this runs for every read and write.
+      Invariants.check(false, "dataset %s was not opened in this store", dataset);
+    }
     return handle;
   }
 
   private ColumnFamilyHandle log(String dataset) {
     ColumnFamilyHandle handle = logFamilies.get(dataset);
-    Invariants.check(handle != null, "dataset %s was not opened in this store", dataset);
+    if (handle == null) { // Varargs only when it fails: this runs for every read and write.
+      Invariants.check(false, "dataset %s was not opened in this store", dataset);
+    }
     return handle;
   }
 
@@ -210,8 +245,9 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         return Optional.empty();
       }
       Change change = decode(stored);
-      Invariants.check(change.key().equals(key), "dataset %s: stored state for %s names key %s",
-          dataset, key, change.key());
+      if (!change.key().equals(key)) { // Varargs only when it fails: one read per quorum hold.
+        Invariants.check(false, "dataset %s: stored state for %s names key %s", dataset, key, change.key());
+      }
       return Optional.of(StoredValue.of(change));
     } catch (RocksDBException e) {
       throw new StorageException("cannot read dataset " + dataset + ": " + e.getMessage(), e);
@@ -221,15 +257,19 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
   @Override
   public void append(String dataset, List<Change> changes) {
     long expected = lastSequence(dataset) + 1;
+    boolean withState = !logOnly.contains(dataset);
     try (WriteBatch batch = new WriteBatch()) {
       for (Change change : changes) {
         if (change.sequence() != expected) {
           Invariants.check(false, "dataset " + dataset + ": append of sequence " + change.sequence()
               + " where " + expected + " was expected (never twice, never skipped)");
         }
-        byte[] encoded = WireMapping.toProto(change).toByteArray();
+        // Through the shared cache: the transport then sends this very encoding (ADR 0037).
+        byte[] encoded = ChangeEncodingCache.shared().encode(change).toByteArray();
         batch.put(log(dataset), sequenceKey(change.sequence()), encoded);
-        batch.put(state(dataset), change.key().sharedArray(), encoded); // RocksDB copies what it reads.
+        if (withState) {
+          batch.put(state(dataset), change.key().sharedArray(), encoded); // RocksDB copies what it reads.
+        }
         expected++;
       }
       db.write(writeOptions, batch);
@@ -677,6 +717,116 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     db.close();
     writeOptions.close();
     columnFamilyOptions.close();
+    mergedFamilyOptions.close();
     options.close();
+  }
+
+  // ---------------------------------------------------------------- multi-primary merged state
+
+  private ColumnFamilyHandle merged(String dataset, boolean create) throws RocksDBException {
+    ColumnFamilyHandle handle = mergedFamilies.get(dataset);
+    if (handle == null) {
+      handle = openedFamilies.get(dataset + MERGED_SUFFIX);
+      if (handle == null && create) {
+        handle = db.createColumnFamily(new ColumnFamilyDescriptor(name(dataset + MERGED_SUFFIX), mergedFamilyOptions));
+        handles.add(handle);
+      }
+      if (handle != null) {
+        mergedFamilies.put(dataset, handle);
+      }
+    }
+    return handle;
+  }
+
+  @Override
+  public void keepLogOnly(String dataset) {
+    logOnly.add(dataset);
+  }
+
+  @Override
+  public boolean keepsMergedState() {
+    return true;
+  }
+
+  @Override
+  public Optional<byte[]> mergedState(String dataset, Bytes key) {
+    try {
+      ColumnFamilyHandle family = merged(dataset, false);
+      return family == null ? Optional.empty() : Optional.ofNullable(db.get(family, key.sharedArray()));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the merged state of key " + key + " in dataset " + dataset + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void writeMergedState(String dataset, Map<Bytes, byte[]> states, byte[] frontier) {
+    try (WriteBatch batch = new WriteBatch()) {
+      ColumnFamilyHandle family = merged(dataset, true);
+      for (Map.Entry<Bytes, byte[]> entry : states.entrySet()) {
+        if (entry.getValue().length == 0) {
+          batch.delete(family, entry.getKey().sharedArray());
+        } else {
+          batch.put(family, entry.getKey().sharedArray(), entry.getValue()); // RocksDB copies what it reads.
+        }
+      }
+      batch.put(name("merged-frontier/" + dataset), frontier);
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot write the merged state of dataset " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> mergedFrontier(String dataset) {
+    try {
+      return Optional.ofNullable(db.get(name("merged-frontier/" + dataset)));
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read the merged-state frontier of " + dataset + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Bytes> mergedKeys(String dataset, Bytes afterKey, int keysMax) {
+    return scanMerged(dataset, afterKey, keysMax, iterator -> Bytes.wrapOwned(iterator.key()),
+        "cannot list the merged keys of dataset ");
+  }
+
+  @Override
+  public List<Map.Entry<Bytes, byte[]>> mergedEntries(String dataset, Bytes afterKey, int keysMax) {
+    return scanMerged(dataset, afterKey, keysMax,
+        iterator -> Map.entry(Bytes.wrapOwned(iterator.key()), iterator.value()),
+        "cannot walk the merged state of dataset ");
+  }
+
+  // Up to keysMax items of the dataset's merged states in key order, after afterKey (null: from
+  // the first), each made from the iterator at its entry.
+  private <T> List<T> scanMerged(String dataset, Bytes afterKey, int keysMax,
+      java.util.function.Function<RocksIterator, T> item, String failure) {
+    List<T> result = new ArrayList<>();
+    try {
+      ColumnFamilyHandle family = merged(dataset, false);
+      if (family == null) {
+        return result;
+      }
+      try (RocksIterator iterator = db.newIterator(family)) {
+        if (afterKey == null) {
+          iterator.seekToFirst();
+        } else {
+          byte[] after = afterKey.toByteArray();
+          iterator.seek(after);
+          if (iterator.isValid() && Arrays.equals(iterator.key(), after)) {
+            iterator.next();
+          }
+        }
+        for (; iterator.isValid() && result.size() < keysMax; iterator.next()) {
+          result.add(item.apply(iterator));
+        }
+        iterator.status();
+      }
+    } catch (RocksDBException e) {
+      throw new StorageException(failure + dataset + ": " + e.getMessage(), e);
+    }
+    return result;
   }
 }

@@ -82,4 +82,20 @@ class TombstoneCollectionTest {
     assertThat(set.contains(element)).isFalse();
     assertThat(set.collect(frontier)).isTrue();
   }
+
+  @Test
+  void collectionDecodesAStoredLastWriterWinsStateOnlyWhenItIsATombstone() {
+    LwwValue value = new LwwValue();
+    value.apply(new Operation.Write(Bytes.ofUtf8("v"), false, VersionVector.EMPTY), stamp("a", 1, 100));
+    byte[] live = KeyStateCodec.toBytes(value);
+    value.apply(new Operation.Write(Bytes.EMPTY, true, value.seen()), stamp("a", 2, 200));
+    byte[] deleted = KeyStateCodec.toBytes(value);
+
+    assertThat(KeyStateCodec.mayCollect(io.meridian.agent.config.ConflictResolution.LWW, live)).isFalse();
+    assertThat(KeyStateCodec.mayCollect(io.meridian.agent.config.ConflictResolution.LWW, deleted)).isTrue();
+    // Other rules are always decoded: their context can shrink on a live key too.
+    Siblings siblings = new Siblings();
+    assertThat(KeyStateCodec.mayCollect(io.meridian.agent.config.ConflictResolution.VERSION_VECTOR,
+        KeyStateCodec.toBytes(siblings))).isTrue();
+  }
 }

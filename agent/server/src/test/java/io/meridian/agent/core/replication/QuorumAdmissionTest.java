@@ -48,6 +48,15 @@ class QuorumAdmissionTest {
     });
     assertThat(cluster.store("a").get(QuorumCluster.DATASET, io.meridian.agent.core.Bytes.ofUtf8("k3")))
         .as("a shed write is not held anywhere").isEmpty();
+    // Refusals are built once and shared while nothing they describe changed (ADR 0036), but a
+    // later refusal still tells the wait as it is then.
+    long shedSameMillisecond = cluster.put("a", "k4", "v");
+    assertThat(((ClientResult.Failed) cluster.result(shedSameMillisecond)).message())
+        .isEqualTo(((ClientResult.Failed) cluster.result(shed)).message());
+    cluster.tick(5);
+    long shedLater = cluster.put("a", "k5", "v");
+    assertThat(((ClientResult.Failed) cluster.result(shedLater)).message())
+        .contains("the oldest of 2 writes waiting for acknowledgements has waited 255 ms");
 
     cluster.deliverAll(); // the replicas catch up and acknowledge
     assertThat(cluster.result(first)).isInstanceOf(ClientResult.Committed.class);

@@ -271,8 +271,9 @@ class QuorumCoordinatorTest {
   @Test
   void aQuorumDatasetRefusesConflictRulesItDoesNotImplement() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DatasetConfig("carts", ReplicationMode.QUORUM,
-        REGIONS, "a", 0, FsyncPolicy.OPERATING_SYSTEM, 1, io.meridian.agent.config.ConflictResolution.VERSION_VECTOR,
-        List.of(), null, W2_R2)).hasMessageContaining("quorum mode resolves concurrent writes by lww");
+        REGIONS, "a", 0, FsyncPolicy.OPERATING_SYSTEM, 1, io.meridian.agent.config.ConflictResolution.CRDT_COUNTER,
+        List.of(), null, W2_R2)).hasMessageContaining("quorum mode resolves concurrent writes by lww")
+        .hasMessageContaining("version-vector");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> DatasetConfig.quorum("carts", REGIONS,
         new QuorumPolicy(4, 2, 1_000, 10), FsyncPolicy.OPERATING_SYSTEM)).hasMessageContaining("cannot exceed its 3");
   }

@@ -212,4 +212,45 @@ public abstract class ReplicaStoreContract {
     assertThat(store.readLog("d", 11, 10, Long.MAX_VALUE)).containsExactly(put(11, "k", "next"));
     assertThat(store.lastSequence("one")).isZero(); // Other datasets are untouched.
   }
+
+  @Test
+  void mergedEntriesWalkTheKeysInOrderWithTheirStatesFromACursor() {
+    ReplicaStore store = newStore();
+    if (!store.keepsMergedState()) {
+      return; // A store without merged state has nothing to walk.
+    }
+    java.util.Map<Bytes, byte[]> states = new java.util.HashMap<>();
+    for (String key : List.of("c", "a", "e", "b", "d")) {
+      states.put(Bytes.ofUtf8(key), new byte[] {1, (byte) key.charAt(0)});
+    }
+    store.writeMergedState("d", states, new byte[] {1});
+    store.writeMergedState("d", java.util.Map.of(Bytes.ofUtf8("d"), new byte[0]), new byte[] {1}); // Removed.
+
+    List<java.util.Map.Entry<Bytes, byte[]>> first = store.mergedEntries("d", null, 2);
+    List<java.util.Map.Entry<Bytes, byte[]>> rest = store.mergedEntries("d", first.get(1).getKey(), 10);
+
+    assertThat(first).extracting(e -> e.getKey().toUtf8()).containsExactly("a", "b");
+    assertThat(rest).extracting(e -> e.getKey().toUtf8()).containsExactly("c", "e");
+    assertThat(rest.get(1).getValue()).containsExactly(1, 'e');
+    assertThat(store.mergedEntries("one", null, 10)).isEmpty();
+  }
+
+  @Test
+  void aLogKeptWithoutItsStateStillHoldsEveryChangeInOrderAndRefusesStateReads() {
+    ReplicaStore store = newStore();
+    store.keepLogOnly("one");
+
+    store.append("one", List.of(put(1, "k", "v1"), put(2, "k", "v2")));
+    store.append("one", List.of(put(3, "j", "v3")));
+    store.append("two", List.of(put(1, "k", "v1")));
+
+    assertThat(store.lastSequence("one")).isEqualTo(3);
+    assertThat(store.readLog("one", 1, 10, Long.MAX_VALUE))
+        .containsExactly(put(1, "k", "v1"), put(2, "k", "v2"), put(3, "j", "v3"));
+    assertThatThrownBy(() -> store.get("one", Bytes.ofUtf8("k")))
+        .as("a multi-primary log's per-key state is never read; reading it is a bug, not an empty answer")
+        .isInstanceOf(InvariantViolation.class).hasMessageContaining("keeps its log only");
+    assertThat(store.get("two", Bytes.ofUtf8("k"))).as("other datasets keep their state")
+        .hasValue(StoredValue.of(put(1, "k", "v1")));
+  }
 }
