@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One consensus dataset as this agent serves it. Writes and compare-and-sets go through a Ratis
  * client to the group's leader (the client finds and follows it), the writes of concurrent client
- * batches together in one log entry (group commit, see {@link #sendWaiting});
+ * batches together in one log entry (group commit, see {@link EntryQueue});
  * the answer carries the version the state machine assigned, naming the committing region.
  * {@code strong} reads are Ratis read-index reads at the leader; {@code eventual} reads are this
  * member's state. Every request ends within {@link #REQUEST_TIMEOUT_MILLIS}: after that its
@@ -65,10 +65,8 @@ public final class ConsensusDataset implements ExternalDataset {
   private final RaftServer server;
   private final ConsensusStateMachine machine;
   private final RaftClient client;
-  // Writes waiting for the next entry, in arrival order; guards entriesInFlight too.
-  private final java.util.ArrayDeque<WaitingWrite> waitingWrites = new java.util.ArrayDeque<>();
-  private int entriesInFlight;
-  private final java.util.concurrent.atomic.AtomicLong entriesSent = new java.util.concurrent.atomic.AtomicLong();
+  /** Client writes waiting for, and grouped into, Raft entries. */
+  private final EntryQueue entries;
   private final AgentRuntime runtime;
   private final ConsensusMetrics metrics;
   private volatile String leader = "";
@@ -94,6 +92,8 @@ public final class ConsensusDataset implements ExternalDataset {
         .setLeaderId(RaftPeerId.valueOf(region))
         .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
         .build();
+    this.entries = new EntryQueue(dataset, region, ENTRIES_IN_FLIGHT_MAX, ENTRY_WRITES_MAX, WAITING_WRITES_MAX,
+        REQUEST_TIMEOUT_MILLIS, System::nanoTime, this::sendEntry);
   }
 
   @Override
@@ -117,95 +117,18 @@ public final class ConsensusDataset implements ExternalDataset {
     if (writes.isEmpty()) {
       return;
     }
-    long now = System.nanoTime();
-    List<Consumer<ClientResult>> refused = new ArrayList<>();
-    synchronized (waitingWrites) {
-      for (int i = 0; i < writes.size(); i++) {
-        if (waitingWrites.size() >= WAITING_WRITES_MAX) {
-          refused.add(writeCallbacks.get(i));
-        } else {
-          waitingWrites.addLast(new WaitingWrite(writes.get(i), writeCallbacks.get(i), now));
-        }
-      }
-    }
-    for (Consumer<ClientResult> callback : refused) {
-      callback.accept(new ClientResult.Failed(Failure.RESOURCE_EXHAUSTED, "consensus dataset "
-          + dataset + ": " + WAITING_WRITES_MAX + " writes are waiting for the Raft group at " + region
-          + " (limit WAITING_WRITES_MAX); nothing was written, retry later."));
-    }
-    sendWaiting();
-  }
-
-  /** A write waiting for the next Raft entry, with when it arrived. */
-  private record WaitingWrite(ClientOperation operation, Consumer<ClientResult> callback, long arrivedNanos) {}
-
-  // Held while writes are taken from the queue and their entry is handed to the Raft client.
-  private final Object sendOrder = new Object();
-
-  /**
-   * Group commit: while {@link #ENTRIES_IN_FLIGHT_MAX} entries are in flight, writes wait, and
-   * when one completes everything waiting leaves as one entry (at most {@link #ENTRY_WRITES_MAX}
-   * writes). A lone write still leaves at once; under load entries grow instead of multiplying,
-   * so the Raft log, its fsyncs and its replication cost per entry, not per client request.
-   * Writes in one entry are applied in order, each at its own position, as before.
-   */
-  private void sendWaiting() {
-    while (true) {
-      // Taking writes from the queue and handing their entry to the Raft client happen under one
-      // lock: two threads (a submitter and an entry's completion) could otherwise each take a
-      // chunk and send them in the other order, committing later writes before earlier ones.
-      // The client's send does not block here (entries in flight stay far below its outstanding
-      // bound), and a completion that runs inside it re-enters on the same thread.
-      synchronized (sendOrder) {
-        List<ClientOperation> writes;
-        List<Consumer<ClientResult>> callbacks;
-        List<Consumer<ClientResult>> expired = new ArrayList<>();
-        synchronized (waitingWrites) {
-          if (waitingWrites.isEmpty() || entriesInFlight >= ENTRIES_IN_FLIGHT_MAX) {
-            return;
-          }
-          int count = Math.min(waitingWrites.size(), ENTRY_WRITES_MAX);
-          writes = new ArrayList<>(count);
-          callbacks = new ArrayList<>(count);
-          long expiredBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS);
-          while (writes.size() < count && !waitingWrites.isEmpty()) {
-            WaitingWrite waiting = waitingWrites.pollFirst();
-            if (waiting.arrivedNanos() < expiredBefore) {
-              expired.add(waiting.callback());
-              continue;
-            }
-            writes.add(waiting.operation());
-            callbacks.add(waiting.callback());
-          }
-          if (!writes.isEmpty()) {
-            entriesInFlight++;
-          }
-        }
-        for (Consumer<ClientResult> callback : expired) {
-          // Never sent, so nothing was written: the client may retry without reading first.
-          callback.accept(new ClientResult.Failed(Failure.UNAVAILABLE, "consensus dataset " + dataset
-              + ": the write waited " + REQUEST_TIMEOUT_MILLIS + " ms for the Raft group at " + region
-              + " without being sent; nothing was written, retry later."));
-        }
-        if (!writes.isEmpty()) {
-          sendEntry(writes, callbacks);
-        }
-      }
-    }
+    entries.submit(writes, writeCallbacks);
   }
 
   /** Raft entries of client writes this member has sent so far (each holds one or more writes). */
   public long entriesSent() {
-    return entriesSent.get();
+    return entries.entriesSent();
   }
 
-  private void sendEntry(List<ClientOperation> writes, List<Consumer<ClientResult>> writeCallbacks) {
-    entriesSent.incrementAndGet();
+  /** Sends one entry of writes and answers them from the reply; see {@link EntryQueue}. */
+  private CompletableFuture<?> sendEntry(List<ClientOperation> writes, List<Consumer<ClientResult>> writeCallbacks) {
     byte[] batch = ConsensusCodec.encodeBatch(region, System.currentTimeMillis(), writes);
-    bounded(client.async().send(Message.valueOf(ByteString.copyFrom(batch)))).whenComplete((reply, error) -> {
-      synchronized (waitingWrites) {
-        entriesInFlight--;
-      }
+    return bounded(client.async().send(Message.valueOf(ByteString.copyFrom(batch)))).whenComplete((reply, error) -> {
       Optional<ClientResult.Failed> failure = failure(reply, error, "the write");
       if (failure.isPresent()) {
         writeCallbacks.forEach(callback -> callback.accept(failure.get()));
@@ -215,7 +138,6 @@ public final class ConsensusDataset implements ExternalDataset {
           writeCallbacks.get(i).accept(results.get(i));
         }
       }
-      sendWaiting();
     });
   }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,13 +111,13 @@ class ConsensusGroupTest {
   private ClientResult write(String region, ClientOperation operation) {
     CompletableFuture<ClientResult> result = new CompletableFuture<>();
     runtimes.get(region).submit(DATASET, operation, result::complete);
-    return result.join();
+    return result.orTimeout(ELECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
   private Optional<String> strongRead(String region, String key) {
     CompletableFuture<ClientResult> result = new CompletableFuture<>();
     datasets.get(region).read(Bytes.ofUtf8(key), true, result::complete);
-    ClientResult read = result.join();
+    ClientResult read = result.orTimeout(ELECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
     assertThat(read).isInstanceOf(ClientResult.Read.class);
     return ((ClientResult.Read) read).value().map(v -> v.value().toUtf8());
   }
@@ -129,7 +130,7 @@ class ConsensusGroupTest {
     ClientResult read = await().atMost(ELECTION_WAIT).until(() -> {
       CompletableFuture<ClientResult> result = new CompletableFuture<>();
       datasets.get(region).read(Bytes.ofUtf8(key), true, result::complete);
-      return result.join();
+      return result.orTimeout(ELECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
     }, answer -> answer instanceof ClientResult.Read);
     return ((ClientResult.Read) read).value().map(v -> v.value().toUtf8());
   }
@@ -284,7 +285,7 @@ class ConsensusGroupTest {
   private ClientResult sessionRead(String region, String key, long sequence) {
     CompletableFuture<ClientResult> result = new CompletableFuture<>();
     datasets.get(region).sessionRead(Bytes.ofUtf8(key), sequence, result::complete);
-    return result.join();
+    return result.orTimeout(ELECTION_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
   private static String value(ClientResult result) {
