@@ -59,6 +59,20 @@ final class ByteReader {
     return bytes;
   }
 
+  /** Skips what {@link ByteWriter#writeBytes} wrote, copying nothing. */
+  void skipBytes() {
+    int length = readCount(); // read first: "position += readCount()" would add to the old position
+    position += length;
+  }
+
+  /** Skips {@code count} bytes. */
+  void skip(int count) {
+    if (count > data.length - position) {
+      throw new IllegalArgumentException("truncated: needed " + count + " bytes at offset " + position);
+    }
+    position += count;
+  }
+
   String readString() {
     return new String(readBytes(), StandardCharsets.UTF_8);
   }

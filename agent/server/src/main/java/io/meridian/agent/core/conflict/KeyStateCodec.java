@@ -86,6 +86,47 @@ public final class KeyStateCodec {
     }
   }
 
+  /**
+   * Whether collection against {@code frontier} could change the state {@code stored} holds: as
+   * {@link #mayCollect(ConflictResolution, byte[])}, and for a version-vector key read far enough
+   * to tell without decoding it (ADR 0056). Such a key changes only when its causal context holds
+   * an entry the frontier covers, or when it has no sibling left. After a key's writes are applied
+   * everywhere its context is empty, so a collection pass over mostly settled keys decoded and
+   * re-encoded each of them (siblings and all) only to find the same bytes; it now skips them.
+   * Bytes it cannot read are left to the decoder to report.
+   */
+  public static boolean mayChange(ConflictResolution rule, byte[] stored, Frontier frontier) {
+    if (rule != ConflictResolution.VERSION_VECTOR) {
+      return mayCollect(rule, stored);
+    }
+    try {
+      ByteReader in = new ByteReader(stored);
+      if (in.readByte() != FORMAT) {
+        return true;
+      }
+      int siblings = in.readCount();
+      if (siblings == 0) {
+        return true;
+      }
+      for (int i = 0; i < siblings; i++) {
+        in.skipBytes(); // the region of the sibling's stamp
+        in.readVarint(); // its counter
+        in.skip(Long.BYTES); // its timestamp
+        in.skipBytes(); // its value
+      }
+      int contextEntries = in.readCount();
+      for (int i = 0; i < contextEntries; i++) {
+        String region = in.readRegion();
+        if (in.readVarint() <= frontier.sequence(region)) {
+          return true;
+        }
+      }
+      return !in.atEnd();
+    } catch (IllegalArgumentException malformed) {
+      return true;
+    }
+  }
+
   /** The durable bytes of {@code frontier}: per region, the applied sequence and newest timestamp. */
   public static byte[] toBytes(Frontier frontier) {
     ByteWriter out = new ByteWriter();

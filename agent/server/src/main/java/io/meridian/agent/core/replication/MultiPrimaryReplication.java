@@ -796,7 +796,7 @@ final class MultiPrimaryReplication implements DatasetEngine {
         continue;
       }
       byte[] stored = entry.getValue();
-      if (!KeyStateCodec.mayCollect(rule, stored)) {
+      if (!KeyStateCodec.mayChange(rule, stored, frontier)) {
         continue;
       }
       KeyState value = decodeStored(key, stored);
