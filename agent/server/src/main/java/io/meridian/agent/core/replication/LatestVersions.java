@@ -73,11 +73,6 @@ final class LatestVersions {
     entries.put(key, new Latest(version.timestamp().pack(), region(version.committedBy()), state.live()));
   }
 
-  /** Forgets {@code key}: its state was changed outside the engine's appends. */
-  void forget(Bytes key) {
-    entries.remove(key);
-  }
-
   /** Keys cached now; at most the bound. */
   int size() {
     return entries.size();
