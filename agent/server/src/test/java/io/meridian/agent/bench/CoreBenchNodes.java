@@ -7,6 +7,7 @@ import io.meridian.agent.config.PeerConfig;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.storage.InMemoryReplicaStore;
+import io.meridian.agent.core.storage.ReplicaStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +19,19 @@ final class CoreBenchNodes {
 
   /** A core per region holding {@code dataset} in memory, peers at placeholder addresses. */
   static Map<String, ReplicationNode> of(List<String> regions, DatasetConfig dataset) {
+    return of(regions, dataset, region -> new InMemoryReplicaStore());
+  }
+
+  /** A core per region holding {@code dataset} in the store {@code stores} gives for the region. */
+  static Map<String, ReplicationNode> of(List<String> regions, DatasetConfig dataset,
+      java.util.function.Function<String, ReplicaStore> stores) {
     Map<String, ReplicationNode> nodes = new TreeMap<>();
     for (String region : regions) {
       List<PeerConfig> peers = new ArrayList<>();
       regions.stream().filter(peer -> !peer.equals(region))
           .forEach(peer -> peers.add(new PeerConfig(peer, "localhost:0", LinkEmulation.NONE)));
       nodes.put(region, new ReplicationNode(new AgentConfig(region, peers, List.of(dataset), ReplicationBounds.DEFAULTS),
-          new InMemoryReplicaStore(), 1));
+          stores.apply(region), 1));
     }
     return nodes;
   }

@@ -20,13 +20,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The quorum coordinator's write path in the core alone (no gRPC, no RocksDB): three regions, one
+ * The quorum coordinator's write path in the core alone (no gRPC; RocksDB only if asked): three regions, one
  * N=3 W=2 dataset, every region coordinating a third of the 100-byte puts, each client batch
  * handed to its coordinator as one step (as {@code KvService} does for a {@code BatchPut}), the
  * replicas' frames carried at once. Prints acknowledged writes per second and CPU time per
  * acknowledged write of this thread, which covers all three regions' core work for each write
  * (the coordinator's hold, admission and bookkeeping, two remote holds, the acknowledgements).
- * Run with {@code java -cp <test classpath> io.meridian.agent.bench.QuorumCoreBench [writes]}
+ * Run with {@code java -cp <test classpath> io.meridian.agent.bench.QuorumCoreBench [writes] [rocksdb]}
  * (classpath as for {@code WritePathBenchmark}, docs/benchmarks.md).
  */
 public final class QuorumCoreBench {
@@ -36,17 +36,26 @@ public final class QuorumCoreBench {
 
   private QuorumCoreBench() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     int writes = args.length > 0 ? Integer.parseInt(args[0]) : 600_000;
-    run(writes / 5); // warm-up
-    run(writes);
+    // "rocksdb" as the second argument keeps each region's state in its own RocksDB store, as
+    // agents do: the store reads and decodes of every hold (ADR 0057) then count too.
+    boolean rocksDb = args.length > 1 && args[1].equals("rocksdb");
+    run(writes / 5, rocksDb); // warm-up
+    run(writes, rocksDb);
   }
 
-  private static void run(int writes) {
+  private static void run(int writes, boolean rocksDb) throws java.io.IOException {
     List<String> regions = List.of("a", "b", "c");
     DatasetConfig dataset = DatasetConfig.quorum("carts", regions, QuorumPolicy.majorities(3),
         FsyncPolicy.OPERATING_SYSTEM);
-    Map<String, ReplicationNode> nodes = CoreBenchNodes.of(regions, dataset);
+    java.nio.file.Path data = rocksDb ? java.nio.file.Files.createTempDirectory("meridian-quorum-core-bench") : null;
+    List<io.meridian.agent.storage.rocksdb.RocksDbReplicaStore> opened = new ArrayList<>();
+    Map<String, ReplicationNode> nodes = !rocksDb ? CoreBenchNodes.of(regions, dataset)
+        : CoreBenchNodes.of(regions, dataset, region -> {
+          opened.add(new io.meridian.agent.storage.rocksdb.RocksDbReplicaStore(data.resolve(region), List.of("carts")));
+          return opened.get(opened.size() - 1);
+        });
     Deque<Object[]> network = new ArrayDeque<>();
     long now = 1;
     for (String a : regions) {
@@ -94,9 +103,13 @@ public final class QuorumCoreBench {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     double cpuMicros = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3;
-    System.out.printf(java.util.Locale.ROOT, "quorum core, N=3 W=2, %d puts in batches of %d at 3 coordinators:"
+    System.out.printf(java.util.Locale.ROOT, "quorum core, N=3 W=2, %s, %d puts in batches of %d at 3 coordinators:"
         + " %d acknowledged, %d failed, %.0f acknowledged writes/s, %.1f µs CPU per acknowledged write%n",
-        writes, BATCH_WRITES, answers[0], answers[1], answers[0] / seconds, cpuMicros / Math.max(1, answers[0]));
+        rocksDb ? "RocksDB" : "in memory", writes, BATCH_WRITES, answers[0], answers[1], answers[0] / seconds,
+        cpuMicros / Math.max(1, answers[0]));
+    for (io.meridian.agent.storage.rocksdb.RocksDbReplicaStore store : opened) {
+      store.close();
+    }
   }
 
   private static Output carry(String from, Output output, Deque<Object[]> network) {

@@ -1,10 +1,12 @@
 package io.meridian.agent.sim;
 
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.QuorumPolicy;
 import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.replication.RequestOptions;
 import io.meridian.agent.core.storage.StoredValue;
 import io.meridian.agent.core.storage.Version;
@@ -23,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * nothing but anti-entropy runs, every replica holds exactly the same keys, values, tombstones and
  * versions (each replica numbers its own log, so only that position may differ), that the state is
  * the newest version any replica held (no acknowledged write lost), and that some seeds were
- * divergent before anti-entropy ran (so the check has teeth). A failure prints {@code reproduce
- * with -Dsim.seed=N}.
+ * divergent before anti-entropy ran (so the check has teeth). Half the seeds bound each node's cache
+ * of latest versions (ADR 0057) below the keys in use, so repairs meet keys both cached and not. A
+ * failure prints {@code reproduce with -Dsim.seed=N}.
  */
 class QuorumAntiEntropySimulationTest {
   private static final int STEPS = 300;
@@ -75,7 +78,11 @@ class QuorumAntiEntropySimulationTest {
     int n = shape.n();
     List<String> regions = shape.regions();
     QuorumPolicy policy = shape.policy();
-    QuorumCluster cluster = new QuorumCluster(policy, regions, shape.settings());
+    // Odd seeds bound each node's latest-version cache (ADR 0057) below the keys in use, so keys
+    // leave it and are read again; even seeds keep every key cached.
+    int cachedKeysMax = seed % 2 == 0 ? ReplicationNode.QUORUM_CACHED_KEYS_MAX : 1 + (int) (seed / 2 % (KEYS - 1));
+    QuorumCluster cluster = new QuorumCluster(policy, regions, ConflictResolution.LWW, shape.settings(),
+        cachedKeysMax);
     cluster.connectAll();
     RequestOptions.ReplicaCount[] counts = RequestOptions.ReplicaCount.values();
     Map<Long, String> writes = new HashMap<>();

@@ -6,6 +6,8 @@ import io.meridian.agent.config.FailoverPolicy;
 import io.meridian.agent.config.ReplicationMode;
 import io.meridian.agent.config.DatasetConfig;
 import io.meridian.agent.config.FsyncPolicy;
+import io.meridian.agent.config.LogRetention;
+import io.meridian.agent.config.MultiPrimaryBounds;
 import io.meridian.agent.config.QuorumPolicy;
 import io.meridian.agent.config.ReplicationBounds;
 import io.meridian.agent.core.Bytes;
@@ -52,6 +54,7 @@ public final class QuorumCluster {
   private long nowMillis = 1_000;
   private long nextRequestId = 1;
   private final AntiEntropySettings antiEntropy;
+  private final int cachedKeysMax;
   // Pairs "a>b" and "b>a" whose link is cut: no stream opens between them, nothing is delivered.
   private final java.util.Set<String> cut = new java.util.TreeSet<>();
 
@@ -73,7 +76,17 @@ public final class QuorumCluster {
   /** Regions {@code regions} of a dataset resolving conflicts by {@code rule}, running anti-entropy as {@code antiEntropy} says. */
   public QuorumCluster(QuorumPolicy policy, List<String> regions, ConflictResolution rule,
       AntiEntropySettings antiEntropy) {
+    this(policy, regions, rule, antiEntropy, ReplicationNode.QUORUM_CACHED_KEYS_MAX);
+  }
+
+  /**
+   * As above, each node keeping the newest version of at most {@code cachedKeysMax} keys in memory
+   * (ADR 0057): a bound below the keys in use makes keys leave the cache and be read again.
+   */
+  public QuorumCluster(QuorumPolicy policy, List<String> regions, ConflictResolution rule,
+      AntiEntropySettings antiEntropy, int cachedKeysMax) {
     this.antiEntropy = antiEntropy;
+    this.cachedKeysMax = cachedKeysMax;
     DatasetConfig dataset = new DatasetConfig(DATASET, ReplicationMode.QUORUM, regions, regions.get(0), 0,
         FsyncPolicy.OPERATING_SYSTEM, 1, rule, List.of(), FailoverPolicy.MANUAL, policy);
     ReplicationBounds bounds = new ReplicationBounds(64, 1 << 20, 0, 256, 100, 500, 300, 1_000, 1_000, 1_000,
@@ -81,8 +94,13 @@ public final class QuorumCluster {
     for (String region : regions) {
       configs.put(region, SimNetwork.agentConfig(region, regions, dataset, bounds));
       stores.put(region, new InMemoryReplicaStore());
-      nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis, antiEntropy));
+      nodes.put(region, node(region));
     }
+  }
+
+  private ReplicationNode node(String region) {
+    return new ReplicationNode(configs.get(region), LogRetention.KEEP_ALL, stores.get(region), nowMillis, antiEntropy,
+        MultiPrimaryBounds.fromSystemProperties(), cachedKeysMax);
   }
 
   /** The stream on which {@code coordinator} reaches {@code replica}. */
@@ -201,7 +219,7 @@ public final class QuorumCluster {
     if (isUp(region)) {
       return;
     }
-    nodes.put(region, new ReplicationNode(configs.get(region), stores.get(region), nowMillis, antiEntropy));
+    nodes.put(region, node(region));
     connectAll();
   }
 

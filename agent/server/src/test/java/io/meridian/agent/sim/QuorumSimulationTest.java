@@ -1,10 +1,13 @@
 package io.meridian.agent.sim;
 
+import io.meridian.agent.config.ConflictResolution;
 import io.meridian.agent.config.QuorumPolicy;
+import io.meridian.agent.core.antientropy.AntiEntropySettings;
 import io.meridian.agent.core.Bytes;
 import io.meridian.agent.core.clock.HlcTimestamp;
 import io.meridian.agent.core.replication.ClientOperation;
 import io.meridian.agent.core.replication.ClientResult;
+import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.replication.RequestOptions;
 import io.meridian.agent.core.storage.Change;
 import io.meridian.agent.core.storage.StoredValue;
@@ -25,8 +28,10 @@ import org.junit.jupiter.api.Test;
  * acknowledged returns that write or a newer one (stores survive crashes, so the replicas that saw
  * it are never all lost; a read that cannot reach R fails instead); hints are delivered exactly
  * once (every hint stored is delivered once the cluster heals, and no replica holds one version
- * twice); and a read at all repairs every replica to the newest version. A failure prints {@code
- * reproduce with -Dsim.seed=N}.
+ * twice); and a read at all repairs every replica to the newest version. Half the seeds bound each
+ * node's cache of latest versions (ADR 0057) below the keys in use, the others cache every key, so
+ * the cache is shown coherent across crashes and restarts, whether keys stay in it or not. A
+ * failure prints {@code reproduce with -Dsim.seed=N}.
  */
 class QuorumSimulationTest {
   private static final int STEPS = 400;
@@ -72,7 +77,11 @@ class QuorumSimulationTest {
       regions.add("r" + i);
     }
     QuorumPolicy policy = new QuorumPolicy(w, r, 200, 1_000);
-    QuorumCluster cluster = new QuorumCluster(policy, regions);
+    // Odd seeds bound each node's latest-version cache (ADR 0057) below the keys in use, so keys
+    // leave it and are read again; even seeds keep every key cached.
+    int cachedKeysMax = seed % 2 == 0 ? ReplicationNode.QUORUM_CACHED_KEYS_MAX : 1 + (int) (seed / 2 % (KEYS - 1));
+    QuorumCluster cluster = new QuorumCluster(policy, regions, ConflictResolution.LWW, AntiEntropySettings.ON_DEMAND,
+        cachedKeysMax);
     cluster.connectAll();
     Map<Long, String> writes = new HashMap<>();
     Map<Long, PendingRead> reads = new HashMap<>();

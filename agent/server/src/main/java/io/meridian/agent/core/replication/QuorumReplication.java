@@ -126,6 +126,9 @@ final class QuorumReplication implements DatasetEngine {
   // the floor covers and this replica lacks was superseded here, and a tombstone whose context the
   // floor covers can go. Durable (the store's frontier of the dataset), only ever raised.
   private VersionVector collectionFloor = VersionVector.EMPTY;
+  // Last-writer-wins datasets: the newest version of recently held keys (ADR 0057); null for
+  // version-vector datasets, whose holds join whole sibling sets and so read the stored state.
+  private final LatestVersions latestVersions;
 
   private static final class PendingWrite {
     final long requestId;
@@ -171,6 +174,12 @@ final class QuorumReplication implements DatasetEngine {
 
   QuorumReplication(String self, DatasetConfig config, ReplicationBounds bounds, ReplicaStore store,
       HybridLogicalClock clock) {
+    this(self, config, bounds, store, clock, ReplicationNode.QUORUM_CACHED_KEYS_MAX);
+  }
+
+  /** As above, keeping the newest version of at most {@code cachedKeysMax} keys in memory (ADR 0057). */
+  QuorumReplication(String self, DatasetConfig config, ReplicationBounds bounds, ReplicaStore store,
+      HybridLogicalClock clock, int cachedKeysMax) {
     Invariants.check(config.mode() == ReplicationMode.QUORUM, "dataset %s is not a quorum dataset", config.name());
     Invariants.check(config.replicas().contains(self), "region %s is not a replica of %s", self, config.name());
     this.self = self;
@@ -181,6 +190,7 @@ final class QuorumReplication implements DatasetEngine {
     this.store = store;
     this.clock = clock;
     this.versioned = config.conflictResolution() == ConflictResolution.VERSION_VECTOR;
+    this.latestVersions = versioned ? null : new LatestVersions(cachedKeysMax, config.replicas());
     if (versioned) {
       collectionFloor = store.mergedFrontier(config.name()).map(VersionVector::fromBytes).orElse(VersionVector.EMPTY);
     }
@@ -321,22 +331,25 @@ final class QuorumReplication implements DatasetEngine {
       out.respond(requestId, overloaded(nowMillis, oldest, admissionWaitMillisMax));
       return;
     }
-    // One store read per write: the state before is both the client's "existed before" and what
-    // the hold compares against (ADR 0036).
-    Optional<Change> before = current(operation.key());
+    // One look-up per write: the state before is both the client's "existed before" and what the
+    // hold compares against (ADR 0036); for LWW its newest version, mostly from memory (ADR 0057).
     boolean existedBefore;
     Change change;
     if (versioned) {
-      Siblings local = QuorumSiblings.stateOf(before);
+      Siblings local = QuorumSiblings.stateOf(current(operation.key()));
       existedBefore = !local.entries().isEmpty();
       change = holdVersionedWrite(nowMillis, operation, local, out);
     } else {
-      existedBefore = before.isPresent() && before.get().kind() == ChangeKind.PUT;
+      LatestVersions.Latest before = latest(operation.key());
+      existedBefore = before != null && before.live();
       HlcTimestamp stamp = clock.now(nowMillis);
       ChangeKind kind = operation instanceof Put ? ChangeKind.PUT : ChangeKind.DELETE;
       Bytes value = operation instanceof Put ? ((Put) operation).value() : Bytes.EMPTY;
-      change = hold(new Change(kind, operation.key(), value,
-          new Version(stamp, self, nextLocalSequence(), self, 1)), before);
+      Change fresh = new Change(kind, operation.key(), value, new Version(stamp, self, nextLocalSequence(), self, 1));
+      // The clock has observed every version this replica holds, so a fresh stamp is newer; should
+      // it not be, the key keeps its state and the client is told of that version, as before.
+      change = before != null && before.compareTo(fresh.version()) >= 0 ? current(operation.key()).orElseThrow()
+          : stage(fresh);
     }
     long operationId = nextOperationId++;
     PendingWrite pending = new PendingWrite(requestId, change, existedBefore, required, nowMillis,
@@ -523,8 +536,35 @@ final class QuorumReplication implements DatasetEngine {
     if (stagedChange != null) {
       return Optional.of(stagedChange);
     }
-    return store.get(name, key).map(stored -> new Change(stored.tombstone() ? ChangeKind.DELETE : ChangeKind.PUT,
-        key, stored.value(), stored.version()));
+    Optional<StoredValue> stored = store.get(name, key);
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    if (latestVersions != null) {
+      latestVersions.read(key, stored.get());
+    }
+    return Optional.of(Change.of(key, stored.get()));
+  }
+
+  /**
+   * The newest version an LWW key holds: staged in this step, else cached, else read from the store
+   * (and cached); null when the key holds nothing.
+   */
+  private LatestVersions.Latest latest(Bytes key) {
+    Change stagedChange = stagedByKey.get(key);
+    if (stagedChange != null) {
+      return LatestVersions.Latest.of(stagedChange);
+    }
+    LatestVersions.Latest cached = latestVersions.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<StoredValue> stored = store.get(name, key);
+    if (stored.isEmpty()) {
+      return null;
+    }
+    latestVersions.read(key, stored.get());
+    return latestVersions.get(key);
   }
 
   private long nextLocalSequence() {
@@ -535,21 +575,23 @@ final class QuorumReplication implements DatasetEngine {
    * Holds {@code change} here unless the key is already at a newer or equal version; returns what
    * the key holds afterwards (the change re-sequenced into this replica's log, or the newer state).
    */
-  private Change hold(Change change) {
+  private void hold(Change change) {
     if (versioned) {
-      return holdVersioned(change);
+      holdVersioned(change);
+      return;
     }
-    return hold(change, current(change.key()));
+    LatestVersions.Latest existing = latest(change.key());
+    if (existing == null || existing.compareTo(change.version()) < 0) {
+      stage(change);
+    }
   }
 
-  /** {@link #hold(Change)} for an LWW dataset, with the key's current state already read. */
-  private Change hold(Change change, Optional<Change> existing) {
-    if (existing.isPresent() && NEWEST_LAST.compare(existing.get(), change) >= 0) {
-      return existing.get();
-    }
+  /** Stages {@code change} as the key's new LWW state, at the next position of this replica's log. */
+  private Change stage(Change change) {
     Version version = change.version();
-    Change local = new Change(change.kind(), change.key(), change.value(), new Version(version.timestamp(),
-        version.originRegion(), nextLocalSequence(), version.committedBy(), 1));
+    Change local = version.sequence() == nextLocalSequence() && version.epoch() == 1 ? change
+        : new Change(change.kind(), change.key(), change.value(), new Version(version.timestamp(),
+            version.originRegion(), nextLocalSequence(), version.committedBy(), 1));
     staged.add(local);
     stagedByKey.put(local.key(), local);
     return local;
@@ -571,6 +613,12 @@ final class QuorumReplication implements DatasetEngine {
     reportHeldConflicts(out);
     if (!staged.isEmpty()) {
       store.append(name, List.copyOf(staged));
+      if (latestVersions != null) {
+        // After the append: the cache never knows of a state the store does not hold.
+        for (Change held : stagedByKey.values()) {
+          latestVersions.held(held);
+        }
+      }
       staged.clear();
       stagedByKey.clear();
       if (config.fsync() == FsyncPolicy.PER_COMMIT) {
@@ -695,6 +743,8 @@ final class QuorumReplication implements DatasetEngine {
     // The floor is stored before any tombstone goes: a replica that kept the removals but lost the
     // floor could take back a sibling the removed tombstone used to absorb.
     store.writeMergedState(name, Map.of(), raised.toBytes());
+    // Only version-vector datasets collect, and they keep no latest-version cache (ADR 0057), so the
+    // removals below need not be told to one.
     List<Bytes> collectable = new ArrayList<>();
     store.forEachKey(name, (key, state) -> {
       if (!stagedByKey.containsKey(key)) {
@@ -926,7 +976,7 @@ final class QuorumReplication implements DatasetEngine {
     Siblings state = local.copy();
     Optional<ConflictDetail> conflict = state.apply(write, new Stamp(new Dot(self, sequence), stamp));
     conflict.ifPresent(detail -> out.report(QuorumSiblings.conflict(name, key, detail)));
-    Change held = hold(QuorumSiblings.changeOf(key, state, new Version(stamp, self, sequence, self, 1)));
+    Change held = holdVersioned(QuorumSiblings.changeOf(key, state, new Version(stamp, self, sequence, self, 1)));
     Invariants.check(held.sequence() == sequence, "dataset %s: the write's dot %s:%d must be its log sequence,"
         + " held at %d", name, self, sequence, held.sequence());
     return held;

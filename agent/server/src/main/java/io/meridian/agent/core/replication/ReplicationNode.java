@@ -59,6 +59,14 @@ public final class ReplicationNode {
   private long lastNowMillis;
 
   /**
+   * Most keys per last-writer-wins quorum dataset whose newest version a node keeps in memory (ADR
+   * 0057), so that holding a write needs no store read: about 140 bytes each, ≈ 18 MiB when full;
+   * covers {@code meridian load}'s default 100,000 keys. {@code -Dmeridian.quorum.cachedKeysMax=N}
+   * overrides it.
+   */
+  public static final int QUORUM_CACHED_KEYS_MAX = 131_072;
+
+  /**
    * A node for {@code config.region()}, recovering from {@code store}.
    *
    * @param config this agent's configuration
@@ -98,6 +106,17 @@ public final class ReplicationNode {
   /** As above, with the limits of multi-primary datasets (merged-state cache, pushback) given. */
   public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore durableStore, long nowMillis,
       io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings, MultiPrimaryBounds multiPrimaryBounds) {
+    this(config, retention, durableStore, nowMillis, antiEntropySettings, multiPrimaryBounds,
+        Integer.getInteger("meridian.quorum.cachedKeysMax", QUORUM_CACHED_KEYS_MAX));
+  }
+
+  /**
+   * As above, keeping the newest version of at most {@code quorumCachedKeysMax} keys per
+   * last-writer-wins quorum dataset in memory (ADR 0057).
+   */
+  public ReplicationNode(AgentConfig config, LogRetention retention, ReplicaStore durableStore, long nowMillis,
+      io.meridian.agent.core.antientropy.AntiEntropySettings antiEntropySettings, MultiPrimaryBounds multiPrimaryBounds,
+      int quorumCachedKeysMax) {
     this.config = config;
     // Single-primary (async, sync) datasets keep a Merkle tree, maintained by every write through
     // this store; so do quorum datasets (ADR 0035), hashed without each replica's own log positions.
@@ -134,7 +153,8 @@ public final class ReplicationNode {
           datasetOfStream.put(log, dataset);
         }
       } else if (dataset.mode() == ReplicationMode.QUORUM) {
-        QuorumReplication engine = new QuorumReplication(config.region(), dataset, config.bounds(), store, clock);
+        QuorumReplication engine = new QuorumReplication(config.region(), dataset, config.bounds(), store, clock,
+            quorumCachedKeysMax);
         datasets.put(dataset.name(), engine);
         for (String stream : engine.streamNames()) {
           streams.put(stream, engine);
