@@ -142,18 +142,7 @@ class ReplicaFoldedBatchTest {
 
   /** Holds the replica's logical thread until the returned latch is released. */
   private CountDownLatch holdReplica() throws InterruptedException {
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    new Thread(() -> replica.execute(() -> {
-      busy.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    })).start();
-    assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
-    return release;
+    return QuorumFoldedStepTest.holdLogicalThread(replica);
   }
 
   /** Delivers {@code batches} to the held replica, releases it and waits until it acknowledged {@code last}. */
