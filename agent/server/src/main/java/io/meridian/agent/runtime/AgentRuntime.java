@@ -10,6 +10,7 @@ import io.meridian.agent.core.replication.DatasetStatus;
 import io.meridian.agent.core.replication.Failure;
 import io.meridian.agent.core.replication.Input;
 import io.meridian.agent.core.replication.Output;
+import io.meridian.agent.core.replication.PeerMessage;
 import io.meridian.agent.core.replication.ReplicationEvent;
 import io.meridian.agent.core.replication.ReplicationNode;
 import io.meridian.agent.core.storage.ReplicaStore;
@@ -69,6 +70,9 @@ public final class AgentRuntime {
   // Folded steps (ADR 0042): quorum client requests and quorum peer messages queued for the
   // logical thread, stepped together by whichever drain task runs first.
   private final java.util.Set<String> foldedDatasets = new java.util.HashSet<>();
+  // Single-primary (async and sync) datasets whose change batches, queued one after another on the
+  // transport lane, are stepped as one batch at a replica (ADR 0055).
+  private final java.util.Set<String> batchFoldedDatasets = new java.util.HashSet<>();
   private final java.util.concurrent.ConcurrentLinkedQueue<Folded> folded =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   // Deadline-driven ticking (see startTicking); touched only on the logical thread.
@@ -119,6 +123,10 @@ public final class AgentRuntime {
         // Multi-primary client batches too (ADR 0052): one step, one log append and one batch per
         // peer for every client batch queued meanwhile.
         foldedDatasets.add(dataset.name());
+      }
+      if (dataset.mode() == io.meridian.agent.config.ReplicationMode.ASYNC
+          || dataset.mode() == io.meridian.agent.config.ReplicationMode.SYNC) {
+        batchFoldedDatasets.add(dataset.name());
       }
     }
     this.context = new SynchronizationContext((thread, error) -> {
@@ -362,6 +370,10 @@ public final class AgentRuntime {
       executeUrgent(step);
     } else if (isFolded(input)) {
       fold(new Folded(null, null, null, null, input));
+    } else if (input instanceof Input.PeerMessageReceived received
+        && received.message() instanceof PeerMessage.ChangeBatch batch
+        && batchFoldedDatasets.contains(batch.dataset())) {
+      transport(new BatchDelivery(received.fromRegion(), batch));
     } else {
       transport(step);
     }
@@ -877,8 +889,86 @@ public final class AgentRuntime {
   private void drainLanes() {
     drainUrgent();
     for (Runnable task = transportLane.poll(); task != null; task = transportLane.poll()) {
-      task.run();
+      if (task instanceof BatchDelivery delivery) {
+        stepBatch(delivery.from, foldFollowingBatches(delivery));
+      } else {
+        task.run();
+      }
       drainUrgent();
+    }
+  }
+
+  /**
+   * Most changes one folded change batch carries (ADR 0055): one step's store append, tree updates
+   * and acknowledgement at a replica stay bounded, as the quorum fold lane's steps are
+   * ({@link #FOLDED_INPUTS_MAX}). A received batch larger than this is stepped alone.
+   */
+  static final int FOLDED_BATCH_CHANGES_MAX = FOLDED_INPUTS_MAX;
+
+  /** A change batch of an async or sync dataset waiting on the transport lane (ADR 0055). */
+  private final class BatchDelivery implements Runnable {
+    final String from;
+    final PeerMessage.ChangeBatch batch;
+
+    BatchDelivery(String from, PeerMessage.ChangeBatch batch) {
+      this.from = from;
+      this.batch = batch;
+    }
+
+    @Override
+    public void run() {
+      stepBatch(from, batch);
+    }
+  }
+
+  /**
+   * Folds into {@code first} the change batches queued right behind it on the transport lane that
+   * continue it: same sender, dataset and epoch, each starting where the previous one ended, up to
+   * {@link #FOLDED_BATCH_CHANGES_MAX} changes (ADR 0055). The result is the batch the primary would
+   * have sent had it shipped those changes together, so the core appends them once, updates its
+   * tree once per change as before, and answers with one acknowledgement of the last. Only adjacent
+   * lane entries fold: nothing overtakes a stream event, a hello or any other transport input, and
+   * a gap, a resend or a batch from another stream ends the fold and is stepped on its own.
+   */
+  private PeerMessage.ChangeBatch foldFollowingBatches(BatchDelivery first) {
+    PeerMessage.ChangeBatch last = first.batch;
+    List<io.meridian.agent.core.storage.Change> changes = null;
+    long headSequence = last.headSequence();
+    long sentAtMillis = last.sentAtMillis();
+    int size = last.changes().size();
+    while (transportLane.peek() instanceof BatchDelivery next && continues(first.from, last, next)
+        && size + next.batch.changes().size() <= FOLDED_BATCH_CHANGES_MAX) {
+      transportLane.poll(); // The logical thread is the lane's only consumer: this is next.
+      if (changes == null) {
+        changes = new ArrayList<>(first.batch.changes());
+      }
+      changes.addAll(next.batch.changes());
+      size += next.batch.changes().size();
+      headSequence = Math.max(headSequence, next.batch.headSequence());
+      sentAtMillis = Math.max(sentAtMillis, next.batch.sentAtMillis());
+      last = next.batch;
+    }
+    if (changes == null) {
+      return first.batch;
+    }
+    PeerMessage.ChangeBatch head = first.batch;
+    return new PeerMessage.ChangeBatch(head.dataset(), head.epoch(), head.firstSequence(), last.lastSequence(),
+        changes, headSequence, sentAtMillis);
+  }
+
+  // Whether next carries the changes right after previous from the same stream; a batch whose
+  // sequences do not match its own changes is never folded, so the core judges it alone.
+  private static boolean continues(String from, PeerMessage.ChangeBatch previous, BatchDelivery next) {
+    PeerMessage.ChangeBatch batch = next.batch;
+    return next.from.equals(from) && batch.dataset().equals(previous.dataset())
+        && batch.epoch() == previous.epoch() && batch.firstSequence() == previous.lastSequence() + 1
+        && !batch.changes().isEmpty() && batch.lastSequence() - batch.firstSequence() + 1 == batch.changes().size()
+        && previous.lastSequence() - previous.firstSequence() + 1 == previous.changes().size();
+  }
+
+  private void stepBatch(String from, PeerMessage.ChangeBatch batch) {
+    if (fatal == null && !stopped) {
+      carryOut(node.step(wallClockMillis.getAsLong(), new Input.PeerMessageReceived(from, batch)));
     }
   }
 

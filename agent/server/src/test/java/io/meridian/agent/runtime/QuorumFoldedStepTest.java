@@ -90,7 +90,7 @@ class QuorumFoldedStepTest {
   }
 
   /** Holds the runtime's logical thread until the returned latch is released. */
-  private static CountDownLatch holdLogicalThread(AgentRuntime runtime) throws InterruptedException {
+  static CountDownLatch holdLogicalThread(AgentRuntime runtime) throws InterruptedException {
     CountDownLatch busy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     new Thread(() -> runtime.execute(() -> {
