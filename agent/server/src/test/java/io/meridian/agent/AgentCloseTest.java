@@ -93,11 +93,13 @@ class AgentCloseTest {
         scheduler, 0, new PrometheusRegistry(), () -> 0);
     agents.add(agent);
     ClientOperation put = new ClientOperation.Put(Bytes.ofUtf8("k"), Bytes.ofUtf8("v"));
-    assertThat(agent.runtime().submit(ORDERS, put).join()).isInstanceOf(ClientResult.Committed.class);
+    assertThat(agent.runtime().submit(ORDERS, put)).as("the write before close").succeedsWithin(Duration.ofSeconds(30))
+        .isInstanceOf(ClientResult.Committed.class);
 
     agent.close();
     guard.close(); // What a store's owner does once close() returned.
-    ClientResult afterClose = agent.runtime().submit(ORDERS, put).join();
+    ClientResult afterClose = assertThat(agent.runtime().submit(ORDERS, put)).as("the write after close")
+        .succeedsWithin(Duration.ofSeconds(30)).actual();
     agent.runtime().tick();
 
     assertThat(afterClose).isInstanceOf(ClientResult.Failed.class);

@@ -346,7 +346,7 @@ final class AgentProcesses implements AutoCloseable {
     return channels.computeIfAbsent(region, r ->
         Grpc.newChannelBuilder("localhost:" + ports.get(r), InsecureChannelCredentials.create())
             .defaultServiceConfig(KV_RETRIES_PUSHBACK).enableRetry().maxRetryAttempts(KV_ATTEMPTS_MAX)
-            .build());
+            .intercept(new UnaryDeadlines()).build());
   }
 
   /** The region's KV service, each call bounded at 10 s. */

@@ -136,7 +136,7 @@ class ConsensusHistoryIT {
         assertThat(CliRun.meridian("fault", "heal", isolated, other).status()).isZero();
       }
 
-      HistoryLoad.Summary summary = running.get();
+      HistoryLoad.Summary summary = running.get(120, java.util.concurrent.TimeUnit.SECONDS);
       System.out.println("consensus history: " + summary + "; leaders " + firstLeader + " -> " + secondLeader
           + ", paused " + pausedLeader + " -> " + thirdLeader + ", partitioned " + isolated + " -> "
           + majorityLeader + "; history in " + historyFile);

@@ -350,7 +350,7 @@ public final class StudioBenchmark {
     long[] workerCpu = new long[edits];
     java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long workerId = CompletableFuture.supplyAsync(() -> Thread.currentThread().getId(),
-        studio.background).get();
+        studio.background).get(60, java.util.concurrent.TimeUnit.SECONDS);
     long[] fxCpuStart = new long[1];
     long[] fxCpuEnd = new long[1];
     // Where the JavaFX thread's share goes: the edit call itself, what ran between it and the

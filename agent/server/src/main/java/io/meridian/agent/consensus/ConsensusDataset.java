@@ -50,7 +50,10 @@ public final class ConsensusDataset implements ExternalDataset {
   public static final long REQUEST_TIMEOUT_MILLIS = 5_000;
   /** How long a session read waits for this member to apply its token's write before forwarding. */
   public static final long SESSION_WAIT_MILLIS = io.meridian.agent.config.ReadPolicy.SESSION_WAIT_MILLIS_DEFAULT;
-  /** Most requests the Ratis client keeps outstanding; beyond it callers wait for a slot. */
+  /**
+   * Most requests the Ratis client keeps outstanding; beyond it requests are refused at once with
+   * nothing sent (Ratis itself would block the sending thread; see {@link RequestSlots}).
+   */
   public static final int OUTSTANDING_REQUESTS_MAX = 2_000;
   /** Most Raft entries of client writes this member has in flight; later writes wait (group commit). */
   public static final int ENTRIES_IN_FLIGHT_MAX = 8;
@@ -65,6 +68,8 @@ public final class ConsensusDataset implements ExternalDataset {
   private final RaftServer server;
   private final ConsensusStateMachine machine;
   private final RaftClient client;
+  /** Keeps the client's outstanding requests under its limit, so a send never blocks. */
+  private final RequestSlots slots = new RequestSlots(OUTSTANDING_REQUESTS_MAX, REQUEST_TIMEOUT_MILLIS);
   /** Client writes waiting for, and grouped into, Raft entries. */
   private final EntryQueue entries;
   private final AgentRuntime runtime;
@@ -128,7 +133,14 @@ public final class ConsensusDataset implements ExternalDataset {
   /** Sends one entry of writes and answers them from the reply; see {@link EntryQueue}. */
   private CompletableFuture<?> sendEntry(List<ClientOperation> writes, List<Consumer<ClientResult>> writeCallbacks) {
     byte[] batch = ConsensusCodec.encodeBatch(region, System.currentTimeMillis(), writes);
-    return bounded(client.async().send(Message.valueOf(ByteString.copyFrom(batch)))).whenComplete((reply, error) -> {
+    Optional<CompletableFuture<RaftClientReply>> sent =
+        slots.send(() -> client.async().send(Message.valueOf(ByteString.copyFrom(batch))));
+    if (sent.isEmpty()) {
+      ClientResult.Failed refused = refusedForSlots("the write");
+      writeCallbacks.forEach(callback -> callback.accept(refused));
+      return CompletableFuture.completedFuture(null);
+    }
+    return sent.get().whenComplete((reply, error) -> {
       Optional<ClientResult.Failed> failure = failure(reply, error, "the write");
       if (failure.isPresent()) {
         writeCallbacks.forEach(callback -> callback.accept(failure.get()));
@@ -148,7 +160,12 @@ public final class ConsensusDataset implements ExternalDataset {
       return;
     }
     Message query = Message.valueOf(ByteString.copyFrom(ConsensusCodec.encodeQuery(key)));
-    bounded(client.async().sendReadOnly(query)).whenComplete((reply, error) -> {
+    Optional<CompletableFuture<RaftClientReply>> sent = slots.send(() -> client.async().sendReadOnly(query));
+    if (sent.isEmpty()) {
+      callback.accept(refusedForSlots("the strong read"));
+      return;
+    }
+    sent.get().whenComplete((reply, error) -> {
       Optional<ClientResult.Failed> failure = failure(reply, error, "the strong read");
       if (failure.isPresent()) {
         callback.accept(failure.get());
@@ -180,8 +197,12 @@ public final class ConsensusDataset implements ExternalDataset {
     });
   }
 
-  private static CompletableFuture<RaftClientReply> bounded(CompletableFuture<RaftClientReply> request) {
-    return request.orTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  // Nothing was sent: the client may retry without reading first.
+  private ClientResult.Failed refusedForSlots(String what) {
+    return new ClientResult.Failed(Failure.UNAVAILABLE, "consensus dataset " + dataset + ": " + slots.slotsMax()
+        + " requests to the Raft group are still unfinished at region " + region + " (limit OUTSTANDING_REQUESTS_MAX;"
+        + " is a majority of its regions reachable? leader: " + (leader.isEmpty() ? "unknown" : leader) + "), so "
+        + what + " was not sent; nothing was written, retry later.");
   }
 
   private Optional<ClientResult.Failed> failure(RaftClientReply reply, Throwable error, String what) {

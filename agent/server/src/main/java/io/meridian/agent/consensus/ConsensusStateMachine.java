@@ -51,6 +51,7 @@ final class ConsensusStateMachine extends BaseStateMachine {
   private final String dataset;
   private final String region;
   private final BiConsumer<String, Long> leaderListener;
+  private final java.util.concurrent.Executor leaderEvents;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   // Guarded by this: applied on Ratis' state machine thread, read by queries and status.
   private final TreeMap<Bytes, StoredValue> values = new TreeMap<>();
@@ -58,11 +59,15 @@ final class ConsensusStateMachine extends BaseStateMachine {
 
   /**
    * @param leaderListener told (leader region, term) on every leader change this member sees
+   * @param leaderEvents runs {@code leaderListener}, one change at a time in order: never the
+   *     notifying Ratis thread, which holds its server's lock (see {@link #notifyLeaderChanged})
    */
-  ConsensusStateMachine(String dataset, String region, BiConsumer<String, Long> leaderListener) {
+  ConsensusStateMachine(String dataset, String region, BiConsumer<String, Long> leaderListener,
+      java.util.concurrent.Executor leaderEvents) {
     this.dataset = dataset;
     this.region = region;
     this.leaderListener = leaderListener;
+    this.leaderEvents = leaderEvents;
   }
 
   @Override
@@ -205,15 +210,34 @@ final class ConsensusStateMachine extends BaseStateMachine {
     return new TreeMap<>(values);
   }
 
+  /**
+   * Ratis calls this inside its server's lock ({@code RaftServerImpl.changeToFollower} and the
+   * append path are {@code synchronized}). The listener publishes an event to the agent's runtime,
+   * whose {@code SynchronizationContext} runs queued work on the calling thread when nobody else
+   * is draining it: client steps, listeners, waits for a store sync, all with the Raft server
+   * locked, its heartbeats and votes stalled. So the change is handed to {@code leaderEvents} and
+   * this returns at once; the term is read there too, outside the lock.
+   */
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-    long term = 0;
+    String leader = newLeaderId == null ? "" : newLeaderId.toString();
     try {
-      term = getServer().join().getDivision(getGroupId()).getInfo().getCurrentTerm();
-    } catch (IOException | RuntimeException e) {
-      // The division is closing; the term is not needed to report the change.
+      leaderEvents.execute(() -> leaderListener.accept(leader, currentTerm()));
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The host is closing: nobody listens any more.
     }
-    leaderListener.accept(newLeaderId == null ? "" : newLeaderId.toString(), term);
+  }
+
+  private long currentTerm() {
+    RaftServer server = getServer().getNow(null);
+    if (server == null) {
+      return 0;
+    }
+    try {
+      return server.getDivision(getGroupId()).getInfo().getCurrentTerm();
+    } catch (IOException | RuntimeException e) {
+      return 0; // The division is closing; the term is not needed to report the change.
+    }
   }
 
   @Override

@@ -59,6 +59,9 @@ public final class RatisHost implements AutoCloseable {
   private final Map<RaftGroupId, ConsensusStateMachine> machines = new ConcurrentHashMap<>();
   private final Map<RaftGroupId, String> datasetOfGroup = new ConcurrentHashMap<>();
   private final Map<String, LeaderListener> leaderListeners = new ConcurrentHashMap<>();
+  // Leader changes reach the datasets (and the runtime) on this thread, in order, never on the
+  // Ratis thread that reports them inside its server's lock (see notifyLeaderChanged).
+  private final java.util.concurrent.ExecutorService leaderEvents;
 
   /** Told about leader changes of a dataset as this member sees them. */
   interface LeaderListener {
@@ -69,6 +72,11 @@ public final class RatisHost implements AutoCloseable {
     this.region = region;
     this.config = config;
     this.properties = properties;
+    this.leaderEvents = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "meridian-raft-leader-" + region);
+      thread.setDaemon(true);
+      return thread;
+    });
     for (ConsensusConfig.ConsensusGroup group : config.groups()) {
       datasetOfGroup.put(groupId(group.dataset()), group.dataset());
     }
@@ -210,7 +218,7 @@ public final class RatisHost implements AutoCloseable {
       if (listener != null) {
         listener.leaderChanged(leader, term);
       }
-    });
+    }, leaderEvents);
     machines.put(groupId, machine);
     return machine;
   }
@@ -247,7 +255,8 @@ public final class RatisHost implements AutoCloseable {
     if (group.replicas().contains(region)) {
       runtime.attachExternal(dataset, served);
     }
-    served.refreshLeader();
+    // On the leader thread too, so that it keeps its order with the changes Ratis reports.
+    leaderEvents.execute(served::refreshLeader);
     return served;
   }
 
@@ -269,5 +278,6 @@ public final class RatisHost implements AutoCloseable {
     } catch (IOException e) {
       log.warn("{}: closing the Raft server: {}", region, e.getMessage());
     }
+    leaderEvents.shutdownNow(); // Nobody waits for it: a change reported while closing is dropped.
   }
 }

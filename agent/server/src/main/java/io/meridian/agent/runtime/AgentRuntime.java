@@ -90,6 +90,8 @@ public final class AgentRuntime {
   static final int AWAITING_SYNC_OUTPUTS_MAX = 4096;
   /** Longest wait at {@link #stop} for a sync in flight, before the store closes. */
   static final long SYNC_AT_STOP_WAIT_MILLIS_MAX = 10_000;
+  /** Longest a caller of {@link #ask} waits for the logical thread's answer before it fails. */
+  public static final long ANSWER_WAIT_MILLIS_MAX = 60_000;
   private java.util.concurrent.ExecutorService syncThread;
   private final java.util.ArrayDeque<AwaitingOutput> awaitingSync = new java.util.ArrayDeque<>();
   private CompletableFuture<Long> syncInFlight;
@@ -137,6 +139,9 @@ public final class AgentRuntime {
         fatal = error;
         failPendingNow("region " + config.region() + " stopped after an internal error (" + error.getMessage()
             + "); the outcome is unknown. Restart the agent.");
+        // No sync starts any more, so outputs held for one never leave: run the tasks waiting
+        // behind them now (an operator's failover decision waits for one; see afterCarriedOut).
+        runTasksHeldForSync();
       }
     });
   }
@@ -451,12 +456,12 @@ public final class AgentRuntime {
 
   /** Replication status, read on the runtime's logical thread. */
   public List<DatasetStatus> status() {
-    CompletableFuture<List<DatasetStatus>> status = new CompletableFuture<>();
-    serial(() -> status.complete(stopped ? List.of() : node.status(wallClockMillis.getAsLong())));
+    List<DatasetStatus> status = ask("the replication status", false,
+        () -> stopped ? List.of() : node.status(wallClockMillis.getAsLong()));
     if (externalDatasets.isEmpty()) {
-      return status.join();
+      return status;
     }
-    List<DatasetStatus> all = new ArrayList<>(status.join());
+    List<DatasetStatus> all = new ArrayList<>(status);
     externalDatasets.values().forEach(external -> all.add(external.status()));
     return all;
   }
@@ -473,32 +478,23 @@ public final class AgentRuntime {
 
   /** Each dataset's failover view, read on the runtime's logical thread. */
   public List<io.meridian.agent.core.replication.FailoverView> failoverViews() {
-    CompletableFuture<List<io.meridian.agent.core.replication.FailoverView>> views = new CompletableFuture<>();
-    serial(() -> views.complete(stopped ? List.of() : node.failoverViews(wallClockMillis.getAsLong())));
-    return views.join();
+    return ask("the failover views", false,
+        () -> stopped ? List.of() : node.failoverViews(wallClockMillis.getAsLong()));
   }
 
   /** How this region sees each peer (phi-accrual failure detector), read on the logical thread. */
   public java.util.Map<String, io.meridian.agent.core.health.RegionHealth> peerHealth() {
-    CompletableFuture<java.util.Map<String, io.meridian.agent.core.health.RegionHealth>> health =
-        new CompletableFuture<>();
-    serial(() -> health.complete(stopped ? Map.of() : node.peerHealth()));
-    return health.join();
+    return ask("the peers' health", false, () -> stopped ? Map.of() : node.peerHealth());
   }
 
   /** Hinted handoff counts of every quorum dataset, read on the logical thread. */
   public List<io.meridian.agent.core.replication.HintCounts> hintCounts() {
-    CompletableFuture<List<io.meridian.agent.core.replication.HintCounts>> result = new CompletableFuture<>();
-    serial(() -> result.complete(stopped ? List.of() : node.hintCounts()));
-    return result.join();
+    return ask("the hint counts", false, () -> stopped ? List.of() : node.hintCounts());
   }
 
   /** The changes quarantined in {@code dataset}, by failover epoch, read on the logical thread. */
   public java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>> quarantined(String dataset) {
-    CompletableFuture<java.util.SortedMap<Long, List<io.meridian.agent.core.storage.Change>>> result =
-        new CompletableFuture<>();
-    serial(() -> result.complete(stopped ? new java.util.TreeMap<>() : node.quarantined(dataset)));
-    return result.join();
+    return ask("the quarantined changes", false, () -> stopped ? new java.util.TreeMap<>() : node.quarantined(dataset));
   }
 
   /**
@@ -564,9 +560,7 @@ public final class AgentRuntime {
 
   /** Store syncs started, and how many steps asked for one (equal while syncs run inline; ADR 0043). */
   public long[] groupCommitCounts() {
-    CompletableFuture<long[]> counts = new CompletableFuture<>();
-    serial(() -> counts.complete(new long[] {syncsStarted, syncsRequested}));
-    return counts.join();
+    return ask("the group commit counts", false, () -> new long[] {syncsStarted, syncsRequested});
   }
 
   private void carryOut(Output output) {
@@ -649,12 +643,13 @@ public final class AgentRuntime {
    * Runs {@code task} on the logical thread once the steps of everything delivered before this
    * call have been carried out, including answers and events still waiting for a store sync on
    * the sync thread (ADR 0043): a caller that counts a step's events (an operator's failover
-   * decision counting the writes it quarantined) sees all of them. While stopping, outputs that
-   * never leave are dropped and the task runs anyway, so nobody waits for ever.
+   * decision counting the writes it quarantined) sees all of them. While stopping, or once the
+   * core has failed (no sync starts any more), outputs that never leave are dropped and the task
+   * runs anyway, so nobody waits for ever.
    */
   public void afterCarriedOut(Runnable task) {
     transport(() -> {
-      if (awaitingSync.isEmpty()) {
+      if (awaitingSync.isEmpty() || fatal != null) {
         task.run();
       } else {
         awaitingSync.add(new AwaitingOutput(task));
@@ -752,14 +747,22 @@ public final class AgentRuntime {
             e.toString());
       }
     }
-    for (AwaitingOutput held : awaitingSync) {
-      if (held.then != null) {
-        held.then.run();
-      }
-    }
-    awaitingSync.clear(); // Never acknowledged or answered; the pending clients are failed.
+    runTasksHeldForSync();
     if (syncThread != null) {
       syncThread.shutdown();
+    }
+  }
+
+  // On the logical thread once no held output will ever leave (stopping, or the core failed): the
+  // tasks waiting behind them run, the outputs are dropped (never acknowledged or answered; the
+  // pending clients are failed).
+  private void runTasksHeldForSync() {
+    List<AwaitingOutput> held = new ArrayList<>(awaitingSync);
+    awaitingSync.clear();
+    for (AwaitingOutput output : held) {
+      if (output.then != null) {
+        output.then.run();
+      }
     }
   }
 
@@ -862,6 +865,58 @@ public final class AgentRuntime {
   private void drainUrgent() {
     for (Runnable task = urgent.poll(); task != null; task = urgent.poll()) {
       task.run();
+    }
+  }
+
+  /**
+   * Runs {@code read} on the logical thread (on the urgent lane if {@code urgent}) and returns its
+   * answer, for callers on other threads (gRPC calls, metric scrapes, tests). Never waits for ever:
+   * asked on the logical thread itself, which would wait for itself, it throws at once; and a
+   * logical thread that does not answer within {@link #ANSWER_WAIT_MILLIS_MAX}, or a read that
+   * throws, fails the caller instead of holding it (and its gRPC thread) for good.
+   *
+   * @param what what is read, for the message of a failure
+   */
+  public <T> T ask(String what, boolean urgent, java.util.function.Supplier<T> read) {
+    if (onLogicalThread()) {
+      throw new IllegalStateException(what + " of region " + config.region() + " was asked for on its runtime's"
+          + " logical thread, which would wait for itself; read it from another thread or inside the task");
+    }
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    Runnable task = () -> {
+      try {
+        answer.complete(read.get());
+      } catch (RuntimeException | Error error) {
+        answer.completeExceptionally(error);
+        throw error;
+      }
+    };
+    if (urgent) {
+      executeUrgent(task);
+    } else {
+      serial(task);
+    }
+    try {
+      return answer.get(ANSWER_WAIT_MILLIS_MAX, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + what + " of region " + config.region(), e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the runtime of region " + config.region() + " did not answer for " + what
+          + " within " + ANSWER_WAIT_MILLIS_MAX + " ms; its logical thread is stuck (take a thread dump)", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("reading " + what + " of region " + config.region() + " failed: "
+          + e.getCause(), e.getCause());
+    }
+  }
+
+  // Whether the calling thread is the one draining the logical thread's work right now.
+  private boolean onLogicalThread() {
+    try {
+      context.throwIfNotInThisSynchronizationContext();
+      return true;
+    } catch (IllegalStateException elsewhere) {
+      return false;
     }
   }
 

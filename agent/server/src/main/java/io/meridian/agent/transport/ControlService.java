@@ -153,7 +153,18 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
       // the sync thread (ADR 0043), and the count must include them.
       CompletableFuture<Void> applied = new CompletableFuture<>();
       runtime.afterCarriedOut(() -> applied.complete(null));
-      applied.join();
+      try {
+        applied.get(AgentRuntime.ANSWER_WAIT_MILLIS_MAX, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        responseObserver.onError(Status.UNAVAILABLE.withDescription("region " + runtime.config().region()
+            + " took the decision for " + request.getDataset() + " but did not carry it out within "
+            + AgentRuntime.ANSWER_WAIT_MILLIS_MAX + " ms; read its status before deciding again").asRuntimeException());
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        responseObserver.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+        return;
+      }
     } finally {
       runtime.removeListener(listener);
     }

@@ -329,19 +329,15 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
 
   /** Whether the heartbeat lane with {@code peer} for {@code dataset} is open, read on the logical thread. */
   public boolean heartbeatLaneOpen(String peer, String dataset) {
-    java.util.concurrent.CompletableFuture<Boolean> open = new java.util.concurrent.CompletableFuture<>();
-    runtime.executeUrgent(() -> open.complete(lanes.containsKey(key(peer, dataset))));
-    return open.join();
+    return runtime.ask("whether a heartbeat lane is open", true, () -> lanes.containsKey(key(peer, dataset)));
   }
 
   /** Bytes held for {@code peer}'s {@code dataset} stream while gRPC was not ready, read on the logical thread. */
   public long pendingFrameBytes(String peer, String dataset) {
-    java.util.concurrent.CompletableFuture<Long> bytes = new java.util.concurrent.CompletableFuture<>();
-    runtime.executeUrgent(() -> {
+    return runtime.ask("the bytes held for a stream", true, () -> {
       Stream stream = streams.get(key(peer, dataset));
-      bytes.complete(stream == null ? 0L : stream.pendingBytes);
+      return stream == null ? 0L : stream.pendingBytes;
     });
-    return bytes.join();
   }
 
   /** The call of {@code stream} can take more: sends what waited, on the logical thread. */

@@ -131,7 +131,8 @@ class FailoverGroupTest {
     startAll();
     CompletableFuture<String> toB = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, true));
     CompletableFuture<String> toC = members.get("c").submit(new FailoverCommand.Decide("orders", 2, "c", 5, true));
-    List<String> answers = List.of(toB.get(), toC.get());
+    List<String> answers = List.of(assertThat(toB).as("a's decision").succeedsWithin(COMMIT_WAIT).actual(),
+        assertThat(toC).as("c's decision").succeedsWithin(COMMIT_WAIT).actual());
 
     assertThat(answers).filteredOn(answer -> answer.startsWith("DECIDED")).hasSize(1);
     assertThat(answers).filteredOn(answer -> answer.startsWith("NOCHANGE")).hasSize(1);
@@ -145,7 +146,8 @@ class FailoverGroupTest {
   void aMemberDownDuringADecisionGetsItWhenItReturns() throws Exception {
     startAll();
     members.remove("c").close();
-    String answer = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)).get();
+    String answer = assertThat(members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)))
+        .as("a's decision").succeedsWithin(COMMIT_WAIT).actual();
     assertThat(answer).startsWith("DECIDED 2 b");
     assertThat(decided.get("c")).isEmpty();
 
@@ -161,7 +163,8 @@ class FailoverGroupTest {
     setCut("c", "b", true);
 
     CompletableFuture<String> fromC = members.get("c").submit(new FailoverCommand.Decide("orders", 2, "c", 5, true));
-    String answer = members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)).get();
+    String answer = assertThat(members.get("a").submit(new FailoverCommand.Decide("orders", 2, "b", 5, false)))
+        .as("a's decision").succeedsWithin(COMMIT_WAIT).actual();
     assertThat(answer).startsWith("DECIDED 2 b");
     await().atMost(COMMIT_WAIT).untilAsserted(() -> assertThat(decided.get("b")).hasSize(1));
     // Ratis traffic is cut both ways: c hears no leader and nobody hears c.

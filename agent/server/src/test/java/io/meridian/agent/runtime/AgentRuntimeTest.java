@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 // Proves the runtime syncs the store before answering durable writes, and stops serving (with a
 // reason) once the core has failed instead of carrying on with untrusted state.
 class AgentRuntimeTest {
+  private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(30);
 
   private static AgentConfig singleRegion(FsyncPolicy fsync) {
     return new AgentConfig("a", List.of(), List.of(
@@ -44,7 +45,7 @@ class AgentRuntimeTest {
     InMemoryReplicaStore store = new InMemoryReplicaStore();
     AgentRuntime runtime = new AgentRuntime(singleRegion(FsyncPolicy.OPERATING_SYSTEM), store, () -> 1_000);
 
-    assertThat(runtime.submit("d", PUT).join()).isInstanceOf(ClientResult.Committed.class);
+    assertThat(runtime.submit("d", PUT)).succeedsWithin(WAIT).isInstanceOf(ClientResult.Committed.class);
     assertThat(store.syncCount()).isZero();
   }
 
@@ -62,9 +63,10 @@ class AgentRuntimeTest {
     };
     AgentRuntime runtime = new AgentRuntime(singleRegion(FsyncPolicy.PER_COMMIT), store, () -> 1_000);
 
-    ClientResult first = runtime.submit("d", PUT).join();
+    ClientResult first = assertThat(runtime.submit("d", PUT)).as("the first write").succeedsWithin(WAIT).actual();
     broken.set(false);
-    ClientResult second = runtime.submit("d", PUT).join();
+    ClientResult second = assertThat(runtime.submit("d", PUT)).as("the second write").succeedsWithin(WAIT)
+        .actual();
 
     assertThat(((ClientResult.Failed) first).failure()).isEqualTo(Failure.OUTCOME_UNKNOWN);
     assertThat(((ClientResult.Failed) second).failure()).isEqualTo(Failure.UNAVAILABLE);

@@ -58,7 +58,14 @@ class GroupCommitTest {
       long covered = lastSequence("d");
       if (held) {
         entered.release();
-        proceed.acquireUninterruptibly();
+        try {
+          if (!proceed.tryAcquire(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the test did not release the held sync within " + WAIT);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while the sync was held", e);
+        }
       }
       super.sync();
       durableSequence = covered;

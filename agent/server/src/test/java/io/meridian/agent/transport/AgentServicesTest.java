@@ -700,7 +700,9 @@ class AgentServicesTest {
         .redirectInput(exposition.toFile()).redirectErrorStream(true).start();
     String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
-    assertThat(check.waitFor()).as(report).isZero();
+    assertThat(check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("promtool finished within 60 s: " + report)
+        .isTrue();
+    assertThat(check.exitValue()).as(report).isZero();
     assertThat(Files.readString(exposition))
         .contains("meridian_probe_visibility_seconds_bucket{dataset=\"orders\",source=\"a\",target=\"b\",le=\"0.05\"} 1")
         .contains("meridian_probe_violations_total{dataset=\"orders\",level=\"strong\"} 1")

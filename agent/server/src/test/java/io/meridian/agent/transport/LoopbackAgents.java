@@ -109,7 +109,7 @@ final class LoopbackAgents implements AutoCloseable {
   /** A client channel to {@code region}'s APIs, shut down with the agents. */
   ManagedChannel channel(String region) {
     ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + ports.get(region),
-        InsecureChannelCredentials.create()).build();
+        InsecureChannelCredentials.create()).intercept(new io.meridian.agent.UnaryDeadlines()).build();
     clientChannels.add(channel);
     return channel;
   }

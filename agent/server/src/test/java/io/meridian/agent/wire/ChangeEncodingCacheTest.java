@@ -128,7 +128,8 @@ class ChangeEncodingCacheTest {
     }
     threads.forEach(Thread::start);
     for (Thread thread : threads) {
-      thread.join();
+      thread.join(60_000);
+      assertThat(thread.isAlive()).as(thread.getName() + " finished within 60 s").isFalse();
     }
     assertThat(wrong.get()).isNull();
   }
