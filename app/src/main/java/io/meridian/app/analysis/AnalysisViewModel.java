@@ -10,13 +10,13 @@ import io.meridian.model.analysis.RegionAnalysis;
 import io.meridian.model.analysis.RtoTerm;
 import io.meridian.model.analysis.Staleness;
 import io.meridian.model.analysis.TopologyAnalysis;
+import io.meridian.visualization.chart.Figures;
 import io.meridian.visualization.chart.LatencyBar;
 import io.meridian.visualization.chart.RttMatrixModel;
 import io.meridian.visualization.chart.VisibilitySeries;
 import io.meridian.visualization.graph.Status;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -300,8 +300,7 @@ public final class AnalysisViewModel {
   }
 
   static String ms(double value) {
-    return value >= 100 ? String.format(Locale.ROOT, "%.0f ms", value)
-        : String.format(Locale.ROOT, "%.1f ms", value);
+    return Figures.fixed(value, value >= 100 ? 0 : 1) + " ms";
   }
 
   /** Whether {@code region} can complete {@code op} under the analysed what-if. */

@@ -102,10 +102,11 @@ public final class StudioView {
   private final StudioViewModel model;
   private final Runnable quit;
   private final BorderPane root = new BorderPane();
-  private final TreeView<String> outline = new TreeView<>(new TreeItem<>("design"));
-  private final TreeItem<String> regions = new TreeItem<>();
-  private final TreeItem<String> links = new TreeItem<>();
-  private final TreeItem<String> datasets = new TreeItem<>();
+  private final TreeView<OutlineLine> outline =
+      new TreeView<>(new TreeItem<>(new OutlineLine("design")));
+  private final TreeItem<OutlineLine> regions = new TreeItem<>(new OutlineLine("Regions"));
+  private final TreeItem<OutlineLine> links = new TreeItem<>(new OutlineLine("Links"));
+  private final TreeItem<OutlineLine> datasets = new TreeItem<>(new OutlineLine("Datasets"));
   private final TopologyGraph graph = new TopologyGraph();
   private final GridPane propertyGrid = new GridPane();
   private final Label propertyHeading = new Label("Properties");
@@ -555,10 +556,11 @@ public final class StudioView {
 
   // --------------------------------------------------------------------------- outline
 
-  private TreeView<String> outline() {
+  private TreeView<OutlineLine> outline() {
     outline.setId("outline");
     outline.setShowRoot(false);
     outline.setMinWidth(180);
+    outline.setCellFactory(view -> new OutlineCell());
     outline.getRoot().getChildren().addAll(List.of(regions, links, datasets));
     bindBranch(regions, "Regions", model.regions());
     bindBranch(links, "Links", model.links());
@@ -568,16 +570,16 @@ public final class StudioView {
         outline.getSelectionModel().clearSelection();
         return;
       }
-      TreeItem<String> item = branch(target.section()).getChildren().get(target.index());
+      TreeItem<OutlineLine> item = branch(target.section()).getChildren().get(target.index());
       outline.getSelectionModel().select(item);
       outline.scrollTo(outline.getRow(item));
     });
     outline.setOnMouseClicked(event -> {
-      TreeItem<String> item = outline.getSelectionModel().getSelectedItem();
+      TreeItem<OutlineLine> item = outline.getSelectionModel().getSelectedItem();
       if (item == null || item.getParent() == null || item.getParent() == outline.getRoot()) {
         return;
       }
-      TreeItem<String> parent = item.getParent();
+      TreeItem<OutlineLine> parent = item.getParent();
       int index = parent.getChildren().indexOf(item);
       OutlineSelection.Section section = parent == regions ? OutlineSelection.Section.REGIONS
           : parent == links ? OutlineSelection.Section.LINKS : OutlineSelection.Section.DATASETS;
@@ -589,7 +591,7 @@ public final class StudioView {
     return outline;
   }
 
-  private TreeItem<String> branch(OutlineSelection.Section section) {
+  private TreeItem<OutlineLine> branch(OutlineSelection.Section section) {
     return switch (section) {
       case REGIONS -> regions;
       case LINKS -> links;
@@ -597,20 +599,22 @@ public final class StudioView {
     };
   }
 
-  private static void bindBranch(TreeItem<String> branch, String name,
+  private static void bindBranch(TreeItem<OutlineLine> branch, String name,
       ObservableList<String> lines) {
     Runnable refresh = () -> {
-      branch.setValue(name + " (" + lines.size() + ")");
-      ObservableList<TreeItem<String>> items = branch.getChildren();
+      branch.getValue().setText(name + " (" + lines.size() + ")");
+      ObservableList<TreeItem<OutlineLine>> items = branch.getChildren();
       if (items.size() == lines.size()) {
-        // An edit that renamed or re-described entries: change those items only.
+        // An edit that renamed or re-described entries: change those lines' text only, which
+        // updates their cells; a new item value would rebuild every visible cell (ADR 0058).
         for (int i = 0; i < lines.size(); i++) {
-          if (!lines.get(i).equals(items.get(i).getValue())) {
-            items.get(i).setValue(lines.get(i));
+          OutlineLine line = items.get(i).getValue();
+          if (!lines.get(i).equals(line.text())) {
+            line.setText(lines.get(i));
           }
         }
       } else {
-        items.setAll(lines.stream().map(TreeItem::new).toList());
+        items.setAll(lines.stream().map(line -> new TreeItem<>(new OutlineLine(line))).toList());
       }
     };
     lines.addListener((ListChangeListener<String>) change -> refresh.run());
@@ -820,6 +824,20 @@ public final class StudioView {
     bar.setPadding(new Insets(4, 10, 4, 10));
     bar.getStyleClass().add(Styles.TEXT_SMALL);
     return bar;
+  }
+
+  /** An outline cell whose text follows its line's text, so a changed line updates in place. */
+  private static final class OutlineCell extends javafx.scene.control.TreeCell<OutlineLine> {
+    @Override
+    protected void updateItem(OutlineLine item, boolean empty) {
+      super.updateItem(item, empty);
+      textProperty().unbind();
+      if (empty || item == null) {
+        setText(null);
+      } else {
+        textProperty().bind(item.textProperty());
+      }
+    }
   }
 
   /**

@@ -934,7 +934,7 @@ public final class StudioViewModel {
 
   private static String number(double value) {
     return value == Math.rint(value) ? Long.toString((long) value)
-        : String.format(Locale.ROOT, "%.1f", value);
+        : io.meridian.visualization.chart.Figures.fixed(value, 1);
   }
 
   private static String count(long n, String noun) {

@@ -348,6 +348,12 @@ public final class StudioBenchmark {
     long[] nanos = new long[edits];
     long[] fxCpu = new long[edits];
     long[] workerCpu = new long[edits];
+    // The renderer rasterises what each pulse changed, on its own thread; an edit's frames are
+    // counted from its start to the next edit's start (the last frame renders after the pulse
+    // that laid the result out, so it falls in that interval too).
+    long[] rendererCpu = new long[edits];
+    long rendererId = threadNamed("QuantumRenderer");
+    long[] rendererAtStart = new long[edits + 1];
     java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long workerId = CompletableFuture.supplyAsync(() -> Thread.currentThread().getId(),
         studio.background).get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -364,6 +370,9 @@ public final class StudioBenchmark {
     long[] fxCpuHandOver = new long[1];
     long[] fxCpuDelivered = new long[1];
     for (int round = -5; round < edits; round++) {
+      if (round >= 0 && rendererId >= 0) {
+        rendererAtStart[round] = threads.getThreadCpuTime(rendererId);
+      }
       // Up one millisecond, then down again: every round is a different design.
       double extraMs = (round & 1) == 0 ? 1 : -1;
       CompletableFuture<Long> shown = new CompletableFuture<>();
@@ -429,6 +438,15 @@ public final class StudioBenchmark {
         }
       }
     }
+    // The last edit's frames: wait for one more pulse, whose synchronisation waits for them.
+    onFx(studio::nextPulseMillis);
+    onFx(studio::nextPulseMillis);
+    if (rendererId >= 0) {
+      rendererAtStart[edits] = threads.getThreadCpuTime(rendererId);
+      for (int round = 0; round < edits; round++) {
+        rendererCpu[round] = rendererAtStart[round + 1] - rendererAtStart[round];
+      }
+    }
     print("edit to validation and analysis on screen, " + what, nanos);
     print("  of which CPU of the check (validation and analysis, background thread)", workerCpu);
     print("  of which CPU of the JavaFX thread (hand-over, panels, layout)", fxCpu);
@@ -436,6 +454,22 @@ public final class StudioBenchmark {
     print("    JavaFX thread: from the edit call to the hand-over (pulses)", fxBetween);
     print("    JavaFX thread: the hand-over (problems, analysis, overlays)", fxDeliver);
     print("    JavaFX thread: the pulse that lays the result out", fxLastPulse);
+    if (rendererId >= 0) {
+      print("  CPU of the renderer thread (rasterising the edit's frames, edit to next edit)",
+          rendererCpu);
+    }
+  }
+
+  /** The id of the first live thread whose name starts with {@code prefix}, or -1. */
+  private static long threadNamed(String prefix) {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (long id : threads.getAllThreadIds()) {
+      java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+      if (info != null && info.getThreadName().startsWith(prefix)) {
+        return id;
+      }
+    }
+    return -1;
   }
 
   /**

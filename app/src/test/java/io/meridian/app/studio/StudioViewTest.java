@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.meridian.app.check.DesignCheck;
 import io.meridian.app.check.TestRules;
+import io.meridian.model.Link;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.TableView;
+import javafx.scene.control.TreeCell;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeView;
 import javafx.stage.Stage;
@@ -54,15 +56,43 @@ class StudioViewTest {
   void opensASampleAndListsItsRegions(FxRobot robot) throws TimeoutException {
     openAndWait(Path.of("../samples/global-async.yaml"));
 
-    TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
-    TreeItem<String> regions = outline.getRoot().getChildren().get(0);
-    assertThat(regions.getValue()).isEqualTo("Regions (3)");
-    assertThat(regions.getChildren().stream().map(TreeItem::getValue).toList())
+    TreeView<OutlineLine> outline = robot.lookup("#outline").queryAs(TreeView.class);
+    TreeItem<OutlineLine> regions = outline.getRoot().getChildren().get(0);
+    assertThat(regions.getValue().text()).isEqualTo("Regions (3)");
+    assertThat(regions.getChildren().stream().map(item -> item.getValue().text()).toList())
         .containsExactly("us-east — N. Virginia (US)", "eu-central — Frankfurt (EU)",
             "ap-southeast — Singapore (SG)");
     assertThat(robot.lookup("#status").queryLabeled().getText())
         .isEqualTo("global-async · 3 regions, 3 links, 1 dataset · no problems");
     assertThat(robot.lookup("#problems").queryTableView().getItems()).isEmpty();
+  }
+
+  @Test
+  void anEditChangesItsOutlineLineInPlaceAndKeepsTheCells(FxRobot robot) throws Exception {
+    openAndWait(Path.of("../samples/global-async.yaml"));
+    List<TreeCell<?>> before = outlineCells(robot);
+    Link first = model.topologyProperty().get().links().get(0);
+    String oldLine = StudioViewModel.describe(first);
+
+    WaitForAsyncUtils.asyncFx(() -> model.edit("change an RTT", design -> design.mapLink(
+        first.a(), first.b(), link -> new Link(link.a(), link.b(), link.rttMs() + 7,
+            link.jitterMs(), link.bandwidthMbps(), link.lossPercent(), link.encrypted()))))
+        .get(10, TimeUnit.SECONDS);
+    WaitForAsyncUtils.waitForFxEvents();
+
+    Link edited = model.topologyProperty().get().links().get(0);
+    List<TreeCell<?>> after = outlineCells(robot);
+    // The same cell objects: JavaFX rebuilds every visible cell when an item's value is replaced.
+    assertThat(after).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(after).extracting(TreeCell::getText)
+        .contains(StudioViewModel.describe(edited)).doesNotContain(oldLine);
+  }
+
+  private static List<TreeCell<?>> outlineCells(FxRobot robot) throws Exception {
+    return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#outline").lookup(".tree-cell")
+        .queryAllAs(TreeCell.class).stream()
+        .filter(cell -> !cell.isEmpty() && cell.isVisible())
+        .<TreeCell<?>>map(cell -> cell).toList()).get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -90,8 +120,8 @@ class StudioViewTest {
     robot.clickOn("dangling-reference");
     WaitForAsyncUtils.waitForFxEvents();
 
-    TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
-    assertThat(outline.getSelectionModel().getSelectedItem().getValue())
+    TreeView<OutlineLine> outline = robot.lookup("#outline").queryAs(TreeView.class);
+    assertThat(outline.getSelectionModel().getSelectedItem().getValue().text())
         .isEqualTo("orders · async-orders · 3 replicas");
   }
 
@@ -112,8 +142,8 @@ class StudioViewTest {
     robot.clickOn("File").clickOn("New empty design");
     WaitForAsyncUtils.waitForFxEvents();
 
-    TreeView<String> outline = robot.lookup("#outline").queryAs(TreeView.class);
-    assertThat(outline.getRoot().getChildren().get(0).getValue()).isEqualTo("Regions (0)");
+    TreeView<OutlineLine> outline = robot.lookup("#outline").queryAs(TreeView.class);
+    assertThat(outline.getRoot().getChildren().get(0).getValue().text()).isEqualTo("Regions (0)");
     // The menu shows "Empty design" at once; this line comes with the check of the empty design,
     // which runs on the background thread (behind the sample's own check, perhaps).
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

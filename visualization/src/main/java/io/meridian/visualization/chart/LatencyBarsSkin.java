@@ -4,7 +4,6 @@ import io.meridian.visualization.graph.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javafx.beans.InvalidationListener;
 import javafx.css.PseudoClass;
@@ -189,8 +188,7 @@ public class LatencyBarsSkin extends SkinBase<LatencyBars> {
   }
 
   private static String ms(double value) {
-    return value < 10 ? String.format(Locale.ROOT, "%.1f ms", value)
-        : String.format(Locale.ROOT, "%.0f ms", value);
+    return Figures.millis(value);
   }
 
   /** One row of the list: its label, bar and figure laid out in the table's columns. */

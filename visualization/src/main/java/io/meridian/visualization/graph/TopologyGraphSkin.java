@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javafx.animation.Animation;
@@ -1151,7 +1150,6 @@ public class TopologyGraphSkin extends WorldMapSkin {
    * @return {@code "7.5 ms"} below ten milliseconds, {@code "84 ms"} above
    */
   static String formatRtt(double rttMs) {
-    return rttMs < 10 ? String.format(Locale.ROOT, "%.1f ms", rttMs)
-        : String.format(Locale.ROOT, "%.0f ms", rttMs);
+    return io.meridian.visualization.chart.Figures.millis(rttMs);
   }
 }
