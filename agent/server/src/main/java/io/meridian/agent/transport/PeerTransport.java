@@ -1,5 +1,6 @@
 package io.meridian.agent.transport;
 
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.CallStreamObserver;
@@ -258,28 +259,38 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
       // The call's callbacks may fire on a transport thread before replicate() returns, so they
       // must find the stream already made.
       Stream stream = new Stream(peer, dataset, null);
-      stream.outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
-          .replicate(new ClientResponseObserver<PeerFrame, PeerFrame>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<PeerFrame> requestStream) {
-              requestStream.setOnReadyHandler(() -> onReady(stream));
-            }
+      // This task runs on whichever thread drains the logical thread: often one serving an RPC (the
+      // heal that reopens the link, a client's put). A call started there inherits that RPC's gRPC
+      // Context and is cancelled when that RPC ends ("io.grpc.Context was cancelled without error"),
+      // so the new stream died at once and reopened only after the reconnect delay, while its
+      // region reported it connected and anti-entropy sent on it. Peer streams belong to no RPC.
+      Context outside = Context.ROOT.attach();
+      try {
+        stream.outbound = PeerReplicationGrpc.newStub(channel).withCompression("gzip")
+            .replicate(new ClientResponseObserver<PeerFrame, PeerFrame>() {
+              @Override
+              public void beforeStart(ClientCallStreamObserver<PeerFrame> requestStream) {
+                requestStream.setOnReadyHandler(() -> onReady(stream));
+              }
 
-            @Override
-            public void onNext(PeerFrame frame) {
-              receive(stream, frame);
-            }
+              @Override
+              public void onNext(PeerFrame frame) {
+                receive(stream, frame);
+              }
 
-            @Override
-            public void onError(Throwable error) {
-              closed(stream, Status.fromThrowable(error).toString(), true);
-            }
+              @Override
+              public void onError(Throwable error) {
+                closed(stream, Status.fromThrowable(error).toString(), true);
+              }
 
-            @Override
-            public void onCompleted() {
-              closed(stream, "closed by " + peer, true);
-            }
-          });
+              @Override
+              public void onCompleted() {
+                closed(stream, "closed by " + peer, true);
+              }
+            });
+      } finally {
+        Context.ROOT.detach(outside);
+      }
       streams.put(key(peer, dataset), stream);
       runtime.deliver(new Input.PeerConnected(peer, dataset));
       openLane(peer, dataset, address);
@@ -297,22 +308,27 @@ public final class PeerTransport implements PeerSender, AutoCloseable {
     }
     ManagedChannel channel = laneChannels.computeIfAbsent(peer, unused -> channelFactory.apply(address));
     Stream lane = new Stream(peer, dataset, null, true);
-    lane.outbound = PeerReplicationGrpc.newStub(channel).replicate(new StreamObserver<>() {
-      @Override
-      public void onNext(PeerFrame frame) {
-        receive(lane, frame);
-      }
+    Context outside = Context.ROOT.attach(); // as in connect: the lane belongs to no RPC
+    try {
+      lane.outbound = PeerReplicationGrpc.newStub(channel).replicate(new StreamObserver<>() {
+        @Override
+        public void onNext(PeerFrame frame) {
+          receive(lane, frame);
+        }
 
-      @Override
-      public void onError(Throwable error) {
-        laneClosed(lane, address);
-      }
+        @Override
+        public void onError(Throwable error) {
+          laneClosed(lane, address);
+        }
 
-      @Override
-      public void onCompleted() {
-        laneClosed(lane, address);
-      }
-    });
+        @Override
+        public void onCompleted() {
+          laneClosed(lane, address);
+        }
+      });
+    } finally {
+      Context.ROOT.detach(outside);
+    }
     lanes.put(key(peer, dataset), lane);
     write(lane, PeerFrame.newBuilder().setHeartbeatLaneHello(HeartbeatLaneHello.newBuilder()
         .setProtocolVersion(WireMapping.PROTOCOL_VERSION).setFromRegion(self).setDataset(dataset)).build());

@@ -151,4 +151,47 @@ class QuorumAntiEntropyTest {
         .findFirst().orElseThrow();
     assertThat(finished.error()).contains("mars").contains("[ap, us]");
   }
+
+  // CI (session 10): a repair's first comparison went out on a stream that closed right after, and
+  // the session waited out its 30 s timeout. The closing stream now ends it at once, with the reason.
+  @Test
+  void aRepairWhoseStreamClosesEndsAtOnceWithTheReasonAndTheNextOneConverges() {
+    QuorumCluster cluster = new QuorumCluster(new QuorumPolicy(1, 1, 200, 0), List.of("eu", "us"));
+    cluster.connectAll();
+    for (int i = 0; i < 50; i++) {
+      write(cluster, "eu", "key-" + i, "value-" + i, RequestOptions.ReplicaCount.ALL);
+    }
+    cluster.deliverAll();
+    cluster.cut("eu", "us");
+    for (int i = 0; i < 5; i++) {
+      write(cluster, "eu", "cut-" + i, "eu-" + i, RequestOptions.ReplicaCount.ONE);
+    }
+    cluster.heal("eu", "us");
+    cluster.deliverAll();
+    int eventsBefore = cluster.events().size();
+
+    cluster.repair("us", List.of("eu"));
+    assertThat(cluster.queued()).singleElement()
+        .satisfies(envelope -> assertThat(envelope.message()).isInstanceOf(PeerMessage.TreeCompare.class));
+    cluster.cut("eu", "us"); // the comparison is lost with its stream
+
+    List<ReplicationEvent.RepairFinished> finished = cluster.events().subList(eventsBefore, cluster.events().size())
+        .stream().filter(ReplicationEvent.RepairFinished.class::isInstance)
+        .map(ReplicationEvent.RepairFinished.class::cast).toList();
+    assertThat(finished).as("outcome without any time passing").singleElement().satisfies(done -> {
+      assertThat(done.peer()).isEqualTo("eu");
+      assertThat(done.error()).contains("stream to region eu closed").contains("link cut")
+          .endsWith("the next repair starts afresh.");
+      assertThat(done.durationMillis()).isZero();
+    });
+
+    cluster.heal("eu", "us");
+    cluster.repair("us", List.of("eu"));
+    cluster.deliverAll();
+    assertThat(state(cluster, "us")).isEqualTo(state(cluster, "eu"));
+    ReplicationEvent.RepairFinished again = (ReplicationEvent.RepairFinished) cluster.events().stream()
+        .filter(ReplicationEvent.RepairFinished.class::isInstance).reduce((first, second) -> second).orElseThrow();
+    assertThat(again.error()).isEmpty();
+    assertThat(again.keysRepaired()).isEqualTo(5);
+  }
 }

@@ -30,8 +30,9 @@ import java.util.TreeMap;
  * the differing leaves; the replica then gets the source's state of exactly the differing keys and
  * applies them by the dataset's {@link RepairRule}; in a leaderless (quorum) dataset both sides
  * merge the other's differing keys by the dataset's conflict rule instead (ADR 0035). Messages
- * travel on the dataset's replication stream (quorum: the stream the initiator opened). Lost messages make a session time out; the next one starts afresh. Deterministic: time
- * comes in as arguments.
+ * travel on the dataset's replication stream (quorum: the stream the initiator opened). Lost
+ * messages make a session time out, and a stream that closes ends its sessions at once (what was in
+ * flight on it is lost); the next one starts afresh. Deterministic: time comes in as arguments.
  */
 final class AntiEntropy {
   /** What anti-entropy needs to know about the node's datasets. */
@@ -593,6 +594,32 @@ final class AntiEntropy {
     out.send(session.peer, message);
   }
 
+  /**
+   * The stream {@code stream} with {@code peer} closed: whatever a session on it sent or was about
+   * to receive is lost with it (and a message sent before it reopens is dropped), so its sessions
+   * end now, an initiator's with an error saying so, instead of waiting out the session timeout.
+   * A responder's session ends silently: its initiator sees the same stream close.
+   */
+  void onStreamClosed(long nowMillis, String peer, String stream, String reason, Output.Builder out) {
+    List<Session> ended = new ArrayList<>();
+    for (Session session : sessions.values()) {
+      if (session.peer.equals(peer) && session.stream.equals(stream)) {
+        ended.add(session);
+      }
+    }
+    for (Session session : ended) {
+      if (session.initiator) {
+        complete(nowMillis, session, "the stream to region " + peer + " closed during the repair (" + reason
+            + "); what was in flight on it is lost. " + STARTS_AFRESH, out);
+      } else {
+        sessions.remove(session.id);
+      }
+    }
+  }
+
+  /** How the errors of a session that may succeed when run again end: a user runs the repair again. */
+  static final String STARTS_AFRESH = "the next repair starts afresh.";
+
   void onTick(long nowMillis, Output.Builder out) {
     Iterator<Session> it = sessions.values().iterator();
     List<Session> expired = new ArrayList<>();
@@ -608,7 +635,7 @@ final class AntiEntropy {
         out.report(new ReplicationEvent.RepairFinished(session.dataset, session.peer, session.id,
             session.rangesCompared, session.keysRepaired, session.bytes, nowMillis - session.startedAtMillis,
             "region " + session.peer + " did not answer for " + settings.sessionTimeoutMillis()
-                + " ms (link down or messages lost); the next repair starts afresh."));
+                + " ms (link down or messages lost); " + STARTS_AFRESH));
       }
     }
     lastTickMillis = nowMillis;

@@ -562,6 +562,7 @@ public final class ReplicationNode {
       }
     } else if (input instanceof PeerDisconnected) {
       PeerDisconnected disconnected = (PeerDisconnected) input;
+      antiEntropy.onStreamClosed(now, disconnected.peer(), disconnected.dataset(), disconnected.reason(), out);
       DatasetEngine dataset = streams.get(disconnected.dataset());
       if (dataset instanceof MultiPrimaryReplication) {
         ((MultiPrimaryReplication) dataset).onDisconnected(disconnected.peer(), disconnected.dataset(),
