@@ -584,20 +584,25 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     }
   }
 
+  /** Places {@code iterator} on the first key after {@code afterKey}, or on the first key when it is null. */
+  private static void seekAfter(RocksIterator iterator, Bytes afterKey) {
+    if (afterKey == null) {
+      iterator.seekToFirst();
+      return;
+    }
+    byte[] after = afterKey.toByteArray();
+    iterator.seek(after);
+    if (iterator.isValid() && Arrays.equals(iterator.key(), after)) {
+      iterator.next();
+    }
+  }
+
   @Override
   public List<Change> readState(String dataset, Bytes afterKey, int changesMax, long bytesMax) {
     List<Change> result = new ArrayList<>();
     long bytes = 0;
     try (RocksIterator iterator = db.newIterator(state(dataset))) {
-      if (afterKey == null) {
-        iterator.seekToFirst();
-      } else {
-        byte[] after = afterKey.toByteArray();
-        iterator.seek(after);
-        if (iterator.isValid() && Arrays.equals(iterator.key(), after)) {
-          iterator.next();
-        }
-      }
+      seekAfter(iterator, afterKey);
       for (; iterator.isValid() && result.size() < changesMax; iterator.next()) {
         Change change = decode(iterator.value());
         if (!result.isEmpty() && bytes + change.sizeBytes() > bytesMax) {
@@ -810,15 +815,7 @@ public final class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         return result;
       }
       try (RocksIterator iterator = db.newIterator(family)) {
-        if (afterKey == null) {
-          iterator.seekToFirst();
-        } else {
-          byte[] after = afterKey.toByteArray();
-          iterator.seek(after);
-          if (iterator.isValid() && Arrays.equals(iterator.key(), after)) {
-            iterator.next();
-          }
-        }
+        seekAfter(iterator, afterKey);
         for (; iterator.isValid() && result.size() < keysMax; iterator.next()) {
           result.add(item.apply(iterator));
         }
